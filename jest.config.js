@@ -1,0 +1,20 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": [
+      "@swc/jest",
+      {
+        jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+        module: { type: "commonjs" },
+        sourceMaps: "inline",
+      },
+    ],
+  },
+  // Programs under Pulumi's mock runtime create thousands of promises; see test/setup/fast-promises.ts.
+  setupFiles: ["<rootDir>/test/setup/fast-promises.ts"],
+  maxWorkers: 2,
+  testTimeout: 60_000,
+};
