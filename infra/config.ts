@@ -1,0 +1,429 @@
+// The stack config: one zod schema for every `platform:*` key, the environment profiles merged under
+// the stack's own values, and the rules no stack may break. Every problem becomes one line that names
+// the stack file and the key, e.g.
+//   Pulumi.production.yaml: platform:database.backupRetentionDays must be >= 30 in production (got 7)
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isPrivate, parseCidr } from "../components/cidr";
+import * as f from "./formats";
+import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
+
+export { CLOUDS, ENVIRONMENTS, type Cloud, type Environment };
+
+/** Keys read as Pulumi secrets. They never enter the schema below, so validation cannot leak them. */
+export const SECRET_KEYS = ["alertWebhookUrl"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** Tags the platform sets on every resource itself (see infra/providers.ts). */
+export const RESERVED_TAGS = ["environment", "stack", "managed-by"];
+const MIN_KUBERNETES_MINOR = 34; // the oldest release in EKS and GKE standard support in November 2026
+const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
+  aws: { valkey: ["7.2", "8.0", "8.1"], redis: ["7.0", "7.1"] },
+  gcp: { redis: ["7.0", "7.2"] },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Leaf schemas. Each carries the "must ..." sentence its error shows.
+
+const says = (error: string) => ({ error });
+const whole = (min: number, max: number) => {
+  const rule = says(`must be a whole number from ${min} to ${max}`);
+  return z.int(rule).min(min, rule).max(max, rule);
+};
+const flag = z.boolean(says("must be true or false"));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, says(`must be one of ${values.join(", ")}`));
+const matching = (pattern: RegExp, what: string) => z.string(says(`must be ${what}`)).regex(pattern, says(`must be ${what}`));
+const satisfying = (check: (value: string) => boolean, what: string) =>
+  z.string(says(`must be ${what}`)).refine(check, says(`must be ${what}`));
+
+const cidr = satisfying((v) => parseCidr(v) !== undefined, "an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16");
+const vpcCidr = satisfying((v) => {
+  const block = parseCidr(v);
+  return block !== undefined && block.prefix >= 16 && block.prefix <= 20 && isPrivate(block);
+}, "a private (RFC 1918) IPv4 block from /16 to /20, e.g. 10.0.0.0/16");
+const logRetention = z
+  .int(says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`))
+  .refine((v) => (f.CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(v), says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`));
+const dnsName = matching(f.DNS_NAME, "a lower-case DNS name such as example.com");
+const cron = satisfying(f.isCronSchedule, 'a five-field cron schedule such as "0 3 * * *"');
+const cpu = satisfying((v) => f.parseCpu(v) !== undefined, 'a CPU quantity such as "250m" or "1"');
+const memory = satisfying((v) => f.parseMemory(v) !== undefined, 'a memory quantity such as "256Mi" or "1Gi"');
+const urlPath = matching(f.URL_PATH, 'an absolute URL path such as "/healthz"');
+const image = z
+  .string(says("must be an image reference such as ghcr.io/org/app:1.2.3"))
+  .refine((v) => f.parseImage(v) !== undefined, says("must be an image reference such as ghcr.io/org/app:1.2.3"))
+  .refine(f.isPinnedImage, says("must pin a tag other than latest, or a digest, so every deploy runs the same image"));
+
+// ---------------------------------------------------------------------------------------------------
+// Sections. The stack may leave any field out; the profile fills it.
+
+const section = <T extends z.ZodRawShape>(what: string, shape: T) => z.strictObject(shape, says(`must be a mapping of ${what} settings`));
+
+const network = section("network", {
+  cidr: vpcCidr,
+  zones: whole(2, 6),
+  natGateways: oneOf(["single", "perZone"]),
+  flowLogRetentionDays: logRetention,
+});
+const nodes = section("node group", {
+  instanceType: matching(/^[a-z][a-z0-9-]*[.-][a-z0-9-]+$/, "an instance or machine type such as m7i.xlarge or n2-standard-4"),
+  minSize: whole(1, 100),
+  desiredSize: whole(1, 100),
+  maxSize: whole(1, 100),
+  capacityType: oneOf(["ON_DEMAND", "SPOT"]),
+  diskSizeGb: whole(20, 2000),
+});
+const cluster = section("cluster", {
+  version: matching(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.35"'),
+  endpointPublicAccessCidrs: z.array(cidr, says("must be a list of CIDR blocks")),
+  logRetentionDays: logRetention,
+  adminRoleArn: matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
+  nodes: nodes.partial(),
+});
+const database = section("database", {
+  engineVersion: matching(/^(17|18)(\.\d+)?$/, 'PostgreSQL 17 or 18, e.g. "17"'),
+  instanceClass: matching(/^(db\.[a-z0-9]+\.[a-z0-9]+|db-[a-z0-9-]+)$/, "an RDS instance class (db.m7g.large) or Cloud SQL tier (db-custom-2-7680)"),
+  storageGb: whole(20, 65536),
+  maxStorageGb: whole(20, 65536),
+  multiAz: flag,
+  backupRetentionDays: whole(1, 35),
+  backupWindow: satisfying((v) => f.parseDailyWindow(v) !== undefined, 'a daily UTC window such as "03:00-04:00"'),
+  maintenanceWindow: satisfying((v) => f.parseWeeklyWindow(v) !== undefined, 'a weekly UTC window such as "sun:04:30-sun:05:30"'),
+  deletionProtection: flag,
+});
+const cache = section("cache", {
+  engine: oneOf(["valkey", "redis"]),
+  engineVersion: matching(/^\d+\.\d+$/, 'a major.minor engine version such as "8.0"'),
+  nodes: whole(1, 6),
+  maintenanceWindow: satisfying((v) => f.parseWeeklyWindow(v) !== undefined, 'a weekly UTC window such as "sun:05:30-sun:06:30"'),
+  nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.m7g.large"),
+  snapshotRetentionDays: whole(0, 35),
+  memorySizeGb: whole(1, 300),
+});
+const ingress = section("ingress", {
+  rateLimitPerMinute: whole(1, 100_000),
+  certificateIssuer: oneOf(["letsencrypt-staging", "letsencrypt-production"]),
+  hstsMaxAgeSeconds: whole(0, 63_072_000),
+  acmeEmail: z.email(says("must be an e-mail address")),
+});
+const monitoring = section("monitoring", {
+  prometheusRetentionDays: whole(1, 365),
+  prometheusStorageGb: whole(5, 10_000),
+  grafanaStorageGb: whole(1, 1000),
+});
+const backups = section("backups", {
+  schedule: cron,
+  restoreVerificationSchedule: cron,
+  retentionDays: whole(1, 3650),
+});
+const app = section("app", {
+  name: matching(f.APP_NAME, "a lower-case DNS label of at most 40 characters, e.g. podinfo"),
+  image,
+  port: whole(1, 65535),
+  hostname: dnsName,
+  replicas: whole(1, 100),
+  minReplicas: whole(1, 100),
+  maxReplicas: whole(1, 100),
+  cpuRequest: cpu,
+  cpuLimit: cpu,
+  memoryRequest: memory,
+  memoryLimit: memory,
+  healthPath: urlPath,
+  readyPath: urlPath,
+  metricsPath: urlPath,
+  database: flag,
+  cache: flag,
+});
+
+/** What a stack file may say. Everything but the four identity keys is optional. */
+export const stackSchema = z.strictObject(
+  {
+    cloud: oneOf(CLOUDS),
+    environment: oneOf(ENVIRONMENTS),
+    region: z.string(says("must be a region name such as eu-west-1 (AWS) or europe-west1 (GCP)")).min(1, says("must not be empty")),
+    domain: dnsName,
+    aws: section("AWS account", {
+      accountId: matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID"),
+    }).optional(),
+    gcp: section("GCP project", {
+      project: matching(f.GCP_PROJECT_ID, "a GCP project ID such as acme-platform-prod"),
+    }).optional(),
+    tags: z.record(z.string(), z.string(says("must be text")), says("must be a mapping of tag names to values")).optional(),
+    network: network.partial().optional(),
+    cluster: cluster.partial().optional(),
+    database: database.partial().optional(),
+    cache: cache.partial().optional(),
+    ingress: ingress.partial().optional(),
+    monitoring: monitoring.partial().optional(),
+    backups: backups.partial().optional(),
+    apps: z.array(app.partial().required({ name: true, image: true }), says("must be a list of apps")).optional(),
+  },
+  says("must be a mapping of platform settings"),
+);
+
+export type StackSettings = z.infer<typeof stackSchema>;
+
+export interface AppConfig extends AppDefaults {
+  name: string;
+  image: string;
+  /** @default `<name>.<domain>` */
+  hostname: string;
+}
+
+/** The resolved config every later stage reads: profile defaults with the stack's values on top. */
+export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
+  cloud: Cloud;
+  environment: Environment;
+  region: string;
+  domain: string;
+  aws?: { accountId?: string };
+  gcp?: { project: string };
+  tags: Record<string, string>;
+  cluster: Profile["cluster"] & { adminRoleArn?: string };
+  ingress: Profile["ingress"] & { acmeEmail?: string };
+  apps: AppConfig[];
+  /** Names of the secret keys the stack sets (their values stay in Pulumi secrets). */
+  secrets: SecretKey[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+/** Invalid stack config. A RunError, so `pulumi up` prints the lines without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  constructor(
+    readonly stackFile: string,
+    readonly problems: string[],
+  ) {
+    super(problems.map((p) => `${stackFile}: ${p}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+type Path = ReadonlyArray<PropertyKey>;
+
+/** `platform:database.backupRetentionDays`, `platform:apps[0].image`: the form `pulumi config set --path` takes. */
+export function keyName(path: Path): string {
+  if (path.length === 0) return "the platform config";
+  const [head, ...rest] = path;
+  return `platform:${String(head)}` + rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The keys a strict object at `path` of the schema accepts, for "did you mean" hints. */
+function knownKeys(path: Path): string[] {
+  let node: z.ZodType | undefined = stackSchema;
+  for (const key of path) {
+    node = unwrap(node);
+    if (node instanceof z.ZodObject) node = (node.shape as Record<string, z.ZodType>)[String(key)];
+    else if (node instanceof z.ZodArray) node = node.element as z.ZodType;
+    else return [];
+  }
+  node = unwrap(node);
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
+  return node instanceof z.ZodOptional ? (node.unwrap() as z.ZodType) : node;
+}
+
+function suggestion(key: string, candidates: string[]): string {
+  const ranked = candidates
+    .map((c) => ({ c, d: f.editDistance(key.toLowerCase(), c.toLowerCase()) }))
+    .filter(({ c, d }) => d <= Math.max(2, Math.floor(c.length / 4)))
+    .sort((a, b) => a.d - b.d);
+  return ranked[0] ? ` (did you mean ${ranked[0].c}?)` : ` (known keys: ${candidates.join(", ")})`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${keyName([...issue.path, key])} is not a known key${suggestion(key, knownKeys(issue.path))}`);
+  }
+  const value = valueAt(input, issue.path);
+  if (value === undefined) return [`${keyName(issue.path)} is required: it ${issue.message}`];
+  return [`${keyName(issue.path)} ${issue.message} (got ${shown(value)})`];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rules across keys, and the production guard rails
+
+interface Problem {
+  path: Path;
+  message: string;
+}
+
+function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
+  const problems: Problem[] = [];
+  const fail = (path: Path, message: string) => problems.push({ path, message });
+  const { cloud } = c;
+  const other: Cloud = cloud === "aws" ? "gcp" : "aws";
+
+  if (!(cloud === "aws" ? f.AWS_REGION : f.GCP_REGION).test(c.region)) {
+    fail(["region"], `must be ${cloud === "aws" ? "an AWS region such as eu-west-1" : "a GCP region such as europe-west1"} (got ${shown(c.region)})`);
+  }
+  if (set[other] !== undefined) fail([other], `applies to ${other} stacks only; this stack's cloud is ${cloud}`);
+  if (cloud === "gcp" && set.gcp === undefined) fail(["gcp", "project"], "is required on gcp: the GCP project to deploy into");
+
+  const cloudOnly: Array<[Cloud, Path]> = [
+    ["aws", ["network", "flowLogRetentionDays"]],
+    ["aws", ["cluster", "logRetentionDays"]],
+    ["aws", ["cluster", "adminRoleArn"]],
+    ["aws", ["cache", "nodeType"]],
+    ["aws", ["cache", "snapshotRetentionDays"]],
+    ["gcp", ["cache", "memorySizeGb"]],
+  ];
+  for (const [only, path] of cloudOnly) {
+    if (only !== cloud && valueAt(set, path) !== undefined) fail(path, `applies to ${only} stacks only; this stack's cloud is ${cloud}`);
+  }
+
+  for (const [key, value] of Object.entries(c.tags)) {
+    if (RESERVED_TAGS.includes(key)) {
+      fail(["tags", key], `is set by the platform on every resource (${RESERVED_TAGS.join(", ")}); choose another name`);
+      continue;
+    }
+    const ok = cloud === "aws" ? key.length >= 1 && key.length <= 128 && !key.startsWith("aws:") && value.length <= 256 : /^[a-z][a-z0-9_-]{0,62}$/.test(key) && /^[a-z0-9_-]{0,63}$/.test(value);
+    if (!ok) {
+      fail(["tags", key], cloud === "aws" ? "must be a tag of up to 128 characters not starting with aws:, with a value of up to 256" : "must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters");
+    }
+  }
+
+  const minor = Number(c.cluster.version.split(".")[1]);
+  if (minor < MIN_KUBERNETES_MINOR) fail(["cluster", "version"], `must be 1.${MIN_KUBERNETES_MINOR} or newer, the oldest release still in standard support (got ${shown(c.cluster.version)})`);
+  const n = c.cluster.nodes;
+  if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+    fail(["cluster", "nodes"], `must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
+  }
+
+  const db = c.database;
+  if (db.maxStorageGb < db.storageGb) fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
+  const backupWindow = f.parseDailyWindow(db.backupWindow)!;
+  const maintenance = f.parseWeeklyWindow(db.maintenanceWindow)!;
+  if (f.windowMinutes(backupWindow) < 30) fail(["database", "backupWindow"], `must last at least 30 minutes (got ${shown(db.backupWindow)})`);
+  if (f.windowMinutes(maintenance) < 30) fail(["database", "maintenanceWindow"], `must last at least 30 minutes (got ${shown(db.maintenanceWindow)})`);
+  if (f.dailyOverlapsWeekly(backupWindow, maintenance)) {
+    fail(["database", "backupWindow"], `must not overlap database.maintenanceWindow ${shown(db.maintenanceWindow)} (got ${shown(db.backupWindow)})`);
+  }
+
+  const versions = CACHE_VERSIONS[cloud][c.cache.engine];
+  if (!versions) fail(["cache", "engine"], `must be redis on gcp: Memorystore for Redis is the managed cache there (got ${shown(c.cache.engine)})`);
+  else if (!versions.includes(c.cache.engineVersion)) fail(["cache", "engineVersion"], `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${cloud} (got ${shown(c.cache.engineVersion)})`);
+  if (f.windowMinutes(f.parseWeeklyWindow(c.cache.maintenanceWindow)!) < 60) fail(["cache", "maintenanceWindow"], `must last at least 60 minutes (got ${shown(c.cache.maintenanceWindow)})`);
+
+  const names = new Set<string>();
+  const hosts = new Set<string>();
+  c.apps.forEach((a, i) => {
+    if (names.has(a.name)) fail(["apps", i, "name"], `must be unique; another app is already called ${shown(a.name)}`);
+    names.add(a.name);
+    if (hosts.has(a.hostname)) fail(["apps", i, "hostname"], `must be unique; another app already serves ${shown(a.hostname)}`);
+    hosts.add(a.hostname);
+    if (a.hostname !== c.domain && !a.hostname.endsWith(`.${c.domain}`)) fail(["apps", i, "hostname"], `must be ${c.domain} or a name under it, where the gateway holds certificates (got ${shown(a.hostname)})`);
+    if (!(a.minReplicas <= a.replicas && a.replicas <= a.maxReplicas)) {
+      fail(["apps", i, "replicas"], `must satisfy minReplicas <= replicas <= maxReplicas (got ${a.minReplicas} <= ${a.replicas} <= ${a.maxReplicas})`);
+    }
+    if (f.parseCpu(a.cpuRequest)! > f.parseCpu(a.cpuLimit)!) fail(["apps", i, "cpuRequest"], `must not exceed cpuLimit ${shown(a.cpuLimit)} (got ${shown(a.cpuRequest)})`);
+    if (f.parseMemory(a.memoryRequest)! > f.parseMemory(a.memoryLimit)!) fail(["apps", i, "memoryRequest"], `must not exceed memoryLimit ${shown(a.memoryLimit)} (got ${shown(a.memoryRequest)})`);
+  });
+  return problems;
+}
+
+/** One production guard rail: the key, and what makes its value unsafe. */
+interface GuardRail {
+  path: Path;
+  /** Returns the "must ..." sentence when the value is unsafe. */
+  unsafe: (value: unknown) => string | undefined;
+}
+
+const atLeast = (min: number) => (v: unknown) => (typeof v === "number" && v < min ? `must be >= ${min}` : undefined);
+const exactly = (wanted: unknown) => (v: unknown) => (v !== undefined && v !== wanted ? `must be ${String(wanted)}` : undefined);
+const excludes = (banned: string[]) => (v: unknown) => (Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined);
+
+export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
+  { path: ["network", "zones"], unsafe: atLeast(3) },
+  { path: ["network", "natGateways"], unsafe: exactly("perZone") },
+  { path: ["cluster", "endpointPublicAccessCidrs"], unsafe: excludes(["0.0.0.0/0", "::/0"]) },
+  { path: ["cluster", "nodes", "capacityType"], unsafe: exactly("ON_DEMAND") },
+  { path: ["cluster", "nodes", "minSize"], unsafe: atLeast(2) },
+  { path: ["database", "multiAz"], unsafe: exactly(true) },
+  { path: ["database", "backupRetentionDays"], unsafe: atLeast(30) },
+  { path: ["database", "deletionProtection"], unsafe: exactly(true) },
+  { path: ["cache", "nodes"], unsafe: atLeast(2) },
+  { path: ["cache", "snapshotRetentionDays"], unsafe: atLeast(7) },
+  { path: ["ingress", "certificateIssuer"], unsafe: exactly("letsencrypt-production") },
+  { path: ["backups", "retentionDays"], unsafe: atLeast(30) },
+  { path: ["apps", "*", "minReplicas"], unsafe: atLeast(2) },
+];
+
+/** Expands `*` in a guard path over the array found there. */
+function expand(root: unknown, path: Path): Path[] {
+  const star = path.indexOf("*");
+  if (star < 0) return [path];
+  const list = valueAt(root, path.slice(0, star));
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((_, i) => expand(root, [...path.slice(0, star), i, ...path.slice(star + 1)]));
+}
+
+function productionChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const rail of PRODUCTION_GUARD_RAILS) {
+    for (const path of expand(c, rail.path)) {
+      const value = valueAt(c, path);
+      const rule = rail.unsafe(value);
+      if (rule) problems.push({ path, message: `${rule} in production (got ${shown(value)})` });
+    }
+  }
+  if (c.cloud === "aws" && c.aws?.accountId === undefined) {
+    problems.push({ path: ["aws", "accountId"], message: "is required in production: it pins the AWS account so a mis-selected credential cannot deploy elsewhere" });
+  }
+  if (!c.secrets.includes("alertWebhookUrl")) {
+    problems.push({ path: ["alertWebhookUrl"], message: "is required in production: set it with `pulumi config set --secret alertWebhookUrl <url>`" });
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Validates a stack's `platform:*` values and resolves them over the environment's profile.
+ * @param settings the non-secret keys, parsed (objects as objects)
+ * @param secrets the names of the secret keys the stack sets
+ * @throws ConfigError listing every problem, each naming `stackFile` and the key
+ */
+export function resolveConfig(settings: unknown, stackFile: string, secrets: readonly SecretKey[] = []): PlatformConfig {
+  const parsed = stackSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new ConfigError(stackFile, parsed.error.issues.flatMap((issue) => describeIssue(issue, settings)));
+  }
+  const set = parsed.data;
+  const p = profileFor(set.environment, set.cloud);
+  const appDefaults = appDefaultsFor(set.environment);
+  const config: PlatformConfig = {
+    cloud: set.cloud,
+    environment: set.environment,
+    region: set.region,
+    domain: set.domain,
+    ...(set.aws && { aws: set.aws }),
+    ...(set.gcp && { gcp: set.gcp }),
+    tags: set.tags ?? {},
+    network: { ...p.network, ...set.network },
+    cluster: { ...p.cluster, ...set.cluster, nodes: { ...p.cluster.nodes, ...set.cluster?.nodes } },
+    database: { ...p.database, ...set.database },
+    cache: { ...p.cache, ...set.cache },
+    ingress: { ...p.ingress, ...set.ingress },
+    monitoring: { ...p.monitoring, ...set.monitoring },
+    backups: { ...p.backups, ...set.backups },
+    apps: (set.apps ?? []).map((a) => ({ ...appDefaults, hostname: `${a.name}.${set.domain}`, ...a })),
+    protect: p.protect,
+    secrets: [...secrets],
+  };
+  const problems = [...crossChecks(config, set), ...(config.environment === "production" ? productionChecks(config) : [])];
+  if (problems.length > 0) throw new ConfigError(stackFile, problems.map((p) => `${keyName(p.path)} ${p.message}`));
+  return config;
+}

@@ -1,0 +1,160 @@
+// Value formats the stack config accepts, as pure predicates and parsers. Each mirrors what the
+// provider or Kubernetes would reject at deploy time, so the mistake surfaces before `pulumi up`.
+
+/** Retention periods CloudWatch Logs accepts (days). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** DNS-1123 label, kept to 40 characters so derived object names stay within Kubernetes limits. */
+export const APP_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+export const AWS_ACCOUNT_ID = /^\d{12}$/;
+export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const IAM_ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const URL_PATH = /^\/[\w\-./~%]*$/;
+
+const IMAGE_NAME = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_REF = new RegExp(
+  `^(?:[A-Za-z0-9.-]+(?::\\d+)?/)?${IMAGE_NAME}(?:/${IMAGE_NAME})*` +
+    `(?::(?<tag>[\\w][\\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$`,
+);
+
+/** Splits an image reference; undefined when it is not one. */
+export function parseImage(ref: string): { tag?: string; digest?: string } | undefined {
+  const match = IMAGE_REF.exec(ref);
+  if (!match) return undefined;
+  const { tag, digest } = match.groups ?? {};
+  return { ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+
+/** An image is pinned when it names a digest, or a tag other than the moving `latest`. */
+export function isPinnedImage(ref: string): boolean {
+  const image = parseImage(ref);
+  return image !== undefined && (image.digest !== undefined || (image.tag !== undefined && image.tag !== "latest"));
+}
+
+const CRON_FIELDS: ReadonlyArray<readonly [number, number]> = [
+  [0, 59], // minute
+  [0, 23], // hour
+  [1, 31], // day of month
+  [1, 12], // month
+  [0, 7], // day of week (0 and 7 are Sunday)
+];
+const CRON_MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
+
+/** A schedule Kubernetes CronJobs accept: five numeric fields or one of the @ macros. */
+export function isCronSchedule(schedule: string): boolean {
+  if (CRON_MACROS.has(schedule)) return true;
+  const fields = schedule.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((field, i) => cronFieldValid(field, CRON_FIELDS[i]!));
+}
+
+function cronFieldValid(field: string, [min, max]: readonly [number, number]): boolean {
+  const inRange = (n: string) => /^\d+$/.test(n) && Number(n) >= min && Number(n) <= max;
+  return field.split(",").every((part) => {
+    const [range, step, ...rest] = part.split("/");
+    if (rest.length > 0 || range === undefined) return false;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return false;
+    if (range === "*") return true;
+    const [from, to, ...more] = range.split("-");
+    if (more.length > 0 || from === undefined || !inRange(from)) return false;
+    return to === undefined || (inRange(to) && Number(to) >= Number(from));
+  });
+}
+
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const MINUTES_PER_WEEK = 7 * 24 * 60;
+
+/** A weekly window as [start, end) minutes from Sunday 00:00; end may exceed a week when it wraps. */
+export type Window = readonly [number, number];
+
+function clock(hhmm: string): number | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/** `hh:mm-hh:mm` (UTC), as RDS backup windows are written. Repeats every day. */
+export function parseDailyWindow(text: string): Window | undefined {
+  const [from, to, ...rest] = text.split("-");
+  if (rest.length > 0 || from === undefined || to === undefined) return undefined;
+  const start = clock(from);
+  const end = clock(to);
+  if (start === undefined || end === undefined || start === end) return undefined;
+  return [start, end > start ? end : end + 24 * 60];
+}
+
+/** `ddd:hh:mm-ddd:hh:mm` (UTC), as RDS and ElastiCache maintenance windows are written. */
+export function parseWeeklyWindow(text: string): Window | undefined {
+  const m = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(text);
+  if (!m) return undefined;
+  const [startDay, endDay] = [DAYS.indexOf(m[1]!), DAYS.indexOf(m[3]!)];
+  const [startClock, endClock] = [clock(m[2]!), clock(m[4]!)];
+  if (startDay < 0 || endDay < 0 || startClock === undefined || endClock === undefined) return undefined;
+  const start = startDay * 1440 + startClock;
+  const end = endDay * 1440 + endClock;
+  if (start === end) return undefined;
+  return [start, end > start ? end : end + MINUTES_PER_WEEK];
+}
+
+export function windowMinutes([start, end]: Window): number {
+  return end - start;
+}
+
+/** Whether a daily window and a weekly window share any minute, as RDS forbids. */
+export function dailyOverlapsWeekly(daily: Window, weekly: Window): boolean {
+  const busy = new Uint8Array(MINUTES_PER_WEEK);
+  for (let minute = weekly[0]; minute < weekly[1]; minute++) busy[minute % MINUTES_PER_WEEK] = 1;
+  for (let day = 0; day < 7; day++) {
+    for (let minute = daily[0]; minute < daily[1]; minute++) {
+      if (busy[(day * 1440 + minute) % MINUTES_PER_WEEK]) return true;
+    }
+  }
+  return false;
+}
+
+const CPU = /^(\d+(?:\.\d+)?)(m?)$/;
+const MEMORY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** Kubernetes CPU quantity in millicores (`250m`, `0.5`, `2`); undefined when malformed or zero. */
+export function parseCpu(text: string): number | undefined {
+  const m = CPU.exec(text);
+  if (!m) return undefined;
+  const value = m[2] === "m" ? Number(m[1]) : Number(m[1]) * 1000;
+  return value > 0 ? value : undefined;
+}
+
+/** Kubernetes memory quantity in bytes (`128Mi`, `1Gi`, `500M`); undefined when malformed or zero. */
+export function parseMemory(text: string): number | undefined {
+  const m = MEMORY.exec(text);
+  if (!m) return undefined;
+  const value = Number(m[1]) * MEMORY_UNITS[m[2] ?? ""]!;
+  return value > 0 ? value : undefined;
+}
+
+/** Levenshtein distance, for "did you mean" hints on misspelt keys. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
