@@ -1,0 +1,121 @@
+// What the cloud would answer, derived from the stack config: data-source invokes (zones, account,
+// partition, region, project) and the ids and computed attributes of new resources. An invoke this file
+// does not know fails the review instead of returning something made up.
+import { ReviewError } from "./stack-file";
+import type { Answers } from "./engine";
+
+/** The facts about the target account that a real deployment would read from the cloud. */
+export interface CloudFacts {
+  region: string;
+  /** AWS account; the AWS documentation's example account when the stack does not pin one. */
+  accountId: string;
+  /** GCP project id. */
+  project: string;
+  projectNumber: string;
+}
+
+const EXAMPLE_ACCOUNT = "123456789012";
+const EXAMPLE_PROJECT_NUMBER = "123456789012";
+
+function parseObject(text: string | undefined): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text ?? "{}") as unknown;
+    return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function factsFrom(config: Record<string, string>, namespace: string): CloudFacts {
+  const aws = parseObject(config[`${namespace}:aws`]);
+  const gcp = parseObject(config[`${namespace}:gcp`]);
+  return {
+    region: config[`${namespace}:region`] ?? "",
+    accountId: typeof aws.accountId === "string" ? aws.accountId : EXAMPLE_ACCOUNT,
+    project: typeof gcp.project === "string" ? gcp.project : "",
+    projectNumber: EXAMPLE_PROJECT_NUMBER,
+  };
+}
+
+function partitionOf(region: string): { partition: string; dnsSuffix: string } {
+  if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+  if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+  return { partition: "aws", dnsSuffix: "amazonaws.com" };
+}
+
+/** eu-west-1 -> euw1, the prefix of AWS zone ids. */
+function zoneIdPrefix(region: string): string {
+  const [area = "", direction = "", number = ""] = region.split("-");
+  return `${area}${direction.slice(0, 1)}${number}`;
+}
+
+/** Six zones, as the larger regions have; the program picks how many it uses. */
+const ZONE_LETTERS = ["a", "b", "c", "d", "e", "f"];
+
+type InvokeAnswer = (facts: CloudFacts, inputs: Record<string, unknown>) => Record<string, unknown>;
+
+const INVOKES: Record<string, InvokeAnswer> = {
+  "aws:index/getAvailabilityZones:getAvailabilityZones": ({ region }) => ({
+    id: region,
+    region,
+    names: ZONE_LETTERS.map((z) => `${region}${z}`),
+    zoneIds: ZONE_LETTERS.map((_, i) => `${zoneIdPrefix(region)}-az${i + 1}`),
+    groupNames: ZONE_LETTERS.map(() => region),
+    state: "available",
+  }),
+  "aws:index/getCallerIdentity:getCallerIdentity": ({ accountId, region }) => {
+    const { partition } = partitionOf(region);
+    return { id: accountId, accountId, arn: `arn:${partition}:sts::${accountId}:assumed-role/review/offline`, userId: "AROAOFFLINEREVIEW:offline" };
+  },
+  "aws:index/getPartition:getPartition": ({ region }) => {
+    const { partition, dnsSuffix } = partitionOf(region);
+    return { id: partition, partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join(".") };
+  },
+  "aws:index/getRegion:getRegion": ({ region }) => ({
+    id: region,
+    name: region,
+    region,
+    description: region,
+    endpoint: `ec2.${region}.${partitionOf(region).dnsSuffix}`,
+  }),
+  "gcp:organizations/getProject:getProject": ({ project, projectNumber }) => ({
+    id: `projects/${project}`,
+    projectId: project,
+    number: projectNumber,
+    name: project,
+  }),
+  "gcp:organizations/getClientConfig:getClientConfig": ({ project, region }) => ({
+    id: project,
+    project,
+    region,
+    zone: `${region}-a`,
+    accessToken: "offline-review",
+  }),
+  "gcp:compute/getZones:getZones": ({ project, region }, inputs) => {
+    const inRegion = typeof inputs.region === "string" ? inputs.region : region;
+    return { id: `projects/${project}/regions/${inRegion}`, project, region: inRegion, names: ["a", "b", "c", "f"].map((z) => `${inRegion}-${z}`) };
+  },
+};
+
+export function knownInvokes(): string[] {
+  return Object.keys(INVOKES).sort();
+}
+
+export function answersFor(facts: CloudFacts): Answers {
+  return {
+    invoke(token, inputs) {
+      const answer = INVOKES[token];
+      if (!answer) {
+        throw new ReviewError(`invoke ${token} has no offline answer; add one to review/answers.ts (known: ${knownInvokes().join(", ")})`);
+      }
+      return answer(facts, inputs);
+    },
+    resource(type, name) {
+      const id = `${name}-id`;
+      if (!type.startsWith("aws:")) return { id, state: {} };
+      const service = type.split(":")[1]!.split("/")[0]!;
+      const { partition } = partitionOf(facts.region);
+      return { id, state: { arn: `arn:${partition}:${service}:${facts.region}:${facts.accountId}:${name}` } };
+    },
+  };
+}

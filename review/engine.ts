@@ -1,0 +1,279 @@
+// Runs a Pulumi program under the SDK's mock runtime and records every registration the way the engine
+// receives it: type, name, parent, provider, inputs with their secret markers, dependencies, property
+// dependencies and resource options. Tests and the review CLI both run programs through here.
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import { ReviewError } from "./stack-file";
+
+export interface CustomTimeouts {
+  create: string;
+  update: string;
+  delete: string;
+}
+
+/** One registration. The field names are a documented format (README, "Review output"). */
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  /** URN of the parent; null for the stack itself. */
+  parent: string | null;
+  /** URN of the explicit provider; null when the resource would use a default provider. */
+  provider: string | null;
+  /** Inputs as sent, with secret values written as "[secret]". */
+  inputs: Record<string, unknown>;
+  /** Paths (`a.b[0]["c.d"]`) of inputs marked secret. */
+  secretInputs: string[];
+  /** URNs this resource waits for: explicit dependsOn plus every resource its inputs came from. */
+  dependencies: string[];
+  /** Input name -> URNs its value came from; inputs without dependencies are left out. */
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  customTimeouts: CustomTimeouts | null;
+}
+
+export interface Recording {
+  resources: RecordedResource[];
+  /** The stack's outputs, secrets written as "[secret]". */
+  outputs: Record<string, unknown>;
+  /** Paths of the outputs that are secret. */
+  secretOutputs: string[];
+}
+
+/** Answers data-source invokes and supplies the state providers would compute for new resources. */
+export interface Answers {
+  /** Returns the invoke's result, or throws for an invoke the review does not know. */
+  invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown>;
+  /** Returns the provider-computed id and state of a new custom resource. */
+  resource(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> };
+}
+
+export interface RunOptions {
+  project: string;
+  stack: string;
+  /** `namespace:key` -> text, as the engine passes config. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  /** A module whose export is the program: a function returning the outputs, or the outputs. */
+  program: string;
+  answers: Answers;
+  /** Packages whose default provider is disabled (`pulumi:disable-default-providers`). */
+  disabledDefaultProviders?: string[];
+  /** Called for each registration as it is recorded, also when the run later fails. */
+  onResource?: (resource: RecordedResource) => void;
+}
+
+// Signatures the SDK uses on the wire (sdk/nodejs/runtime/rpc.ts).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SIG = {
+  secret: "1b47061264138c4ac30d75fd1eb44270",
+  resource: "5cf8f73096256a8f31e491e813e4eb8e",
+  asset: "c44067f5952c0a294b673a41bacd8c17",
+  archive: "0def7320c3a5731c473e5ecbe6d01bc7",
+  output: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
+};
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Turns wire values into plain JSON: secrets become "[secret]" (their paths collected), references their URN. */
+export function decode(value: unknown, at: string, secrets: string[]): unknown {
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map((v, i) => decode(v, childPath(at, i), secrets));
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  switch (obj[SIG_KEY]) {
+    case SIG.secret:
+      secrets.push(at);
+      return "[secret]";
+    case SIG.resource:
+      return obj.urn;
+    case SIG.asset:
+    case SIG.archive:
+      return { asset: obj.path ?? obj.uri ?? (obj.text !== undefined ? "[text]" : "[assets]") };
+    case SIG.output:
+      if (obj.secret === true) {
+        secrets.push(at);
+        return "[secret]";
+      }
+      return decode(obj.value, at, secrets);
+  }
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decode(v, childPath(at, k), secrets)]));
+}
+
+/** `urn::id` provider references name the provider resource by URN. */
+function providerUrn(ref: string): string | null {
+  if (!ref) return null;
+  const cut = ref.lastIndexOf("::");
+  return cut > 0 ? ref.slice(0, cut) : ref;
+}
+
+/** The URN the engine gives a resource: its type qualified by every ancestor's type below the stack. */
+function engineUrn(at: { stack: string; project: string }, parentUrn: string, type: string, name: string): string {
+  const qualifiedType = parentUrn ? `${parentUrn.split("::")[2]}$${type}` : type;
+  return `urn:pulumi:${at.stack}::${at.project}::${qualifiedType}::${name}`;
+}
+
+function packageOf(token: string): string {
+  return token.startsWith("pulumi:providers:") ? "pulumi" : token.split(":")[0]!;
+}
+
+function recordRequest(req: resproto.RegisterResourceRequest, urn: string): RecordedResource {
+  const secretInputs: string[] = [];
+  const inputs = decode(req.getObject()?.toJavaScript() ?? {}, "", secretInputs) as Record<string, unknown>;
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => {
+    const urns = deps.getUrnsList();
+    if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
+  });
+  const timeouts = req.getCustomtimeouts();
+  const customTimeouts = timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+    ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
+    : null;
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || null,
+    provider: providerUrn(req.getProvider()),
+    inputs,
+    secretInputs,
+    dependencies: [...new Set(req.getDependenciesList())].sort(),
+    propertyDependencies,
+    protect: req.getProtect() ?? false,
+    retainOnDelete: req.getRetainondelete() ?? false,
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    ignoreChanges: req.getIgnorechangesList(),
+    customTimeouts,
+  };
+}
+
+type Callback<T> = (err: Error | null, res?: T) => void;
+interface Monitor {
+  registerResource(req: resproto.RegisterResourceRequest, cb: Callback<resproto.RegisterResourceResponse>): Promise<void>;
+  registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, cb: Callback<unknown>): void;
+}
+
+// Internal to the SDK: resolves once every outstanding registration has been answered.
+const { waitForRPCs } = settings as unknown as { waitForRPCs?: () => Promise<void> };
+
+/**
+ * Runs `program` once under mocks and returns what it registered. Rejects with the program's own error
+ * (a ConfigError, say) or with the first error raised while resources were being registered.
+ */
+export async function record(options: RunOptions): Promise<Recording> {
+  if (typeof waitForRPCs !== "function") throw new Error("@pulumi/pulumi/runtime/settings no longer provides waitForRPCs; check the pinned SDK version");
+  const disabled = new Set(options.disabledDefaultProviders ?? []);
+  // What the engine would refuse (unknown invokes, default providers, duplicate URNs) is collected and
+  // reported once the program has finished, so one run shows every such problem. The program carries
+  // on with a harmless answer meanwhile instead of leaving rejected promises behind.
+  const refusals: string[] = [];
+  const refuse = (message: string) => void (refusals.includes(message) || refusals.push(message));
+  const stray: unknown[] = [];
+  const onStray = (err: unknown) => void stray.push(err);
+
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        if (!args.custom) return { id: undefined, state: {} };
+        const { id, state } = options.answers.resource(args.type, args.name, args.inputs as Record<string, unknown>);
+        return { id, state: { ...(args.inputs as Record<string, unknown>), ...state } };
+      },
+      call: (args) => {
+        const pkg = packageOf(args.token);
+        if (!args.provider && disabled.has(pkg)) refuse(`invoke ${args.token} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider }`);
+        try {
+          return options.answers.invoke(args.token, args.inputs as Record<string, unknown>);
+        } catch (err) {
+          refuse((err as Error).message);
+          return {};
+        }
+      },
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const resources: RecordedResource[] = [];
+  // The mock monitor builds URNs its own way (the stack's type in every top-level URN, only the nearest
+  // parent's type in nested ones). Hand the SDK the URN the engine would build, and translate back
+  // whenever the SDK talks to the mock about that resource again.
+  const toMock = new Map<string, string>();
+  let stackUrn: string | undefined;
+  let stackOutputs: { outputs: Record<string, unknown>; secretOutputs: string[] } = { outputs: {}, secretOutputs: [] };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const type = req.getType();
+    const pkg = packageOf(type);
+    if (req.getCustom() && !req.getProvider() && disabled.has(pkg)) {
+      refuse(`${type} ${req.getName()} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`);
+    }
+    const parent = req.getParent();
+    if (parent) req.setParent(toMock.get(parent) ?? parent);
+    return register(req, (err, res) => {
+      req.setParent(parent);
+      if (err || !res) return cb(err, res);
+      const urn = engineUrn(options, parent && parent !== stackUrn ? parent : "", type, req.getName());
+      if (toMock.has(urn)) {
+        refuse(`duplicate resource URN ${urn}: two resources share the type ${type} and the name ${req.getName()}`);
+      } else {
+        toMock.set(urn, res.getUrn());
+        if (type === pulumi.runtime.rootPulumiStackTypeName) stackUrn = urn;
+        const recorded = recordRequest(req, urn);
+        resources.push(recorded);
+        options.onResource?.(recorded);
+      }
+      res.setUrn(urn);
+      cb(null, res);
+    });
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    const urn = req.getUrn();
+    if (urn === stackUrn) {
+      const secretOutputs: string[] = [];
+      const outputs = decode(req.getOutputs()?.toJavaScript() ?? {}, "", secretOutputs) as Record<string, unknown>;
+      stackOutputs = { outputs, secretOutputs };
+    }
+    req.setUrn(toMock.get(urn) ?? urn);
+    registerOutputs(req, cb);
+  };
+
+  let programError: unknown;
+  process.on("unhandledRejection", onStray);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(options.program) as unknown;
+    const run = typeof exported === "function" ? (exported as () => unknown) : () => exported;
+    // Catch the program's error inside the stack's init: a rejected init leaves the SDK with a trail of
+    // rejected promises, which say nothing the error itself does not.
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return (await run()) as Record<string, unknown>;
+      } catch (err) {
+        programError = err;
+        return {};
+      }
+    });
+    await waitForRPCs();
+  } finally {
+    process.off("unhandledRejection", onStray);
+  }
+  if (refusals.length > 0) throw new ReviewError(refusals.sort().join("\n"));
+  const failure = programError ?? stray[0];
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+  return { resources, ...stackOutputs };
+}

@@ -1,0 +1,106 @@
+// The offline review of one stack: load its config as the CLI would, run the program under the
+// recording engine, and shape the result as the documented review/out/<stack>.json.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { answersFor, factsFrom } from "./answers";
+import { record, type RecordedResource } from "./engine";
+import { loadProject, loadStackConfig, type Project } from "./stack-file";
+
+export interface ReviewReport {
+  stack: string;
+  project: string;
+  /** The config the program received; secret values written as "[secret]". */
+  config: Record<string, unknown>;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface ReviewOptions {
+  /** Folder holding Pulumi.yaml. */
+  root: string;
+  stack: string;
+  /** Stack file to read instead of Pulumi.<stack>.yaml (as `pulumi --config-file`). */
+  configFile?: string;
+}
+
+function parseConfigText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function disabledDefaultProviders(config: Record<string, string>): string[] {
+  const value = parseConfigText(config["pulumi:disable-default-providers"] ?? "[]");
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+export async function reviewStack(options: ReviewOptions, project: Project = loadProject(options.root)): Promise<ReviewReport> {
+  const stack = loadStackConfig(project, options.stack, options.configFile);
+  const recording = await record({
+    project: project.name,
+    stack: options.stack,
+    config: stack.config,
+    secretKeys: stack.secretKeys,
+    program: project.main,
+    answers: answersFor(factsFrom(stack.config, project.name)),
+    disabledDefaultProviders: disabledDefaultProviders(stack.config),
+  });
+  const config = Object.fromEntries(
+    Object.entries(stack.config)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, text]) => [key, stack.secretKeys.includes(key) ? "[secret]" : parseConfigText(text)]),
+  );
+  return { stack: options.stack, project: project.name, config, resources: recording.resources, outputs: recording.outputs };
+}
+
+export function writeReport(report: ReviewReport, outDir: string): string {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${report.stack}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+/** The top-level component a resource belongs to (the stack's direct child above it), or "(stack)". */
+function owner(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
+  let current = resource;
+  for (;;) {
+    const parent = current.parent ? byUrn.get(current.parent) : undefined;
+    if (!parent) return "(stack)";
+    if (!parent.parent) return current.custom ? "(stack)" : `${current.type} ${current.name}`;
+    current = parent;
+  }
+}
+
+function table(counts: Map<string, number>): string[] {
+  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, n]) => `    ${k.padEnd(width)}  ${String(n).padStart(4)}`);
+}
+
+export function summarize(report: ReviewReport, file: string): string {
+  const resources = report.resources.filter((r) => r.parent !== null);
+  const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
+  const byComponent = new Map<string, number>();
+  const byType = new Map<string, number>();
+  for (const r of resources) {
+    const key = owner(r, byUrn);
+    byComponent.set(key, (byComponent.get(key) ?? 0) + 1);
+    byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+  }
+  const secrets = resources.reduce((n, r) => n + r.secretInputs.length, 0);
+  const setting = (key: string) => {
+    const value = report.config[`${report.project}:${key}`];
+    return typeof value === "string" ? value : "?";
+  };
+  const [cloud, environment] = [setting("cloud"), setting("environment")];
+  return [
+    `Stack ${report.stack} (${cloud}, ${environment}): ${resources.length} resources, ${secrets} secret inputs`,
+    "  resources per component:",
+    ...table(byComponent),
+    "  resources per type:",
+    ...table(byType),
+    `  written to ${file}`,
+  ].join("\n");
+}

@@ -1,0 +1,122 @@
+// GIVEN a small program that uses every registration feature
+// WHEN the recording engine runs it under mocks
+// THEN each field of each registration is exactly what the SDK sent the engine.
+import { describe, expect, test } from "@jest/globals";
+import * as path from "node:path";
+import { type Answers, record, type Recording } from "../review/engine";
+
+const program = path.join(__dirname, "fixtures", "engine-program.ts");
+const answers: Answers = {
+  invoke(token) {
+    throw new Error(`no answer for ${token}`);
+  },
+  resource: (_type, name) => ({ id: `${name}-id`, state: { arn: `arn:fixture:${name}` } }),
+};
+const run = (mode?: string, extra: Partial<Parameters<typeof record>[0]> = {}) =>
+  record({ project: "fixture", stack: "test", config: mode ? { "fixture:mode": mode } : {}, secretKeys: [], program, answers, disabledDefaultProviders: ["fixture"], ...extra });
+
+const urn = (qualifiedType: string, name: string) => `urn:pulumi:test::fixture::${qualifiedType}::${name}`;
+const STACK = urn("pulumi:pulumi:Stack", "fixture-test");
+const PROVIDER = urn("pulumi:providers:fixture", "explicit");
+const STORE = urn("fixture:index:Store", "store");
+const KEY = urn("fixture:index:Store$fixture:index:Key", "store-key");
+const BUCKET = urn("fixture:index:Store$fixture:index:Bucket", "store-bucket");
+const LOG = urn("fixture:index:Log", "log");
+
+describe("the recording engine", () => {
+  let recording: Recording;
+  const byName = (name: string) => recording.resources.find((r) => r.name === name)!;
+
+  test("records every registration once, in order, under the engine's URNs", async () => {
+    recording = await run();
+    const urns = recording.resources.map((r) => r.urn);
+    // Registration order follows the program's promises; the log waits for the store's children.
+    expect(urns.slice(0, 5)).toEqual([STACK, PROVIDER, STORE, KEY, BUCKET]);
+    expect(urns.slice(5).sort()).toEqual([LOG, urn("fixture:index:Late", "late")].sort());
+  });
+
+  test("the stack is the root; everything else has its parent", () => {
+    expect(byName("fixture-test")).toMatchObject({ type: "pulumi:pulumi:Stack", custom: false, parent: null });
+    expect(byName("explicit").parent).toBe(STACK);
+    expect(byName("store")).toMatchObject({ custom: false, parent: STACK, provider: null });
+    expect(byName("store-key").parent).toBe(STORE);
+    expect(byName("store-bucket").parent).toBe(STORE);
+    expect(byName("late").parent).toBe(STACK);
+  });
+
+  test("a component's providers reach its children; explicit providers are recorded by URN", () => {
+    expect(byName("store-key").provider).toBe(PROVIDER);
+    expect(byName("store-bucket").provider).toBe(PROVIDER);
+    expect(byName("log").provider).toBe(PROVIDER);
+    expect(byName("explicit").provider).toBeNull();
+  });
+
+  test("inputs keep their values and secrets are written as [secret] with their paths", () => {
+    expect(byName("store-bucket").inputs).toEqual({
+      kmsKeyArn: "arn:fixture:store-key",
+      password: "[secret]",
+      tags: { "team.name": "[secret]", plain: "yes" },
+      sizes: [1, 2],
+    });
+    expect(byName("store-bucket").secretInputs.sort()).toEqual(["password", 'tags["team.name"]']);
+    expect(byName("store-key").inputs).toEqual({ rotation: true });
+    expect(byName("store-key").secretInputs).toEqual([]);
+    expect(byName("explicit").inputs).toEqual({ region: "r1" });
+  });
+
+  test("dependencies: implicit from inputs, explicit from dependsOn (the SDK expands a component to its children)", () => {
+    expect(byName("store-bucket").dependencies).toEqual([KEY]);
+    expect(byName("store-bucket").propertyDependencies).toEqual({ kmsKeyArn: [KEY] });
+    expect(byName("store-key").dependencies).toEqual([]);
+    expect(byName("store-key").propertyDependencies).toEqual({});
+    expect(byName("log").propertyDependencies).toEqual({ target: [BUCKET] });
+    expect(byName("log").dependencies).toEqual([BUCKET, KEY].sort());
+  });
+
+  test("resource options: protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts", () => {
+    expect(byName("store-key")).toMatchObject({
+      protect: true,
+      retainOnDelete: false,
+      deleteBeforeReplace: false,
+      ignoreChanges: [],
+      customTimeouts: { create: "30m", update: "", delete: "1h" },
+    });
+    expect(byName("store-bucket")).toMatchObject({
+      protect: false,
+      retainOnDelete: true,
+      deleteBeforeReplace: true,
+      ignoreChanges: ["tags"],
+      customTimeouts: null,
+    });
+  });
+
+  test("stack outputs are recorded with secret outputs hidden", () => {
+    expect(recording.outputs).toEqual({ bucketArn: "arn:fixture:store-bucket", logId: "log-id", token: "[secret]" });
+    expect(recording.secretOutputs).toEqual(["token"]);
+  });
+
+  test("the same program can be run again in one process", async () => {
+    const again = await run();
+    expect(again.resources.map((r) => r.urn)).toEqual(recording.resources.map((r) => r.urn));
+  });
+});
+
+describe("the recording engine fails loudly", () => {
+  test.each([
+    ["throws", "the program failed on purpose"],
+    ["duplicate", "duplicate resource URN urn:pulumi:test::fixture::fixture:index:Key::same"],
+    ["invoke", "no answer for fixture:index:getNothing"],
+    ["duplicate-and-invoke", "duplicate resource URN urn:pulumi:test::fixture::fixture:index:Key::same: two resources share the type fixture:index:Key and the name same\nno answer for fixture:index:getNothing"],
+    ["default-provider", "fixture:index:Key ambient uses the default fixture provider, which Pulumi.yaml disables"],
+  ])("when the program %s", async (mode, message) => {
+    await expect(run(mode)).rejects.toThrow(message);
+  });
+
+  test("an invoke on a disabled default provider is refused like the engine refuses it", async () => {
+    const answering: Answers = { ...answers, invoke: () => ({}) };
+    const invokeWithoutProvider = path.join(__dirname, "fixtures", "invoke-default-provider.ts");
+    await expect(run(undefined, { program: invokeWithoutProvider, answers: answering })).rejects.toThrow(
+      "invoke fixture:index:getThing uses the default fixture provider, which Pulumi.yaml disables: pass { provider }",
+    );
+  });
+});
