@@ -156,7 +156,7 @@ export const stackSchema = z.strictObject(
     ingress: ingress.partial().optional(),
     monitoring: monitoring.partial().optional(),
     backups: backups.partial().optional(),
-    apps: z.array(app.partial().required({ name: true, image: true }), says("must be a list of apps")).optional(),
+    apps: z.array(app.partial().extend({ name: app.shape.name, image: app.shape.image }), says("must be a list of apps")).optional(),
   },
   says("must be a mapping of platform settings"),
 );

@@ -67,11 +67,14 @@ export function loadConfig(): LoadedConfig {
     throw new Error("@pulumi/pulumi/runtime/config no longer provides isConfigSecret; check the pinned SDK version");
   }
   const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
-  const split = splitConfig(pulumi.runtime.allConfig(), isConfigSecret);
+  const all = pulumi.runtime.allConfig();
+  const split = splitConfig(all, isConfigSecret);
+  // A secret key set in plain text is reported as such, not also as missing.
+  const present = SECRET_KEYS.filter((key) => `${NAMESPACE}:${key}` in all);
   let config: PlatformConfig | undefined;
   let problems = split.problems;
   try {
-    config = resolveConfig(split.settings, stackFile, Object.keys(split.secrets) as SecretKey[]);
+    config = resolveConfig(split.settings, stackFile, present);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = [...problems, ...err.problems];

@@ -1,0 +1,182 @@
+// GIVEN stack settings as a stack file would hold them
+// WHEN they are resolved over the environment's profile
+// THEN valid settings resolve with the stack's values on top, and each mistake is one line naming the
+//      stack file and the key.
+import { describe, expect, test } from "@jest/globals";
+import { ConfigError, ENVIRONMENTS, CLOUDS, PRODUCTION_GUARD_RAILS, resolveConfig } from "../infra/config";
+import { profileFor } from "../infra/profiles";
+
+const base = {
+  aws: { cloud: "aws", region: "eu-west-1", domain: "example.com" },
+  gcp: { cloud: "gcp", region: "europe-west1", domain: "example.com", gcp: { project: "example-platform" } },
+};
+const production = { ...base.aws, environment: "production", aws: { accountId: "123456789012" } };
+
+function problemsOf(settings: unknown, file = "Pulumi.test.yaml", secrets: Array<"alertWebhookUrl"> = ["alertWebhookUrl"]): string[] {
+  try {
+    resolveConfig(settings, file, secrets);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message.split("\n");
+  }
+  throw new Error("expected the settings to be rejected");
+}
+
+describe("profiles", () => {
+  test.each(CLOUDS.flatMap((cloud) => ENVIRONMENTS.map((environment) => [cloud, environment] as const)))(
+    "the %s %s profile resolves without overrides (it passes every guard rail)",
+    (cloud, environment) => {
+      const settings = { ...base[cloud], environment, ...(cloud === "aws" && environment === "production" && { aws: { accountId: "123456789012" } }) };
+      const config = resolveConfig(settings, "Pulumi.test.yaml", ["alertWebhookUrl"]);
+      const { protect, ...profile } = profileFor(environment, cloud);
+      expect(config).toMatchObject(profile);
+      expect(config.protect).toBe(protect);
+      expect(config.apps).toEqual([]);
+    },
+  );
+
+  test("the figures the architecture asks for, per environment", () => {
+    const [dev, staging, prod] = ENVIRONMENTS.map((e) => profileFor(e, "aws"));
+    expect([dev!.network.zones, staging!.network.zones, prod!.network.zones]).toEqual([2, 3, 3]);
+    expect([dev!.network.natGateways, staging!.network.natGateways, prod!.network.natGateways]).toEqual(["single", "perZone", "perZone"]);
+    expect(prod!.cluster.nodes).toMatchObject({ instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND" });
+    expect(dev!.cluster.nodes).toMatchObject({ minSize: 1, maxSize: 3, capacityType: "SPOT" });
+    expect(staging!.cluster.nodes).toMatchObject({ minSize: 2, maxSize: 6 });
+    expect([dev!.database.backupRetentionDays, staging!.database.backupRetentionDays, prod!.database.backupRetentionDays]).toEqual([7, 14, 30]);
+    expect([dev!.database.multiAz, staging!.database.multiAz, prod!.database.multiAz]).toEqual([false, true, true]);
+    expect(prod!.database.storageGb).toBe(100);
+    expect([dev!.cache.nodes, staging!.cache.nodes, prod!.cache.nodes]).toEqual([1, 2, 3]);
+    expect([dev!.protect, staging!.protect, prod!.protect]).toEqual([false, true, true]);
+    expect([dev!.backups.retentionDays, staging!.backups.retentionDays, prod!.backups.retentionDays]).toEqual([7, 14, 30]);
+    expect(prod!.ingress).toMatchObject({ rateLimitPerMinute: 100, certificateIssuer: "letsencrypt-production" });
+    expect(dev!.ingress.certificateIssuer).toBe("letsencrypt-staging");
+  });
+
+  test("cloud-specific keys appear only in their cloud's profile", () => {
+    expect(profileFor("production", "aws").cache).toMatchObject({ engine: "valkey", engineVersion: "8.0", nodeType: "cache.m7g.large", snapshotRetentionDays: 14 });
+    expect(profileFor("production", "aws").cache.memorySizeGb).toBeUndefined();
+    expect(profileFor("production", "gcp").cache).toMatchObject({ engine: "redis", engineVersion: "7.2", memorySizeGb: 5 });
+    expect(profileFor("production", "gcp").cache.nodeType).toBeUndefined();
+    expect(profileFor("production", "gcp").network.flowLogRetentionDays).toBeUndefined();
+  });
+});
+
+describe("resolution", () => {
+  test("the stack's values win over the profile, key by key; apps get their defaults and hostname", () => {
+    const config = resolveConfig(
+      {
+        ...base.aws,
+        environment: "dev",
+        network: { zones: 3 },
+        cluster: { nodes: { maxSize: 5 } },
+        apps: [{ name: "web", image: "ghcr.io/acme/web:1.2.3", port: 9898 }],
+      },
+      "Pulumi.dev.yaml",
+    );
+    expect(config.network).toEqual({ cidr: "10.20.0.0/16", zones: 3, natGateways: "single", flowLogRetentionDays: 7 });
+    expect(config.cluster.nodes).toEqual({ instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 5, capacityType: "SPOT", diskSizeGb: 50 });
+    expect(config.apps).toEqual([
+      {
+        name: "web",
+        image: "ghcr.io/acme/web:1.2.3",
+        hostname: "web.example.com",
+        port: 9898,
+        replicas: 1,
+        minReplicas: 1,
+        maxReplicas: 3,
+        cpuRequest: "100m",
+        cpuLimit: "500m",
+        memoryRequest: "128Mi",
+        memoryLimit: "256Mi",
+        healthPath: "/healthz",
+        readyPath: "/readyz",
+        metricsPath: "/metrics",
+        database: false,
+        cache: false,
+      },
+    ]);
+    expect(config.secrets).toEqual([]);
+  });
+});
+
+describe("each mistake is one line naming the file and the key", () => {
+  const dev = { ...base.aws, environment: "dev" };
+  test.each<[string, unknown, string[]]>([
+    ["a misspelt key", { ...dev, database: { backupRetentionDay: 7 } }, ["Pulumi.test.yaml: platform:database.backupRetentionDay is not a known key (did you mean backupRetentionDays?)"]],
+    ["a misspelt section", { ...dev, netwrok: {} }, ["Pulumi.test.yaml: platform:netwrok is not a known key (did you mean network?)"]],
+    ["a misspelt nested key", { ...dev, cluster: { nodes: { minSzie: 2 } } }, ["Pulumi.test.yaml: platform:cluster.nodes.minSzie is not a known key (did you mean minSize?)"]],
+    ["a wrong type", { ...dev, network: { zones: "three" } }, ['Pulumi.test.yaml: platform:network.zones must be a whole number from 2 to 6 (got "three")']],
+    ["a string for a flag", { ...dev, database: { multiAz: "yes" } }, ['Pulumi.test.yaml: platform:database.multiAz must be true or false (got "yes")']],
+    ["a scalar for a section", { ...dev, cache: 3 }, ["Pulumi.test.yaml: platform:cache must be a mapping of cache settings (got 3)"]],
+    ["a missing identity key", { cloud: "aws", environment: "dev", region: "eu-west-1" }, ["Pulumi.test.yaml: platform:domain is required: it must be a lower-case DNS name such as example.com"]],
+    ["an unknown environment", { ...base.aws, environment: "prod" }, ['Pulumi.test.yaml: platform:environment must be one of dev, staging, production (got "prod")']],
+    ["a region of the other cloud", { ...dev, region: "europe-west1" }, ['Pulumi.test.yaml: platform:region must be an AWS region such as eu-west-1 (got "europe-west1")']],
+    ["an unpinned image", { ...dev, apps: [{ name: "web", image: "nginx:latest" }] }, ['Pulumi.test.yaml: platform:apps[0].image must pin a tag other than latest, or a digest, so every deploy runs the same image (got "nginx:latest")']],
+    ["an untagged image", { ...dev, apps: [{ name: "web", image: "nginx" }] }, ['Pulumi.test.yaml: platform:apps[0].image must pin a tag other than latest, or a digest, so every deploy runs the same image (got "nginx")']],
+    ["an app without an image", { ...dev, apps: [{ name: "web" }] }, ["Pulumi.test.yaml: platform:apps[0].image is required: it must be an image reference such as ghcr.io/org/app:1.2.3"]],
+    ["a VPC block that is public", { ...dev, network: { cidr: "8.8.0.0/16" } }, ['Pulumi.test.yaml: platform:network.cidr must be a private (RFC 1918) IPv4 block from /16 to /20, e.g. 10.0.0.0/16 (got "8.8.0.0/16")']],
+    ["host bits in a CIDR", { ...dev, cluster: { endpointPublicAccessCidrs: ["203.0.113.7/24"] } }, ['Pulumi.test.yaml: platform:cluster.endpointPublicAccessCidrs[0] must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "203.0.113.7/24")']],
+    ["a retention CloudWatch refuses", { ...dev, network: { flowLogRetentionDays: 10 } }, ["Pulumi.test.yaml: platform:network.flowLogRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)"]],
+    ["a bad cron", { ...dev, backups: { schedule: "every day" } }, ['Pulumi.test.yaml: platform:backups.schedule must be a five-field cron schedule such as "0 3 * * *" (got "every day")']],
+    ["node sizes out of order", { ...dev, cluster: { nodes: { minSize: 3, desiredSize: 2 } } }, ["Pulumi.test.yaml: platform:cluster.nodes must satisfy minSize <= desiredSize <= maxSize (got 3 <= 2 <= 3)"]],
+    ["storage that cannot grow", { ...dev, database: { storageGb: 200, maxStorageGb: 100 } }, ["Pulumi.test.yaml: platform:database.maxStorageGb must be at least storageGb (200) so storage can grow (got 100)"]],
+    ["overlapping database windows", { ...dev, database: { backupWindow: "04:00-05:00" } }, ['Pulumi.test.yaml: platform:database.backupWindow must not overlap database.maintenanceWindow "sun:04:30-sun:05:30" (got "04:00-05:00")']],
+    ["a too-short backup window", { ...dev, database: { backupWindow: "01:00-01:20" } }, ['Pulumi.test.yaml: platform:database.backupWindow must last at least 30 minutes (got "01:00-01:20")']],
+    ["an old Kubernetes", { ...dev, cluster: { version: "1.31" } }, ['Pulumi.test.yaml: platform:cluster.version must be 1.34 or newer, the oldest release still in standard support (got "1.31")']],
+    ["an unsupported cache version", { ...dev, cache: { engine: "redis", engineVersion: "6.2" } }, ['Pulumi.test.yaml: platform:cache.engineVersion must be one of 7.0, 7.1 for redis on aws (got "6.2")']],
+    ["an AWS-only key on GCP", { ...base.gcp, environment: "dev", cache: { nodeType: "cache.t4g.micro" } }, ["Pulumi.test.yaml: platform:cache.nodeType applies to aws stacks only; this stack's cloud is gcp"]],
+    ["a GCP section on AWS", { ...dev, gcp: { project: "example-platform" } }, ["Pulumi.test.yaml: platform:gcp applies to gcp stacks only; this stack's cloud is aws"]],
+    ["a GCP stack without a project", { ...base.gcp, gcp: undefined, environment: "dev" }, ["Pulumi.test.yaml: platform:gcp.project is required on gcp: the GCP project to deploy into"]],
+    ["a tag the platform owns", { ...dev, tags: { environment: "x" } }, ["Pulumi.test.yaml: platform:tags.environment is set by the platform on every resource (environment, stack, managed-by); choose another name"]],
+    ["a label GCP refuses", { ...base.gcp, environment: "dev", tags: { Owner: "Team A" } }, ["Pulumi.test.yaml: platform:tags.Owner must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters"]],
+    ["two apps with one name", { ...dev, apps: [{ name: "web", image: "a/web:1" }, { name: "web", image: "a/web:2", hostname: "www.example.com" }] }, ['Pulumi.test.yaml: platform:apps[1].name must be unique; another app is already called "web"']],
+    ["a hostname outside the domain", { ...dev, apps: [{ name: "web", image: "a/web:1", hostname: "web.example.org" }] }, ['Pulumi.test.yaml: platform:apps[0].hostname must be example.com or a name under it, where the gateway holds certificates (got "web.example.org")']],
+    ["a request over its limit", { ...dev, apps: [{ name: "web", image: "a/web:1", memoryRequest: "1Gi", memoryLimit: "512Mi" }] }, ['Pulumi.test.yaml: platform:apps[0].memoryRequest must not exceed memoryLimit "512Mi" (got "1Gi")']],
+  ])("%s", (_, settings, expected) => {
+    expect(problemsOf(settings)).toEqual(expected);
+  });
+
+  test("every problem is reported at once, in key order within each stage", () => {
+    expect(problemsOf({ ...dev, network: { zones: 1, natGateway: "single" }, cache: { nodes: 0 } })).toEqual([
+      "Pulumi.test.yaml: platform:network.zones must be a whole number from 2 to 6 (got 1)",
+      "Pulumi.test.yaml: platform:network.natGateway is not a known key (did you mean natGateways?)",
+      "Pulumi.test.yaml: platform:cache.nodes must be a whole number from 1 to 6 (got 0)",
+    ]);
+  });
+});
+
+describe("production guard rails", () => {
+  const unsafe: Record<string, [Record<string, unknown>, string]> = {
+    "network.zones": [{ network: { zones: 2 } }, "must be >= 3 in production (got 2)"],
+    "network.natGateways": [{ network: { natGateways: "single" } }, 'must be perZone in production (got "single")'],
+    "cluster.endpointPublicAccessCidrs": [{ cluster: { endpointPublicAccessCidrs: ["0.0.0.0/0"] } }, 'must not include 0.0.0.0/0 or ::/0 in production (got ["0.0.0.0/0"])'],
+    "cluster.nodes.capacityType": [{ cluster: { nodes: { capacityType: "SPOT" } } }, 'must be ON_DEMAND in production (got "SPOT")'],
+    "cluster.nodes.minSize": [{ cluster: { nodes: { minSize: 1, desiredSize: 1 } } }, "must be >= 2 in production (got 1)"],
+    "database.multiAz": [{ database: { multiAz: false } }, "must be true in production (got false)"],
+    "database.backupRetentionDays": [{ database: { backupRetentionDays: 7 } }, "must be >= 30 in production (got 7)"],
+    "database.deletionProtection": [{ database: { deletionProtection: false } }, "must be true in production (got false)"],
+    "cache.nodes": [{ cache: { nodes: 1 } }, "must be >= 2 in production (got 1)"],
+    "cache.snapshotRetentionDays": [{ cache: { snapshotRetentionDays: 1 } }, "must be >= 7 in production (got 1)"],
+    "ingress.certificateIssuer": [{ ingress: { certificateIssuer: "letsencrypt-staging" } }, 'must be letsencrypt-production in production (got "letsencrypt-staging")'],
+    "backups.retentionDays": [{ backups: { retentionDays: 7 } }, "must be >= 30 in production (got 7)"],
+    "apps.*.minReplicas": [{ apps: [{ name: "web", image: "a/web:1", minReplicas: 1 }] }, "must be >= 2 in production (got 1)"],
+  };
+
+  test("the table covers every guard rail", () => {
+    expect(Object.keys(unsafe).sort()).toEqual(PRODUCTION_GUARD_RAILS.map((r) => r.path.join(".")).sort());
+  });
+
+  test.each(Object.entries(unsafe))("%s", (key, [settings, message]) => {
+    const expectedKey = key.replace(".*", "[0]");
+    expect(problemsOf({ ...production, ...settings }, "Pulumi.production.yaml")).toEqual([`Pulumi.production.yaml: platform:${expectedKey} ${message}`]);
+    // The same values are allowed outside production.
+    expect(() => resolveConfig({ ...production, aws: undefined, environment: "staging", ...settings }, "Pulumi.staging.yaml")).not.toThrow();
+  });
+
+  test("production pins the AWS account and needs an alert receiver", () => {
+    expect(problemsOf({ ...production, aws: undefined }, "Pulumi.production.yaml", [])).toEqual([
+      "Pulumi.production.yaml: platform:aws.accountId is required in production: it pins the AWS account so a mis-selected credential cannot deploy elsewhere",
+      "Pulumi.production.yaml: platform:alertWebhookUrl is required in production: set it with `pulumi config set --secret alertWebhookUrl <url>`",
+    ]);
+  });
+});
