@@ -1,0 +1,193 @@
+// GIVEN the shipped stack files and the real program
+// WHEN the offline review runs them (in-process and through the CLI a user runs)
+// THEN it records what the program registers in the documented shape, and bad input stops it with
+//      one line naming the file and the key, before anything is registered.
+import { describe, expect, test } from "@jest/globals";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { answersFor, factsFrom } from "../review/answers";
+import { record, type RecordedResource } from "../review/engine";
+import { reviewStack, summarize } from "../review/review";
+import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
+
+const ROOT = path.resolve(__dirname, "..");
+const project = loadProject(ROOT);
+const SHIPPED = ["dev", "gcp-dev", "gcp-production", "production", "staging"];
+const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "parent", "provider", "inputs", "secretInputs", "dependencies", "propertyDependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "customTimeouts"];
+
+describe("the shipped stacks", () => {
+  test("are the five the project documents", () => {
+    expect(listStacks(ROOT)).toEqual(SHIPPED);
+  });
+
+  test.each(SHIPPED)("%s reviews into the documented shape", async (stack) => {
+    const report = await reviewStack({ root: ROOT, stack }, project);
+    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs"]);
+    expect(report.stack).toBe(stack);
+    expect(report.project).toBe("platform");
+    for (const resource of report.resources) expect(Object.keys(resource)).toEqual(RESOURCE_FIELDS);
+    const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    const cloud = /platform:cloud: (\w+)/.exec(file)![1];
+    expect(report.outputs).toEqual({
+      cloud,
+      environment: /platform:environment: (\w+)/.exec(file)![1],
+      region: /platform:region: ([\w-]+)/.exec(file)![1],
+      domain: /platform:domain: ([\w.-]+)/.exec(file)![1],
+    });
+  });
+
+  test("production registers the account-pinned, tagged AWS provider and nothing on a default provider", async () => {
+    const report = await reviewStack({ root: ROOT, stack: "production" }, project);
+    const [stack, provider] = report.resources as [RecordedResource, RecordedResource];
+    expect(stack.urn).toBe("urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production");
+    expect(provider).toMatchObject({
+      urn: "urn:pulumi:production::platform::pulumi:providers:aws::aws",
+      parent: stack.urn,
+      custom: true,
+      // Provider inputs travel as text: this is what the engine receives.
+      inputs: {
+        region: "eu-west-1",
+        allowedAccountIds: '["123456789012"]',
+        defaultTags: '{"tags":{"owner":"platform-team","environment":"production","stack":"production","managed-by":"pulumi"}}',
+        skipCredentialsValidation: "false",
+        skipRegionValidation: "true",
+      },
+    });
+    expect(report.resources.filter((r) => r.custom && r.provider === null && !r.type.startsWith("pulumi:providers:"))).toEqual([]);
+  });
+
+  test("gcp-production registers the project-pinned, labelled GCP provider", async () => {
+    const report = await reviewStack({ root: ROOT, stack: "gcp-production" }, project);
+    expect(report.resources[1]).toMatchObject({
+      urn: "urn:pulumi:gcp-production::platform::pulumi:providers:gcp::gcp",
+      inputs: {
+        project: "example-platform-prod",
+        region: "europe-west1",
+        defaultLabels: '{"owner":"platform-team","environment":"production","stack":"gcp-production","managed-by":"pulumi"}',
+      },
+    });
+  });
+
+  test.each(SHIPPED)("%s keeps secrets out of the review output", async (stack) => {
+    const report = await reviewStack({ root: ROOT, stack }, project);
+    const text = JSON.stringify(report);
+    const stackFile = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    for (const [, ciphertext] of stackFile.matchAll(/secure: (\S+)/g)) expect(text).not.toContain(ciphertext);
+    expect(text).not.toContain("<secret ");
+    if (stackFile.includes("platform:alertWebhookUrl")) expect(report.config["platform:alertWebhookUrl"]).toBe("[secret]");
+  });
+
+  test("the summary counts resources per component and per type, and names the JSON file", async () => {
+    const report = await reviewStack({ root: ROOT, stack: "dev" }, project);
+    expect(summarize(report, "review/out/dev.json")).toBe(
+      [
+        "Stack dev (aws, dev): 1 resources, 0 secret inputs",
+        "  resources per component:",
+        "    (stack)     1",
+        "  resources per type:",
+        "    pulumi:providers:aws     1",
+        "  written to review/out/dev.json",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("invalid config registers nothing", () => {
+  test.each<[string, Record<string, string>]>([
+    ["a misspelt key", { "platform:database": '{"backupRetentionDay":7}' }],
+    ["an unsafe production value", { "platform:database": '{"backupRetentionDays":7}' }],
+    ["provider config", { "aws:region": "us-east-1" }],
+  ])("%s: the program stops before its first resource", async (_, change) => {
+    const stack = loadStackConfig(project, "production");
+    const registered: string[] = [];
+    const run = record({
+      project: project.name,
+      stack: "production",
+      config: { ...stack.config, ...change },
+      secretKeys: stack.secretKeys,
+      program: project.main,
+      answers: answersFor(factsFrom(stack.config, project.name)),
+      onResource: (r) => registered.push(r.type),
+    });
+    await expect(run).rejects.toThrow(/^Pulumi\.production\.yaml: (platform:database|aws:region)/);
+    // Only the stack itself, which the SDK registers before the program runs.
+    expect(registered).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("the review CLI, as a user runs it", () => {
+  const run = promisify(execFile);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-out-"));
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], { cwd: ROOT });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const stackFile = (name: string, edit: (text: string) => string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, edit(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")));
+    return file;
+  };
+  const failing: Array<[string, string[], string]> = [
+    ["an unknown stack", ["--stack", "nope"], "Pulumi.nope.yaml: no such stack file (stacks here: dev, gcp-dev, gcp-production, production, staging)"],
+    [
+      "a misspelt key",
+      ["--stack", "typo", "--config-file", stackFile("typo", (t) => `${t}  platform:database:\n    backupRetentionDay: 30\n`)],
+      "Pulumi.typo.yaml: platform:database.backupRetentionDay is not a known key (did you mean backupRetentionDays?)",
+    ],
+    [
+      "a wrong type",
+      ["--stack", "types", "--config-file", stackFile("types", (t) => `${t}  platform:network:\n    zones: three\n`)],
+      'Pulumi.types.yaml: platform:network.zones must be a whole number from 2 to 6 (got "three")',
+    ],
+    [
+      "an unsafe production value",
+      ["--stack", "unsafe", "--config-file", stackFile("unsafe", (t) => `${t}  platform:database:\n    backupRetentionDays: 7\n`)],
+      "Pulumi.unsafe.yaml: platform:database.backupRetentionDays must be >= 30 in production (got 7)",
+    ],
+    [
+      "a plaintext secret",
+      ["--stack", "plain", "--config-file", stackFile("plain", (t) => t.replace(/platform:alertWebhookUrl:\n\s+secure: \S+/, "platform:alertWebhookUrl: https://hooks.example.com/x"))],
+      "Pulumi.plain.yaml: platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
+    ],
+  ];
+  // Each run is a fresh Node process; start them together rather than one after another.
+  const runs = {
+    production: cli(),
+    verbose: cli("--stack", "nope", "--verbose"),
+    usage: cli("--stak", "dev"),
+    ...Object.fromEntries(failing.map(([name, args]) => [name, cli(...args)])),
+  } as Record<string, ReturnType<typeof cli>>;
+
+  test("defaults to production, prints the summary and writes the JSON", async () => {
+    const result = await runs.production!;
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Stack production \(aws, production\): \d+ resources, \d+ secret inputs\n/);
+    expect(result.stdout).toContain(`written to ${path.relative(ROOT, path.join(out, "production.json"))}`);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "production.json"), "utf8"))).toMatchObject({ stack: "production", project: "platform" });
+  });
+
+  test.each(failing)("%s: exits 1 with one line naming the file and key, no stack trace", async (name, _, line) => {
+    expect(await runs[name]!).toEqual({ code: 1, stdout: "", stderr: `${line}\n` });
+  });
+
+  test("--verbose adds the stack trace", async () => {
+    const result = await runs.verbose!;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^ReviewError: Pulumi\.nope\.yaml: no such stack file .*\n\s+at /);
+  });
+
+  test("an unknown flag is a usage error", async () => {
+    const result = await runs.usage!;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("usage: npm run review --");
+  });
+});
