@@ -1,0 +1,23 @@
+// GIVEN the README
+// THEN its configuration reference is the one generated from the schema and profiles, and it shows
+//      the two set-up commands a new user runs.
+import { expect, test } from "@jest/globals";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { configReference, schemaKeys, withReference } from "../review/config-reference";
+
+const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+
+test("the README's config reference matches the schema and profiles", () => {
+  expect(readme).toBe(withReference(readme));
+});
+
+test("the reference has a row for every key the schema accepts, and the secret key", () => {
+  const rows = configReference().split("\n").slice(2).map((row) => /^\| `platform:([^`]+)`/.exec(row)![1]);
+  expect(rows).toEqual([...schemaKeys(), "alertWebhookUrl"]);
+  expect(rows).toEqual(expect.arrayContaining(["database.backupRetentionDays", "cluster.nodes.minSize", "apps[].image"]));
+});
+
+test("the quick start is exactly the two set-up commands", () => {
+  expect(readme).toContain("```sh\nnpm ci && npm run review\nnpm test\n```");
+});
