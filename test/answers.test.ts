@@ -1,0 +1,52 @@
+// GIVEN the facts a stack's config states
+// WHEN the program asks a data source
+// THEN the review answers as the cloud would for that region, account and project, and refuses to
+//      make up an answer it does not have.
+import { describe, expect, test } from "@jest/globals";
+import { answersFor, factsFrom, knownInvokes } from "../review/answers";
+
+const aws = answersFor(factsFrom({ "platform:region": "eu-west-1", "platform:aws": '{"accountId":"111122223333"}' }, "platform"));
+const gcp = answersFor(factsFrom({ "platform:region": "europe-west1", "platform:gcp": '{"project":"example-platform-prod"}' }, "platform"));
+
+describe("data-source answers", () => {
+  test("availability zones of the stack's region", () => {
+    expect(aws.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" })).toMatchObject({
+      names: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e", "eu-west-1f"],
+      zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4", "euw1-az5", "euw1-az6"],
+      region: "eu-west-1",
+    });
+  });
+
+  test("caller identity, partition and region", () => {
+    expect(aws.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).toMatchObject({ accountId: "111122223333", arn: "arn:aws:sts::111122223333:assumed-role/review/offline" });
+    expect(aws.invoke("aws:index/getPartition:getPartition", {})).toEqual({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" });
+    expect(aws.invoke("aws:index/getRegion:getRegion", {})).toMatchObject({ name: "eu-west-1", region: "eu-west-1" });
+    const china = answersFor(factsFrom({ "platform:region": "cn-north-1" }, "platform"));
+    expect(china.invoke("aws:index/getPartition:getPartition", {})).toMatchObject({ partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" });
+  });
+
+  test("an unpinned AWS stack gets the documentation's example account", () => {
+    const unpinned = answersFor(factsFrom({ "platform:region": "eu-west-1" }, "platform"));
+    expect(unpinned.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).toMatchObject({ accountId: "123456789012" });
+  });
+
+  test("GCP project, client config and zones", () => {
+    expect(gcp.invoke("gcp:organizations/getProject:getProject", {})).toMatchObject({ projectId: "example-platform-prod", number: "123456789012" });
+    expect(gcp.invoke("gcp:organizations/getClientConfig:getClientConfig", {})).toMatchObject({ project: "example-platform-prod", region: "europe-west1" });
+    expect(gcp.invoke("gcp:compute/getZones:getZones", {})).toMatchObject({ names: ["europe-west1-a", "europe-west1-b", "europe-west1-c", "europe-west1-f"] });
+    expect(gcp.invoke("gcp:compute/getZones:getZones", { region: "us-central1" })).toMatchObject({ region: "us-central1", names: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"] });
+  });
+
+  test("an unknown invoke is refused, naming what is known", () => {
+    expect(() => aws.invoke("aws:ec2/getAmi:getAmi", {})).toThrow(`invoke aws:ec2/getAmi:getAmi has no offline answer; add one to review/answers.ts (known: ${knownInvokes().join(", ")})`);
+  });
+});
+
+describe("new resources", () => {
+  test("AWS resources get an id and an ARN in the stack's partition, region and account", () => {
+    expect(aws.resource("aws:s3/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: { arn: "arn:aws:s3:eu-west-1:111122223333:backups" } });
+  });
+  test("other resources get an id", () => {
+    expect(gcp.resource("gcp:storage/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: {} });
+  });
+});
