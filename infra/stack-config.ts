@@ -45,7 +45,7 @@ export function splitConfig(all: Record<string, string>, isSecret: (key: string)
 }
 
 /** The engine hands structured values over as JSON text; anything else stays text for the schema to reject. */
-function parseStructured(value: string): unknown {
+export function parseStructured(value: string): unknown {
   try {
     return JSON.parse(value) as unknown;
   } catch {

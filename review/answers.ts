@@ -1,6 +1,7 @@
 // What the cloud would answer, derived from the stack config: data-source invokes (zones, account,
 // partition, region, project) and the ids and computed attributes of new resources. An invoke this file
 // does not know fails the review instead of returning something made up.
+import { parseStructured } from "../infra/stack-config";
 import { ReviewError } from "./stack-file";
 import type { Answers } from "./engine";
 
@@ -18,12 +19,8 @@ const EXAMPLE_ACCOUNT = "123456789012";
 const EXAMPLE_PROJECT_NUMBER = "123456789012";
 
 function parseObject(text: string | undefined): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text ?? "{}") as unknown;
-    return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+  const value = parseStructured(text ?? "{}");
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }
 
 export function factsFrom(config: Record<string, string>, namespace: string): CloudFacts {

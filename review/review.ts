@@ -2,6 +2,7 @@
 // recording engine, and shape the result as the documented review/out/<stack>.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseStructured } from "../infra/stack-config";
 import { answersFor, factsFrom } from "./answers";
 import { record, type RecordedResource } from "./engine";
 import { loadProject, loadStackConfig, type Project } from "./stack-file";
@@ -23,16 +24,8 @@ export interface ReviewOptions {
   configFile?: string;
 }
 
-function parseConfigText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 function disabledDefaultProviders(config: Record<string, string>): string[] {
-  const value = parseConfigText(config["pulumi:disable-default-providers"] ?? "[]");
+  const value = parseStructured(config["pulumi:disable-default-providers"] ?? "[]");
   return Array.isArray(value) ? value.map(String) : [];
 }
 
@@ -50,7 +43,7 @@ export async function reviewStack(options: ReviewOptions, project: Project = loa
   const config = Object.fromEntries(
     Object.entries(stack.config)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, text]) => [key, stack.secretKeys.includes(key) ? "[secret]" : parseConfigText(text)]),
+      .map(([key, text]) => [key, stack.secretKeys.includes(key) ? "[secret]" : parseStructured(text)]),
   );
   return { stack: options.stack, project: project.name, config, resources: recording.resources, outputs: recording.outputs };
 }
