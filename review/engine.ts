@@ -59,8 +59,8 @@ export interface RunOptions {
   /** `namespace:key` -> text, as the engine passes config. */
   config: Record<string, string>;
   secretKeys: string[];
-  /** A module whose export is the program: a function returning the outputs, or the outputs. */
-  program: string;
+  /** The program: a module path whose export is a function returning the outputs (or the outputs), or the function itself. */
+  program: string | (() => unknown);
   answers: Answers;
   /** Packages whose default provider is disabled (`pulumi:disable-default-providers`). */
   disabledDefaultProviders?: string[];
@@ -256,7 +256,7 @@ export async function record(options: RunOptions): Promise<Recording> {
   process.on("unhandledRejection", onStray);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(options.program) as unknown;
+    const exported = typeof options.program === "string" ? (require(options.program) as unknown) : options.program;
     const run = typeof exported === "function" ? (exported as () => unknown) : () => exported;
     // Catch the program's error inside the stack's init: a rejected init leaves the SDK with a trail of
     // rejected promises, which say nothing the error itself does not.
