@@ -2,6 +2,7 @@
 // partition, region, project) and the ids and computed attributes of new resources. An invoke this file
 // does not know fails the review instead of returning something made up.
 import { parseStructured } from "../infra/stack-config";
+import { computedState } from "./cloud-state";
 import { ReviewError } from "./stack-file";
 import type { Answers } from "./engine";
 
@@ -107,12 +108,9 @@ export function answersFor(facts: CloudFacts): Answers {
       }
       return answer(facts, inputs);
     },
-    resource(type, name) {
-      const id = `${name}-id`;
-      if (!type.startsWith("aws:")) return { id, state: {} };
-      const service = type.split(":")[1]!.split("/")[0]!;
+    resource(type, name, inputs) {
       const { partition } = partitionOf(facts.region);
-      return { id, state: { arn: `arn:${partition}:${service}:${facts.region}:${facts.accountId}:${name}` } };
+      return computedState({ type, name, inputs, region: facts.region, accountId: facts.accountId, project: facts.project, partition });
     },
   };
 }

@@ -43,8 +43,28 @@ describe("data-source answers", () => {
 });
 
 describe("new resources", () => {
-  test("AWS resources get an id and an ARN in the stack's partition, region and account", () => {
-    expect(aws.resource("aws:s3/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: { arn: "arn:aws:s3:eu-west-1:111122223333:backups" } });
+  test("AWS resources get ids in the cloud's format and ARNs in the stack's partition, region and account", () => {
+    const vpc = aws.resource("aws:ec2/vpc:Vpc", "network-vpc", {});
+    expect(vpc.id).toMatch(/^vpc-[0-9a-f]{17}$/);
+    expect(vpc.state).toMatchObject({ arn: `arn:aws:ec2:eu-west-1:111122223333:vpc/${vpc.id}`, defaultSecurityGroupId: expect.stringMatching(/^sg-/) as unknown });
+    expect(aws.resource("aws:iam/role:Role", "node", { name: "platform-node" }).state).toMatchObject({ name: "platform-node", arn: "arn:aws:iam::111122223333:role/platform-node" });
+    expect(aws.resource("aws:sqs/queue:Queue", "jobs", {}).state).toEqual({ arn: "arn:aws:sqs:eu-west-1:111122223333:jobs" });
+  });
+
+  test("unnamed resources get Pulumi-style auto-names, the same on every run", () => {
+    const bucket = aws.resource("aws:s3/bucket:Bucket", "backups", {});
+    expect(bucket.id).toMatch(/^backups-[0-9a-f]{7}$/);
+    expect(bucket).toEqual(aws.resource("aws:s3/bucket:Bucket", "backups", {}));
+    expect(bucket.state).toMatchObject({ bucket: bucket.id, arn: `arn:aws:s3:::${bucket.id}` });
+  });
+
+  test("a database with RDS-managed credentials gets its Secrets Manager secret and endpoint", () => {
+    const db = aws.resource("aws:rds/instance:Instance", "db", { manageMasterUserPassword: true, identifier: "platform-db" });
+    expect(db.state).toMatchObject({
+      address: expect.stringMatching(/^platform-db\.[0-9a-f]{12}\.eu-west-1\.rds\.amazonaws\.com$/) as unknown,
+      port: 5432,
+      masterUserSecrets: [{ secretArn: expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-/) as unknown, secretStatus: "active" }],
+    });
   });
   test("other resources get an id", () => {
     expect(gcp.resource("gcp:storage/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: {} });

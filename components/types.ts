@@ -1,0 +1,77 @@
+// Cloud-neutral contracts. The Kubernetes layer (components/kubernetes) depends only on these; each
+// cloud (components/aws, components/gcp) implements them. No `if (cloud === ...)` on the consuming side.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** A Kubernetes service account, by namespace and name. */
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * A cloud identity one Kubernetes service account acts as: an IAM role trusted through IRSA or EKS Pod
+ * Identity on AWS, a Google service account through Workload Identity on GCP. Cloud resources grant
+ * access to it (`bucket.grantWrite(identity)`); the Kubernetes layer only annotates the account.
+ */
+export interface WorkloadIdentity {
+  /** The service account this identity is bound to; no other account can assume it. */
+  readonly serviceAccount: ServiceAccountRef;
+  /** Annotations the ServiceAccount object must carry (empty where the binding lives in the cloud). */
+  readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+  /** IAM role ARN (AWS) or Google service account e-mail (GCP). */
+  readonly principal: pulumi.Output<string>;
+  /** What grants attach to: IAM role name (AWS) or Google service account resource name (GCP). */
+  readonly principalId: pulumi.Output<string>;
+}
+
+/** A managed Kubernetes cluster with what the Kubernetes layer needs to build on it. */
+export interface KubernetesCluster {
+  readonly clusterName: pulumi.Output<string>;
+  /** Provider for the cluster's API; every Kubernetes resource of the platform goes through it. */
+  readonly provider: k8s.Provider;
+  /** Kubeconfig for people and pipelines (secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Address ranges the API server is reached at from pods, for egress network policies. */
+  readonly apiServerCidrs: pulumi.Input<string[]>;
+  /** Creates a cloud identity that only the given service account can use. */
+  bindServiceAccount(name: string, account: ServiceAccountRef): WorkloadIdentity;
+}
+
+/** A network endpoint in private address space that network policies may open egress to. */
+export interface PrivateEndpoint {
+  readonly host: pulumi.Output<string>;
+  readonly port: number;
+  /** Address ranges the service's addresses come from (its subnets or reserved range). */
+  readonly privateCidrs: pulumi.Input<string[]>;
+}
+
+/** PostgreSQL, reachable only from the cluster, with its credentials in the cloud's secret store. */
+export interface PostgresEndpoint extends PrivateEndpoint {
+  readonly databaseName: string;
+  readonly username: pulumi.Output<string>;
+  /** Secret-store reference of the credentials (Secrets Manager ARN, Secret Manager secret id). */
+  readonly credentialsSecret: pulumi.Output<string>;
+  /** Lets the identity read the credentials from the secret store. */
+  grantCredentialsRead(identity: WorkloadIdentity): void;
+}
+
+/** Redis-compatible cache with TLS and an AUTH token in the cloud's secret store. */
+export interface RedisEndpoint extends PrivateEndpoint {
+  readonly tls: true;
+  /** Secret-store reference of the AUTH token. */
+  readonly authSecret: pulumi.Output<string>;
+  /** Lets the identity read the AUTH token from the secret store. */
+  grantAuthRead(identity: WorkloadIdentity): void;
+}
+
+/** Object storage for logical backups. */
+export interface BackupStore {
+  readonly bucketName: pulumi.Output<string>;
+  /** `s3://bucket` or `gs://bucket`. */
+  readonly url: pulumi.Output<string>;
+  /** Lets the identity write (and list) backups; it cannot delete versions or change the bucket. */
+  grantWrite(identity: WorkloadIdentity): void;
+  /** Lets the identity read backups, for restore verification. */
+  grantRead(identity: WorkloadIdentity): void;
+}
