@@ -1,0 +1,175 @@
+// The S3 bucket logical backups (pg_dump) are written to: private, KMS-encrypted, versioned, TLS only,
+// expiring per environment, written and read through policies scoped to this bucket alone.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { BackupStore, WorkloadIdentity } from "../types";
+import { accountInfo } from "./account";
+import { grantName, stackLabel } from "./data-access";
+import * as rules from "./data-args";
+import { policyDocument } from "./iam";
+import { encryptionKey } from "./kms";
+
+export interface BackupBucketArgs {
+  /** Days a backup stays current before lifecycle expiry turns it into a noncurrent version, 1-3650. */
+  retentionDays: number;
+  /**
+   * Days a noncurrent version (an expired, deleted or overwritten backup) is kept before it is removed for
+   * good, 1-365. Two weekly restore-verification cycles: a dump lost right after one verification is still
+   * recoverable when the next one alerts, with a week to act. @default 14
+   */
+  noncurrentVersionDays?: number;
+  /** Pulumi `protect` on the bucket and its key (infra passes true in staging and production). */
+  protect: boolean;
+}
+
+export const DEFAULT_NONCURRENT_VERSION_DAYS = 14;
+/** pg_dump uploads finish within hours; parts of a failed upload are billed until aborted. */
+export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
+
+function resolve(name: string, args: BackupBucketArgs): Required<BackupBucketArgs> {
+  const fail: rules.Fail = rules.failer("BackupBucket", name);
+  rules.checkName(name, fail);
+  rules.checkWholeNumber(args.retentionDays, 1, 3650, "args.retentionDays", fail);
+  const noncurrentVersionDays = args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_VERSION_DAYS;
+  rules.checkWholeNumber(noncurrentVersionDays, 1, 365, "args.noncurrentVersionDays", fail);
+  return { ...args, noncurrentVersionDays };
+}
+
+export class BackupBucket extends pulumi.ComponentResource implements BackupStore {
+  readonly bucketName: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  readonly keyArn: pulumi.Output<string>;
+  /** Put, abort multipart upload and list on this bucket; encrypt with its key. No delete. */
+  readonly writerPolicyArn: pulumi.Output<string>;
+  /** Get and list on this bucket; decrypt with its key. */
+  readonly readerPolicyArn: pulumi.Output<string>;
+  private readonly componentName: string;
+
+  constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    const a = resolve(name, args);
+    super("platform:aws:BackupBucket", name, {}, opts);
+    this.componentName = name;
+    const account = accountInfo(this);
+    const label = stackLabel(name);
+    const key = encryptionKey(`${name}-key`, { description: `Backup bucket ${label}: objects`, account, protect: a.protect }, this);
+
+    // Never forceDestroy: deleting the stack must not delete backups with it.
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent: this, protect: a.protect });
+    const opt = { parent: this };
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access-block`,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      opt,
+    );
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            // One data key per bucket instead of per object: fewer KMS calls, same key.
+            bucketKeyEnabled: true,
+            blockedEncryptionTypes: ["SSE-C"],
+          },
+        ],
+      },
+      opt,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-backups",
+            status: "Enabled",
+            filter: { prefix: "" }, // every object
+            // With Days set, S3 also removes the delete markers left once no version remains.
+            expiration: { days: a.retentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: a.noncurrentVersionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+          },
+        ],
+      },
+      opt,
+    );
+    const objects = pulumi.interpolate`${bucket.arn}/*`;
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        policy: policyDocument([
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, objects],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ]),
+      },
+      // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+
+    // kms:ViaService limits the key grants to S3 acting for the caller on this region's buckets.
+    const throughS3 = { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${account.region}.${account.dnsSuffix}` } };
+    const writer = new aws.iam.Policy(
+      `${name}-writer-policy`,
+      {
+        description: `Write backups to bucket ${label}: no delete, no reads`,
+        policy: policyDocument([
+          { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
+          { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects },
+          // kms:Decrypt too: S3 decrypts the uploaded parts' data keys to complete a multipart upload under
+          // SSE-KMS. Without s3:GetObject the writer still cannot read a backup.
+          { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: key.arn, Condition: throughS3 },
+        ]),
+      },
+      opt,
+    );
+    const reader = new aws.iam.Policy(
+      `${name}-reader-policy`,
+      {
+        description: `Read backups from bucket ${label}`,
+        policy: policyDocument([
+          { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
+          { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
+          { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: key.arn, Condition: throughS3 },
+        ]),
+      },
+      opt,
+    );
+
+    this.bucketName = bucket.bucket;
+    this.url = pulumi.interpolate`s3://${bucket.bucket}`;
+    this.bucketArn = bucket.arn;
+    this.keyArn = key.arn;
+    this.writerPolicyArn = writer.arn;
+    this.readerPolicyArn = reader.arn;
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      url: this.url,
+      bucketArn: this.bucketArn,
+      writerPolicyArn: this.writerPolicyArn,
+      readerPolicyArn: this.readerPolicyArn,
+    });
+  }
+
+  grantWrite(identity: WorkloadIdentity): void {
+    this.attach("write", identity, this.writerPolicyArn);
+  }
+
+  grantRead(identity: WorkloadIdentity): void {
+    this.attach("read", identity, this.readerPolicyArn);
+  }
+
+  private attach(what: string, identity: WorkloadIdentity, policyArn: pulumi.Output<string>): void {
+    new aws.iam.RolePolicyAttachment(grantName(this.componentName, what, identity), { role: identity.principalId, policyArn }, { parent: this });
+  }
+}

@@ -1,0 +1,161 @@
+// EksCluster's arguments, their defaults and the checks they must pass before anything is created.
+// Pure: no Pulumi resources, so the rules are tested directly and read in one place.
+import type * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "../cidr";
+
+/** The managed node group: size, purchase option and root disk. */
+export interface EksNodeGroupArgs {
+  /** EC2 instance type, e.g. "m7i.xlarge". Graviton types (m7g, c8g, t4g, ...) get ARM64 AMIs. */
+  instanceType: string;
+  minSize: number;
+  /** Only used when the group is created; afterwards the cluster autoscaler owns it. */
+  desiredSize: number;
+  maxSize: number;
+  capacityType: "ON_DEMAND" | "SPOT";
+  /** Root volume (gp3, encrypted) size in GiB; the EKS AL2023 AMIs need at least 20. */
+  diskSizeGb: number;
+}
+
+/** Versions of the EKS managed add-ons. Each must be published for the cluster's Kubernetes version. */
+export interface EksAddonVersions {
+  vpcCni: string;
+  coredns: string;
+  kubeProxy: string;
+  ebsCsiDriver: string;
+  podIdentityAgent: string;
+}
+
+export interface EksClusterArgs {
+  /** Kubernetes minor version of the control plane and the nodes. @default "1.35" */
+  version?: string;
+  /** The VPC the subnets belong to; the Load Balancer Controller is told it (nodes block IMDS for pods). */
+  vpcId: pulumi.Input<string>;
+  /** Private subnets, one per zone (at least 2): control-plane ENIs and nodes live here. */
+  subnetIds: pulumi.Input<string>[];
+  /** CIDRs of `subnetIds`, in the same order. Pods reach the private API endpoint at these addresses. */
+  subnetCidrs: string[];
+  /** Security group made by the network that marks worker nodes; attached besides the cluster security group. */
+  nodeSecurityGroupId: pulumi.Input<string>;
+  /**
+   * CIDRs allowed to reach the public API endpoint. Empty keeps the endpoint private only; 0.0.0.0/0 is
+   * refused in production. @default [] (private endpoint only)
+   */
+  endpointPublicAccessCidrs?: string[];
+  /** Production guard rails: refuse a world-open endpoint, turn on deletion protection. */
+  production: boolean;
+  /** CloudWatch retention of the control-plane logs (api, audit, authenticator). @default 90 */
+  logRetentionDays?: number;
+  /** IAM role given cluster-admin through an access entry. @default none (only the deploying identity) */
+  adminRoleArn?: string;
+  nodes: EksNodeGroupArgs;
+  /** Pulumi `protect` on the cluster, its KMS keys and its log group. */
+  protect: boolean;
+  /**
+   * Add-on versions; any left out use the pinned defaults, which are for Kubernetes 1.35 (kube-proxy must
+   * match the cluster's minor version, so another `version` needs at least `kubeProxy` here).
+   * @default DEFAULT_ADDON_VERSIONS: vpc-cni v1.21.1-eksbuild.7, coredns v1.13.2-eksbuild.4, kube-proxy
+   * v1.35.3-eksbuild.13, aws-ebs-csi-driver v1.60.0-eksbuild.1, eks-pod-identity-agent v1.3.10-eksbuild.2
+   */
+  addonVersions?: Partial<EksAddonVersions>;
+  /** EKS cluster name (also names the log group). @default `<project>-<stack>-<component name>` */
+  clusterName?: string;
+}
+
+export const DEFAULT_KUBERNETES_VERSION = "1.35";
+export const DEFAULT_LOG_RETENTION_DAYS = 90;
+
+/**
+ * Pinned add-on versions for Kubernetes 1.35. This machine cannot call `aws eks describe-addon-versions`,
+ * so each comes from public material, found with the search tool (re-check with that command when bumping):
+ * - vpc-cni v1.21.1-eksbuild.7: public Terraform configs for EKS 1.35 clusters (with enableNetworkPolicy),
+ *   and listed as published in ministryofjustice/cloud-platform-infrastructure PR #4638 (2026-05-19).
+ *   v1.22.3-eksbuild.1 was published later (same repository, PR #4678, on 1.33); not yet seen on 1.35.
+ * - coredns v1.13.2-eksbuild.4: public Terraform configs for EKS 1.35 clusters; ministryofjustice PR #4675
+ *   shows later builds (v1.13.2-eksbuild.11, on 1.33).
+ * - kube-proxy v1.35.3-eksbuild.13: zalando-incubator/kubernetes-on-aws PR #11668 (2026-07-15), "latest version".
+ * - aws-ebs-csi-driver v1.60.0-eksbuild.1: a public Terraform config for an EKS 1.35 cluster (with kube-proxy
+ *   v1.35.3-eksbuild.2); mitodl/ol-infrastructure PR #5959 shows v1.66.0-eksbuild.1 as the 1.36 default.
+ * - eks-pod-identity-agent v1.3.10-eksbuild.2: public Terraform configs for EKS 1.35 clusters.
+ */
+export const DEFAULT_ADDON_VERSIONS: Readonly<EksAddonVersions> = {
+  vpcCni: "v1.21.1-eksbuild.7",
+  coredns: "v1.13.2-eksbuild.4",
+  kubeProxy: "v1.35.3-eksbuild.13",
+  ebsCsiDriver: "v1.60.0-eksbuild.1",
+  podIdentityAgent: "v1.3.10-eksbuild.2",
+};
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+/** A Kubernetes object name usable for namespaces and service accounts (RFC 1123 label). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const show = (value: unknown) => JSON.stringify(value);
+
+/** Checks the arguments; throws an Error naming the component and the argument at the first problem. */
+export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterName: string): void {
+  const fail = (message: string): never => {
+    throw new Error(`EksCluster ${name}: ${message}`);
+  };
+  const version = args.version ?? DEFAULT_KUBERNETES_VERSION;
+  if (!/^1\.\d{2}$/.test(version)) fail(`args.version must be a Kubernetes minor version such as "1.35" (got ${show(version)})`);
+  if (clusterName.length > 100 || !CLUSTER_NAME.test(clusterName)) {
+    fail(`args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got ${show(clusterName)})`);
+  }
+
+  if (args.subnetIds.length < 2) fail(`args.subnetIds must list at least 2 subnets in different zones (got ${args.subnetIds.length})`);
+  if (args.subnetCidrs.length !== args.subnetIds.length) {
+    fail(`args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got ${args.subnetCidrs.length} for ${args.subnetIds.length})`);
+  }
+  for (const cidr of args.subnetCidrs) {
+    if (!parseCidr(cidr)) fail(`args.subnetCidrs must hold IPv4 CIDR blocks such as 10.0.32.0/19 (got ${show(cidr)})`);
+  }
+
+  const publicCidrs = args.endpointPublicAccessCidrs ?? [];
+  const open = publicCidrs.filter((c) => WORLD.includes(c));
+  if (args.production && open.length > 0) {
+    fail(`args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ${show(publicCidrs)})`);
+  }
+  for (const cidr of publicCidrs) {
+    if (!parseCidr(cidr)) fail(`args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got ${show(cidr)})`);
+  }
+
+  const retention = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+  if (!Number.isInteger(retention) || retention < 1) fail(`args.logRetentionDays must be a whole number of days (got ${show(retention)})`);
+  if (args.adminRoleArn !== undefined && !ROLE_ARN.test(args.adminRoleArn)) {
+    fail(`args.adminRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin (got ${show(args.adminRoleArn)})`);
+  }
+
+  const n = args.nodes;
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(n.instanceType)) fail(`args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got ${show(n.instanceType)})`);
+  for (const key of ["minSize", "desiredSize", "maxSize"] as const) {
+    if (!Number.isInteger(n[key]) || n[key] < 0) fail(`args.nodes.${key} must be a whole number >= 0 (got ${show(n[key])})`);
+  }
+  if (n.maxSize < 1) fail(`args.nodes.maxSize must be at least 1 (got ${n.maxSize})`);
+  if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
+    fail(`args.nodes must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
+  }
+  if (!Number.isInteger(n.diskSizeGb) || n.diskSizeGb < 20) fail(`args.nodes.diskSizeGb must be a whole number >= 20 (got ${show(n.diskSizeGb)})`);
+
+  for (const [key, value] of Object.entries(args.addonVersions ?? {})) {
+    if (!(key in DEFAULT_ADDON_VERSIONS)) fail(`args.addonVersions.${key} is not a managed add-on of this component (known: ${Object.keys(DEFAULT_ADDON_VERSIONS).join(", ")})`);
+    if (typeof value !== "string" || !ADDON_VERSION.test(value)) fail(`args.addonVersions.${key} must be an EKS add-on version such as v1.21.1-eksbuild.7 (got ${show(value)})`);
+  }
+  // kube-proxy is built per Kubernetes minor; EKS refuses a build for another minor.
+  const kubeProxy = args.addonVersions?.kubeProxy ?? DEFAULT_ADDON_VERSIONS.kubeProxy;
+  if (!kubeProxy.startsWith(`v${version}.`)) {
+    fail(`args.addonVersions.kubeProxy must be a kube-proxy ${version} build to match args.version (got ${show(kubeProxy)})`);
+  }
+}
+
+/**
+ * The EKS AMI type for an instance type: Graviton families (a letter group, a generation, then "g", as in
+ * m7g, c7gn, r8gd, t4g, and the first-generation a1) run ARM64, everything else x86_64. AL2023 only: AL2
+ * AMIs are end of life.
+ */
+export function amiTypeFor(instanceType: string): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+  const family = instanceType.split(".")[0] ?? "";
+  return family === "a1" || /^[a-z]+\d+g[a-z]*$/.test(family) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}

@@ -1,0 +1,245 @@
+// EksCluster: an EKS control plane with a private endpoint, envelope-encrypted secrets, control-plane
+// logs, access entries, IRSA, managed add-ons (network policy enforced), one hardened managed node group
+// and the IAM role of the AWS Load Balancer Controller. Implements KubernetesCluster for the Kubernetes layer.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
+import { accountInfo } from "./account";
+import { afterNodesAddons, beforeNodesAddons } from "./eks-addons";
+import {
+  checkEksClusterArgs,
+  DEFAULT_ADDON_VERSIONS,
+  DEFAULT_KUBERNETES_VERSION,
+  DEFAULT_LOG_RETENTION_DAYS,
+  DNS_LABEL,
+  type EksAddonVersions,
+  type EksClusterArgs,
+} from "./eks-args";
+import { kubeconfigFor } from "./eks-kubeconfig";
+import { LB_CONTROLLER_CHART_VERSION, LB_CONTROLLER_SERVICE_ACCOUNT, LB_CONTROLLER_VERSION, lbControllerPolicy } from "./eks-lb-controller";
+import { attachManagedPolicies, createNodeGroup } from "./eks-nodes";
+import { grant, policyDocument, serviceTrustPolicy } from "./iam";
+import { encryptionKey, logsKeyStatement } from "./kms";
+
+export { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
+export type { EksAddonVersions, EksClusterArgs, EksNodeGroupArgs } from "./eks-args";
+
+/** What the Kubernetes layer needs to install the AWS Load Balancer Controller. */
+export interface LoadBalancerControllerSetup {
+  /** IAM role bound to kube-system/aws-load-balancer-controller, with the controller's published policy. */
+  readonly identity: WorkloadIdentity;
+  /** Controller release the policy was published for, e.g. "v3.5.0". */
+  readonly version: string;
+  /** eks-charts `aws-load-balancer-controller` chart version of that release. */
+  readonly chartVersion: string;
+}
+
+/** Control-plane log types sent to CloudWatch: who called the API, what they did, how they authenticated. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
+
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const BINDING_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export class EksCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  readonly clusterName: pulumi.Output<string>;
+  /** Kubernetes provider for this cluster; it waits for the node group and every add-on. */
+  readonly provider: k8s.Provider;
+  /** Kubeconfig that authenticates with `aws eks get-token` (secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** The private subnets' CIDRs: the API endpoint's ENIs live there. */
+  readonly apiServerCidrs: string[];
+  readonly endpoint: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  /** `https://oidc.eks.<region>.amazonaws.com/id/<id>` */
+  readonly oidcIssuer: pulumi.Output<string>;
+  /** Security group EKS made for the control plane and nodes; every node carries it. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  readonly nodeRoleArn: pulumi.Output<string>;
+  readonly nodeRoleName: pulumi.Output<string>;
+  readonly vpcId: pulumi.Output<string>;
+  readonly region: pulumi.Output<string>;
+  readonly addonVersions: EksAddonVersions;
+  readonly loadBalancerController: LoadBalancerControllerSetup;
+
+  private readonly baseName: string;
+  private readonly bindings = new Set<string>();
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const clusterName = args.clusterName ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
+    checkEksClusterArgs(name, args, clusterName);
+    super("platform:aws:EksCluster", name, {}, opts);
+    this.baseName = name;
+    const version = args.version ?? DEFAULT_KUBERNETES_VERSION;
+    const publicCidrs = args.endpointPublicAccessCidrs ?? [];
+    const account = accountInfo(this);
+    this.region = account.region;
+    this.addonVersions = { ...DEFAULT_ADDON_VERSIONS, ...args.addonVersions };
+
+    // Keys and logs first: the cluster encrypts secrets from its first write and logs from its first call.
+    const secretsKey = encryptionKey(`${name}-secrets-key`, { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect }, this);
+    const logsKey = encryptionKey(`${name}-logs-key`, { description: `EKS ${clusterName}: control-plane logs`, account, statements: [logsKeyStatement(account)], protect: args.protect }, this);
+    // EKS writes to this exact name; made here first, it gets retention and encryption instead of EKS's defaults.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane-logs`,
+      { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS, kmsKeyId: logsKey.arn },
+      { parent: this, protect: args.protect },
+    );
+
+    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, { parent: this });
+    const clusterPolicies = attachManagedPolicies(`${name}-cluster`, clusterRole.name, account.partition, { "eks-policy": "AmazonEKSClusterPolicy" }, this);
+    const clusterKeyAccess = new aws.iam.RolePolicy(
+      `${name}-cluster-key-access`,
+      {
+        role: clusterRole.name,
+        policy: policyDocument([
+          { Sid: "SecretsEnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.arn },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const cluster = new aws.eks.Cluster(
+      `${name}-cluster`,
+      {
+        name: clusterName,
+        version,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.subnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: publicCidrs.length > 0,
+          ...(publicCidrs.length > 0 && { publicAccessCidrs: publicCidrs }),
+        },
+        encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+        // API only: who may do what lives in access entries, not in the aws-auth ConfigMap. The deploying
+        // identity keeps cluster-admin, which the Kubernetes provider below needs during every deploy.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        // The managed add-ons below replace the self-managed copies EKS would otherwise install.
+        bootstrapSelfManagedAddons: false,
+        deletionProtection: args.production,
+      },
+      // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
+      { parent: this, protect: args.protect, dependsOn: [logGroup, ...clusterPolicies, clusterKeyAccess] },
+    );
+    this.clusterName = cluster.name;
+    this.endpoint = cluster.endpoint;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.vpcId = pulumi.output(args.vpcId);
+    this.apiServerCidrs = [...args.subnetCidrs];
+
+    this.oidcIssuer = cluster.identities.apply((identities) => {
+      const issuer = identities[0]?.oidcs[0]?.issuer;
+      if (!issuer) throw new Error(`EksCluster ${name}: the cluster reported no OIDC issuer`);
+      return issuer;
+    });
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] }, { parent: this });
+    this.oidcProviderArn = oidcProvider.arn;
+
+    if (args.adminRoleArn !== undefined) {
+      const entry = new aws.eks.AccessEntry(`${name}-admin-access`, { clusterName: cluster.name, principalArn: args.adminRoleArn, type: "STANDARD" }, { parent: this });
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-policy`,
+        {
+          clusterName: cluster.name,
+          principalArn: entry.principalArn,
+          policyArn: pulumi.interpolate`arn:${account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+          accessScope: { type: "cluster" },
+        },
+        { parent: this },
+      );
+    }
+
+    // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
+    const vpcCni = this.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
+    const vpcCniPermissions = attachManagedPolicies(`${name}-vpc-cni`, vpcCni.principalId, account.partition, { policy: "AmazonEKS_CNI_Policy" }, this);
+    const ebsCsi = this.bindServiceAccount("ebs-csi", { namespace: "kube-system", name: "ebs-csi-controller-sa" });
+    const ebsCsiPermissions = attachManagedPolicies(`${name}-ebs-csi`, ebsCsi.principalId, account.partition, { policy: "AmazonEBSCSIDriverPolicy" }, this);
+    const addonInputs = { clusterName: cluster.name, versions: this.addonVersions, vpcCniRoleArn: vpcCni.principal, ebsCsiRoleArn: ebsCsi.principal, vpcCniPermissions, ebsCsiPermissions };
+    const earlyAddons = beforeNodesAddons(name, addonInputs, this);
+
+    const { role: nodeRole, nodeGroup } = createNodeGroup(
+      name,
+      {
+        clusterName: cluster.name,
+        kubernetesVersion: cluster.version,
+        clusterSecurityGroupId: this.clusterSecurityGroupId,
+        nodeSecurityGroupId: args.nodeSecurityGroupId,
+        subnetIds: args.subnetIds,
+        partition: account.partition,
+        nodes: args.nodes,
+        dependsOn: earlyAddons,
+      },
+      this,
+    );
+    this.nodeRoleArn = nodeRole.arn;
+    this.nodeRoleName = nodeRole.name;
+    const lateAddons = afterNodesAddons(name, addonInputs, nodeGroup, this);
+
+    const lbIdentity = this.bindServiceAccount("lb-controller", LB_CONTROLLER_SERVICE_ACCOUNT);
+    grant(`${name}-lb-controller-policy`, lbIdentity, lbControllerPolicy(account.partition), { parent: this });
+    this.loadBalancerController = { identity: lbIdentity, version: LB_CONTROLLER_VERSION, chartVersion: LB_CONTROLLER_CHART_VERSION };
+
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, account.region])
+        .apply(([clusterName, endpoint, ca, region]) => kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
+    );
+    // Kubernetes objects wait for nodes, DNS and storage, not just for the API server.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons] });
+
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      apiServerCidrs: this.apiServerCidrs,
+      endpoint: this.endpoint,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      nodeRoleArn: this.nodeRoleArn,
+      vpcId: this.vpcId,
+      region: this.region,
+      loadBalancerControllerRoleArn: lbIdentity.principal,
+    });
+  }
+
+  /**
+   * An IAM role only the given service account can assume, through the cluster's OIDC provider (IRSA).
+   * The role is a child of the cluster named `<cluster>-<name>-role`; `name` must be unique per cluster.
+   */
+  bindServiceAccount(name: string, account: ServiceAccountRef): WorkloadIdentity {
+    const fail = (message: string): never => {
+      throw new Error(`EksCluster ${this.baseName}: bindServiceAccount ${message}`);
+    };
+    if (!BINDING_NAME.test(name)) fail(`name must be lower-case kebab-case (got ${JSON.stringify(name)})`);
+    if (this.bindings.has(name)) fail(`name ${JSON.stringify(name)} is already bound on this cluster`);
+    if (!DNS_LABEL.test(account.namespace)) fail(`namespace must be a Kubernetes namespace name (got ${JSON.stringify(account.namespace)})`);
+    if (!SERVICE_ACCOUNT_NAME.test(account.name)) fail(`account name must be a Kubernetes object name (got ${JSON.stringify(account.name)})`);
+    this.bindings.add(name);
+
+    const issuerHost = this.oidcIssuer.apply((issuer) => issuer.replace(/^https:\/\//, ""));
+    const trust = pulumi.all([this.oidcProviderArn, issuerHost]).apply(([providerArn, host]) => ({
+      Effect: "Allow" as const,
+      Principal: { Federated: providerArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          [`${host}:sub`]: `system:serviceaccount:${account.namespace}:${account.name}`,
+          [`${host}:aud`]: "sts.amazonaws.com",
+        },
+      },
+    }));
+    const role = new aws.iam.Role(
+      `${this.baseName}-${name}-role`,
+      { description: `IRSA: ${account.namespace}/${account.name}`, assumeRolePolicy: policyDocument([trust]) },
+      { parent: this },
+    );
+    return {
+      serviceAccount: { namespace: account.namespace, name: account.name },
+      serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn })),
+      principal: role.arn,
+      principalId: role.name,
+    };
+  }
+}

@@ -1,0 +1,234 @@
+// RDS for PostgreSQL in the isolated subnets, reachable only from the cluster's nodes, encrypted with its
+// own KMS key, with the master password generated and rotated by RDS in Secrets Manager.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PostgresEndpoint, WorkloadIdentity } from "../types";
+import { accountInfo, type AccountInfo } from "./account";
+import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
+import * as rules from "./data-args";
+import { grant, serviceTrustPolicy } from "./iam";
+import { encryptionKey } from "./kms";
+
+export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
+  /**
+   * PostgreSQL major version, "17" or "18" (the parameter group family follows it). A major alone lets RDS
+   * pick the default minor and apply minor upgrades without drift; "17.6" pins a minor. @default "17"
+   */
+  engineVersion?: string;
+  /** RDS instance class, e.g. "db.m7g.large". */
+  instanceClass: string;
+  /** Initial gp3 storage in GiB (20 or more). */
+  storageGb: number;
+  /** Ceiling for storage autoscaling in GiB; at least `storageGb`. */
+  maxStorageGb: number;
+  /** A standby in a second zone with automatic failover. */
+  multiAz: boolean;
+  /** Days of automated backups (point-in-time recovery), 1-35. */
+  backupRetentionDays: number;
+  /** Daily UTC window for automated backups, "hh:mm-hh:mm", at least 30 minutes, clear of `maintenanceWindow`. */
+  backupWindow: string;
+  /** Weekly UTC window for minor upgrades and patches, "ddd:hh:mm-ddd:hh:mm", at least 30 minutes. */
+  maintenanceWindow: string;
+  /** RDS deletion protection; turning it off is explicit. @default true */
+  deletionProtection?: boolean;
+  /** Database created with the instance. @default "app" */
+  databaseName?: string;
+  /** Master user; its password is generated and kept by RDS in Secrets Manager. @default "platform" */
+  username?: string;
+  /** Pulumi `protect` on the instance and its key (infra passes true in staging and production). */
+  protect: boolean;
+}
+
+export const POSTGRES_PORT = 5432;
+export const DEFAULT_ENGINE_VERSION = "17";
+
+/**
+ * Parameters on top of the RDS defaults, all dynamic (applied without a reboot):
+ * - rds.force_ssl=1: clients must use TLS (the RDS default since 15, pinned so nobody can relax it here).
+ * - log_min_duration_statement=1000: statements slower than one second are logged, the usual first look
+ *   at a slow application; faster ones are left out so the exported log stays small.
+ * - log_lock_waits=1: sessions waiting longer than deadlock_timeout for a lock are logged (contention).
+ * - log_temp_files=10240: sorts and hashes spilling more than 10 MB to disk are logged (work_mem too low).
+ * log_statement stays at its default "none": "ddl" or "all" would write passwords from
+ * CREATE/ALTER ROLE ... PASSWORD into logs exported to CloudWatch. log_connections is left alone because
+ * its syntax changed in PostgreSQL 18 and connection pools make it noise.
+ */
+export const POSTGRES_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [
+  { name: "rds.force_ssl", value: "1" },
+  { name: "log_min_duration_statement", value: "1000" },
+  { name: "log_lock_waits", value: "1" },
+  { name: "log_temp_files", value: "10240" },
+];
+
+/** Multi-AZ creation of an encrypted instance regularly passes the provider's 40-minute default. */
+export const POSTGRES_TIMEOUTS = { create: "90m", update: "120m", delete: "90m" };
+
+const ENGINE_VERSION = /^(17|18)(\.\d+)?$/;
+const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+const MAX_STORAGE_GB = 65536;
+
+type Resolved = Required<PostgresDatabaseArgs>;
+
+function resolve(name: string, args: PostgresDatabaseArgs): Resolved {
+  const fail: rules.Fail = rules.failer("PostgresDatabase", name);
+  const a: Resolved = {
+    ...args,
+    engineVersion: args.engineVersion ?? DEFAULT_ENGINE_VERSION,
+    deletionProtection: args.deletionProtection ?? true,
+    databaseName: args.databaseName ?? "app",
+    username: args.username ?? "platform",
+  };
+  rules.checkName(name, fail);
+  rules.checkPrivateNetwork(a, fail);
+  if (!ENGINE_VERSION.test(a.engineVersion)) fail(`args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got ${rules.show(a.engineVersion)})`);
+  if (!INSTANCE_CLASS.test(a.instanceClass)) fail(`args.instanceClass must be an RDS instance class such as db.m7g.large (got ${rules.show(a.instanceClass)})`);
+  rules.checkWholeNumber(a.storageGb, 20, MAX_STORAGE_GB, "args.storageGb", fail);
+  rules.checkWholeNumber(a.maxStorageGb, 20, MAX_STORAGE_GB, "args.maxStorageGb", fail);
+  if (a.maxStorageGb < a.storageGb) fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
+  rules.checkWholeNumber(a.backupRetentionDays, 1, 35, "args.backupRetentionDays", fail);
+
+  const backup = rules.parseDailyWindow(a.backupWindow);
+  if (!backup) fail(`args.backupWindow must be a daily UTC window such as "03:00-04:00" (got ${rules.show(a.backupWindow)})`);
+  const maintenance = rules.parseWeeklyWindow(a.maintenanceWindow);
+  if (!maintenance) fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got ${rules.show(a.maintenanceWindow)})`);
+  if (rules.windowMinutes(backup) < 30) fail(`args.backupWindow must last at least 30 minutes (got ${rules.show(a.backupWindow)})`);
+  if (rules.windowMinutes(maintenance) < 30) fail(`args.maintenanceWindow must last at least 30 minutes (got ${rules.show(a.maintenanceWindow)})`);
+  if (rules.dailyOverlapsWeekly(backup, maintenance)) fail(`args.backupWindow must not overlap args.maintenanceWindow ${rules.show(a.maintenanceWindow)} (got ${rules.show(a.backupWindow)})`);
+
+  if (!IDENTIFIER.test(a.databaseName)) fail(`args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got ${rules.show(a.databaseName)})`);
+  if (!IDENTIFIER.test(a.username) || a.username === "rdsadmin") {
+    fail(`args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got ${rules.show(a.username)})`);
+  }
+  return a;
+}
+
+/**
+ * Final snapshot name: stable, unique per project and stack so two stacks in one account never collide,
+ * and within the RDS rules (letters, digits, single hyphens).
+ */
+export function finalSnapshotIdentifier(name: string): string {
+  const raw = `${stackLabel(name)}-final`;
+  return raw.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 255).replace(/-+$/, "");
+}
+
+export class PostgresDatabase extends pulumi.ComponentResource implements PostgresEndpoint {
+  readonly host: pulumi.Output<string>;
+  readonly port = POSTGRES_PORT;
+  readonly privateCidrs: string[];
+  readonly databaseName: string;
+  readonly username: pulumi.Output<string>;
+  /** ARN of the RDS-managed secret holding `{"username", "password"}`. */
+  readonly credentialsSecret: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly keyArn: pulumi.Output<string>;
+  readonly instance: aws.rds.Instance;
+  private readonly account: AccountInfo;
+  private readonly componentName: string;
+
+  constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    const a = resolve(name, args);
+    super("platform:aws:PostgresDatabase", name, {}, opts);
+    const account = accountInfo(this);
+    this.account = account;
+    this.componentName = name;
+
+    const key = encryptionKey(`${name}-key`, { description: `PostgreSQL ${stackLabel(name)}: storage, master user secret, Performance Insights`, account, protect: a.protect }, this);
+    const { securityGroup } = serviceSecurityGroup(
+      name,
+      { vpcId: a.vpcId, description: "PostgreSQL: TCP 5432 from the cluster nodes only", port: POSTGRES_PORT, allowedSecurityGroupIds: a.allowedSecurityGroupIds },
+      this,
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { description: "Isolated subnets for PostgreSQL", subnetIds: a.subnetIds }, { parent: this });
+    const parameterGroup = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        family: `postgres${a.engineVersion.split(".")[0]}`,
+        description: "PostgreSQL: TLS required, slow statement, lock wait and temp file logging",
+        parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+      },
+      { parent: this },
+    );
+
+    const monitoringRole = new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") }, { parent: this });
+    const monitoringPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-monitoring-policy`,
+      { role: monitoringRole.name, policyArn: pulumi.interpolate`arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+      { parent: this },
+    );
+
+    this.instance = new aws.rds.Instance(
+      `${name}-instance`,
+      {
+        engine: "postgres",
+        engineVersion: a.engineVersion,
+        instanceClass: a.instanceClass,
+        dbName: a.databaseName,
+        username: a.username,
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: key.arn,
+        port: POSTGRES_PORT,
+
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        publiclyAccessible: false,
+        multiAz: a.multiAz,
+        parameterGroupName: parameterGroup.name,
+        iamDatabaseAuthenticationEnabled: true,
+
+        storageType: "gp3",
+        allocatedStorage: a.storageGb,
+        maxAllocatedStorage: a.maxStorageGb,
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+
+        backupRetentionPeriod: a.backupRetentionDays,
+        backupWindow: a.backupWindow,
+        copyTagsToSnapshot: true,
+        // Keep automated backups after a deletion so point-in-time restore outlives the instance.
+        deleteAutomatedBackups: false,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: finalSnapshotIdentifier(name),
+        deletionProtection: a.deletionProtection,
+
+        maintenanceWindow: a.maintenanceWindow,
+        autoMinorVersionUpgrade: true,
+
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        performanceInsightsRetentionPeriod: 7, // the free tier
+        monitoringInterval: 60,
+        monitoringRoleArn: monitoringRole.arn,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      },
+      // RDS checks the monitoring role's permissions when it creates the instance.
+      { parent: this, protect: a.protect, dependsOn: [monitoringPolicy], customTimeouts: POSTGRES_TIMEOUTS },
+    );
+
+    this.host = this.instance.address;
+    this.privateCidrs = [...a.subnetCidrs];
+    this.databaseName = a.databaseName;
+    this.username = this.instance.username;
+    this.credentialsSecret = this.instance.masterUserSecrets.apply((secrets) => {
+      const arn = secrets?.[0]?.secretArn;
+      if (!arn) throw new Error(`PostgresDatabase ${name}: RDS reported no managed master user secret`);
+      return arn;
+    });
+    this.securityGroupId = securityGroup.id;
+    this.keyArn = key.arn;
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      privateCidrs: this.privateCidrs,
+      databaseName: this.databaseName,
+      username: this.username,
+      credentialsSecret: this.credentialsSecret,
+      securityGroupId: this.securityGroupId,
+    });
+  }
+
+  /** GetSecretValue/DescribeSecret on the master user secret and kms:Decrypt on its key through Secrets Manager. */
+  grantCredentialsRead(identity: WorkloadIdentity): void {
+    grant(grantName(this.componentName, "credentials-read", identity), identity, secretReadStatements(this.credentialsSecret, this.keyArn, this.account), { parent: this });
+  }
+}

@@ -1,0 +1,86 @@
+// GIVEN EksCluster arguments that vary what the dev/production recordings in eks-cluster.test.ts fix: an
+//       admin role or none, Graviton nodes, another Kubernetes version with its kube-proxy, a named
+//       cluster, a world-open dev endpoint, a China region
+// WHEN the component is recorded under the offline engine
+// THEN access entries, AMI type, versions, names, endpoint access and ARN partitions follow the arguments.
+import { describe, expect, test } from "@jest/globals";
+import { EksCluster, type EksClusterArgs } from "../../components/aws/eks-cluster";
+import { lbControllerStatements } from "../../components/aws/eks-lb-controller";
+import { awsProvider, recordProgram } from "../harness";
+
+const DEV: EksClusterArgs = {
+  vpcId: "vpc-0dev0000000000001",
+  subnetIds: ["subnet-0dev0000000000001", "subnet-0dev0000000000002"],
+  subnetCidrs: ["10.20.64.0/19", "10.20.96.0/19"],
+  nodeSecurityGroupId: "sg-0devnodes00000001",
+  production: false,
+  nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 3, capacityType: "SPOT", diskSizeGb: 50 },
+  protect: false,
+};
+const PROD: EksClusterArgs = {
+  ...DEV,
+  subnetIds: ["subnet-0prod000000000001", "subnet-0prod000000000002", "subnet-0prod000000000003"],
+  subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0/19"],
+  endpointPublicAccessCidrs: ["203.0.113.0/24"],
+  production: true,
+  adminRoleArn: "arn:aws:iam::123456789012:role/platform-admin",
+  nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
+  protect: true,
+};
+const CLUSTER_NAME = "platform-test-eks";
+const parse = (text: unknown) => JSON.parse(text as string) as unknown;
+const record = (args: EksClusterArgs, region?: string) =>
+  recordProgram(() => new EksCluster("eks", args, { providers: [awsProvider(region)] }), region ? { facts: { region } } : {});
+
+describe("EksCluster access entries", () => {
+  test("production: the admin role gets an access entry with cluster-wide AmazonEKSClusterAdminPolicy", async () => {
+    const r = await record(PROD);
+    const entry = r.one("aws:eks/accessEntry:AccessEntry");
+    expect(entry.name).toBe("eks-admin-access");
+    expect(entry.inputs).toEqual({ clusterName: CLUSTER_NAME, principalArn: "arn:aws:iam::123456789012:role/platform-admin", type: "STANDARD" });
+    const association = r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    expect(association.inputs).toEqual({
+      clusterName: CLUSTER_NAME,
+      principalArn: "arn:aws:iam::123456789012:role/platform-admin",
+      policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      accessScope: { type: "cluster" },
+    });
+    expect(association.propertyDependencies.principalArn).toEqual([entry.urn]);
+  });
+
+  test("dev without adminRoleArn: only the deploying identity (bootstrap admin), no access entry", async () => {
+    const r = await record(DEV);
+    expect(r.ofType("aws:eks/accessEntry:AccessEntry")).toEqual([]);
+    expect(r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
+  });
+});
+
+describe("EksCluster variations", () => {
+  test("Graviton nodes get the ARM64 AL2023 AMI; another version, overridden add-on versions and cluster name are used", async () => {
+    const r = await record({
+      ...DEV,
+      version: "1.36",
+      nodes: { ...DEV.nodes, instanceType: "m7g.large" },
+      addonVersions: { kubeProxy: "v1.36.0-eksbuild.1", coredns: "v1.13.2-eksbuild.11" },
+      clusterName: "acme-dev",
+    });
+    expect(r.one("aws:eks/nodeGroup:NodeGroup").inputs).toMatchObject({ amiType: "AL2023_ARM_64_STANDARD", version: "1.36" });
+    expect(r.one("aws:eks/cluster:Cluster").inputs.version).toBe("1.36");
+    const versionOf = (addon: string) => r.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === addon)!.inputs.addonVersion;
+    expect([versionOf("kube-proxy"), versionOf("coredns"), versionOf("vpc-cni")]).toEqual(["v1.36.0-eksbuild.1", "v1.13.2-eksbuild.11", "v1.21.1-eksbuild.7"]);
+    expect(r.one("aws:eks/cluster:Cluster").inputs.name).toBe("acme-dev");
+    expect(r.one("aws:cloudwatch/logGroup:LogGroup").inputs.name).toBe("/aws/eks/acme-dev/cluster");
+  });
+
+  test("outside production a world-open public endpoint is allowed (dev convenience)", async () => {
+    const r = await record({ ...DEV, endpointPublicAccessCidrs: ["0.0.0.0/0"] });
+    expect(r.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({ subnetIds: DEV.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+  });
+
+  test("China regions: managed policy, access policy and Load Balancer Controller ARNs use the aws-cn partition", async () => {
+    const r = await record(PROD, "cn-north-1");
+    for (const a of r.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) expect(a.inputs.policyArn).toMatch(/^arn:aws-cn:iam::aws:policy\//);
+    expect(r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs.policyArn).toBe("arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    expect(parse(r.named("eks-lb-controller-policy").inputs.policy)).toEqual({ Version: "2012-10-17", Statement: lbControllerStatements("aws-cn") });
+  });
+});

@@ -1,0 +1,384 @@
+// GIVEN a PostgresDatabase for a dev-like stack (single zone, small, 7 days of backups, unprotected) and for
+//       a production-like one (Multi-AZ, PostgreSQL 18, 30 days of backups, deletion protection, protected)
+// WHEN the component is recorded under the offline engine
+// THEN the engine receives exactly the instance, key, security group with separate ingress rules (5432
+//      from the node security group only, no egress), subnet and parameter groups and monitoring role the
+//      production bar asks for, wired to each other, with the protect flags and timeouts; a workload
+//      identity can be granted read access to exactly the managed secret; and bad arguments are refused,
+//      naming the argument, before anything is registered.
+import { describe, expect, test } from "@jest/globals";
+import * as pulumi from "@pulumi/pulumi";
+import { finalSnapshotIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
+import type { WorkloadIdentity } from "../../components/types";
+import { answersFor } from "../../review/answers";
+import type { RecordedResource } from "../../review/engine";
+import { awsProvider, FACTS, type Recorded, recordProgram } from "../harness";
+
+const T = {
+  component: "platform:aws:PostgresDatabase",
+  instance: "aws:rds/instance:Instance",
+  subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+  parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  key: "aws:kms/key:Key",
+  alias: "aws:kms/alias:Alias",
+  role: "aws:iam/role:Role",
+  attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+};
+
+const DEV: PostgresDatabaseArgs = {
+  vpcId: "vpc-0dev0000000000001",
+  subnetIds: ["subnet-0devdata000000001", "subnet-0devdata000000002"],
+  subnetCidrs: ["10.20.208.0/23", "10.20.210.0/23"],
+  allowedSecurityGroupIds: ["sg-0devnodes00000001"],
+  engineVersion: "17",
+  instanceClass: "db.t4g.small",
+  storageGb: 20,
+  maxStorageGb: 100,
+  multiAz: false,
+  backupRetentionDays: 7,
+  backupWindow: "03:00-04:00",
+  maintenanceWindow: "sun:04:30-sun:05:30",
+  deletionProtection: false,
+  protect: false,
+};
+
+// deletionProtection, databaseName and username are left out or changed to show defaults and overrides.
+const PROD: PostgresDatabaseArgs = {
+  vpcId: "vpc-0prod000000000001",
+  subnetIds: ["subnet-0proddata00000001", "subnet-0proddata00000002", "subnet-0proddata00000003"],
+  subnetCidrs: ["10.0.208.0/23", "10.0.210.0/23", "10.0.212.0/23"],
+  allowedSecurityGroupIds: ["sg-0prodnodes0000001"],
+  engineVersion: "18",
+  instanceClass: "db.m7g.large",
+  storageGb: 100,
+  maxStorageGb: 500,
+  multiAz: true,
+  backupRetentionDays: 30,
+  backupWindow: "02:00-03:00",
+  maintenanceWindow: "sun:04:30-sun:05:30",
+  databaseName: "orders",
+  username: "orders_owner",
+  protect: true,
+};
+
+interface Expected {
+  family: string;
+  engineVersion: string;
+  instanceClass: string;
+  storage: [number, number];
+  multiAz: boolean;
+  backupDays: number;
+  backupWindow: string;
+  deletionProtection: boolean;
+  databaseName: string;
+  username: string;
+  protect: boolean;
+}
+
+const CASES: Array<[string, PostgresDatabaseArgs, Expected]> = [
+  ["dev-like", DEV, { family: "postgres17", engineVersion: "17", instanceClass: "db.t4g.small", storage: [20, 100], multiAz: false, backupDays: 7, backupWindow: "03:00-04:00", deletionProtection: false, databaseName: "app", username: "platform", protect: false }],
+  ["production-like", PROD, { family: "postgres18", engineVersion: "18", instanceClass: "db.m7g.large", storage: [100, 500], multiAz: true, backupDays: 30, backupWindow: "02:00-03:00", deletionProtection: true, databaseName: "orders", username: "orders_owner", protect: true }],
+];
+
+const ACCOUNT = FACTS.accountId;
+const REGION = FACTS.region;
+const cloud = answersFor(FACTS);
+const idOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).id;
+const stateOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).state;
+
+const valueOf = <T>(output: pulumi.Output<T>) =>
+  new Promise<T>((resolve) => {
+    output.apply((v) => {
+      resolve(v);
+      return v;
+    });
+  });
+
+/** A workload identity as the cluster would hand it over; only its role name matters to grants. */
+const identity: WorkloadIdentity = {
+  serviceAccount: { namespace: "apps", name: "api" },
+  serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
+  principal: pulumi.output(`arn:aws:iam::${ACCOUNT}:role/apps-api`),
+  principalId: pulumi.output("apps-api"),
+};
+
+interface Run {
+  r: Recorded;
+  outputs: Record<string, unknown>;
+}
+
+const runs = new Map<PostgresDatabaseArgs, Promise<Run>>();
+function run(args: PostgresDatabaseArgs): Promise<Run> {
+  if (!runs.has(args)) {
+    runs.set(args, (async () => {
+      let outputs: Record<string, unknown> = {};
+      const r = await recordProgram(async () => {
+        const db = new PostgresDatabase("database", args, { providers: [awsProvider()] });
+        db.grantCredentialsRead(identity);
+        outputs = {
+          host: await valueOf(db.host),
+          port: db.port,
+          databaseName: db.databaseName,
+          username: await valueOf(db.username),
+          privateCidrs: db.privateCidrs,
+          credentialsSecret: await valueOf(db.credentialsSecret),
+          securityGroupId: await valueOf(db.securityGroupId),
+        };
+      });
+      return { r, outputs };
+    })());
+  }
+  return runs.get(args)!;
+}
+
+describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
+  const keyArn = (r: Recorded) => stateOf(r.one(T.key)).arn as string;
+  const secretArn = (r: Recorded) => (stateOf(r.one(T.instance)).masterUserSecrets as Array<{ secretArn: string }>)[0]!.secretArn;
+
+  test("registers exactly these resources, all under the component and its provider, with no secret inputs", async () => {
+    const { r } = await run(args);
+    const component = r.one(T.component);
+    const provider = r.one("pulumi:providers:aws");
+    const children = r.resources.filter((c) => c.parent === component.urn);
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
+      `${T.ingress} database-ingress-0`,
+      `${T.sg} database-sg`,
+      `${T.role} database-monitoring-role`,
+      `${T.attachment} database-monitoring-policy`,
+      `${T.rolePolicy} database-credentials-read-apps-api`,
+      `${T.alias} database-key-alias`,
+      `${T.key} database-key`,
+      `${T.instance} database-instance`,
+      `${T.parameterGroup} database-params`,
+      `${T.subnetGroup} database-subnets`,
+    ].sort());
+    expect(r.resources.filter((c) => c.custom && c.type !== "pulumi:providers:aws").map((c) => c.parent)).toEqual(children.map(() => component.urn));
+    for (const child of children) expect({ name: child.name, provider: child.provider, secrets: child.secretInputs }).toEqual({ name: child.name, provider: provider.urn, secrets: [] });
+    expect(r.ofType(T.egress)).toEqual([]);
+  });
+
+  test("the instance: engine, size, storage, encryption, network, backups, monitoring and auth exactly", async () => {
+    const { r } = await run(args);
+    const instance = r.one(T.instance);
+    expect(instance.inputs).toEqual({
+      engine: "postgres",
+      engineVersion: x.engineVersion,
+      instanceClass: x.instanceClass,
+      dbName: x.databaseName,
+      username: x.username,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: keyArn(r),
+      port: 5432,
+      dbSubnetGroupName: stateOf(r.one(T.subnetGroup)).name,
+      vpcSecurityGroupIds: [idOf(r.one(T.sg))],
+      publiclyAccessible: false,
+      multiAz: x.multiAz,
+      parameterGroupName: stateOf(r.one(T.parameterGroup)).name,
+      iamDatabaseAuthenticationEnabled: true,
+      storageType: "gp3",
+      allocatedStorage: x.storage[0],
+      maxAllocatedStorage: x.storage[1],
+      storageEncrypted: true,
+      kmsKeyId: keyArn(r),
+      backupRetentionPeriod: x.backupDays,
+      backupWindow: x.backupWindow,
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "platform-test-database-final",
+      deletionProtection: x.deletionProtection,
+      maintenanceWindow: "sun:04:30-sun:05:30",
+      autoMinorVersionUpgrade: true,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: keyArn(r),
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: 60,
+      monitoringRoleArn: stateOf(r.one(T.role)).arn,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    });
+  });
+
+  test("the instance: protect, timeouts long enough for Multi-AZ creation, and what it waits for", async () => {
+    const { r } = await run(args);
+    const instance = r.one(T.instance);
+    const key = r.one(T.key).urn;
+    expect(instance.protect).toBe(x.protect);
+    expect(instance.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
+    expect(instance.propertyDependencies).toEqual({
+      masterUserSecretKmsKeyId: [key],
+      kmsKeyId: [key],
+      performanceInsightsKmsKeyId: [key],
+      dbSubnetGroupName: [r.one(T.subnetGroup).urn],
+      vpcSecurityGroupIds: [r.one(T.sg).urn],
+      parameterGroupName: [r.one(T.parameterGroup).urn],
+      monitoringRoleArn: [r.one(T.role).urn],
+    });
+    // The role's policy must be attached before RDS validates the role at creation.
+    expect(instance.dependencies).toContain(r.one(T.attachment).urn);
+  });
+
+  test("its own rotating KMS key, protected like the instance", async () => {
+    const { r } = await run(args);
+    const key = r.one(T.key);
+    expect(key.protect).toBe(x.protect);
+    expect(key.inputs).toMatchObject({ description: "PostgreSQL platform-test-database: storage, master user secret, Performance Insights", enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(r.one(T.alias).inputs.name).toBe("alias/platform-test-database-key");
+  });
+
+  test("security group: no inline rules, 5432 only from the node security group through a rule resource", async () => {
+    const { r } = await run(args);
+    const sg = r.one(T.sg);
+    expect(sg.inputs).toEqual({ vpcId: args.vpcId, description: "PostgreSQL: TCP 5432 from the cluster nodes only" });
+    expect(sg.protect).toBe(false);
+    const rule = r.one(T.ingress);
+    expect(rule.inputs).toEqual({
+      securityGroupId: idOf(sg),
+      referencedSecurityGroupId: args.allowedSecurityGroupIds[0],
+      ipProtocol: "tcp",
+      fromPort: 5432,
+      toPort: 5432,
+      description: "TCP 5432 from an allowed security group",
+    });
+    expect(rule.propertyDependencies).toEqual({ securityGroupId: [sg.urn] });
+  });
+
+  test("subnet group over the isolated subnets, parameter group of the engine's family forcing TLS", async () => {
+    const { r } = await run(args);
+    expect(r.one(T.subnetGroup).inputs).toEqual({ description: "Isolated subnets for PostgreSQL", subnetIds: args.subnetIds });
+    expect(r.one(T.parameterGroup).inputs).toEqual({
+      family: x.family,
+      description: "PostgreSQL: TLS required, slow statement, lock wait and temp file logging",
+      parameters: [
+        { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
+        { name: "log_min_duration_statement", value: "1000", applyMethod: "immediate" },
+        { name: "log_lock_waits", value: "1", applyMethod: "immediate" },
+        { name: "log_temp_files", value: "10240", applyMethod: "immediate" },
+      ],
+    });
+  });
+
+  test("enhanced monitoring role: trusted by RDS monitoring, with the AWS managed policy of the partition", async () => {
+    const { r } = await run(args);
+    const role = r.one(T.role);
+    expect(Object.keys(role.inputs)).toEqual(["assumeRolePolicy"]);
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    const attachment = r.one(T.attachment);
+    expect(attachment.inputs).toEqual({ role: stateOf(role).name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
+    expect(attachment.propertyDependencies).toEqual({ role: [role.urn] });
+  });
+
+  test("outputs: the endpoint, the database and user, the subnets' ranges and the managed secret", async () => {
+    const { r, outputs } = await run(args);
+    const instance = stateOf(r.one(T.instance));
+    expect(outputs).toEqual({
+      host: instance.address,
+      port: 5432,
+      databaseName: x.databaseName,
+      username: x.username,
+      privateCidrs: args.subnetCidrs,
+      credentialsSecret: secretArn(r),
+      securityGroupId: idOf(r.one(T.sg)),
+    });
+    expect(outputs.credentialsSecret).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-`));
+  });
+
+  test("grantCredentialsRead: read exactly the managed secret, decrypt with its key only through Secrets Manager", async () => {
+    const { r } = await run(args);
+    const policy = r.one(T.rolePolicy);
+    expect(policy.name).toBe("database-credentials-read-apps-api");
+    expect(policy.inputs.role).toBe("apps-api");
+    expect(JSON.parse(policy.inputs.policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ReadSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArn(r) },
+        {
+          Sid: "DecryptSecret",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: keyArn(r),
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
+        },
+      ],
+    });
+    expect(policy.propertyDependencies.policy).toEqual([r.one(T.instance).urn, r.one(T.key).urn].sort());
+  });
+});
+
+describe("PostgresDatabase arguments", () => {
+  test("one ingress rule per allowed security group", async () => {
+    const r = await recordProgram(() => new PostgresDatabase("database", { ...DEV, allowedSecurityGroupIds: ["sg-0a", "sg-0b"] }, { providers: [awsProvider()] }));
+    expect(r.ofType(T.ingress).map((rule) => [rule.name, rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort])).toEqual([
+      ["database-ingress-0", "sg-0a", 5432],
+      ["database-ingress-1", "sg-0b", 5432],
+    ]);
+  });
+
+  test("engine version defaults to 17; a pinned minor keeps its major's family", async () => {
+    const rest: PostgresDatabaseArgs = { ...DEV };
+    delete rest.engineVersion;
+    const r = await recordProgram(() => {
+      const providers = [awsProvider()];
+      new PostgresDatabase("default", rest, { providers });
+      new PostgresDatabase("pinned", { ...DEV, engineVersion: "18.1" }, { providers });
+    });
+    expect(r.named("default-instance").inputs.engineVersion).toBe("17");
+    expect(r.named("default-params").inputs.family).toBe("postgres17");
+    expect(r.named("pinned-instance").inputs.engineVersion).toBe("18.1");
+    expect(r.named("pinned-params").inputs.family).toBe("postgres18");
+  });
+
+  test("final snapshot identifiers stay within the RDS rules whatever the stack is called", async () => {
+    let ids: string[] = [];
+    await recordProgram(() => {
+      ids = ["database", "db-2"].map(finalSnapshotIdentifier);
+    }, { stack: "Prod_EU.1" });
+    expect(ids).toEqual(["platform-prod-eu-1-database-final", "platform-prod-eu-1-db-2-final"]);
+  });
+
+  const bad: Array<[string, string, Partial<PostgresDatabaseArgs>, string]> = [
+    ["a name AWS cannot take", "Database", {}, 'name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got "Database")'],
+    ["fewer than 2 subnets", "database", { subnetIds: ["subnet-0a"], subnetCidrs: ["10.20.208.0/23"] }, "args.subnetIds must list at least 2 subnets in different zones (got 1)"],
+    ["a CIDR per subnet", "database", { subnetCidrs: ["10.20.208.0/23"] }, "args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got 1 for 2)"],
+    ["a public subnet CIDR", "database", { subnetCidrs: ["10.20.208.0/23", "203.0.113.0/24"] }, 'args.subnetCidrs must hold private (RFC 1918) IPv4 CIDR blocks such as 10.0.208.0/23 (got "203.0.113.0/24")'],
+    ["overlapping subnet CIDRs", "database", { subnetCidrs: ["10.20.208.0/23", "10.20.209.0/24"] }, "args.subnetCidrs must not overlap (got 10.20.208.0/23 and 10.20.209.0/24)"],
+    ["no allowed security group", "database", { allowedSecurityGroupIds: [] }, "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])"],
+    ["an engine version outside 17/18", "database", { engineVersion: "16" }, 'args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got "16")'],
+    ["a malformed instance class", "database", { instanceClass: "m7g.large" }, 'args.instanceClass must be an RDS instance class such as db.m7g.large (got "m7g.large")'],
+    ["storage below the gp3 minimum", "database", { storageGb: 10 }, "args.storageGb must be a whole number from 20 to 65536 (got 10)"],
+    ["maxStorageGb < storageGb", "database", { storageGb: 100, maxStorageGb: 50 }, "args.maxStorageGb must be at least args.storageGb (100) so storage can grow (got 50)"],
+    ["no backups", "database", { backupRetentionDays: 0 }, "args.backupRetentionDays must be a whole number from 1 to 35 (got 0)"],
+    ["backups beyond 35 days", "database", { backupRetentionDays: 36 }, "args.backupRetentionDays must be a whole number from 1 to 35 (got 36)"],
+    ["a malformed backup window", "database", { backupWindow: "3am-4am" }, 'args.backupWindow must be a daily UTC window such as "03:00-04:00" (got "3am-4am")'],
+    ["a malformed maintenance window", "database", { maintenanceWindow: "Sunday 04:30" }, 'args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got "Sunday 04:30")'],
+    ["a short backup window", "database", { backupWindow: "03:00-03:15" }, 'args.backupWindow must last at least 30 minutes (got "03:00-03:15")'],
+    ["a short maintenance window", "database", { maintenanceWindow: "sun:04:30-sun:04:45" }, 'args.maintenanceWindow must last at least 30 minutes (got "sun:04:30-sun:04:45")'],
+    ["overlapping windows", "database", { backupWindow: "04:00-05:00" }, 'args.backupWindow must not overlap args.maintenanceWindow "sun:04:30-sun:05:30" (got "04:00-05:00")'],
+    ["a database name PostgreSQL rejects", "database", { databaseName: "my-app" }, 'args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got "my-app")'],
+    ["a reserved user name", "database", { username: "rdsadmin" }, 'args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got "rdsadmin")'],
+  ];
+
+  test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {
+    const attempt = recordProgram(() => new PostgresDatabase(name, { ...DEV, ...override }, { providers: [awsProvider()] }));
+    await expect(attempt).rejects.toThrow(new Error(`PostgresDatabase ${name}: ${message}`));
+  });
+
+  test("nothing is registered when an argument is refused", async () => {
+    let error: unknown;
+    const r = await recordProgram(() => {
+      try {
+        new PostgresDatabase("database", { ...DEV, maxStorageGb: 10 }, { providers: [awsProvider()] });
+      } catch (err) {
+        error = err;
+      }
+    });
+    expect(String(error)).toContain("PostgresDatabase database: args.maxStorageGb");
+    expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack", "pulumi:providers:aws"]);
+  });
+});
