@@ -1,12 +1,16 @@
-// npm run review -- [--stack <name>] [--config-file <path>] [--out <dir>] [--verbose]
-// Reviews one stack offline: no Pulumi CLI, no cloud credentials. Exits 1 when the stack cannot be
-// reviewed (bad config, unknown stack, a program error), printing one line per problem.
+// npm run review -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]
+// Reviews one stack offline: no Pulumi CLI, no cloud credentials. Runs the policy pack with the
+// environment's policy config and prints its violations by enforcement level. Exits 1 when the stack
+// cannot be reviewed (bad config, unknown stack, a program error), printing one line per problem, and
+// when a mandatory policy fails, as `pulumi preview --policy-pack` would.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { reviewStack, summarize, writeReport } from "./review";
+import { policies } from "../policies/policies";
+import { mandatoryCount, policyLines } from "./policy-report";
+import { policyRunInfo, reviewStack, summarize, writeReport } from "./review";
 
 const ROOT = path.resolve(__dirname, "..");
-const USAGE = "usage: npm run review -- [--stack <name>] [--config-file <path>] [--out <dir>] [--verbose]";
+const USAGE = "usage: npm run review -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]";
 
 function options() {
   try {
@@ -14,6 +18,7 @@ function options() {
       options: {
         stack: { type: "string", default: "production" },
         "config-file": { type: "string" },
+        "policy-config": { type: "string" },
         out: { type: "string", default: path.join(ROOT, "review", "out") },
         verbose: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -33,10 +38,22 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    const report = await reviewStack({ root: ROOT, stack: args.stack, ...(args["config-file"] && { configFile: args["config-file"] }) });
-    const file = writeReport(report, args.out);
-    console.log(summarize(report, path.relative(process.cwd(), file) || file));
-    return 0;
+    const options = {
+      root: ROOT,
+      stack: args.stack,
+      ...(args["config-file"] && { configFile: args["config-file"] }),
+      ...(args["policy-config"] && { policyConfigFile: path.resolve(args["policy-config"]) }),
+    };
+    const report = await reviewStack(options);
+    const info = policyRunInfo(options, report.config, report.project);
+    const file = writeReport(report, args.out, info);
+    const shown = (f: string) => path.relative(process.cwd(), f) || f;
+    console.log(summarize(report, shown(file)));
+    console.log([...policyLines(report.policies, policies, report.resources, info), `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`].join("\n"));
+    const blocking = mandatoryCount(report.policies);
+    if (blocking === 0) return 0;
+    console.error(`${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`);
+    return 1;
   } catch (err) {
     // Config and review errors are written for people: their message is the whole story.
     const error = err instanceof Error ? err : new Error(String(err));

@@ -1,11 +1,16 @@
 // The offline review of one stack: load its config as the CLI would, run the program under the
-// recording engine, and shape the result as the documented review/out/<stack>.json.
+// recording engine, run the policy pack over what it registered with the environment's policy config,
+// and shape the result as the documented review/out/<stack>.json (plus a Markdown summary).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
+import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
 import { record, type RecordedResource } from "./engine";
-import { loadProject, loadStackConfig, type Project } from "./stack-file";
+import { loadPolicyConfig, policyConfigFile } from "./policy-config";
+import { markdownSummary, type PolicyRunInfo } from "./policy-report";
+import { type PolicyResult, runPolicies } from "./policy-runner";
+import { loadProject, loadStackConfig, type Project, ReviewError } from "./stack-file";
 
 export interface ReviewReport {
   stack: string;
@@ -14,6 +19,8 @@ export interface ReviewReport {
   config: Record<string, unknown>;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
+  /** One entry per policy of the pack, in the pack's order. */
+  policies: PolicyResult[];
 }
 
 export interface ReviewOptions {
@@ -22,6 +29,17 @@ export interface ReviewOptions {
   stack: string;
   /** Stack file to read instead of Pulumi.<stack>.yaml (as `pulumi --config-file`). */
   configFile?: string;
+  /** Policy config to use instead of policies/config/<environment>.json (as `--policy-pack-config`). */
+  policyConfigFile?: string;
+}
+
+/** The pack, and the policy config a review uses: the stack's environment's, unless options name another. */
+export function policyRunInfo(options: ReviewOptions, config: Record<string, unknown>, project: string): PolicyRunInfo & { file: string } {
+  const environment = config[`${project}:environment`];
+  if (typeof environment !== "string") throw new ReviewError(`${project}:environment is not set, so the policy config of the environment cannot be chosen`);
+  const file = path.resolve(options.policyConfigFile ?? policyConfigFile(options.root, environment));
+  const manifest = JSON.parse(fs.readFileSync(path.join(options.root, "policies", "package.json"), "utf8")) as { version: string };
+  return { pack: { name: PACK_NAME, version: manifest.version }, configFile: path.relative(options.root, file) || file, file };
 }
 
 function disabledDefaultProviders(config: Record<string, string>): string[] {
@@ -45,14 +63,27 @@ export async function reviewStack(options: ReviewOptions, project: Project = loa
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, text]) => [key, stack.secretKeys.includes(key) ? "[secret]" : parseStructured(text)]),
   );
-  return { stack: options.stack, project: project.name, config, resources: recording.resources, outputs: recording.outputs };
+  const run = policyRunInfo(options, config, project.name);
+  const settings = loadPolicyConfig(policies, run.file, options.root);
+  const results = await runPolicies(recording.resources, policies, settings, run.pack);
+  return { stack: options.stack, project: project.name, config, resources: recording.resources, outputs: recording.outputs, policies: results };
 }
 
-export function writeReport(report: ReviewReport, outDir: string): string {
+/** Writes review/out/<stack>.json and, given how the policies ran, the Markdown summary beside it. */
+export function writeReport(report: ReviewReport, outDir: string, info?: PolicyRunInfo): string {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${report.stack}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  if (info) {
+    const stack = { stack: report.stack, cloud: setting(report, "cloud"), environment: setting(report, "environment"), resources: report.resources.filter((r) => r.parent !== null).length };
+    fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(stack, report.policies, policies, report.resources, info));
+  }
   return file;
+}
+
+function setting(report: ReviewReport, key: string): string {
+  const value = report.config[`${report.project}:${key}`];
+  return typeof value === "string" ? value : "?";
 }
 
 /** The top-level component a resource belongs to (the stack's direct child above it), or "(stack)". */
@@ -83,11 +114,7 @@ export function summarize(report: ReviewReport, file: string): string {
     byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
   }
   const secrets = resources.reduce((n, r) => n + r.secretInputs.length, 0);
-  const setting = (key: string) => {
-    const value = report.config[`${report.project}:${key}`];
-    return typeof value === "string" ? value : "?";
-  };
-  const [cloud, environment] = [setting("cloud"), setting("environment")];
+  const [cloud, environment] = [setting(report, "cloud"), setting(report, "environment")];
   return [
     `Stack ${report.stack} (${cloud}, ${environment}): ${resources.length} resources, ${secrets} secret inputs`,
     "  resources per component:",

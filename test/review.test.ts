@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { answersFor, factsFrom } from "../review/answers";
 import { record, type RecordedResource } from "../review/engine";
+import { policies } from "../policies/policies";
 import { reviewStack, summarize } from "../review/review";
 import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 
@@ -25,10 +26,12 @@ describe("the shipped stacks", () => {
 
   test.each(SHIPPED)("%s reviews into the documented shape", async (stack) => {
     const report = await reviewStack({ root: ROOT, stack }, project);
-    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs"]);
+    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies"]);
     expect(report.stack).toBe(stack);
     expect(report.project).toBe("platform");
     for (const resource of report.resources) expect(Object.keys(resource)).toEqual(RESOURCE_FIELDS);
+    expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
+    for (const policy of report.policies) expect(Object.keys(policy)).toEqual(["name", "enforcementLevel", "evaluated", "violations"]);
     const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
     const cloud = /platform:cloud: (\w+)/.exec(file)![1];
     expect(report.outputs).toEqual({
@@ -159,9 +162,14 @@ describe("the review CLI, as a user runs it", () => {
       "Pulumi.plain.yaml: platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
     ],
   ];
+  // A policy config that runs one policy, under which the stack's own provider counts as stateful and
+  // unprotected: exactly one mandatory violation, whatever else the stack registers.
+  const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "strict.json");
+  fs.writeFileSync(strict, JSON.stringify({ all: "disabled", "stateful-protected": { enforcementLevel: "mandatory", statefulTypes: ["pulumi:providers:aws"] } }));
   // Each run is a fresh Node process; start them together rather than one after another.
   const runs = {
     production: cli(),
+    strict: cli("--stack", "dev", "--policy-config", strict),
     verbose: cli("--stack", "nope", "--verbose"),
     usage: cli("--stak", "dev"),
     ...Object.fromEntries(failing.map(([name, args]) => [name, cli(...args)])),
@@ -173,6 +181,31 @@ describe("the review CLI, as a user runs it", () => {
     expect(result.stdout).toMatch(/^Stack production \(aws, production\): \d+ resources, \d+ secret inputs\n/);
     expect(result.stdout).toContain(`written to ${path.relative(ROOT, path.join(out, "production.json"))}`);
     expect(JSON.parse(fs.readFileSync(path.join(out, "production.json"), "utf8"))).toMatchObject({ stack: "production", project: "platform" });
+    expect(result.stdout).toMatch(/\n {2}policies: 50 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/);
+    expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(/^# Review of stack production \(aws, production\)\n[^]*\*\*Passed\*\*: no mandatory violation\./);
+  });
+
+  test("a mandatory policy violation is printed with its remediation, and exits 1", async () => {
+    const result = await runs.strict!;
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      [
+        "  mandatory: 1",
+        "    pulumi:providers:aws aws",
+        "      stateful-protected: pulumi:providers:aws aws is not protected: create it with { protect: true }",
+        "        remediation: Create the resource with { protect: true } (components take it from the environment profile's protect setting); to delete it on purpose, first unprotect it with `pulumi state unprotect`.",
+        "  advisory: none",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe(`dev: 1 mandatory policy violation; fix it before deploying (details above and in ${path.relative(ROOT, path.join(out, "dev.md"))})\n`);
+    const report = JSON.parse(fs.readFileSync(path.join(out, "dev.json"), "utf8")) as { policies: { name: string }[] };
+    expect(report.policies.find((p) => p.name === "stateful-protected")).toEqual({
+      name: "stateful-protected",
+      enforcementLevel: "mandatory",
+      evaluated: 1,
+      violations: [{ urn: "urn:pulumi:dev::platform::pulumi:providers:aws::aws", message: "pulumi:providers:aws aws is not protected: create it with { protect: true }" }],
+    });
+    expect(fs.readFileSync(path.join(out, "dev.md"), "utf8")).toContain("**Blocked**: 1 mandatory violation must be fixed before this stack is deployed.");
   });
 
   test.each(failing)("%s: exits 1 with one line naming the file and key, no stack trace", async (name, _, line) => {

@@ -1,0 +1,63 @@
+// Defensive readers for resource inputs. Inputs are JSON from the engine: a field may be missing, hold a
+// secret placeholder, or (for provider resources and IAM documents) be JSON text. These never throw on
+// a shape they do not expect; they answer "not set" instead, and the policy reports what it needs.
+
+/** The value if it is an array, else an empty list. */
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** The value if it is a string, else undefined. */
+export const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** The value if it is a plain object, else an empty one. */
+export function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The strings of a value that is one string or a list of them (IAM's Action, Resource, ...). */
+export function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return list(value).filter((v): v is string => typeof v === "string");
+}
+
+/** Parses JSON text (IAM documents, provider inputs); objects pass through; anything else is undefined. */
+export function json(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for an address block that matches every address: 0.0.0.0/0, ::/0. */
+export const isWorld = (cidr: unknown): boolean => typeof cidr === "string" && /^(0\.0\.0\.0|::)\/0$/.test(cidr.trim());
+
+/** A non-empty string. */
+export const isSet = (value: unknown): boolean => typeof value === "string" && value.trim() !== "";
+
+/** "a, b and c" */
+export function sentence(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]!}`;
+}
+
+/** The IAM statements of a policy document given as JSON text or as an object. */
+export interface Statement {
+  Sid?: unknown;
+  Effect?: unknown;
+  Principal?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+}
+
+export function statements(document: unknown): Statement[] {
+  const parsed = record(json(document));
+  const statement = parsed.Statement;
+  return (Array.isArray(statement) ? statement : statement === undefined ? [] : [statement]).map((s) => record(s));
+}
+
+/** A statement's label for messages: its Sid, or its position. */
+export const statementLabel = (s: Statement, index: number): string => (typeof s.Sid === "string" && s.Sid ? `statement ${s.Sid}` : `statement ${index + 1}`);

@@ -1,0 +1,112 @@
+// Platform rules of this project: stateful resources carry `protect` where the environment asks, and no
+// credential is written into the program in clear text.
+import { configSchema, eachKnown, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, settings } from "./lib/policy";
+import { containersOf, podSpecOf, WORKLOAD_TYPES } from "./lib/pods";
+import { list, record, text } from "./lib/values";
+
+const protectConfig = configSchema({
+  statefulTypes: {
+    type: "array",
+    items: { type: "string" },
+    default: [
+      "aws:rds/instance:Instance",
+      "aws:rds/cluster:Cluster",
+      "aws:elasticache/replicationGroup:ReplicationGroup",
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketV2:BucketV2",
+      "aws:kms/key:Key",
+      "aws:eks/cluster:Cluster",
+      "gcp:sql/databaseInstance:DatabaseInstance",
+      "gcp:redis/instance:Instance",
+      "gcp:storage/bucket:Bucket",
+      "gcp:kms/keyRing:KeyRing",
+      "gcp:kms/cryptoKey:CryptoKey",
+      "gcp:container/cluster:Cluster",
+    ],
+    description: "Types of databases, caches, buckets, keys and clusters: losing one loses data or the platform.",
+  },
+});
+
+export const statefulProtected: PlatformResourcePolicy = {
+  name: "stateful-protected",
+  description: "Databases, caches, buckets, keys and clusters carry Pulumi's protect option, so no update or destroy can delete them by accident.",
+  remediationSteps: "Create the resource with { protect: true } (components take it from the environment profile's protect setting); to delete it on purpose, first unprotect it with `pulumi state unprotect`.",
+  enforcementLevel: "mandatory",
+  configSchema: protectConfig,
+  validateResource: (args, report) => {
+    if (!settings(protectConfig, args).statefulTypes.includes(args.type)) args.notApplicable("Policy only applies to stateful resource types");
+    if (args.opts.protect !== true) report(`${args.type} ${args.name} is not protected: create it with { protect: true }`);
+  },
+};
+
+/** Key names that hold a credential when their value is text: *password, *token, *secret, *apiKey, ... */
+const HOLDER = /(password|passwd|passphrase|secret|token|apikey|privatekey|credentials?|authstring|secretstring|secretdata|secretbinary|secretkey)$/;
+/** Keys ending like a holder whose value names a secret instead (Helm's existingSecret, ...). */
+const REFERENCES = new Set(["existingsecret", "tlssecret", "secretname", "usesecret"]);
+/** Values that point into a secret store rather than holding the secret. */
+const STORE_REFERENCE = /^(arn:[\w-]+:(secretsmanager|ssm|kms):|projects\/[^/]+\/secrets\/)/;
+
+const normal = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "");
+export const holdsCredential = (key: string): boolean => HOLDER.test(normal(key)) && !REFERENCES.has(normal(key));
+
+interface Finding {
+  /** Top-level input the value sits in (what additionalSecretOutputs and propertyDependencies are keyed by). */
+  input: string;
+  path: string;
+}
+
+/** Text values under credential-like keys, skipping labels and annotations (their values name things). */
+function credentialsIn(props: Record<string, unknown>): Finding[] {
+  const found: Finding[] = [];
+  const walk = (value: unknown, path: string, input: string, key: string) => {
+    if (typeof value === "string") {
+      if (value.trim() !== "" && holdsCredential(key) && !STORE_REFERENCE.test(value)) found.push({ input, path });
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const child of Object.keys(value)) {
+      if (child === "labels" || child === "annotations") continue;
+      known(() => walk((value as Record<string, unknown>)[child], Array.isArray(value) ? `${path}[${child}]` : `${path}.${child}`, input, Array.isArray(value) ? key : child));
+    }
+  };
+  for (const input of Object.keys(props)) known(() => walk(props[input], input, input, input));
+  return found;
+}
+
+/** Credential-like environment variables given as a literal `value` in a pod template. */
+function literalEnv(resource: PolicyResource): string[] {
+  return containersOf(podSpecOf(resource.type, resource.props)).flatMap((c) =>
+    list(c.container.env).map(record).filter((e) => holdsCredential(text(e.name) ?? "") && (text(e.value) ?? "") !== "").map((e) => `${c.kind} ${c.name} env ${text(e.name) ?? ""}`),
+  );
+}
+
+export const noPlaintextSecrets: PlatformStackPolicy = {
+  name: "no-plaintext-secrets",
+  description: "Inputs that hold credentials (passwords, tokens, secrets, keys) are secret outputs or come from a generated or stored secret; pods read credentials from Secrets, and ConfigMaps hold none.",
+  remediationSteps: "Generate the value (random.RandomPassword) or read it from Secrets Manager / Secret Manager, keep it an Output marked secret, and list the input in additionalSecretOutputs if the provider does not mark it secret; in pods use env[].valueFrom.secretKeyRef; move credentials out of ConfigMaps into Secrets.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    eachKnown(args.resources, (resource) => {
+      if (resource.type === "kubernetes:core/v1:ConfigMap") {
+        for (const key of ["data", "binaryData"]) {
+          for (const name of Object.keys(record(resource.props[key] as unknown)).filter(holdsCredential)) {
+            report(`ConfigMap ${resource.name} holds ${key}.${name}, which looks like a credential: move it to a Secret`, resource.urn);
+          }
+        }
+        return;
+      }
+      if (WORKLOAD_TYPES.includes(resource.type)) {
+        for (const at of literalEnv(resource)) report(`${resource.name}: ${at} is a literal value in the pod spec: read it with valueFrom.secretKeyRef`, resource.urn);
+      }
+      for (const { input, path } of credentialsIn(resource.props)) {
+        const secretOutput = resource.opts.additionalSecretOutputs.includes(input);
+        const fromResource = (resource.propertyDependencies[input] ?? []).length > 0;
+        if (!secretOutput && !fromResource) {
+          report(`${resource.type} ${resource.name} sets ${path} to a value written in the program: generate it or read it from the secret store as a secret Output (or list ${input} in additionalSecretOutputs)`, resource.urn);
+        }
+      }
+    });
+  },
+};
+
+export const platformPolicies = [statefulProtected, noPlaintextSecrets];

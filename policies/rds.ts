@@ -1,0 +1,154 @@
+// RDS: not public, encrypted, backups kept for the environment's minimum, Multi-AZ, deletion protection
+// with a final snapshot, TLS forced by the parameter group, and the observability switches.
+// Anchors: @pulumi/awsguard, compliance-policies, CKV_AWS_16/17/129/133/157/161/293/353, CKV2_AWS_69.
+import { configSchema, ENVIRONMENT, eachKnown, forTypes, type PlatformResourcePolicy, type PlatformStackPolicy, propsOf, settings } from "./lib/policy";
+import { ofType, refersTo } from "./lib/stack";
+import { isSet, list, record, sentence, strings, text } from "./lib/values";
+
+const INSTANCE = "aws:rds/instance:Instance";
+const CLUSTER = "aws:rds/cluster:Cluster";
+const CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
+const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+
+/** aws.rds.InstanceArgs as far as these policies read it. */
+export interface RdsInstanceProps {
+  engine?: string;
+  publiclyAccessible?: boolean;
+  storageEncrypted?: boolean;
+  kmsKeyId?: string;
+  backupRetentionPeriod?: number;
+  multiAz?: boolean;
+  deletionProtection?: boolean;
+  skipFinalSnapshot?: boolean;
+  finalSnapshotIdentifier?: string;
+  parameterGroupName?: string;
+  performanceInsightsEnabled?: boolean;
+  enabledCloudwatchLogsExports?: string[];
+  iamDatabaseAuthenticationEnabled?: boolean;
+}
+/** aws.rds.ClusterArgs as far as these policies read it. */
+export interface RdsClusterProps {
+  engine?: string;
+  storageEncrypted?: boolean;
+  kmsKeyId?: string;
+  backupRetentionPeriod?: number;
+  deletionProtection?: boolean;
+  skipFinalSnapshot?: boolean;
+  finalSnapshotIdentifier?: string;
+  dbClusterParameterGroupName?: string;
+}
+export interface RdsParameterGroupProps {
+  name?: string;
+  parameters?: { name?: string; value?: string }[];
+}
+
+export const rdsNotPublic: PlatformResourcePolicy = {
+  name: "rds-not-public",
+  description: "Database instances are not publicly accessible.",
+  remediationSteps: "Set publiclyAccessible to false and place the instance in private (isolated) subnets; clients reach it from inside the VPC.",
+  enforcementLevel: "mandatory",
+  validateResource: forTypes<{ publiclyAccessible?: boolean }>([INSTANCE, CLUSTER_INSTANCE], (props, _args, report) => {
+    if (props.publiclyAccessible === true) report("publiclyAccessible is true: set it to false");
+  }),
+};
+
+const encryptionConfig = configSchema({
+  environment: ENVIRONMENT,
+  requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key) rather than the AWS-managed aws/rds key." },
+});
+
+export const rdsEncrypted: PlatformResourcePolicy = {
+  name: "rds-encrypted",
+  description: "Database storage is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
+  remediationSteps: "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy).",
+  enforcementLevel: "mandatory",
+  configSchema: encryptionConfig,
+  validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
+    const { environment, requireCustomerManagedKey } = settings(encryptionConfig, args);
+    if (props.storageEncrypted !== true) report("storageEncrypted is not true: set it to true with kmsKeyId");
+    else if (requireCustomerManagedKey && !isSet(props.kmsKeyId)) report(`kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
+  }),
+};
+
+const backupsConfig = configSchema({
+  environment: ENVIRONMENT,
+  minimumRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 30, description: "Fewest days of automated backups (the environment profile's database.backupRetentionDays)." },
+});
+
+export const rdsBackups: PlatformResourcePolicy = {
+  name: "rds-backups",
+  description: "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
+  remediationSteps: "Raise backupRetentionPeriod (platform:database.backupRetentionDays) to the environment's minimum: 7 days in dev, 14 in staging, 30 in production.",
+  enforcementLevel: "mandatory",
+  configSchema: backupsConfig,
+  validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
+    const { environment, minimumRetentionDays } = settings(backupsConfig, args);
+    const days = props.backupRetentionPeriod;
+    if (typeof days !== "number" || days < minimumRetentionDays) {
+      report(`backupRetentionPeriod is ${typeof days === "number" ? `${days} days` : "unset"}: ${environment} keeps backups at least ${minimumRetentionDays} days, set it to ${minimumRetentionDays} or more`);
+    }
+  }),
+};
+
+export const rdsHa: PlatformResourcePolicy = {
+  name: "rds-ha",
+  description: "Database instances keep a synchronous standby in a second zone (Multi-AZ).",
+  remediationSteps: "Set multiAz to true (platform:database.multiAz); the change is applied without replacing the instance.",
+  enforcementLevel: "mandatory",
+  validateResource: forTypes<RdsInstanceProps>([INSTANCE], (props, _args, report) => {
+    if (props.multiAz !== true) report("multiAz is not true: set it to true so a zone outage fails over to the standby");
+  }),
+};
+
+export const rdsDeletionProtection: PlatformResourcePolicy = {
+  name: "rds-deletion-protection",
+  description: "Databases refuse deletion and take a final snapshot if they are deleted anyway.",
+  remediationSteps: "Set deletionProtection to true, skipFinalSnapshot to false and finalSnapshotIdentifier to a name for the last snapshot.",
+  enforcementLevel: "mandatory",
+  validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, _args, report) => {
+    if (props.deletionProtection !== true) report("deletionProtection is not true: set it to true");
+    if (props.skipFinalSnapshot === true) report("skipFinalSnapshot is true: set it to false so deletion keeps a final snapshot");
+    else if (!isSet(props.finalSnapshotIdentifier)) report("finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one");
+  }),
+};
+
+const forcesSsl = (group: RdsParameterGroupProps) =>
+  list(group.parameters).some((p) => text(record(p).name) === "rds.force_ssl" && String(record(p).value) === "1");
+
+export const rdsForceSsl: PlatformStackPolicy = {
+  name: "rds-force-ssl",
+  description: "PostgreSQL instances use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
+  remediationSteps: "Create an aws.rds.ParameterGroup for the engine family with the parameter { name: \"rds.force_ssl\", value: \"1\" } and set the instance's parameterGroupName to it (Aurora: a ClusterParameterGroup on dbClusterParameterGroupName).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const groups = ofType(args.resources, PARAMETER_GROUP);
+    const clusterGroups = ofType(args.resources, CLUSTER_PARAMETER_GROUP);
+    const check = (kind: "instance" | "cluster") => (db: (typeof args.resources)[number]) => {
+      const props = propsOf<RdsInstanceProps & RdsClusterProps>(db);
+      if (!(text(props.engine) ?? "").includes("postgres")) return;
+      const [property, candidates] = kind === "instance" ? ["parameterGroupName", groups] as const : ["dbClusterParameterGroupName", clusterGroups] as const;
+      const group = candidates.find((g) => refersTo(db, property, g, ["name"]));
+      if (!group) report(`${kind} ${db.name} does not use a parameter group of this stack: set ${property} to one that sets rds.force_ssl=1`, db.urn);
+      else if (!forcesSsl(propsOf<RdsParameterGroupProps>(group))) report(`parameter group ${group.name} (used by ${db.name}) does not set rds.force_ssl=1: add { name: "rds.force_ssl", value: "1" } to its parameters`, group.urn);
+    };
+    eachKnown(ofType(args.resources, INSTANCE), check("instance"));
+    eachKnown(ofType(args.resources, CLUSTER), check("cluster"));
+  },
+};
+
+export const rdsObservability: PlatformResourcePolicy = {
+  name: "rds-observability",
+  description: "Database instances have Performance Insights, export their logs to CloudWatch and accept IAM authentication.",
+  remediationSteps: "Set performanceInsightsEnabled to true, enabledCloudwatchLogsExports to [\"postgresql\", \"upgrade\"] and iamDatabaseAuthenticationEnabled to true.",
+  enforcementLevel: "advisory",
+  validateResource: forTypes<RdsInstanceProps>([INSTANCE], (props, _args, report) => {
+    const missing: string[] = [];
+    if (props.performanceInsightsEnabled !== true) missing.push("performanceInsightsEnabled");
+    if (strings(props.enabledCloudwatchLogsExports).length === 0) missing.push("enabledCloudwatchLogsExports");
+    if (props.iamDatabaseAuthenticationEnabled !== true) missing.push("iamDatabaseAuthenticationEnabled");
+    if (missing.length > 0) report(`${sentence(missing)} ${missing.length === 1 ? "is" : "are"} not set: turn ${missing.length === 1 ? "it" : "them"} on`);
+  }),
+};
+
+export const rdsPolicies = [rdsNotPublic, rdsEncrypted, rdsBackups, rdsHa, rdsDeletionProtection, rdsForceSsl, rdsObservability];
