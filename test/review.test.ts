@@ -24,6 +24,11 @@ describe("the shipped stacks", () => {
     expect(listStacks(ROOT)).toEqual(SHIPPED);
   });
 
+  const CLOUD_OUTPUTS = {
+    aws: ["vpcId", "clusterName", "kubeconfig", "databaseHost", "databaseCredentialsSecret", "cacheHost", "cacheAuthSecret", "backupBucket"],
+    gcp: [],
+  };
+
   test.each(SHIPPED)("%s reviews into the documented shape", async (stack) => {
     const report = await reviewStack({ root: ROOT, stack }, project);
     expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies"]);
@@ -33,16 +38,19 @@ describe("the shipped stacks", () => {
     expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
     for (const policy of report.policies) expect(Object.keys(policy)).toEqual(["name", "enforcementLevel", "evaluated", "violations"]);
     const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
-    const cloud = /platform:cloud: (\w+)/.exec(file)![1];
-    expect(report.outputs).toEqual({
+    const cloud = /platform:cloud: (\w+)/.exec(file)![1] as "aws" | "gcp";
+    const identity = {
       cloud,
       environment: /platform:environment: (\w+)/.exec(file)![1],
       region: /platform:region: ([\w-]+)/.exec(file)![1],
       domain: /platform:domain: ([\w.-]+)/.exec(file)![1],
-    });
+    };
+    expect(report.outputs).toMatchObject(identity);
+    expect(Object.keys(report.outputs).sort()).toEqual([...Object.keys(identity), ...CLOUD_OUTPUTS[cloud]].sort());
+    if (cloud === "aws") expect(report.outputs.kubeconfig).toBe("[secret]");
   });
 
-  test("production registers the account-pinned, tagged AWS provider and nothing on a default provider", async () => {
+  test("production registers the account-pinned, tagged AWS provider and nothing on a disabled default provider", async () => {
     const report = await reviewStack({ root: ROOT, stack: "production" }, project);
     const [stack, provider] = report.resources as [RecordedResource, RecordedResource];
     expect(stack.urn).toBe("urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production");
@@ -59,7 +67,9 @@ describe("the shipped stacks", () => {
         skipRegionValidation: "true",
       },
     });
-    expect(report.resources.filter((r) => r.custom && r.provider === null && !r.type.startsWith("pulumi:providers:"))).toEqual([]);
+    // random needs no credentials or region, so its default provider stays enabled in Pulumi.yaml.
+    const onDefault = report.resources.filter((r) => r.custom && r.provider === null && !r.type.startsWith("pulumi:providers:"));
+    expect(onDefault.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
   });
 
   test("gcp-production registers the project-pinned, labelled GCP provider", async () => {
@@ -83,15 +93,38 @@ describe("the shipped stacks", () => {
     if (stackFile.includes("platform:alertWebhookUrl")) expect(report.config["platform:alertWebhookUrl"]).toBe("[secret]");
   });
 
-  test("the summary counts resources per component and per type, and names the JSON file", async () => {
-    const report = await reviewStack({ root: ROOT, stack: "dev" }, project);
+  test("the summary counts resources per component and per type, and names the JSON file", () => {
+    const resource = (type: string, name: string, parent: string | null, secretInputs: string[] = []): RecordedResource => {
+      const urn = parent === null || parent.endsWith("::platform-dev") ? `urn:pulumi:dev::platform::${type}::${name}` : `urn:pulumi:dev::platform::platform:aws:RedisCache$${type}::${name}`;
+      return { urn, type, name, custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack", parent, provider: null, inputs: {}, secretInputs, dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], customTimeouts: null };
+    };
+    const stack = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
+    const component = "urn:pulumi:dev::platform::platform:aws:RedisCache::cache";
+    const report = {
+      stack: "dev",
+      project: "platform",
+      config: { "platform:cloud": "aws", "platform:environment": "dev" },
+      resources: [
+        resource("pulumi:pulumi:Stack", "platform-dev", null),
+        resource("pulumi:providers:aws", "aws", stack),
+        resource("platform:aws:RedisCache", "cache", stack),
+        resource("aws:kms/key:Key", "cache-key", component),
+        resource("aws:secretsmanager/secretVersion:SecretVersion", "cache-auth-version", component, ["secretString"]),
+      ],
+      outputs: {},
+      policies: [],
+    };
     expect(summarize(report, "review/out/dev.json")).toBe(
       [
-        "Stack dev (aws, dev): 1 resources, 0 secret inputs",
+        "Stack dev (aws, dev): 4 resources, 1 secret inputs",
         "  resources per component:",
-        "    (stack)     1",
+        "    (stack)                           1",
+        "    platform:aws:RedisCache cache     3",
         "  resources per type:",
-        "    pulumi:providers:aws     1",
+        "    aws:kms/key:Key                                    1",
+        "    aws:secretsmanager/secretVersion:SecretVersion     1",
+        "    platform:aws:RedisCache                            1",
+        "    pulumi:providers:aws                               1",
         "  written to review/out/dev.json",
       ].join("\n"),
     );

@@ -1,0 +1,110 @@
+// GIVEN the shipped AWS stacks (dev, staging, production)
+// WHEN each is reviewed as `pulumi up` would run it
+// THEN infra/ hands the environment profile to the components: dev is cheap (one NAT, spot nodes, a
+//      single-zone database, one cache node, nothing protected), production is not (a NAT per zone,
+//      3 desired nodes scaling 2-10, Multi-AZ, 3 cache nodes with failover, every stateful resource
+//      protected); and the database, cache and bucket never wait for the cluster, so a first deploy
+//      builds them while EKS is still creating.
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import * as path from "node:path";
+import type { RecordedResource } from "../../review/engine";
+import { type ReviewReport, reviewStack } from "../../review/review";
+
+const ROOT = path.resolve(__dirname, "../..");
+const reports: Record<string, ReviewReport> = {};
+
+beforeAll(async () => {
+  for (const stack of ["dev", "staging", "production"]) reports[stack] = await reviewStack({ root: ROOT, stack });
+});
+
+const ofType = (stack: string, type: string) => reports[stack]!.resources.filter((r) => r.type === type);
+const one = (stack: string, type: string): RecordedResource => {
+  const found = ofType(stack, type);
+  if (found.length !== 1) throw new Error(`${stack}: expected one ${type}, found ${found.length}`);
+  return found[0]!;
+};
+
+describe("environment profiles reach the AWS components", () => {
+  test.each([
+    // stack, zones, NAT gateways, node scaling, capacity, Multi-AZ, retention, cache nodes, failover, protect
+    ["dev", 2, 1, { minSize: 1, desiredSize: 1, maxSize: 3 }, "SPOT", false, 7, 1, false, false],
+    ["staging", 3, 3, { minSize: 2, desiredSize: 2, maxSize: 6 }, "ON_DEMAND", true, 14, 2, true, true],
+    ["production", 3, 3, { minSize: 2, desiredSize: 3, maxSize: 10 }, "ON_DEMAND", true, 30, 3, true, true],
+  ] as const)("%s: %i zones, %i NAT gateways, nodes %j", (stack, zones, nats, scaling, capacity, multiAz, retention, cacheNodes, failover, protect) => {
+    expect(ofType(stack, "aws:ec2/subnet:Subnet")).toHaveLength(zones * 3);
+    expect(ofType(stack, "aws:ec2/natGateway:NatGateway")).toHaveLength(nats);
+    const nodeGroup = one(stack, "aws:eks/nodeGroup:NodeGroup");
+    expect(nodeGroup.inputs).toMatchObject({ scalingConfig: scaling, capacityType: capacity });
+    expect(nodeGroup.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+    expect(one(stack, "aws:rds/instance:Instance").inputs).toMatchObject({ multiAz, backupRetentionPeriod: retention, deletionProtection: stack !== "dev" });
+    expect(one(stack, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
+      numCacheClusters: cacheNodes,
+      automaticFailoverEnabled: failover,
+      multiAzEnabled: failover,
+    });
+    const stateful = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "aws:kms/key:Key"];
+    const resources = stateful.flatMap((type) => ofType(stack, type));
+    expect(resources).toHaveLength(4 + 6); // six keys: flow logs, cluster secrets and logs, database, cache, backups
+    for (const r of resources) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
+  });
+
+  test("production pins the cluster to the profile: version 1.35, private endpoint, 4 vCPU / 16 GiB nodes", () => {
+    expect(one("production", "aws:eks/cluster:Cluster").inputs).toMatchObject({
+      name: "platform-production-cluster",
+      version: "1.35",
+      vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
+      deletionProtection: true,
+    });
+    expect(one("production", "aws:eks/nodeGroup:NodeGroup").inputs).toMatchObject({ instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD" });
+  });
+});
+
+describe("the data tier does not wait for the cluster", () => {
+  const descendants = (report: ReviewReport, root: string): Set<string> => {
+    const found = new Set<string>();
+    const visit = (urn: string) => report.resources.filter((r) => r.parent === urn).forEach((r) => (found.add(r.urn), visit(r.urn)));
+    visit(root);
+    return found;
+  };
+  /** Every URN a resource waits for, directly or through what it waits for. */
+  const reach = (report: ReviewReport, from: RecordedResource): Set<string> => {
+    const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const todo = [from];
+    while (todo.length > 0) {
+      const r = todo.pop()!;
+      for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        todo.push(byUrn.get(urn)!);
+      }
+    }
+    return seen;
+  };
+
+  test.each(["dev", "production"])("%s: database, cache and bucket reach only the network and themselves", (stack) => {
+    const report = reports[stack]!;
+    const component = (type: string) => one(stack, type).urn;
+    const network = descendants(report, component("platform:aws:Network"));
+    const cluster = descendants(report, component("platform:aws:EksCluster"));
+    expect(cluster.size).toBeGreaterThan(20);
+    for (const type of ["platform:aws:PostgresDatabase", "platform:aws:RedisCache", "platform:aws:BackupBucket"]) {
+      const own = descendants(report, component(type));
+      const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
+      const waits = [...own].flatMap((urn) => [...reach(report, byUrn.get(urn)!)].filter((dep) => !own.has(dep)));
+      // The provider is the only thing outside the network they share with the cluster.
+      const outside = waits.filter((dep) => !network.has(dep) && !dep.includes("::pulumi:providers:"));
+      expect({ type, outside }).toEqual({ type, outside: [] });
+      expect(waits.filter((dep) => cluster.has(dep))).toEqual([]);
+    }
+  });
+
+  test("the cluster is built on the network's private subnets and node security group", () => {
+    const cluster = one("production", "aws:eks/cluster:Cluster");
+    const privateSubnets = ofType("production", "aws:ec2/subnet:Subnet").filter((s) => s.name.startsWith("network-private-")).map((s) => s.urn);
+    expect(cluster.propertyDependencies.vpcConfig).toEqual(expect.arrayContaining(privateSubnets));
+    const template = one("production", "aws:ec2/launchTemplate:LaunchTemplate");
+    const nodeGroup = ofType("production", "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "network-node-sg")!;
+    expect(template.propertyDependencies.vpcSecurityGroupIds).toContain(nodeGroup.urn);
+  });
+});
