@@ -31,6 +31,11 @@ export interface ReviewOptions {
   configFile?: string;
   /** Policy config to use instead of policies/config/<environment>.json (as `--policy-pack-config`). */
   policyConfigFile?: string;
+  /**
+   * A program to run instead of the project's main, with the same stack config, as the Automation API's
+   * inline programs do. The tests use it to run the main program under a transformation.
+   */
+  program?: () => unknown;
 }
 
 /** The pack, and the policy config a review uses: the stack's environment's, unless options name another. */
@@ -54,7 +59,7 @@ export async function reviewStack(options: ReviewOptions, project: Project = loa
     stack: options.stack,
     config: stack.config,
     secretKeys: stack.secretKeys,
-    program: project.main,
+    program: options.program ?? project.main,
     answers: answersFor(factsFrom(stack.config, project.name)),
     disabledDefaultProviders: disabledDefaultProviders(stack.config),
   });
