@@ -49,8 +49,10 @@ export interface PrivateEndpoint {
 /** PostgreSQL, reachable only from the cluster, with its credentials in the cloud's secret store. */
 export interface PostgresEndpoint extends PrivateEndpoint {
   readonly databaseName: string;
+  /** PostgreSQL major version, e.g. "17": clients (pg_dump) must be at least this new. */
+  readonly engineMajor: string;
   readonly username: pulumi.Output<string>;
-  /** Secret-store reference of the credentials (Secrets Manager ARN, Secret Manager secret id). */
+  /** Secret-store reference of the credentials: a JSON value `{"username", "password"}` (Secrets Manager ARN, Secret Manager secret id). */
   readonly credentialsSecret: pulumi.Output<string>;
   /** Lets the identity read the credentials from the secret store. */
   grantCredentialsRead(identity: WorkloadIdentity): void;
@@ -70,8 +72,42 @@ export interface BackupStore {
   readonly bucketName: pulumi.Output<string>;
   /** `s3://bucket` or `gs://bucket`. */
   readonly url: pulumi.Output<string>;
+  /**
+   * Environment variables that configure an rclone remote named `backup` for this store, authenticated by
+   * the pod's workload identity (no keys). Paths are `backup:<bucketName>/<key>`.
+   */
+  readonly rcloneEnv: pulumi.Output<Record<string, string>>;
   /** Lets the identity write (and list) backups; it cannot delete versions or change the bucket. */
   grantWrite(identity: WorkloadIdentity): void;
   /** Lets the identity read backups, for restore verification. */
   grantRead(identity: WorkloadIdentity): void;
+}
+
+/** How the gateway's Service gets a cloud L4 load balancer. */
+export interface LoadBalancerClass {
+  /** Annotations for the gateway's `type: LoadBalancer` Service (empty where the cloud's default is right). */
+  readonly serviceAnnotations: Record<string, string>;
+  /** What must run before that Service is created (the controller that reconciles it), or none. */
+  readonly dependsOn: pulumi.Resource[];
+  /**
+   * Whether the load balancer prepends PROXY protocol v2 (so the gateway learns each client's address
+   * from it rather than from the TCP source, which is then the load balancer's).
+   */
+  readonly proxyProtocol: boolean;
+  /** Where the load balancer's connections and health checks reach the gateway pods from. */
+  readonly sourceCidrs: pulumi.Input<string[]>;
+}
+
+/** What the cloud adds to the cluster so the Kubernetes layer can build on it. */
+export interface ClusterServices {
+  readonly loadBalancer: LoadBalancerClass;
+  /** StorageClass for persistent volumes: encrypted, expandable, bound where the pod lands. */
+  readonly storageClassName: pulumi.Output<string>;
+  /**
+   * `spec.provider` of a ClusterSecretStore for the cloud's secret store, authenticated as the External
+   * Secrets controller's own service account (whose identity the cloud resources grant reads to).
+   */
+  readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
+  /** Addresses of the nodes, for scraping kubelets and for the API server's calls to webhooks. */
+  readonly nodeCidrs: pulumi.Input<string[]>;
 }

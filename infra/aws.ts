@@ -4,16 +4,18 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/aws/backup-bucket";
+import { AwsClusterServices } from "../components/aws/cluster-services";
 import { EksCluster } from "../components/aws/eks-cluster";
 import { Network } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
-import type { BackupStore, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
+import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
 /** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
 export interface CloudPlatform {
   cluster: KubernetesCluster;
+  services: ClusterServices;
   database: PostgresEndpoint;
   cache: RedisEndpoint;
   backups: BackupStore;
@@ -53,6 +55,12 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
       nodes: c.nodes,
       protect: config.protect,
     },
+    opts,
+  );
+
+  const services = new AwsClusterServices(
+    "cluster-services",
+    { cluster, nodeCidrs: network.privateSubnetCidrs, loadBalancerCidrs: network.plan.public, retainVolumes: config.protect },
     opts,
   );
 
@@ -97,6 +105,7 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
 
   return {
     cluster,
+    services,
     database,
     cache: redis,
     backups,

@@ -25,7 +25,7 @@ describe("the shipped stacks", () => {
   });
 
   const CLOUD_OUTPUTS = {
-    aws: ["vpcId", "clusterName", "kubeconfig", "databaseHost", "databaseCredentialsSecret", "cacheHost", "cacheAuthSecret", "backupBucket"],
+    aws: ["vpcId", "clusterName", "kubeconfig", "databaseHost", "databaseCredentialsSecret", "cacheHost", "cacheAuthSecret", "backupBucket", "grafanaAdminPassword", "gatewayNamespace"],
     gcp: [],
   };
 
@@ -47,7 +47,7 @@ describe("the shipped stacks", () => {
     };
     expect(report.outputs).toMatchObject(identity);
     expect(Object.keys(report.outputs).sort()).toEqual([...Object.keys(identity), ...CLOUD_OUTPUTS[cloud]].sort());
-    if (cloud === "aws") expect(report.outputs.kubeconfig).toBe("[secret]");
+    if (cloud === "aws") expect([report.outputs.kubeconfig, report.outputs.grafanaAdminPassword]).toEqual(["[secret]", "[secret]"]);
   });
 
   test("production registers the account-pinned, tagged AWS provider and nothing on a disabled default provider", async () => {
@@ -69,7 +69,7 @@ describe("the shipped stacks", () => {
     });
     // random needs no credentials or region, so its default provider stays enabled in Pulumi.yaml.
     const onDefault = report.resources.filter((r) => r.custom && r.provider === null && !r.type.startsWith("pulumi:providers:"));
-    expect(onDefault.map((r) => r.type)).toEqual(["random:index/randomPassword:RandomPassword"]);
+    expect(onDefault.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["random:index/randomPassword:RandomPassword cache-auth-token", "random:index/randomPassword:RandomPassword monitoring-grafana-password"]);
   });
 
   test("gcp-production registers the project-pinned, labelled GCP provider", async () => {

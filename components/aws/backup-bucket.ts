@@ -38,6 +38,7 @@ function resolve(name: string, args: BackupBucketArgs): Required<BackupBucketArg
 export class BackupBucket extends pulumi.ComponentResource implements BackupStore {
   readonly bucketName: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
+  readonly rcloneEnv: pulumi.Output<Record<string, string>>;
   readonly bucketArn: pulumi.Output<string>;
   readonly keyArn: pulumi.Output<string>;
   /** Put, abort multipart upload and list on this bucket; encrypt with its key. No delete. */
@@ -148,6 +149,18 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
 
     this.bucketName = bucket.bucket;
     this.url = pulumi.interpolate`s3://${bucket.bucket}`;
+    this.rcloneEnv = account.region.apply((region): Record<string, string> => ({
+      RCLONE_CONFIG_BACKUP_TYPE: "s3",
+      RCLONE_CONFIG_BACKUP_PROVIDER: "AWS",
+      // Credentials from the environment: the web identity token IRSA mounts into the pod.
+      RCLONE_CONFIG_BACKUP_ENV_AUTH: "true",
+      RCLONE_CONFIG_BACKUP_REGION: region,
+      // The writer may not create or inspect the bucket, nor read objects back (HEAD needs s3:GetObject).
+      RCLONE_CONFIG_BACKUP_NO_CHECK_BUCKET: "true",
+      RCLONE_CONFIG_BACKUP_NO_HEAD: "true",
+      // No server_side_encryption header: with aws:kms and no key id S3 would pick the AWS-managed key;
+      // without one the bucket's default, its own KMS key, applies to every object.
+    }));
     this.bucketArn = bucket.arn;
     this.keyArn = key.arn;
     this.writerPolicyArn = writer.arn;

@@ -117,6 +117,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
   readonly port = POSTGRES_PORT;
   readonly privateCidrs: string[];
   readonly databaseName: string;
+  readonly engineMajor: string;
   readonly username: pulumi.Output<string>;
   /** ARN of the RDS-managed secret holding `{"username", "password"}`. */
   readonly credentialsSecret: pulumi.Output<string>;
@@ -208,6 +209,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     this.host = this.instance.address;
     this.privateCidrs = [...a.subnetCidrs];
     this.databaseName = a.databaseName;
+    this.engineMajor = a.engineVersion.split(".")[0]!;
     this.username = this.instance.username;
     this.credentialsSecret = this.instance.masterUserSecrets.apply((secrets) => {
       const arn = secrets?.[0]?.secretArn;

@@ -84,19 +84,34 @@ describe("the data tier does not wait for the cluster", () => {
 
   test.each(["dev", "production"])("%s: database, cache and bucket reach only the network and themselves", (stack) => {
     const report = reports[stack]!;
+    const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
     const component = (type: string) => one(stack, type).urn;
     const network = descendants(report, component("platform:aws:Network"));
     const cluster = descendants(report, component("platform:aws:EksCluster"));
     expect(cluster.size).toBeGreaterThan(20);
+    // A grant to a workload identity (an IAM policy on the IRSA role the cluster trusts) necessarily waits
+    // for that role; it is a leaf nothing else of the component waits for.
+    const isGrant = (r: RecordedResource) =>
+      (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") && (r.propertyDependencies.role ?? []).some((urn) => cluster.has(urn));
+    const allGrants: string[] = [];
     for (const type of ["platform:aws:PostgresDatabase", "platform:aws:RedisCache", "platform:aws:BackupBucket"]) {
       const own = descendants(report, component(type));
-      const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
-      const waits = [...own].flatMap((urn) => [...reach(report, byUrn.get(urn)!)].filter((dep) => !own.has(dep)));
+      const grants = [...own].filter((urn) => isGrant(byUrn.get(urn)!));
+      allGrants.push(...grants.map((urn) => byUrn.get(urn)!.name));
+      const waits = [...own].filter((urn) => !grants.includes(urn)).flatMap((urn) => [...reach(report, byUrn.get(urn)!)].filter((dep) => !own.has(dep)));
       // The provider is the only thing outside the network they share with the cluster.
       const outside = waits.filter((dep) => !network.has(dep) && !dep.includes("::pulumi:providers:"));
       expect({ type, outside }).toEqual({ type, outside: [] });
-      expect(waits.filter((dep) => cluster.has(dep))).toEqual([]);
+      expect([...own].filter((urn) => [...own].some((other) => byUrn.get(other)!.dependencies.includes(urn) && grants.includes(urn)))).toEqual([]);
+      // Each grant names one IRSA role and waits for nothing of the node group.
+      for (const urn of grants) expect(byUrn.get(urn)!.propertyDependencies.role!.map((role) => role.split("::").pop())).toEqual([expect.stringMatching(/^cluster-[a-z-]+-role$/)]);
     }
+    expect(allGrants.sort()).toEqual([
+      "backups-read-backups-restore-verification",
+      "backups-write-backups-postgres-backup",
+      "cache-auth-read-external-secrets-external-secrets",
+      "database-credentials-read-external-secrets-external-secrets",
+    ]);
   });
 
   test("the cluster is built on the network's private subnets and node security group", () => {

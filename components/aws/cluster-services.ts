@@ -1,0 +1,92 @@
+// What EKS needs beyond the control plane before the platform's Kubernetes layer can run on it: the AWS
+// Load Balancer Controller (so the gateway's Service becomes an internet-facing NLB), an encrypted gp3
+// StorageClass, and the Secrets Manager store the External Secrets controller reads through IRSA.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { helmRelease } from "../kubernetes/helm";
+import type { ClusterServices, LoadBalancerClass } from "../types";
+import type { EksCluster } from "./eks-cluster";
+import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
+
+
+/**
+ * An internet-facing NLB reconciled by the controller (not the in-tree cloud provider), targeting pod IPs
+ * directly. TLS passes through to the gateway, which terminates it with the cert-manager certificates.
+ */
+export const NLB_SERVICE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+  "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+  // Spread over every zone's public subnet even when a zone has no gateway pod yet.
+  "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+  // With IP targets the NLB does not keep the client's address; PROXY protocol v2 carries it to the gateway.
+  "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+};
+
+export interface AwsClusterServicesArgs {
+  cluster: EksCluster;
+  /** Private subnets' CIDRs: where nodes (and the API server's ENIs) live. */
+  nodeCidrs: string[];
+  /** Public subnets' CIDRs: where the NLB's nodes connect to the gateway pods from. */
+  loadBalancerCidrs: string[];
+  /** Keep EBS volumes when their claim is deleted (staging, production): a deleted PVC never loses data. */
+  retainVolumes: boolean;
+  /** Controller replicas; two keep load balancers reconciled through a node drain. @default 2 */
+  controllerReplicas?: number;
+}
+
+export class AwsClusterServices extends pulumi.ComponentResource implements ClusterServices {
+  readonly loadBalancer: LoadBalancerClass;
+  readonly storageClassName: pulumi.Output<string>;
+  readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
+  readonly nodeCidrs: string[];
+  readonly controller: k8s.helm.v3.Release;
+
+  constructor(name: string, args: AwsClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    const replicas = args.controllerReplicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new Error(`AwsClusterServices ${name}: args.controllerReplicas must be a whole number from 1 to 5 (got ${JSON.stringify(replicas)})`);
+    super("platform:aws:ClusterServices", name, {}, { ...opts, providers: [args.cluster.provider] });
+    const { cluster } = args;
+    const lb = cluster.loadBalancerController;
+
+    this.controller = helmRelease(
+      `${name}-lb-controller`,
+      {
+        chart: { chart: "aws-load-balancer-controller", version: lb.chartVersion, repo: "https://aws.github.io/eks-charts" },
+        name: "aws-load-balancer-controller",
+        namespace: LB_CONTROLLER_SERVICE_ACCOUNT.namespace,
+        values: {
+          clusterName: cluster.clusterName,
+          region: cluster.region,
+          // Nodes block IMDS for pods (hop limit 1), so the controller cannot discover these itself.
+          vpcId: cluster.vpcId,
+          replicaCount: replicas,
+          serviceAccount: { create: true, name: LB_CONTROLLER_SERVICE_ACCOUNT.name, annotations: lb.identity.serviceAccountAnnotations },
+          // Only Services that ask for it (the gateway's, by annotation) get an NLB from the controller.
+          enableServiceMutatorWebhook: false,
+          podDisruptionBudget: { maxUnavailable: 1 },
+        },
+      },
+      this,
+    );
+    this.loadBalancer = { serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS }, dependsOn: [this.controller], proxyProtocol: true, sourceCidrs: [...args.loadBalancerCidrs] };
+
+    const storageClass = new k8s.storage.v1.StorageClass(
+      `${name}-gp3`,
+      {
+        metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        // The volume is made in the zone the pod is scheduled to, not in a zone picked beforehand.
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy: args.retainVolumes ? "Retain" : "Delete",
+      },
+      { parent: this },
+    );
+    this.storageClassName = storageClass.metadata.name;
+    this.secretStoreProvider = cluster.region.apply((region): Record<string, unknown> => ({ aws: { service: "SecretsManager", region } }));
+    this.nodeCidrs = [...args.nodeCidrs];
+    this.registerOutputs({ storageClassName: this.storageClassName, nodeCidrs: this.nodeCidrs });
+  }
+}
