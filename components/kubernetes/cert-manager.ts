@@ -1,0 +1,122 @@
+// cert-manager with its CRDs (templated by the chart, so upgrades update them) and the Let's Encrypt
+// ClusterIssuers, solving HTTP-01 through the platform's Gateway: no DNS credentials in the cluster.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster } from "../types";
+import { type HelmChart, helmRelease } from "./helm";
+import { PlatformNamespace, type PodSecurity } from "./namespace";
+import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
+
+export const CERT_MANAGER_CHART: HelmChart = { chart: "oci://quay.io/jetstack/charts/cert-manager", version: "v1.21.1" };
+export type IssuerName = "letsencrypt-staging" | "letsencrypt-production";
+export const ACME_SERVERS: Readonly<Record<IssuerName, string>> = {
+  "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+  "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
+};
+export const CERT_MANAGER_METRICS_PORT = 9402;
+export const CERT_MANAGER_WEBHOOK_PORT = 10250;
+/** Labels cert-manager puts on its HTTP-01 solver pods (which run in the Certificate's namespace). */
+export const ACME_SOLVER_PODS: Labels = { "acme.cert-manager.io/http01-solver": "true" };
+export const ACME_SOLVER_PORT = 8089;
+const CONTROLLER_PODS: Labels = { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" };
+const WEBHOOK_PODS: Labels = { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" };
+
+export interface CertManagerArgs {
+  cluster: KubernetesCluster;
+  /** @default "cert-manager" */
+  namespace?: string;
+  podSecurity: PodSecurity;
+  /** Issuers to create; certificates name one of them. */
+  issuers: IssuerName[];
+  /** The Gateway listener HTTP-01 challenges are answered on (plain HTTP, port 80). */
+  http01Listener: { gatewayName: string; gatewayNamespace: string; sectionName: string };
+  /** ACME account e-mail (Let's Encrypt no longer sends expiry mail; used for account recovery). @default none */
+  acmeEmail?: string;
+  /** Addresses the API server calls the webhook from. */
+  webhookCallerCidrs: pulumi.Input<string[]>;
+  /** Prometheus pods, admitted to the controller's metrics port. */
+  scrapers: Required<PodPeer>;
+  /** Controller and webhook replicas. @default 2 */
+  replicas?: number;
+}
+
+export class CertManager extends pulumi.ComponentResource {
+  readonly namespace: string;
+  /** The release, and with it the CRDs: Certificates and Issuers wait for it. */
+  readonly release: k8s.helm.v3.Release;
+  readonly issuers: k8s.apiextensions.CustomResource[];
+
+  constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    if (args.issuers.length === 0) throw new Error(`CertManager ${name}: args.issuers must name at least one issuer`);
+    super("platform:kubernetes:CertManager", name, {}, opts);
+    const namespace = args.namespace ?? "cert-manager";
+    this.namespace = namespace;
+    const replicas = args.replicas ?? 2;
+    const ns = new PlatformNamespace(
+      `${name}-ns`,
+      {
+        name: namespace,
+        podSecurity: args.podSecurity,
+        allowances: [
+          dnsEgress(),
+          // Every component (controller, cainjector, webhook, the startup check) works through the API.
+          apiServerEgress(args.cluster.apiServerCidrs),
+          // The ACME directory, and the self-check of each HTTP-01 challenge through the public address.
+          internetHttpsEgress("acme", CONTROLLER_PODS, [{ port: 443 }, { port: 80 }]),
+          { name: "webhook", direction: "Ingress", pods: WEBHOOK_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }] },
+          { name: "from-prometheus", direction: "Ingress", pods: CONTROLLER_PODS, peers: [args.scrapers], ports: [{ port: CERT_MANAGER_METRICS_PORT }] },
+        ],
+      },
+      { parent: this },
+    );
+    this.release = helmRelease(
+      `${name}-release`,
+      {
+        chart: CERT_MANAGER_CHART,
+        name: "cert-manager",
+        namespace: ns.namespace.metadata.name,
+        values: {
+          // Templated CRDs: `helm upgrade` updates them; `keep` leaves them (and every certificate) on uninstall.
+          crds: { enabled: true, keep: true },
+          replicaCount: replicas,
+          podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+          webhook: { replicaCount: replicas, securePort: CERT_MANAGER_WEBHOOK_PORT, podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 } },
+          config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
+          prometheus: { enabled: true, servicemonitor: { enabled: true } },
+        },
+      },
+      this,
+    );
+    const listener = args.http01Listener;
+    this.issuers = args.issuers.map(
+      (issuer) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-${issuer}`,
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: { name: issuer },
+            spec: {
+              acme: {
+                server: ACME_SERVERS[issuer],
+                ...(args.acmeEmail !== undefined && { email: args.acmeEmail }),
+                privateKeySecretRef: { name: `${issuer}-account` },
+                solvers: [
+                  {
+                    http01: {
+                      gatewayHTTPRoute: {
+                        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: listener.gatewayName, namespace: listener.gatewayNamespace, sectionName: listener.sectionName }],
+                        serviceType: "ClusterIP",
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          },
+          { parent: this, dependsOn: [this.release] },
+        ),
+    );
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}

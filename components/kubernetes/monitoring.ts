@@ -1,0 +1,285 @@
+// Monitoring: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, kube-state-metrics) with its CRDs
+// in a release of their own so chart upgrades update them; exporters pointed at the managed Postgres and
+// Redis; the platform's alert rules and dashboards as code. Grafana's admin password is generated and
+// held as a secret; the Alertmanager webhook URL reaches Alertmanager as a mounted Secret, never as a
+// Helm value.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
+import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
+import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
+import { type HelmChart, helmRelease } from "./helm";
+import { PlatformNamespace, type PodSecurity } from "./namespace";
+import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
+import type { SecretsSync } from "./secrets";
+
+export const KUBE_PROMETHEUS_STACK_CHART: HelmChart = { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" };
+/** The operator's CRDs at the operator version of that chart (v0.93.1), templated so upgrades apply. */
+export const PROMETHEUS_CRDS_CHART: HelmChart = { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" };
+export const EXPORTER_IMAGES = {
+  postgres: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
+  redis: "quay.io/oliver006/redis_exporter:v1.88.0",
+};
+export const PROMETHEUS_PODS: Labels = { "app.kubernetes.io/name": "prometheus" };
+const ALERTMANAGER_PODS: Labels = { "app.kubernetes.io/name": "alertmanager" };
+const OPERATOR_PODS: Labels = { app: "kube-prometheus-stack-operator" };
+const EXPORTER_PORTS = { postgres: 9187, redis: 9121 };
+/** Ports monitoring's own pods serve each other: Prometheus, Alertmanager, Grafana, kube-state-metrics, the operator, reloaders, exporters. */
+export const MONITORING_INTERNAL_PORTS = [9090, 9093, 3000, 8080, 8081, 10250, EXPORTER_PORTS.postgres, EXPORTER_PORTS.redis];
+const WEBHOOK_SECRET = "alertmanager-webhook";
+const GRAFANA_SECRET = "grafana-admin";
+
+/** A metrics endpoint outside the monitoring namespace that Prometheus scrapes. */
+export interface ScrapeTarget {
+  namespace: string;
+  port: number;
+  /** @default every pod of the namespace */
+  pods?: Labels;
+}
+
+export interface MonitoringArgs {
+  cluster: KubernetesCluster;
+  /** @default "monitoring" */
+  namespace?: string;
+  podSecurity: PodSecurity;
+  storageClassName: pulumi.Input<string>;
+  /** Addresses of the nodes (kubelet and cAdvisor metrics on 10250) and the API server's webhook callers. */
+  nodeCidrs: pulumi.Input<string[]>;
+  prometheusRetentionDays: number;
+  prometheusStorageGb: number;
+  grafanaStorageGb: number;
+  /** Where alerts go: a webhook URL (Slack, PagerDuty, ...), secret. @default none: alerts stay in Alertmanager */
+  alertWebhookUrl?: pulumi.Output<string>;
+  database: PostgresEndpoint;
+  cache: RedisEndpoint;
+  secrets: SecretsSync;
+  /** Metrics endpoints in other namespaces. */
+  scrapeTargets: ScrapeTarget[];
+  rules: AlertRulesArgs;
+  dashboards: DashboardArgs;
+}
+
+/** The monitoring namespace's allowances. */
+export function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">): Allowance[] {
+  const targets = new Map<string, ScrapeTarget[]>();
+  for (const t of a.scrapeTargets) targets.set(t.namespace, [...(targets.get(t.namespace) ?? []), t]);
+  return [
+    dnsEgress(),
+    // The operator, Prometheus (discovery), Grafana's dashboard sidecar, kube-state-metrics and the chart's hook jobs.
+    apiServerEgress(a.cluster.apiServerCidrs),
+    { name: "operator-webhook", direction: "Ingress", pods: OPERATOR_PODS, peers: [{ cidrs: a.nodeCidrs }], ports: [{ port: 10250 }] },
+    { name: "within-namespace-in", direction: "Ingress", peers: [{}], ports: MONITORING_INTERNAL_PORTS.map((port) => ({ port })) },
+    { name: "within-namespace-out", direction: "Egress", peers: [{}], ports: MONITORING_INTERNAL_PORTS.map((port) => ({ port })) },
+    { name: "scrape-kubelets", direction: "Egress", pods: PROMETHEUS_PODS, peers: [{ cidrs: a.nodeCidrs }], ports: [{ port: 10250 }] },
+    ...[...targets].map(([namespace, list]): Allowance => ({
+      name: `scrape-${namespace}`,
+      direction: "Egress",
+      pods: PROMETHEUS_PODS,
+      peers: [...new Map(list.map((t) => [JSON.stringify(t.pods ?? {}), { namespace, ...(t.pods && { pods: t.pods }) }])).values()],
+      ports: [...new Set(list.map((t) => t.port))].map((port) => ({ port })),
+    })),
+    internetHttpsEgress("alert-webhook", ALERTMANAGER_PODS),
+    { name: "to-postgres", direction: "Egress", pods: { "app.kubernetes.io/name": "postgres-exporter" }, peers: [{ cidrs: a.database.privateCidrs }], ports: [{ port: a.database.port }] },
+    { name: "to-redis", direction: "Egress", pods: { "app.kubernetes.io/name": "redis-exporter" }, peers: [{ cidrs: a.cache.privateCidrs }], ports: [{ port: a.cache.port }] },
+  ];
+}
+
+/** Alertmanager's config: every alert to the webhook (read from a mounted file), or nowhere when none is set. */
+export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown> {
+  const receivers = hasWebhook
+    ? [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }] }]
+    : [{ name: "null" }];
+  return {
+    global: { resolve_timeout: "5m" },
+    route: {
+      receiver: hasWebhook ? "webhook" : "null",
+      group_by: ["alertname", "namespace"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      // The always-firing Watchdog proves the pipeline works; it is not a page.
+      routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+    },
+    inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace"] }],
+    receivers,
+  };
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+  readonly namespace: string;
+  readonly scrapers: Required<PodPeer>;
+  /** Grafana's admin password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    for (const [key, value] of [["prometheusRetentionDays", args.prometheusRetentionDays], ["prometheusStorageGb", args.prometheusStorageGb], ["grafanaStorageGb", args.grafanaStorageGb]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`Monitoring ${name}: args.${key} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
+    }
+    super("platform:kubernetes:Monitoring", name, {}, opts);
+    const namespaceName = args.namespace ?? "monitoring";
+    this.namespace = namespaceName;
+    this.scrapers = { namespace: namespaceName, pods: PROMETHEUS_PODS };
+    const ns = new PlatformNamespace(`${name}-ns`, { name: namespaceName, podSecurity: args.podSecurity, allowances: monitoringAllowances(args) }, { parent: this });
+    const namespace = ns.namespace.metadata.name;
+
+    const crds = helmRelease(`${name}-crds`, { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} }, this);
+
+    const password = new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this });
+    this.grafanaAdminPassword = pulumi.secret(password.result);
+    const grafanaSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      { metadata: { name: GRAFANA_SECRET, namespace }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword } },
+      { parent: this },
+    );
+    const webhook = args.alertWebhookUrl
+      ? new k8s.core.v1.Secret(`${name}-alert-webhook`, { metadata: { name: WEBHOOK_SECRET, namespace }, type: "Opaque", stringData: { url: pulumi.secret(args.alertWebhookUrl) } }, { parent: this })
+      : undefined;
+
+    const volume = (gb: number) => ({ volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } } } });
+    const stack = helmRelease(
+      `${name}-stack`,
+      {
+        chart: KUBE_PROMETHEUS_STACK_CHART,
+        name: "kube-prometheus-stack",
+        namespace,
+        timeoutSeconds: 900,
+        dependsOn: [crds, grafanaSecret, ...(webhook ? [webhook] : [])],
+        values: {
+          crds: { enabled: false },
+          // Managed control planes expose no controller-manager, scheduler, etcd or kube-proxy metrics.
+          kubeControllerManager: { enabled: false },
+          kubeScheduler: { enabled: false },
+          kubeEtcd: { enabled: false },
+          kubeProxy: { enabled: false },
+          // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
+          // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
+          nodeExporter: { enabled: false },
+          defaultRules: {
+            create: true,
+            rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false, node: false, nodeExporterAlerting: false, nodeExporterRecording: false, kubePrometheusNodeRecording: false, windows: false },
+          },
+          prometheus: {
+            prometheusSpec: {
+              retention: `${args.prometheusRetentionDays}d`,
+              // Leave a tenth of the volume free so compaction never fills it.
+              retentionSize: `${Math.floor(args.prometheusStorageGb * 0.9)}GB`,
+              storageSpec: volume(args.prometheusStorageGb),
+              // Every ServiceMonitor, PodMonitor and PrometheusRule of the cluster, not only the chart's own.
+              ruleSelectorNilUsesHelmValues: false,
+              serviceMonitorSelectorNilUsesHelmValues: false,
+              podMonitorSelectorNilUsesHelmValues: false,
+              resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
+            },
+          },
+          alertmanager: {
+            config: alertmanagerConfig(webhook !== undefined),
+            alertmanagerSpec: {
+              ...(webhook && { secrets: [WEBHOOK_SECRET] }),
+              storage: volume(2),
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            },
+          },
+          grafana: {
+            admin: { existingSecret: GRAFANA_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            persistence: { enabled: true, size: `${args.grafanaStorageGb}Gi`, storageClassName: args.storageClassName },
+            // One pod owns the volume: replace it rather than roll a second one onto the same disk.
+            deploymentStrategy: { type: "Recreate" },
+            // Ownership comes from fsGroup; the chown init container would run as root.
+            initChownData: { enabled: false },
+            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
+            "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
+          },
+        },
+      },
+      this,
+    );
+    const afterStack = { parent: this, dependsOn: [crds, stack] };
+
+    this.exporter(name, "postgres", args, namespace, afterStack);
+    this.exporter(name, "redis", args, namespace, afterStack);
+
+    new k8s.apiextensions.CustomResource(
+      `${name}-rules`,
+      { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace }, spec: { groups: alertRuleGroups(args.rules) } },
+      afterStack,
+    );
+    for (const dashboard of platformDashboards(args.dashboards)) {
+      new k8s.core.v1.ConfigMap(
+        `${name}-dashboard-${dashboard.uid}`,
+        { metadata: { name: `dashboard-${dashboard.uid}`, namespace, labels: { grafana_dashboard: "1" } }, data: { [`${dashboard.uid}.json`]: dashboardJson(dashboard) } },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ namespace: this.namespace });
+  }
+
+  /** A Postgres or Redis exporter: credentials synced from the store, metrics scraped through a ServiceMonitor. */
+  private exporter(name: string, kind: "postgres" | "redis", args: MonitoringArgs, namespace: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): void {
+    const app = `${kind}-exporter`;
+    const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
+    const secretName = `${app}-credentials`;
+    const port = EXPORTER_PORTS[kind];
+    const fromSecret = (key: string) => ({ valueFrom: { secretKeyRef: { name: secretName, key } } });
+    const synced =
+      kind === "postgres"
+        ? args.secrets.sync(`${name}-${app}-credentials`, namespace, secretName, [
+            { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
+            { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
+          ], this)
+        : args.secrets.sync(`${name}-${app}-credentials`, namespace, secretName, [{ secretKey: "password", remoteKey: args.cache.authSecret }], this);
+    const env =
+      kind === "postgres"
+        ? pulumi.output(args.database.host).apply((host) => [
+            { name: "DATA_SOURCE_URI", value: `${host}:${args.database.port}/${args.database.databaseName}?sslmode=require` },
+            { name: "DATA_SOURCE_USER", ...fromSecret("username") },
+            { name: "DATA_SOURCE_PASS", ...fromSecret("password") },
+          ])
+        : pulumi.output(args.cache.host).apply((host) => [
+            { name: "REDIS_ADDR", value: `rediss://${host}:${args.cache.port}` },
+            { name: "REDIS_PASSWORD", ...fromSecret("password") },
+          ]);
+    const deployment = new k8s.apps.v1.Deployment(
+      `${name}-${app}`,
+      {
+        metadata: { name: app, namespace, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              automountServiceAccountToken: false,
+              // Both images run as unprivileged users; named ones cannot be verified, so the id is given.
+              securityContext: restrictedPodSecurity(kind === "postgres" ? 65534 : 59000),
+              containers: [
+                {
+                  name: app,
+                  image: EXPORTER_IMAGES[kind],
+                  ports: [{ name: "metrics", containerPort: port }],
+                  env,
+                  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                  livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
+                  readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
+                  securityContext: restrictedContainerSecurity(),
+                },
+              ],
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [synced] },
+    );
+    const service = new k8s.core.v1.Service(
+      `${name}-${app}-service`,
+      { metadata: { name: app, namespace, labels }, spec: { selector: labels, ports: [{ name: "metrics", port, targetPort: "metrics" }] } },
+      { parent: this, dependsOn: [deployment] },
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-${app}-monitor`,
+      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: app, namespace, labels }, spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] } },
+      { ...opts, dependsOn: [...(opts.dependsOn as pulumi.Resource[]), service] },
+    );
+  }
+}

@@ -1,0 +1,113 @@
+// Secrets sync: External Secrets Operator reads the cloud's secret store with workload identity and
+// writes Kubernetes Secrets, so no credential ever passes through Pulumi values, stack files or Helm
+// values. Workloads reference the Secrets by name.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesCluster, WorkloadIdentity } from "../types";
+import { type HelmChart, helmRelease } from "./helm";
+import { PlatformNamespace, type PodSecurity } from "./namespace";
+import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
+
+export const EXTERNAL_SECRETS_CHART: HelmChart = { chart: "external-secrets", version: "0.20.4", repo: "https://charts.external-secrets.io" };
+export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
+/** Port of the chart's conversion/validation webhook, which the API server calls. */
+export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
+
+export interface SecretsSyncArgs {
+  cluster: KubernetesCluster;
+  /** Namespace created for the operator. @default "external-secrets" */
+  namespace?: string;
+  podSecurity: PodSecurity;
+  /** `spec.provider` of the ClusterSecretStore (ClusterServices.secretStoreProvider). */
+  storeProvider: pulumi.Input<Record<string, unknown>>;
+  /** Addresses the API server calls the webhook from (the nodes' and control plane's subnets). */
+  webhookCallerCidrs: pulumi.Input<string[]>;
+}
+
+/** One key of a synced Secret: where its value lives in the cloud's store. */
+export interface SyncedKey {
+  /** Key in the Kubernetes Secret. */
+  secretKey: string;
+  /** Secret-store reference (ARN, Secret Manager id). */
+  remoteKey: pulumi.Input<string>;
+  /** JSON property of the stored value. @default the whole value */
+  property?: string;
+}
+
+const OPERATOR_PODS: Labels = { "app.kubernetes.io/instance": "external-secrets" };
+
+export class SecretsSync extends pulumi.ComponentResource {
+  /** Name of the ClusterSecretStore every ExternalSecret of the platform reads from. */
+  readonly storeName = "platform-secrets";
+  readonly namespace: string;
+  /** The operator's cloud identity: grant it read access to each secret it must sync. */
+  readonly identity: WorkloadIdentity;
+  readonly store: k8s.apiextensions.CustomResource;
+  private readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: SecretsSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:kubernetes:SecretsSync", name, {}, opts);
+    const namespace = args.namespace ?? "external-secrets";
+    this.namespace = namespace;
+    const ns = new PlatformNamespace(
+      `${name}-ns`,
+      {
+        name: namespace,
+        podSecurity: args.podSecurity,
+        allowances: [
+          dnsEgress(),
+          apiServerEgress(args.cluster.apiServerCidrs),
+          // AWS Secrets Manager / Google Secret Manager and the cloud's STS, over HTTPS.
+          internetHttpsEgress("secret-store"),
+          { name: "webhook", direction: "Ingress", pods: OPERATOR_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }] },
+        ],
+      },
+      { parent: this },
+    );
+    this.identity = args.cluster.bindServiceAccount("external-secrets", { namespace, name: "external-secrets" });
+    this.release = helmRelease(
+      `${name}-operator`,
+      {
+        chart: EXTERNAL_SECRETS_CHART,
+        name: "external-secrets",
+        namespace: ns.namespace.metadata.name,
+        values: {
+          installCRDs: true,
+          serviceAccount: { create: true, name: "external-secrets", annotations: this.identity.serviceAccountAnnotations },
+          webhook: { port: EXTERNAL_SECRETS_WEBHOOK_PORT },
+        },
+      },
+      this,
+    );
+    this.store = new k8s.apiextensions.CustomResource(
+      `${name}-store`,
+      { apiVersion: EXTERNAL_SECRETS_API, kind: "ClusterSecretStore", metadata: { name: this.storeName }, spec: { provider: args.storeProvider } },
+      { parent: this, dependsOn: [this.release] },
+    );
+    this.registerOutputs({ storeName: this.storeName, namespace: this.namespace });
+  }
+
+  /**
+   * An ExternalSecret that keeps the Kubernetes Secret `secretName` in `namespace` in step with the store.
+   * Returns the ExternalSecret; pods reference the Secret by name.
+   */
+  sync(name: string, namespace: pulumi.Input<string>, secretName: string, keys: SyncedKey[], parent: pulumi.Resource): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+      name,
+      {
+        apiVersion: EXTERNAL_SECRETS_API,
+        kind: "ExternalSecret",
+        metadata: { name: secretName, namespace },
+        spec: {
+          refreshInterval: "1h",
+          secretStoreRef: { kind: "ClusterSecretStore", name: this.storeName },
+          // Owner: the Secret is garbage-collected with its ExternalSecret. Retain: should the stored secret
+          // vanish, pods keep the last value instead of losing their credentials.
+          target: { name: secretName, creationPolicy: "Owner", deletionPolicy: "Retain" },
+          data: keys.map((k) => ({ secretKey: k.secretKey, remoteRef: { key: k.remoteKey, ...(k.property && { property: k.property }) } })),
+        },
+      },
+      { parent, dependsOn: [this.store] },
+    );
+  }
+}

@@ -1,0 +1,151 @@
+// The Kubernetes half of the platform, the same on every cloud: it reads only the resolved config and the
+// cloud-neutral contracts the cloud half returns (components/types.ts).
+import type * as pulumi from "@pulumi/pulumi";
+import { AppService } from "../components/kubernetes/app-service";
+import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
+import { CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
+import { HTTP_LISTENER, IngressGateway, PROXY_PORTS } from "../components/kubernetes/gateway";
+import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
+import type { PodSecurity } from "../components/kubernetes/namespace";
+import { SecretsSync } from "../components/kubernetes/secrets";
+import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
+import type { PlatformConfig } from "./config";
+
+export interface KubernetesInputs {
+  cluster: KubernetesCluster;
+  services: ClusterServices;
+  database: PostgresEndpoint;
+  cache: RedisEndpoint;
+  backups: BackupStore;
+  alertWebhookUrl?: pulumi.Output<string>;
+}
+
+export const NAMESPACES = { gateway: "gateway", certManager: "cert-manager", monitoring: "monitoring", backups: "backups", externalSecrets: "external-secrets" };
+
+/** Pod Security per environment: restricted is enforced in staging and production; dev enforces baseline and warns on restricted. */
+export function podSecurityFor(config: PlatformConfig): PodSecurity {
+  const version = `v${config.cluster.version}`;
+  return config.environment === "dev" ? { enforce: "baseline", warn: "restricted", version } : { enforce: "restricted", warn: "restricted", version };
+}
+
+export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs): Record<string, pulumi.Input<unknown>> {
+  const opts = { providers: [k.cluster.provider] };
+  const podSecurity = podSecurityFor(config);
+  const replicas = config.environment === "dev" ? 1 : 2;
+  const scrapers = { namespace: NAMESPACES.monitoring, pods: PROMETHEUS_PODS };
+  const webhookCallerCidrs = k.services.nodeCidrs;
+  const hostnames = [...new Set([config.domain, ...config.apps.map((a) => a.hostname)])];
+
+  const secrets = new SecretsSync(
+    "secrets",
+    { cluster: k.cluster, namespace: NAMESPACES.externalSecrets, podSecurity, storeProvider: k.services.secretStoreProvider, webhookCallerCidrs },
+    opts,
+  );
+  // The operator reads the credentials it syncs, and nothing else.
+  k.database.grantCredentialsRead(secrets.identity);
+  k.cache.grantAuthRead(secrets.identity);
+
+  const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
+  const certManager = new CertManager(
+    "cert-manager",
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.certManager,
+      podSecurity,
+      issuers,
+      http01Listener: { gatewayName: "platform", gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
+      ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
+      webhookCallerCidrs,
+      scrapers,
+      replicas,
+    },
+    opts,
+  );
+
+  const gateway = new IngressGateway(
+    "gateway",
+    {
+      cluster: k.cluster,
+      loadBalancer: k.services.loadBalancer,
+      certManager,
+      namespace: NAMESPACES.gateway,
+      podSecurity,
+      hostnames,
+      issuer: config.ingress.certificateIssuer,
+      rateLimitPerMinute: config.ingress.rateLimitPerMinute,
+      backends: config.apps.map((a) => ({ namespace: a.name, port: a.port })),
+      scrapers,
+      replicas,
+    },
+    opts,
+  );
+
+  new PostgresBackups(
+    "backups",
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.backups,
+      podSecurity,
+      database: k.database,
+      store: k.backups,
+      secrets,
+      schedule: config.backups.schedule,
+      restoreVerificationSchedule: config.backups.restoreVerificationSchedule,
+      storageClassName: k.services.storageClassName,
+      restoreStorageGb: config.database.storageGb,
+    },
+    opts,
+  );
+
+  const monitoring = new Monitoring(
+    "monitoring",
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.monitoring,
+      podSecurity,
+      storageClassName: k.services.storageClassName,
+      nodeCidrs: k.services.nodeCidrs,
+      prometheusRetentionDays: config.monitoring.prometheusRetentionDays,
+      prometheusStorageGb: config.monitoring.prometheusStorageGb,
+      grafanaStorageGb: config.monitoring.grafanaStorageGb,
+      ...(k.alertWebhookUrl && { alertWebhookUrl: k.alertWebhookUrl }),
+      database: k.database,
+      cache: k.cache,
+      secrets,
+      scrapeTargets: [
+        { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics },
+        { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: { "app.kubernetes.io/name": "cert-manager" } },
+        { namespace: "kube-system", port: 9153, pods: { "k8s-app": "kube-dns" } },
+        ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
+      ],
+      rules: {
+        backupNamespace: NAMESPACES.backups,
+        backupCronJob: BACKUP_CRONJOB,
+        restoreCronJob: RESTORE_CRONJOB,
+        maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
+        maxVerificationAgeHours: 8 * 24,
+        databaseMaxStorageGb: config.database.maxStorageGb,
+      },
+      dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
+    },
+    opts,
+  );
+
+  for (const { database, cache, ...app } of config.apps) {
+    new AppService(
+      `app-${app.name}`,
+      {
+        ...app,
+        podSecurity,
+        gateway: gateway.attachmentFor(app.hostname),
+        hstsMaxAgeSeconds: config.ingress.hstsMaxAgeSeconds,
+        scrapers,
+        secrets,
+        ...(database && { database: k.database }),
+        ...(cache && { cache: k.cache }),
+      },
+      opts,
+    );
+  }
+  return { grafanaAdminPassword: monitoring.grafanaAdminPassword, gatewayNamespace: gateway.namespace };
+}
