@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../components/kubernetes/app-service";
 import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
 import { CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
-import { HTTP_LISTENER, IngressGateway, PROXY_PORTS } from "../components/kubernetes/gateway";
+import { HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
 import { SecretsSync } from "../components/kubernetes/secrets";
@@ -45,6 +45,40 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
   k.database.grantCredentialsRead(secrets.identity);
   k.cache.grantAuthRead(secrets.identity);
 
+  const monitoring = new Monitoring(
+    "monitoring",
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.monitoring,
+      podSecurity,
+      storageClassName: k.services.storageClassName,
+      nodeCidrs: k.services.nodeCidrs,
+      prometheusRetentionDays: config.monitoring.prometheusRetentionDays,
+      prometheusStorageGb: config.monitoring.prometheusStorageGb,
+      grafanaStorageGb: config.monitoring.grafanaStorageGb,
+      ...(k.alertWebhookUrl && { alertWebhookUrl: k.alertWebhookUrl }),
+      database: k.database,
+      cache: k.cache,
+      secrets,
+      scrapeTargets: [
+        { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics, pods: PROXY_PODS },
+        { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: { "app.kubernetes.io/name": "cert-manager" } },
+        { namespace: "kube-system", port: 9153, pods: { "k8s-app": "kube-dns" } },
+        ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
+      ],
+      rules: {
+        backupNamespace: NAMESPACES.backups,
+        backupCronJob: BACKUP_CRONJOB,
+        restoreCronJob: RESTORE_CRONJOB,
+        maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
+        maxVerificationAgeHours: 8 * 24,
+        databaseMaxStorageGb: config.database.maxStorageGb,
+      },
+      dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
+    },
+    opts,
+  );
+
   const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
   const certManager = new CertManager(
     "cert-manager",
@@ -58,6 +92,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       webhookCallerCidrs,
       scrapers,
       replicas,
+      prometheusCrds: monitoring.crds,
     },
     opts,
   );
@@ -76,6 +111,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       backends: config.apps.map((a) => ({ namespace: a.name, port: a.port })),
       scrapers,
       replicas,
+      prometheusCrds: monitoring.crds,
     },
     opts,
   );
@@ -97,40 +133,6 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
     opts,
   );
 
-  const monitoring = new Monitoring(
-    "monitoring",
-    {
-      cluster: k.cluster,
-      namespace: NAMESPACES.monitoring,
-      podSecurity,
-      storageClassName: k.services.storageClassName,
-      nodeCidrs: k.services.nodeCidrs,
-      prometheusRetentionDays: config.monitoring.prometheusRetentionDays,
-      prometheusStorageGb: config.monitoring.prometheusStorageGb,
-      grafanaStorageGb: config.monitoring.grafanaStorageGb,
-      ...(k.alertWebhookUrl && { alertWebhookUrl: k.alertWebhookUrl }),
-      database: k.database,
-      cache: k.cache,
-      secrets,
-      scrapeTargets: [
-        { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics },
-        { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: { "app.kubernetes.io/name": "cert-manager" } },
-        { namespace: "kube-system", port: 9153, pods: { "k8s-app": "kube-dns" } },
-        ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
-      ],
-      rules: {
-        backupNamespace: NAMESPACES.backups,
-        backupCronJob: BACKUP_CRONJOB,
-        restoreCronJob: RESTORE_CRONJOB,
-        maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
-        maxVerificationAgeHours: 8 * 24,
-        databaseMaxStorageGb: config.database.maxStorageGb,
-      },
-      dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
-    },
-    opts,
-  );
-
   for (const { database, cache, ...app } of config.apps) {
     new AppService(
       `app-${app.name}`,
@@ -141,6 +143,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
         hstsMaxAgeSeconds: config.ingress.hstsMaxAgeSeconds,
         scrapers,
         secrets,
+        crds: [...gateway.crds, monitoring.crds],
         ...(database && { database: k.database }),
         ...(cache && { cache: k.cache }),
       },

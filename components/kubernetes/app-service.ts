@@ -57,6 +57,8 @@ export interface AppServiceArgs {
   userId?: number;
   /** Average CPU utilisation, in percent of the request, the autoscaler keeps. @default 70 */
   targetCpuUtilization?: number;
+  /** The CRD releases its HTTPRoute and ServiceMonitor need (Gateway API, Prometheus operator). */
+  crds: pulumi.Resource[];
 }
 
 const APP_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
@@ -207,7 +209,7 @@ export class AppService extends pulumi.ComponentResource {
         metadata: meta(app),
         spec: { selector: { matchLabels: labels }, endpoints: [{ port: "http", path: args.metricsPath, interval: "30s" }] },
       },
-      { parent: this, dependsOn: [service] },
+      { parent: this, dependsOn: [service, ...args.crds] },
     );
 
     const hsts = args.hstsMaxAgeSeconds > 0 ? [{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: `max-age=${args.hstsMaxAgeSeconds}; includeSubDomains` }] } }] : [];
@@ -223,7 +225,7 @@ export class AppService extends pulumi.ComponentResource {
           rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], filters: hsts, backendRefs: [{ name: service.metadata.name, port: 80 }] }],
         },
       },
-      { parent: this },
+      { parent: this, dependsOn: args.crds },
     );
     this.registerOutputs({ namespace: this.namespace });
   }

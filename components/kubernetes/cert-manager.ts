@@ -38,6 +38,8 @@ export interface CertManagerArgs {
   scrapers: Required<PodPeer>;
   /** Controller and webhook replicas. @default 2 */
   replicas?: number;
+  /** The Prometheus operator's CRDs: the chart installs a ServiceMonitor. */
+  prometheusCrds: pulumi.Resource;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -84,6 +86,7 @@ export class CertManager extends pulumi.ComponentResource {
           config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
           prometheus: { enabled: true, servicemonitor: { enabled: true } },
         },
+        dependsOn: [args.prometheusCrds],
       },
       this,
     );

@@ -46,8 +46,10 @@ export interface IngressGatewayArgs {
   rateLimitPerMinute: number;
   /** Apps the proxies forward to: the only egress they get besides DNS and the controller. */
   backends: GatewayBackend[];
-  /** Prometheus pods, admitted to the proxies' and controller's metrics port. */
+  /** Prometheus pods, admitted to the proxies' metrics port. */
   scrapers: Required<PodPeer>;
+  /** What installs the PodMonitor kind (the Prometheus operator's CRDs). */
+  prometheusCrds: pulumi.Resource;
   /** Proxy and controller replicas; at least two survive a node drain. @default 2 */
   replicas?: number;
 }
@@ -80,8 +82,7 @@ export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "lo
     { ...apiServerEgress(args.cluster.apiServerCidrs, CERTGEN_PODS), name: "certgen-kube-api" },
     { name: "proxy-to-acme-solver", direction: "Egress", pods: PROXY_PODS, peers: [{ pods: ACME_SOLVER_PODS }], ports: [{ port: ACME_SOLVER_PORT }] },
     { name: "acme-solver-from-proxy", direction: "Ingress", pods: ACME_SOLVER_PODS, peers: [{ pods: PROXY_PODS }], ports: [{ port: ACME_SOLVER_PORT }] },
-    { name: "from-prometheus", direction: "Ingress", pods: { "app.kubernetes.io/managed-by": "envoy-gateway" }, peers: [args.scrapers], ports: [{ port: PROXY_PORTS.metrics }] },
-    { name: "controller-from-prometheus", direction: "Ingress", pods: CONTROLLER_PODS, peers: [args.scrapers], ports: [{ port: PROXY_PORTS.metrics }] },
+    { name: "from-prometheus", direction: "Ingress", pods: PROXY_PODS, peers: [args.scrapers], ports: [{ port: PROXY_PORTS.metrics }] },
     ...[...backendsByNamespace].map(([namespace, ports]): Allowance => ({
       name: `to-${namespace}`,
       direction: "Egress",
@@ -98,6 +99,8 @@ export class IngressGateway extends pulumi.ComponentResource {
   readonly gateway: k8s.apiextensions.CustomResource;
   /** Who may reach an app's port: the proxies. */
   readonly proxies: Required<PodPeer>;
+  /** The Gateway API and Envoy Gateway CRDs: routes and policies wait for them. */
+  readonly crds: k8s.helm.v3.Release[];
 
   constructor(name: string, args: IngressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     check(name, args);
@@ -114,6 +117,7 @@ export class IngressGateway extends pulumi.ComponentResource {
       crds("gateway-api-crds", { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } }),
       crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } }),
     ];
+    this.crds = crdReleases;
     const controller = helmRelease(
       `${name}-envoy-gateway`,
       {
@@ -231,6 +235,18 @@ export class IngressGateway extends pulumi.ComponentResource {
         },
       },
       { parent: this, dependsOn: [this.gateway] },
+    );
+
+    // Request, error and latency metrics per route come from the proxies; the alert rules read them.
+    new k8s.apiextensions.CustomResource(
+      `${name}-proxy-metrics`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "envoy-proxies", namespace },
+        spec: { selector: { matchLabels: PROXY_PODS }, podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }] },
+      },
+      { parent: this, dependsOn: [this.gateway, args.prometheusCrds] },
     );
 
     new k8s.apiextensions.CustomResource(

@@ -110,6 +110,8 @@ export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown>
 export class Monitoring extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly scrapers: Required<PodPeer>;
+  /** The Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule): objects of those kinds wait for it. */
+  readonly crds: k8s.helm.v3.Release;
   /** Grafana's admin password (secret). */
   readonly grafanaAdminPassword: pulumi.Output<string>;
 
@@ -125,6 +127,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const namespace = ns.namespace.metadata.name;
 
     const crds = helmRelease(`${name}-crds`, { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} }, this);
+    this.crds = crds;
 
     const password = new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = pulumi.secret(password.result);
