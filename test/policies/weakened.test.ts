@@ -33,6 +33,22 @@ async function review(weaken?: Weakening) {
   return reviewStack({ root: ROOT, stack: "production", program }, project);
 }
 
+/** The podinfo Deployment's container runs privileged. */
+const privileged: Weakening = (args) => {
+  if (args.type !== "kubernetes:apps/v1:Deployment" || args.name !== "app-podinfo-deployment") return undefined;
+  type Spec = { template: { spec: { containers: { securityContext: object }[] } } };
+  const spec = args.props.spec as Spec;
+  const pod = spec.template.spec;
+  const containers = pod.containers.map((c) => ({ ...c, securityContext: { ...c.securityContext, privileged: true } }));
+  return { props: { ...args.props, spec: { ...spec, template: { ...spec.template, spec: { ...pod, containers } } } }, opts: args.opts };
+};
+
+/** The podinfo namespace's default-deny admits all ingress: it no longer denies by default. */
+const openDefaultDeny: Weakening = (args) =>
+  args.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && args.name === "app-podinfo-ns-default-deny"
+    ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } }, opts: args.opts }
+    : undefined;
+
 const mandatoryViolations = (report: Awaited<ReturnType<typeof review>>) =>
   report.policies
     .filter((p) => p.enforcementLevel === "mandatory")
@@ -52,10 +68,13 @@ describe("weakening one production safeguard fails the review on its policy", ()
     ["no database deletion protection", "rds-deletion-protection", "database-instance", inputs(RDS, { deletionProtection: false })],
     ["a world-open cluster endpoint", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })],
     ["a plaintext cache AUTH token", "no-plaintext-secrets", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "a-token-in-clear-text-0123456789" })],
+    ["a plaintext Grafana password", "no-plaintext-secrets", "monitoring-grafana-admin", inputs("kubernetes:core/v1:Secret", { stringData: { "admin-user": "admin", "admin-password": "written-in-the-program" } }, "monitoring-grafana-admin")],
     ["an unprotected database", "stateful-protected", "database-instance", options(RDS, { protect: false })],
     ["an unencrypted cache", "redis-encryption", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { atRestEncryptionEnabled: false, kmsKeyId: undefined })],
     ["a backup bucket without versioning", "s3-versioning", "backups-bucket", inputs("aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Suspended" } })],
     ["a bucket open to public policies", "s3-public-access-block", "backups-public-access-block", inputs("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: false })],
+    ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
+    ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
     ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
   ])("%s fails on %s at %s", async (_, policy, resource, weaken) => {
     const report = await review(weaken);
