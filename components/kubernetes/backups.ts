@@ -140,14 +140,16 @@ export class PostgresBackups extends pulumi.ComponentResource {
     const storeEnv = pulumi.all([args.store.rcloneEnv, args.store.bucketName]).apply(([env, bucket]) => [
       ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
       { name: "BUCKET", value: bucket },
+      { name: "SSL_CERT_FILE", value: "/tools/ca-certificates.crt" },
     ]);
     const container = (c: Omit<k8s.types.input.core.v1.Container, "securityContext">): k8s.types.input.core.v1.Container => ({
       ...c,
       securityContext: restrictedContainerSecurity(),
       resources: c.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     });
-    // The rclone binary (static) is copied next to the Postgres tools, so one shell pipes one into the other.
-    const tools = container({ name: "tools", image: RCLONE_IMAGE, command: ["cp", "/usr/local/bin/rclone", "/tools/rclone"], volumeMounts: [{ name: "tools", mountPath: "/tools" }], resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } });
+    // The rclone binary (static) is copied next to the Postgres tools, so one shell pipes one into the other,
+    // with the CA bundle of its image: the Postgres image keeps none for rclone's HTTPS calls.
+    const tools = container({ name: "tools", image: RCLONE_IMAGE, command: ["cp", "/usr/local/bin/rclone", "/etc/ssl/certs/ca-certificates.crt", "/tools/"], volumeMounts: [{ name: "tools", mountPath: "/tools" }], resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } });
     const jobSpec = (pods: Labels, serviceAccountName: string, podSpec: Partial<k8s.types.input.core.v1.PodSpec>, deadlineSeconds: number): k8s.types.input.batch.v1.JobTemplateSpec => ({
       metadata: { labels: pods },
       spec: {
