@@ -101,7 +101,7 @@ export class AppService extends pulumi.ComponentResource {
     const labels: Labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
     const ns = new PlatformNamespace(`${name}-ns`, { name: app, podSecurity: args.podSecurity, labels: args.gateway.routeNamespaceLabels, allowances: appAllowances(args, labels) }, { parent: this });
     this.namespace = app;
-    const namespace = ns.namespace.metadata.name;
+    const namespace = ns.ready;
     const meta = (objectName: string) => ({ name: objectName, namespace, labels });
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(app), automountServiceAccountToken: false }, { parent: this });

@@ -115,7 +115,7 @@ export class PostgresBackups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const namespace = ns.namespace.metadata.name;
+    const namespace = ns.ready;
 
     const writer = args.cluster.bindServiceAccount("backup-writer", { namespace: namespaceName, name: BACKUP_CRONJOB });
     args.store.grantWrite(writer);

@@ -76,7 +76,7 @@ export class CertManager extends pulumi.ComponentResource {
       {
         chart: CERT_MANAGER_CHART,
         name: "cert-manager",
-        namespace: ns.namespace.metadata.name,
+        namespace: ns.ready,
         values: {
           // Templated CRDs: `helm upgrade` updates them; `keep` leaves them (and every certificate) on uninstall.
           crds: { enabled: true, keep: true },

@@ -110,7 +110,7 @@ export class IngressGateway extends pulumi.ComponentResource {
     this.proxies = { namespace: namespaceName, pods: PROXY_PODS };
     const replicas = args.replicas ?? 2;
     const ns = new PlatformNamespace(`${name}-ns`, { name: namespaceName, podSecurity: args.podSecurity, allowances: gatewayAllowances(args) }, { parent: this });
-    const namespace = ns.namespace.metadata.name;
+    const namespace = ns.ready;
     const crds = (id: string, values: Record<string, unknown>) =>
       helmRelease(`${name}-${id}`, { chart: GATEWAY_CRDS_CHART, name: id, namespace, values: { crds: values } }, this);
     const crdReleases = [

@@ -124,7 +124,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.namespace = namespaceName;
     this.scrapers = { namespace: namespaceName, pods: PROMETHEUS_PODS };
     const ns = new PlatformNamespace(`${name}-ns`, { name: namespaceName, podSecurity: args.podSecurity, allowances: monitoringAllowances(args) }, { parent: this });
-    const namespace = ns.namespace.metadata.name;
+    const namespace = ns.ready;
 
     const crds = helmRelease(`${name}-crds`, { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} }, this);
     this.crds = crds;

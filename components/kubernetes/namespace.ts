@@ -58,10 +58,15 @@ function check(args: PlatformNamespaceArgs): void {
 }
 
 export class PlatformNamespace extends pulumi.ComponentResource {
-  /** The namespace's name; objects created in it should take `metadata.namespace` from `namespace`. */
   readonly name: string;
   readonly namespace: k8s.core.v1.Namespace;
   readonly policies: k8s.networking.v1.NetworkPolicy[];
+  /**
+   * The namespace's name, known once the namespace and every one of its network policies exist. Objects
+   * created in the namespace take `metadata.namespace` from it, so they wait for their allowances: a
+   * chart's hook job never starts under the default-deny alone.
+   */
+  readonly ready: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     check(args);
@@ -77,6 +82,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     const policy = (id: string, body: NetworkPolicyManifest) =>
       new k8s.networking.v1.NetworkPolicy(`${name}-${id}`, { ...body, metadata: { ...body.metadata, namespace: ns } }, { parent: this });
     this.policies = [policy("default-deny", defaultDeny(args.name)), ...(args.allowances ?? []).map((a) => policy(`allow-${a.name}`, allowancePolicy(args.name, a)))];
+    this.ready = pulumi.all([ns, ...this.policies.map((p) => p.metadata.name)]).apply(([namespace]) => namespace!);
     this.registerOutputs({ name: this.name });
   }
 }

@@ -8,7 +8,7 @@ import { type HelmChart, helmRelease } from "./helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
 
-export const EXTERNAL_SECRETS_CHART: HelmChart = { chart: "external-secrets", version: "0.20.4", repo: "https://charts.external-secrets.io" };
+export const EXTERNAL_SECRETS_CHART: HelmChart = { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" };
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
 export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
@@ -34,7 +34,8 @@ export interface SyncedKey {
   property?: string;
 }
 
-const OPERATOR_PODS: Labels = { "app.kubernetes.io/instance": "external-secrets" };
+/** The chart's webhook pods (conversion and validation), which the API server calls. */
+const WEBHOOK_PODS: Labels = { "app.kubernetes.io/name": "external-secrets-webhook", "app.kubernetes.io/instance": "external-secrets" };
 
 export class SecretsSync extends pulumi.ComponentResource {
   /** Name of the ClusterSecretStore every ExternalSecret of the platform reads from. */
@@ -59,7 +60,7 @@ export class SecretsSync extends pulumi.ComponentResource {
           apiServerEgress(args.cluster.apiServerCidrs),
           // AWS Secrets Manager / Google Secret Manager and the cloud's STS, over HTTPS.
           internetHttpsEgress("secret-store"),
-          { name: "webhook", direction: "Ingress", pods: OPERATOR_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }] },
+          { name: "webhook", direction: "Ingress", pods: WEBHOOK_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }] },
         ],
       },
       { parent: this },
@@ -70,7 +71,7 @@ export class SecretsSync extends pulumi.ComponentResource {
       {
         chart: EXTERNAL_SECRETS_CHART,
         name: "external-secrets",
-        namespace: ns.namespace.metadata.name,
+        namespace: ns.ready,
         values: {
           installCRDs: true,
           serviceAccount: { create: true, name: "external-secrets", annotations: this.identity.serviceAccountAnnotations },

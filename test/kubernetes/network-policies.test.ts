@@ -112,7 +112,7 @@ describe("production allowances, exactly", () => {
       `external-secrets/allow-dns: pods * out [${KUBE_DNS}] ports 53/udp,53`,
       `external-secrets/allow-kube-api: pods * out [${NODES}] ports 443`,
       `external-secrets/allow-secret-store: pods * out [${INTERNET}] ports 443`,
-      `external-secrets/allow-webhook: pods app.kubernetes.io/instance=external-secrets in [${NODES}] ports 10250`,
+      `external-secrets/allow-webhook: pods app.kubernetes.io/instance=external-secrets,app.kubernetes.io/name=external-secrets-webhook in [${NODES}] ports 10250`,
       `external-secrets/default-deny: pods * deny Ingress+Egress`,
       `gateway/allow-acme-solver-from-proxy: pods acme.cert-manager.io/http01-solver=true in [same ns pods ${PROXY}] ports 8089`,
       `gateway/allow-certgen-kube-api: pods app=certgen out [${NODES}] ports 443`,
