@@ -4,6 +4,7 @@
 import { expect, test } from "@jest/globals";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { alertRuleGroups } from "../components/kubernetes/alert-rules";
 import { configReference, schemaKeys, withReference } from "../review/config-reference";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
@@ -20,4 +21,12 @@ test("the reference has a row for every key the schema accepts, and the secret k
 
 test("the quick start is exactly the two set-up commands", () => {
   expect(readme).toContain("```sh\nnpm ci && npm run review\nnpm test\n```");
+});
+
+test("every alert rule links to a section of the runbook that exists", () => {
+  const runbook = fs.readFileSync(path.resolve(__dirname, "..", "docs", "runbook.md"), "utf8");
+  const sections = [...runbook.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
+  const rules = alertRuleGroups({ backupNamespace: "backups", backupCronJob: "b", restoreCronJob: "r", maxBackupAgeHours: 26, maxVerificationAgeHours: 192, databaseMaxStorageGb: 100 }).flatMap((g) => g.rules);
+  expect(rules.map((r) => r.annotations.runbook)).toEqual(rules.map((r) => `docs/runbook.md#${r.alert.toLowerCase()}`));
+  expect(sections).toEqual(rules.map((r) => r.alert.toLowerCase()));
 });
