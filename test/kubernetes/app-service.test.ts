@@ -1,0 +1,147 @@
+// GIVEN an AppService that uses the database and the cache (the shipped podinfo uses neither)
+// WHEN it is recorded under the offline engine with stub endpoints
+// THEN its credentials arrive only through ExternalSecrets of the platform's store and Secret references,
+//      its non-secret connection settings are plain values, and bad arguments are refused by name.
+import { describe, expect, test } from "@jest/globals";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
+import { SecretsSync } from "../../components/kubernetes/secrets";
+import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
+import { recordProgram } from "../harness";
+
+const podSecurity = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
+
+function stubCluster(): KubernetesCluster {
+  const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+  return {
+    clusterName: pulumi.output("test"),
+    provider,
+    kubeconfig: pulumi.secret("{}"),
+    apiServerCidrs: ["10.0.0.0/19"],
+    bindServiceAccount: (name: string, account: ServiceAccountRef): WorkloadIdentity => ({
+      serviceAccount: account,
+      serviceAccountAnnotations: pulumi.output<Record<string, string>>({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${name}` }),
+      principal: pulumi.output(`arn:aws:iam::123456789012:role/${name}`),
+      principalId: pulumi.output(name),
+    }),
+  };
+}
+
+const database: PostgresEndpoint = {
+  host: pulumi.output("db.internal"),
+  port: 5432,
+  privateCidrs: ["10.0.208.0/23"],
+  databaseName: "app",
+  engineMajor: "17",
+  username: pulumi.output("platform"),
+  credentialsSecret: pulumi.output("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"),
+  grantCredentialsRead: () => undefined,
+};
+const cache: RedisEndpoint = {
+  host: pulumi.output("cache.internal"),
+  port: 6379,
+  privateCidrs: ["10.0.210.0/23"],
+  tls: true,
+  authSecret: pulumi.output("arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache"),
+  grantAuthRead: () => undefined,
+};
+
+const base = (secrets?: SecretsSync): AppServiceArgs => ({
+  name: "shop",
+  image: "ghcr.io/example/shop:1.2.3",
+  port: 8080,
+  hostname: "shop.example.com",
+  replicas: 3,
+  minReplicas: 2,
+  maxReplicas: 10,
+  cpuRequest: "100m",
+  cpuLimit: "500m",
+  memoryRequest: "128Mi",
+  memoryLimit: "256Mi",
+  healthPath: "/healthz",
+  readyPath: "/readyz",
+  metricsPath: "/metrics",
+  podSecurity,
+  gateway: { gatewayName: "platform", gatewayNamespace: "gateway", sectionName: "https-shop-example-com", routeNamespaceLabels: { "platform/gateway-routes": "true" }, proxies: { namespace: "gateway", pods: { app: "envoy" } } },
+  hstsMaxAgeSeconds: 31_536_000,
+  scrapers: { namespace: "monitoring", pods: { app: "prometheus" } },
+  crds: [],
+  ...(secrets && { secrets, database, cache }),
+});
+
+describe("AppService with the database and the cache", () => {
+  test("credentials are synced from the store and referenced; connection settings are values", async () => {
+    const r = await recordProgram(() => {
+      const cluster = stubCluster();
+      const providers = [cluster.provider];
+      const secrets = new SecretsSync("secrets", { cluster, podSecurity, storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } }, webhookCallerCidrs: ["10.0.0.0/19"] }, { providers });
+      new AppService("app-shop", base(secrets), { providers });
+    });
+    const externalSecrets = r
+      .ofType("kubernetes:external-secrets.io/v1:ExternalSecret")
+      .map((x) => x.inputs as { metadata: { name: string; namespace: string }; spec: unknown })
+      .sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
+    expect(externalSecrets).toEqual([
+      {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: { name: "shop-database", namespace: "shop" },
+        spec: {
+          refreshInterval: "1h",
+          secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
+          target: { name: "shop-database", creationPolicy: "Owner", deletionPolicy: "Retain" },
+          data: [
+            { secretKey: "username", remoteRef: { key: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", property: "username" } },
+            { secretKey: "password", remoteRef: { key: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", property: "password" } },
+          ],
+        },
+      },
+      {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: { name: "shop-cache", namespace: "shop" },
+        spec: {
+          refreshInterval: "1h",
+          secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
+          target: { name: "shop-cache", creationPolicy: "Owner", deletionPolicy: "Retain" },
+          data: [{ secretKey: "password", remoteRef: { key: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache" } }],
+        },
+      },
+    ]);
+    const deployment = r.named("app-shop-deployment");
+    const env = (deployment.inputs as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec.containers[0]!.env;
+    expect(env).toEqual([
+      { name: "DATABASE_HOST", value: "db.internal" },
+      { name: "DATABASE_PORT", value: "5432" },
+      { name: "DATABASE_NAME", value: "app" },
+      { name: "DATABASE_SSLMODE", value: "require" },
+      { name: "DATABASE_USER", valueFrom: { secretKeyRef: { name: "shop-database", key: "username" } } },
+      { name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: "shop-database", key: "password" } } },
+      { name: "REDIS_HOST", value: "cache.internal" },
+      { name: "REDIS_PORT", value: "6379" },
+      { name: "REDIS_TLS", value: "true" },
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "shop-cache", key: "password" } } },
+    ]);
+    // The workload waits for its synced Secrets, which wait for the store.
+    expect(deployment.dependencies.map((u) => u.split("::").pop()).sort()).toEqual(expect.arrayContaining(["app-shop-cache-secret", "app-shop-database-secret", "app-shop-sa"]));
+    expect(r.named("app-shop-database-secret").dependencies.map((u) => u.split("::").pop())).toContain("secrets-store");
+  });
+});
+
+describe("AppService arguments", () => {
+  test.each<[string, Partial<AppServiceArgs>, string]>([
+    ["an unpinned image", { image: "ghcr.io/example/shop:latest" }, 'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop:latest")'],
+    ["an untagged image", { image: "ghcr.io/example/shop" }, 'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop")'],
+    ["replicas below the minimum", { replicas: 1 }, "AppService shop: args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got 2 <= 1 <= 10)"],
+    ["a database without secrets", { database }, "AppService shop: args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values"],
+    ["a bad name", { name: "Shop" }, 'AppService Shop: args.name must be a lower-case DNS label of at most 40 characters (got "Shop")'],
+  ])("%s is refused, naming the argument", async (_, change, message) => {
+    await expect(
+      recordProgram(() => {
+        const cluster = stubCluster();
+        new AppService("app-shop", { ...base(), ...change }, { providers: [cluster.provider] });
+      }),
+    ).rejects.toThrow(message);
+  });
+});
