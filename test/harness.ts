@@ -4,6 +4,8 @@
 // Default providers are disabled as in Pulumi.yaml, so components must be given providers.
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadIdentity } from "../components/types";
 import { answersFor, type CloudFacts } from "../review/answers";
 import { record, type RecordedResource, type Recording } from "../review/engine";
 
@@ -71,4 +73,25 @@ export function awsProvider(region = FACTS.region): aws.Provider {
 
 export function gcpProvider(project = FACTS.project, region = "europe-west1"): gcp.Provider {
   return new gcp.Provider("gcp", { project, region });
+}
+
+const cloud = answersFor(FACTS);
+/** The id the offline answers give a recorded resource: what an input taken from it carries. */
+export const idOf = (r: RecordedResource): string => cloud.resource(r.type, r.name, r.inputs).id;
+/** The state the offline answers give a recorded resource (provider-computed attributes). */
+export const stateOf = (r: RecordedResource): Record<string, unknown> => cloud.resource(r.type, r.name, r.inputs).state;
+
+/** Resolves an output's value, for outputs a component exposes. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise<T>((resolve) => output.apply((v) => (resolve(v), v)));
+}
+
+/** A workload identity as a cluster would hand it over; grants read only its role name. */
+export function stubIdentity(namespace = "apps", name = "api"): WorkloadIdentity {
+  return {
+    serviceAccount: { namespace, name },
+    serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
+    principal: pulumi.output(`arn:aws:iam::${FACTS.accountId}:role/${namespace}-${name}`),
+    principalId: pulumi.output(`${namespace}-${name}`),
+  };
 }

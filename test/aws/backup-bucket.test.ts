@@ -13,9 +13,8 @@ import { BackupBucket, type BackupBucketArgs } from "../../components/aws/backup
 import { PostgresDatabase } from "../../components/aws/postgres";
 import { RedisCache } from "../../components/aws/redis";
 import type { WorkloadIdentity } from "../../components/types";
-import { answersFor } from "../../review/answers";
 import type { RecordedResource } from "../../review/engine";
-import { awsProvider, FACTS, type Recorded, recordProgram } from "../harness";
+import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:BackupBucket",
@@ -41,17 +40,6 @@ const CASES: Array<[string, BackupBucketArgs, { retention: number; noncurrent: n
 ];
 
 const REGION = FACTS.region;
-const cloud = answersFor(FACTS);
-const idOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).id;
-const stateOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).state;
-
-const valueOf = <T>(output: pulumi.Output<T>) =>
-  new Promise<T>((resolve) => {
-    output.apply((v) => {
-      resolve(v);
-      return v;
-    });
-  });
 
 const identityOf = (namespace: string, name: string): WorkloadIdentity => ({
   serviceAccount: { namespace, name },
@@ -80,6 +68,7 @@ function run(args: BackupBucketArgs): Promise<Run> {
           bucketArn: await valueOf(bucket.bucketArn),
           writerPolicyArn: await valueOf(bucket.writerPolicyArn),
           readerPolicyArn: await valueOf(bucket.readerPolicyArn),
+          rcloneEnv: await valueOf(bucket.rcloneEnv),
         };
       });
       return { r, outputs };
@@ -230,7 +219,7 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
     expect(write.propertyDependencies).toEqual({ policyArn: [r.named("backups-writer-policy").urn] });
   });
 
-  test("outputs: the bucket's name, s3:// URL, ARN and policy ARNs", async () => {
+  test("outputs: the bucket's name, s3:// URL, ARN, policy ARNs and the rclone remote for workload identity", async () => {
     const { r, outputs } = await run(args);
     const bucket = stateOf(bucketOf(r));
     expect(outputs).toEqual({
@@ -239,6 +228,15 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
       bucketArn: bucket.arn,
       writerPolicyArn: stateOf(r.named("backups-writer-policy")).arn,
       readerPolicyArn: stateOf(r.named("backups-reader-policy")).arn,
+      rcloneEnv: {
+        RCLONE_CONFIG_BACKUP_TYPE: "s3",
+        RCLONE_CONFIG_BACKUP_PROVIDER: "AWS",
+        RCLONE_CONFIG_BACKUP_ENV_AUTH: "true",
+        RCLONE_CONFIG_BACKUP_REGION: "eu-west-1",
+        RCLONE_CONFIG_BACKUP_NO_CHECK_BUCKET: "true",
+        RCLONE_CONFIG_BACKUP_NO_HEAD: "true",
+        RCLONE_CONFIG_BACKUP_CHUNK_SIZE: "64M",
+      },
     });
     expect(outputs.bucketName).toMatch(/^backups-bucket-[0-9a-f]{7}$/);
   });

@@ -10,15 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, type EksClusterArgs } from "../../components/aws/eks-cluster";
 import { lbControllerStatements } from "../../components/aws/eks-lb-controller";
 import type { WorkloadIdentity } from "../../components/types";
-import { awsProvider, type Recorded, recordProgram } from "../harness";
+import { awsProvider, type Recorded, recordProgram, valueOf } from "../harness";
 
-const valueOf = <T>(output: pulumi.Output<T>) =>
-  new Promise<T>((resolve) => {
-    output.apply((v) => {
-      resolve(v);
-      return v;
-    });
-  });
 
 const DEV: EksClusterArgs = {
   vpcId: "vpc-0dev0000000000001",

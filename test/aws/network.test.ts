@@ -8,9 +8,8 @@ import { describe, expect, test } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import { Network, type NetworkArgs } from "../../components/aws/network";
 import { CLOUDWATCH_RETENTION_DAYS } from "../../infra/formats";
-import { answersFor } from "../../review/answers";
 import type { RecordedResource } from "../../review/engine";
-import { awsProvider, FACTS, type Recorded, recordProgram } from "../harness";
+import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:Network",
@@ -79,11 +78,6 @@ const REGION = FACTS.region;
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/platform/test/net/vpc-flow-logs`;
 
 /** The id and computed state the offline cloud gives a recorded resource (review/cloud-state.ts). */
-const cloud = answersFor(FACTS);
-const idOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).id;
-const stateOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).state;
-
-const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply((v) => (resolve(v), v)));
 
 async function build(args: NetworkArgs): Promise<{ r: Recorded; outputs: Record<string, unknown> }> {
   let outputs: Record<string, unknown> = {};

@@ -7,12 +7,8 @@
 //      identity can be granted read access to exactly the managed secret; and bad arguments are refused,
 //      naming the argument, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
-import * as pulumi from "@pulumi/pulumi";
 import { finalSnapshotIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
-import type { WorkloadIdentity } from "../../components/types";
-import { answersFor } from "../../review/answers";
-import type { RecordedResource } from "../../review/engine";
-import { awsProvider, FACTS, type Recorded, recordProgram } from "../harness";
+import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:PostgresDatabase",
@@ -86,25 +82,8 @@ const CASES: Array<[string, PostgresDatabaseArgs, Expected]> = [
 
 const ACCOUNT = FACTS.accountId;
 const REGION = FACTS.region;
-const cloud = answersFor(FACTS);
-const idOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).id;
-const stateOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).state;
 
-const valueOf = <T>(output: pulumi.Output<T>) =>
-  new Promise<T>((resolve) => {
-    output.apply((v) => {
-      resolve(v);
-      return v;
-    });
-  });
-
-/** A workload identity as the cluster would hand it over; only its role name matters to grants. */
-const identity: WorkloadIdentity = {
-  serviceAccount: { namespace: "apps", name: "api" },
-  serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-  principal: pulumi.output(`arn:aws:iam::${ACCOUNT}:role/apps-api`),
-  principalId: pulumi.output("apps-api"),
-};
+const identity = stubIdentity();
 
 interface Run {
   r: Recorded;

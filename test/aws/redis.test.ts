@@ -11,10 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import * as windows from "../../components/aws/data-args";
 import { RedisCache, type RedisCacheArgs } from "../../components/aws/redis";
-import type { WorkloadIdentity } from "../../components/types";
-import { answersFor } from "../../review/answers";
-import type { RecordedResource } from "../../review/engine";
-import { awsProvider, FACTS, type Recorded, recordProgram } from "../harness";
+import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:RedisCache",
@@ -72,26 +69,9 @@ const CASES: Array<[string, RedisCacheArgs, Expected]> = [
   ["production-like", PROD, { nodeType: "cache.m7g.large", nodes: 3, failover: true, snapshotDays: 30, snapshotWindow: "22:00-23:00", protect: true }],
 ];
 
-const ACCOUNT = FACTS.accountId;
 const REGION = FACTS.region;
-const cloud = answersFor(FACTS);
-const idOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).id;
-const stateOf = (r: RecordedResource) => cloud.resource(r.type, r.name, r.inputs).state;
 
-const valueOf = <T>(output: pulumi.Output<T>) =>
-  new Promise<T>((resolve) => {
-    output.apply((v) => {
-      resolve(v);
-      return v;
-    });
-  });
-
-const identity: WorkloadIdentity = {
-  serviceAccount: { namespace: "apps", name: "api" },
-  serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-  principal: pulumi.output(`arn:aws:iam::${ACCOUNT}:role/apps-api`),
-  principalId: pulumi.output("apps-api"),
-};
+const identity = stubIdentity();
 
 interface Run {
   r: Recorded;
