@@ -158,6 +158,9 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
       // The writer may not create or inspect the bucket, nor read objects back (HEAD needs s3:GetObject).
       RCLONE_CONFIG_BACKUP_NO_CHECK_BUCKET: "true",
       RCLONE_CONFIG_BACKUP_NO_HEAD: "true",
+      // A stream of unknown size goes up in parts, at most 10,000 of them: 64 MiB parts allow dumps up
+      // to 625 GiB (the 5 MiB default stops at 48 GiB), with four parts buffered at a time.
+      RCLONE_CONFIG_BACKUP_CHUNK_SIZE: "64M",
       // No server_side_encryption header: with aws:kms and no key id S3 would pick the AWS-managed key;
       // without one the bucket's default, its own KMS key, applies to every object.
     }));

@@ -65,7 +65,9 @@ echo "backup \${stamp} complete"
 export const RESTORE_SCRIPT = `set -euo pipefail
 fail() { echo "restore verification FAILED: $*" >&2; exit 1; }
 prefix="backup:\${BUCKET}/postgres/\${SOURCE_DATABASE}"
-newest="$(/tools/rclone lsf --files-only --include '*.dump.complete' "\${prefix}/" | sort | tail -n 1)"
+# A prefix nothing was written to yet is "directory not found" (exit 3) on some remotes: no dump either.
+listing="$(/tools/rclone lsf --files-only --include '*.dump.complete' "\${prefix}/")" || [ "$?" -eq 3 ] || fail "cannot list \${prefix}"
+newest="$(printf '%s\\n' "\${listing}" | sort | tail -n 1)"
 [ -n "\${newest}" ] || fail "no complete dump under \${prefix}"
 dump="\${newest%.complete}"
 stamp="\${dump%.dump}"
