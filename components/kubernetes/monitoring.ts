@@ -200,8 +200,8 @@ export class Monitoring extends pulumi.ComponentResource {
     );
     const afterStack = { parent: this, dependsOn: [crds, stack] };
 
-    this.exporter(name, "postgres", args, namespace, afterStack);
-    this.exporter(name, "redis", args, namespace, afterStack);
+    this.exporter(name, "postgres", args, namespace, [crds, stack]);
+    this.exporter(name, "redis", args, namespace, [crds, stack]);
 
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
@@ -219,7 +219,7 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 
   /** A Postgres or Redis exporter: credentials synced from the store, metrics scraped through a ServiceMonitor. */
-  private exporter(name: string, kind: "postgres" | "redis", args: MonitoringArgs, namespace: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): void {
+  private exporter(name: string, kind: "postgres" | "redis", args: MonitoringArgs, namespace: pulumi.Output<string>, monitorNeeds: pulumi.Resource[]): void {
     const app = `${kind}-exporter`;
     const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
     const secretName = `${app}-credentials`;
@@ -282,7 +282,7 @@ export class Monitoring extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(
       `${name}-${app}-monitor`,
       { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: app, namespace, labels }, spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] } },
-      { ...opts, dependsOn: [...(opts.dependsOn as pulumi.Resource[]), service] },
+      { parent: this, dependsOn: [...monitorNeeds, service] },
     );
   }
 }
