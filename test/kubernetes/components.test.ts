@@ -95,6 +95,38 @@ describe("Helm releases", () => {
   });
 });
 
+describe("cluster services on EKS", () => {
+  test("the AWS Load Balancer Controller runs with its IRSA role and only reconciles Services that ask for an NLB", () => {
+    const values = (named("production", "cluster-services-lb-controller").inputs as { values: Record<string, unknown> }).values;
+    expect(values).toEqual({
+      clusterName: "platform-production-cluster",
+      region: "eu-west-1",
+      vpcId: reports.production!.outputs.vpcId,
+      replicaCount: 2,
+      serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::123456789012:role\/cluster-lb-controller-role/) } },
+      enableServiceMutatorWebhook: false,
+      podDisruptionBudget: { maxUnavailable: 1 },
+    });
+  });
+
+  test.each([
+    ["production", "Retain"],
+    ["dev", "Delete"],
+  ])("%s: an encrypted gp3 StorageClass bound where the pod lands, volumes reclaimed by %s", (stack, reclaimPolicy) => {
+    const { metadata, ...rest } = named(stack, "cluster-services-gp3").inputs;
+    expect(metadata).toEqual({ name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } });
+    expect(rest).toEqual({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      reclaimPolicy,
+    });
+  });
+});
+
 describe("ingress", () => {
   test("one Gateway: HTTP for redirects and ACME from its own namespace, HTTPS per hostname with its certificate", () => {
     const listeners = (spec("production", "gateway-gateway").listeners as { name: string; protocol: string; port: number; hostname?: string; tls?: unknown }[]);
