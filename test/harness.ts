@@ -95,3 +95,12 @@ export function stubIdentity(namespace = "apps", name = "api"): WorkloadIdentity
     principalId: pulumi.output(`${namespace}-${name}`),
   };
 }
+
+/** Memoises an async function by its argument, so each case of a test file is recorded once. */
+export function once<K, R>(fn: (key: K) => Promise<R>): (key: K) => Promise<R> {
+  const results = new Map<K, Promise<R>>();
+  return (key) => {
+    if (!results.has(key)) results.set(key, fn(key));
+    return results.get(key)!;
+  };
+}

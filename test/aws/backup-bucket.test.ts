@@ -12,9 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BackupBucket, type BackupBucketArgs } from "../../components/aws/backup-bucket";
 import { PostgresDatabase } from "../../components/aws/postgres";
 import { RedisCache } from "../../components/aws/redis";
-import type { WorkloadIdentity } from "../../components/types";
 import type { RecordedResource } from "../../review/engine";
-import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
+import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:BackupBucket",
@@ -41,41 +40,28 @@ const CASES: Array<[string, BackupBucketArgs, { retention: number; noncurrent: n
 
 const REGION = FACTS.region;
 
-const identityOf = (namespace: string, name: string): WorkloadIdentity => ({
-  serviceAccount: { namespace, name },
-  serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-  principal: pulumi.output(`arn:aws:iam::${FACTS.accountId}:role/${namespace}-${name}`),
-  principalId: pulumi.output(`${namespace}-${name}`),
-});
-
 interface Run {
   r: Recorded;
   outputs: Record<string, unknown>;
 }
 
-const runs = new Map<BackupBucketArgs, Promise<Run>>();
-function run(args: BackupBucketArgs): Promise<Run> {
-  if (!runs.has(args)) {
-    runs.set(args, (async () => {
-      let outputs: Record<string, unknown> = {};
-      const r = await recordProgram(async () => {
-        const bucket = new BackupBucket("backups", args, { providers: [awsProvider()] });
-        bucket.grantWrite(identityOf("backups", "pg-dump"));
-        bucket.grantRead(identityOf("backups", "restore-check"));
-        outputs = {
-          bucketName: await valueOf(bucket.bucketName),
-          url: await valueOf(bucket.url),
-          bucketArn: await valueOf(bucket.bucketArn),
-          writerPolicyArn: await valueOf(bucket.writerPolicyArn),
-          readerPolicyArn: await valueOf(bucket.readerPolicyArn),
-          rcloneEnv: await valueOf(bucket.rcloneEnv),
-        };
-      });
-      return { r, outputs };
-    })());
-  }
-  return runs.get(args)!;
-}
+const run = once(async (args: BackupBucketArgs): Promise<Run> => {
+  let outputs: Record<string, unknown> = {};
+  const r = await recordProgram(async () => {
+    const bucket = new BackupBucket("backups", args, { providers: [awsProvider()] });
+    bucket.grantWrite(stubIdentity("backups", "pg-dump"));
+    bucket.grantRead(stubIdentity("backups", "restore-check"));
+    outputs = {
+      bucketName: await valueOf(bucket.bucketName),
+      url: await valueOf(bucket.url),
+      bucketArn: await valueOf(bucket.bucketArn),
+      writerPolicyArn: await valueOf(bucket.writerPolicyArn),
+      readerPolicyArn: await valueOf(bucket.readerPolicyArn),
+      rcloneEnv: await valueOf(bucket.rcloneEnv),
+    };
+  });
+  return { r, outputs };
+});
 
 describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
   const bucketOf = (r: Recorded) => r.one(T.bucket);

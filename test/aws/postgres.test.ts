@@ -8,7 +8,7 @@
 //      naming the argument, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
 import { finalSnapshotIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
-import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
+import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:PostgresDatabase",
@@ -90,29 +90,23 @@ interface Run {
   outputs: Record<string, unknown>;
 }
 
-const runs = new Map<PostgresDatabaseArgs, Promise<Run>>();
-function run(args: PostgresDatabaseArgs): Promise<Run> {
-  if (!runs.has(args)) {
-    runs.set(args, (async () => {
-      let outputs: Record<string, unknown> = {};
-      const r = await recordProgram(async () => {
-        const db = new PostgresDatabase("database", args, { providers: [awsProvider()] });
-        db.grantCredentialsRead(identity);
-        outputs = {
-          host: await valueOf(db.host),
-          port: db.port,
-          databaseName: db.databaseName,
-          username: await valueOf(db.username),
-          privateCidrs: db.privateCidrs,
-          credentialsSecret: await valueOf(db.credentialsSecret),
-          securityGroupId: await valueOf(db.securityGroupId),
-        };
-      });
-      return { r, outputs };
-    })());
-  }
-  return runs.get(args)!;
-}
+const run = once(async (args: PostgresDatabaseArgs): Promise<Run> => {
+  let outputs: Record<string, unknown> = {};
+  const r = await recordProgram(async () => {
+    const db = new PostgresDatabase("database", args, { providers: [awsProvider()] });
+    db.grantCredentialsRead(identity);
+    outputs = {
+      host: await valueOf(db.host),
+      port: db.port,
+      databaseName: db.databaseName,
+      username: await valueOf(db.username),
+      privateCidrs: db.privateCidrs,
+      credentialsSecret: await valueOf(db.credentialsSecret),
+      securityGroupId: await valueOf(db.securityGroupId),
+    };
+  });
+  return { r, outputs };
+});
 
 describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
   const keyArn = (r: Recorded) => stateOf(r.one(T.key)).arn as string;

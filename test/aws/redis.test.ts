@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import * as windows from "../../components/aws/data-args";
 import { RedisCache, type RedisCacheArgs } from "../../components/aws/redis";
-import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
+import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
 const T = {
   component: "platform:aws:RedisCache",
@@ -79,31 +79,25 @@ interface Run {
   tokenIsSecret: boolean;
 }
 
-const runs = new Map<RedisCacheArgs, Promise<Run>>();
-function run(args: RedisCacheArgs): Promise<Run> {
-  if (!runs.has(args)) {
-    runs.set(args, (async () => {
-      let rest: Omit<Run, "r"> | undefined;
-      const r = await recordProgram(async () => {
-        const cache = new RedisCache("cache", args, { providers: [awsProvider()] });
-        cache.grantAuthRead(identity);
-        rest = {
-          outputs: {
-            host: await valueOf(cache.host),
-            port: cache.port,
-            tls: cache.tls,
-            privateCidrs: cache.privateCidrs,
-            authSecret: await valueOf(cache.authSecret),
-            securityGroupId: await valueOf(cache.securityGroupId),
-          },
-          tokenIsSecret: await pulumi.isSecret(cache.authToken),
-        };
-      });
-      return { r, ...rest! };
-    })());
-  }
-  return runs.get(args)!;
-}
+const run = once(async (args: RedisCacheArgs): Promise<Run> => {
+  let rest: Omit<Run, "r"> | undefined;
+  const r = await recordProgram(async () => {
+    const cache = new RedisCache("cache", args, { providers: [awsProvider()] });
+    cache.grantAuthRead(identity);
+    rest = {
+      outputs: {
+        host: await valueOf(cache.host),
+        port: cache.port,
+        tls: cache.tls,
+        privateCidrs: cache.privateCidrs,
+        authSecret: await valueOf(cache.authSecret),
+        securityGroupId: await valueOf(cache.securityGroupId),
+      },
+      tokenIsSecret: await pulumi.isSecret(cache.authToken),
+    };
+  });
+  return { r, ...rest! };
+});
 
 describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
   const keyArn = (r: Recorded) => stateOf(r.one(T.key)).arn as string;
