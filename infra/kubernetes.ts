@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../components/kubernetes/app-service";
 import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
 import { CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
-import { HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
+import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
 import { SecretsSync } from "../components/kubernetes/secrets";
@@ -87,7 +87,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       namespace: NAMESPACES.certManager,
       podSecurity,
       issuers,
-      http01Listener: { gatewayName: "platform", gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
+      http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
       ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
       webhookCallerCidrs,
       scrapers,

@@ -26,6 +26,8 @@ const CERTGEN_PODS: Labels = { app: "certgen" };
 /** Namespaces whose HTTPRoutes the HTTPS listeners accept carry this label. */
 export const ROUTE_NAMESPACE_LABELS: Labels = { "platform/gateway-routes": "true" };
 export const HTTP_LISTENER = "http";
+/** Name of the Gateway and of its GatewayClass; the ACME issuers attach their challenges to it. */
+export const GATEWAY_NAME = "platform";
 
 export interface GatewayBackend {
   namespace: string;
@@ -95,7 +97,7 @@ export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "lo
 
 export class IngressGateway extends pulumi.ComponentResource {
   readonly namespace: string;
-  readonly gatewayName = "platform";
+  readonly gatewayName = GATEWAY_NAME;
   readonly gateway: k8s.apiextensions.CustomResource;
   /** Who may reach an app's port: the proxies. */
   readonly proxies: Required<PodPeer>;
@@ -171,7 +173,7 @@ export class IngressGateway extends pulumi.ComponentResource {
       {
         apiVersion: GATEWAY_API,
         kind: "GatewayClass",
-        metadata: { name: "platform" },
+        metadata: { name: GATEWAY_NAME },
         spec: { controllerName: CONTROLLER_NAME, parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "platform-proxy", namespace: namespaceName } },
       },
       { parent: this, dependsOn: [controller, proxyConfig] },
@@ -203,7 +205,7 @@ export class IngressGateway extends pulumi.ComponentResource {
         kind: "Gateway",
         metadata: { name: this.gatewayName, namespace },
         spec: {
-          gatewayClassName: "platform",
+          gatewayClassName: GATEWAY_NAME,
           listeners: [
             // Redirects and ACME challenges only, both from routes in this namespace.
             { name: HTTP_LISTENER, protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
