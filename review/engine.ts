@@ -35,6 +35,8 @@ export interface RecordedResource {
   deleteBeforeReplace: boolean;
   ignoreChanges: string[];
   customTimeouts: CustomTimeouts | null;
+  /** URNs the resource was known by before (its `aliases`), which the engine carries over instead of replacing. */
+  aliases: string[];
 }
 
 export interface Recording {
@@ -127,7 +129,18 @@ function packageOf(token: string): string {
   return token.startsWith("pulumi:providers:") ? "pulumi" : token.split(":")[0]!;
 }
 
-function recordRequest(req: resproto.RegisterResourceRequest, urn: string): RecordedResource {
+/** The URNs an alias spec names, resolved as the engine does: left-out parts are the resource's own. */
+function aliasUrns(req: resproto.RegisterResourceRequest, at: { stack: string; project: string }, stackUrn: string): string[] {
+  return req.getAliasesList().map((alias) => {
+    const spec = alias.getSpec();
+    if (!spec) return alias.getUrn();
+    const parent = spec.getNoparent() ? "" : spec.hasParenturn() ? spec.getParenturn() : req.getParent();
+    const where = { stack: spec.getStack() || at.stack, project: spec.getProject() || at.project };
+    return engineUrn(where, parent === stackUrn ? "" : parent, spec.getType() || req.getType(), spec.getName() || req.getName());
+  });
+}
+
+function recordRequest(req: resproto.RegisterResourceRequest, urn: string, aliases: string[]): RecordedResource {
   const secretInputs: string[] = [];
   const inputs = decode(req.getObject()?.toJavaScript() ?? {}, "", secretInputs) as Record<string, unknown>;
   const propertyDependencies: Record<string, string[]> = {};
@@ -155,6 +168,7 @@ function recordRequest(req: resproto.RegisterResourceRequest, urn: string): Reco
     deleteBeforeReplace: req.getDeletebeforereplace(),
     ignoreChanges: req.getIgnorechangesList(),
     customTimeouts,
+    aliases,
   };
 }
 
@@ -232,7 +246,7 @@ export async function record(options: RunOptions): Promise<Recording> {
       } else {
         toMock.set(urn, res.getUrn());
         if (type === pulumi.runtime.rootPulumiStackTypeName) stackUrn = urn;
-        const recorded = recordRequest(req, urn);
+        const recorded = recordRequest(req, urn, aliasUrns(req, options, stackUrn ?? ""));
         resources.push(recorded);
         options.onResource?.(recorded);
       }

@@ -90,6 +90,11 @@ describe("the recording engine", () => {
     });
   });
 
+  test("aliases: each former URN, with the parts an alias leaves out taken from the resource", () => {
+    expect(byName("store-bucket").aliases).toEqual([urn("fixture:index:Store$fixture:index:Bucket", "store-old-bucket"), urn("fixture:index:Bucket", "store-bucket")]);
+    expect(byName("store-key").aliases).toEqual([]);
+  });
+
   test("stack outputs are recorded with secret outputs hidden", () => {
     expect(recording.outputs).toEqual({ bucketArn: "arn:fixture:store-bucket", logId: "log-id", token: "[secret]" });
     expect(recording.secretOutputs).toEqual(["token"]);

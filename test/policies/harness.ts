@@ -30,6 +30,7 @@ function record(type: string, name: string, inputs: Record<string, unknown>, ext
     deleteBeforeReplace: false,
     ignoreChanges: [],
     customTimeouts: null,
+    aliases: [],
     ...extra,
   };
 }
