@@ -7,6 +7,7 @@ import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
 import { record, type RecordedResource } from "./engine";
+import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
@@ -63,6 +64,8 @@ export async function reviewStack(options: ReviewOptions, project: Project = loa
     answers: answersFor(factsFrom(stack.config, project.name)),
     disabledDefaultProviders: disabledDefaultProviders(stack.config),
   });
+  // What AWS itself would refuse stops the review before the policies run, as it would stop the deploy.
+  checkManagedPolicies(recording.resources);
   const config = Object.fromEntries(
     Object.entries(stack.config)
       .sort(([a], [b]) => a.localeCompare(b))

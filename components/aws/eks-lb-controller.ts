@@ -3,7 +3,7 @@
 // layer installs the chart of the same release with the role bound here.
 import type * as pulumi from "@pulumi/pulumi";
 import published from "./eks-lb-controller-policy.json";
-import type { Statement } from "./iam";
+import { inPartition, type Statement } from "./iam";
 
 /** Controller release the policy belongs to, and the eks-charts chart version that installs it. */
 export const LB_CONTROLLER_VERSION: string = published.controllerVersion;
@@ -12,8 +12,6 @@ export const LB_CONTROLLER_CHART_VERSION: string = published.chartVersion;
 /** The service account the chart creates; its role is trusted for this account only. */
 export const LB_CONTROLLER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-load-balancer-controller" } as const;
 
-const swapPartition = (value: string, partition: string) => value.replace(/^arn:aws:/, `arn:${partition}:`);
-
 /**
  * The published statements with resource ARNs moved into the deployment's partition. The upstream China
  * and GovCloud variants differ from the commercial file only in partition and in lagging behind it.
@@ -21,7 +19,7 @@ const swapPartition = (value: string, partition: string) => value.replace(/^arn:
 export function lbControllerStatements(partition: string): Statement[] {
   return published.policy.Statement.map((s): Statement => {
     if (s.Effect !== "Allow") throw new Error(`eks-lb-controller-policy.json: unexpected Effect ${s.Effect}`);
-    const resource = Array.isArray(s.Resource) ? s.Resource.map((r) => swapPartition(r, partition)) : swapPartition(s.Resource, partition);
+    const resource = Array.isArray(s.Resource) ? s.Resource.map((r) => inPartition(r, partition)) : inPartition(s.Resource, partition);
     return { Effect: "Allow", Action: s.Action, Resource: resource, ...(s.Condition && { Condition: s.Condition }) };
   });
 }

@@ -2,23 +2,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { amiTypeFor, type EksNodeGroupArgs } from "./eks-args";
-import { serviceTrustPolicy } from "./iam";
+import { managedPolicyArn, serviceTrustPolicy } from "./iam";
 
-/** `arn:<partition>:iam::aws:policy/<name>`: an AWS managed policy in the deployment's partition. */
-export function managedPolicyArn(partition: pulumi.Input<string>, policyName: string): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`;
-}
-
-/** Attaches AWS managed policies to a role (by name), one attachment per policy, named `<name>-<suffix>`. */
+/** Attaches AWS managed policies to a role, one attachment per policy, named `<name>-<suffix>`. */
 export function attachManagedPolicies(
   name: string,
   roleName: pulumi.Input<string>,
   partition: pulumi.Input<string>,
-  policies: Record<string, string>,
+  policies: Record<string, aws.iam.ManagedPolicy>,
   parent: pulumi.Resource,
 ): aws.iam.RolePolicyAttachment[] {
   return Object.entries(policies).map(
-    ([suffix, policyName]) => new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: roleName, policyArn: managedPolicyArn(partition, policyName) }, { parent }),
+    ([suffix, policy]) => new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: roleName, policyArn: managedPolicyArn(policy, partition) }, { parent }),
   );
 }
 
@@ -45,8 +40,8 @@ export function createNodeGroup(name: string, inputs: NodeGroupInputs, parent: p
   // Pod networking permissions (AmazonEKS_CNI_Policy) go to the VPC CNI's own IRSA role, not to every node.
   const role = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, { parent });
   const attachments = attachManagedPolicies(`${name}-node`, role.name, inputs.partition, {
-    "worker-policy": "AmazonEKSWorkerNodePolicy",
-    "ecr-read-policy": "AmazonEC2ContainerRegistryReadOnly",
+    "worker-policy": aws.iam.ManagedPolicy.AmazonEKSWorkerNodePolicy,
+    "ecr-read-policy": aws.iam.ManagedPolicy.AmazonEC2ContainerRegistryReadOnly,
   }, parent);
 
   // No image id: EKS picks the AL2023 AMI for the version and merges its own bootstrap into the template.

@@ -15,6 +15,19 @@ export function serviceTrustPolicy(service: string): pulumi.Output<string> {
   return policyDocument([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }]);
 }
 
+/** An ARN written for the commercial partition (`arn:aws:`), moved into the deployment's partition. */
+export function inPartition(arn: string, partition: string): string {
+  return arn.replace(/^arn:aws:/, `arn:${partition}:`);
+}
+
+/**
+ * An AWS managed policy's ARN in the deployment's partition. The policy comes from the provider SDK's list
+ * (`aws.iam.ManagedPolicy`), so its path (`service-role/`, `job-function/`) is never guessed.
+ */
+export function managedPolicyArn(policy: aws.iam.ManagedPolicy, partition: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(partition).apply((p) => inPartition(policy, p));
+}
+
 /**
  * Grants a workload identity the statements, as an inline policy on its role: the grant lives and
  * dies with the resource that granted it.

@@ -6,7 +6,7 @@ import type { PostgresEndpoint, WorkloadIdentity } from "../types";
 import { accountInfo, type AccountInfo } from "./account";
 import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
 import * as rules from "./data-args";
-import { grant, serviceTrustPolicy } from "./iam";
+import { grant, managedPolicyArn, serviceTrustPolicy } from "./iam";
 import { encryptionKey } from "./kms";
 
 export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
@@ -154,7 +154,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     const monitoringRole = new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") }, { parent: this });
     const monitoringPolicy = new aws.iam.RolePolicyAttachment(
       `${name}-monitoring-policy`,
-      { role: monitoringRole.name, policyArn: pulumi.interpolate`arn:${account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+      { role: monitoringRole.name, policyArn: managedPolicyArn(aws.iam.ManagedPolicy.AmazonRDSEnhancedMonitoringRole, account.partition) },
       { parent: this },
     );
 
