@@ -43,3 +43,21 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((r)
 export function isPrivate(cidr: Cidr): boolean {
   return PRIVATE_RANGES.some((range) => contains(range, cidr));
 }
+
+/**
+ * Addresses the blocks cover together, overlaps counted once. An allow-list that covers 2^32 addresses is
+ * the whole internet, whether it is written 0.0.0.0/0 or 0.0.0.0/1 plus 128.0.0.0/1.
+ */
+export function coveredAddresses(blocks: readonly Cidr[]): number {
+  const ranges = blocks.map((b) => [b.base, b.base + size(b.prefix)] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = 0;
+  for (const [from, to] of ranges) {
+    if (to <= end) continue;
+    total += to - Math.max(from, end);
+    end = to;
+  }
+  return total;
+}
+
+export const ALL_ADDRESSES = size(0);

@@ -1,7 +1,7 @@
 // EKS: private API endpoint, envelope encryption of secrets, control-plane logs, a supported version.
 // Anchors: CKV_AWS_37/38/39/58/339, Pulumi compliance-policies.
 import { configSchema, forTypes, type PlatformResourcePolicy, settings } from "./lib/policy";
-import { isSet, isWorld, sentence, strings } from "./lib/values";
+import { coversEveryAddress, ipv4Block, isSet, isWorld, sentence, strings } from "./lib/values";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -17,18 +17,34 @@ export interface EksNodeGroupProps {
   version?: string;
 }
 
+const endpointConfig = configSchema({
+  widestPrefix: {
+    type: "integer",
+    minimum: 0,
+    maximum: 32,
+    default: 8,
+    description: "Widest block a public endpoint's allow-list may hold, as a prefix length (8 allows a /8, refuses a /7); 0 allows any.",
+  },
+});
+
 export const eksEndpointPrivate: PlatformResourcePolicy = {
   name: "eks-endpoint-private",
   description: "The EKS API endpoint is private, or public only to listed CIDRs that exclude 0.0.0.0/0.",
-  remediationSteps: "Set vpcConfig.endpointPublicAccess to false (with endpointPrivateAccess true), or list the operators' CIDRs in vpcConfig.publicAccessCidrs (platform:cluster.endpointPublicAccessCidrs).",
+  remediationSteps:
+    "Set vpcConfig.endpointPublicAccess to false (with endpointPrivateAccess true) and deploy from inside the VPC (platform:cluster.deployFromVpc), or list only the operators' and CI's egress addresses in vpcConfig.publicAccessCidrs (platform:cluster.endpointPublicAccessCidrs).",
   enforcementLevel: "mandatory",
-  validateResource: forTypes<EksClusterProps>([CLUSTER], (props, _args, report) => {
+  configSchema: endpointConfig,
+  validateResource: forTypes<EksClusterProps>([CLUSTER], (props, args, report) => {
     const vpc = props.vpcConfig ?? {};
     if (vpc.endpointPublicAccess === false) return;
     const cidrs = strings(vpc.publicAccessCidrs);
+    const { widestPrefix } = settings(endpointConfig, args);
+    const wide = cidrs.filter((c) => (ipv4Block(c)?.prefix ?? 32) < widestPrefix);
     // AWS opens a public endpoint to 0.0.0.0/0 when no CIDRs are listed.
     if (cidrs.length === 0) report("the API endpoint is public to 0.0.0.0/0 (endpointPublicAccess is not false and publicAccessCidrs is empty): set vpcConfig.endpointPublicAccess to false or list the allowed CIDRs");
     else if (cidrs.some(isWorld)) report(`vpcConfig.publicAccessCidrs includes ${cidrs.filter(isWorld).join(" and ")}: list only the CIDRs that must reach the API`);
+    else if (coversEveryAddress(cidrs)) report(`vpcConfig.publicAccessCidrs covers every address in pieces (${cidrs.join(", ")}): list only the CIDRs that must reach the API (platform:cluster.endpointPublicAccessCidrs)`);
+    else if (wide.length > 0) report(`vpcConfig.publicAccessCidrs holds ${sentence(wide)}, wider than /${widestPrefix}: list only the operators' and CI's egress addresses (platform:cluster.endpointPublicAccessCidrs)`);
   }),
 };
 

@@ -1,7 +1,7 @@
 // EksCluster's arguments, their defaults and the checks they must pass before anything is created.
 // Pure: no Pulumi resources, so the rules are tested directly and read in one place.
 import type * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../cidr";
+import { ALL_ADDRESSES, type Cidr, coveredAddresses, parseCidr } from "../cidr";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -45,8 +45,12 @@ export interface EksClusterArgs {
   production: boolean;
   /** CloudWatch retention of the control-plane logs (api, audit, authenticator). @default 90 */
   logRetentionDays?: number;
-  /** IAM role given cluster-admin through an access entry. @default none (only the deploying identity) */
-  adminRoleArn?: string;
+  /**
+   * IAM roles given cluster admin through access entries (the cluster admin access policy, cluster-wide):
+   * the CI deploy role and the operators' roles, so access does not hang on the identity that created the
+   * cluster. @default [] (only the creating identity)
+   */
+  adminRoleArns?: string[];
   nodes: EksNodeGroupArgs;
   /** Pulumi `protect` on the cluster, its KMS keys and its log group. */
   protect: boolean;
@@ -121,12 +125,18 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   for (const cidr of publicCidrs) {
     if (!parseCidr(cidr)) fail(`args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got ${show(cidr)})`);
   }
+  const blocks = publicCidrs.map((c) => parseCidr(c)).filter((b): b is Cidr => b !== undefined);
+  if (args.production && blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES) {
+    fail(`args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ${show(publicCidrs)})`);
+  }
 
   const retention = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!Number.isInteger(retention) || retention < 1) fail(`args.logRetentionDays must be a whole number of days (got ${show(retention)})`);
-  if (args.adminRoleArn !== undefined && !ROLE_ARN.test(args.adminRoleArn)) {
-    fail(`args.adminRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin (got ${show(args.adminRoleArn)})`);
+  const admins = args.adminRoleArns ?? [];
+  for (const arn of admins) {
+    if (!ROLE_ARN.test(arn)) fail(`args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
   }
+  if (new Set(admins).size !== admins.length) fail(`args.adminRoleArns must not repeat a role (got ${show(admins)})`);
 
   const n = args.nodes;
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(n.instanceType)) fail(`args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got ${show(n.instanceType)})`);
@@ -148,6 +158,16 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   if (!kubeProxy.startsWith(`v${version}.`)) {
     fail(`args.addonVersions.kubeProxy must be a kube-proxy ${version} build to match args.version (got ${show(kubeProxy)})`);
   }
+}
+
+/**
+ * The Pulumi name part of an admin access entry: the role's account and name, which are what the entry is
+ * for (EKS replaces an entry whose principal changes), so reordering the list changes nothing.
+ */
+export function adminEntryName(roleArn: string): string {
+  const [, , , , account = "", resource = ""] = roleArn.split(":");
+  const roleName = resource.split("/").pop() ?? resource;
+  return `${account}-${roleName}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../
 import { accountInfo } from "./account";
 import { afterNodesAddons, beforeNodesAddons } from "./eks-addons";
 import {
+  adminEntryName,
   checkEksClusterArgs,
   DEFAULT_ADDON_VERSIONS,
   DEFAULT_KUBERNETES_VERSION,
@@ -87,7 +88,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     );
 
     const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, { parent: this });
-    const clusterPolicies = attachManagedPolicies(`${name}-cluster`, clusterRole.name, account.partition, { "eks-policy": "AmazonEKSClusterPolicy" }, this);
+    const clusterPolicies = attachManagedPolicies(`${name}-cluster`, clusterRole.name, account.partition, { "eks-policy": aws.iam.ManagedPolicy.AmazonEKSClusterPolicy }, this);
     const clusterKeyAccess = new aws.iam.RolePolicy(
       `${name}-cluster-key-access`,
       {
@@ -137,25 +138,13 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] }, { parent: this });
     this.oidcProviderArn = oidcProvider.arn;
 
-    if (args.adminRoleArn !== undefined) {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-access`, { clusterName: cluster.name, principalArn: args.adminRoleArn, type: "STANDARD" }, { parent: this });
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-policy`,
-        {
-          clusterName: cluster.name,
-          principalArn: entry.principalArn,
-          policyArn: pulumi.interpolate`arn:${account.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-          accessScope: { type: "cluster" },
-        },
-        { parent: this },
-      );
-    }
+    (args.adminRoleArns ?? []).forEach((roleArn, i) => this.grantClusterAdmin(cluster, roleArn, account.partition, i === 0));
 
     // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
     const vpcCni = this.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
-    const vpcCniPermissions = attachManagedPolicies(`${name}-vpc-cni`, vpcCni.principalId, account.partition, { policy: "AmazonEKS_CNI_Policy" }, this);
+    const vpcCniPermissions = attachManagedPolicies(`${name}-vpc-cni`, vpcCni.principalId, account.partition, { policy: aws.iam.ManagedPolicy.AmazonEKS_CNI_Policy }, this);
     const ebsCsi = this.bindServiceAccount("ebs-csi", { namespace: "kube-system", name: "ebs-csi-controller-sa" });
-    const ebsCsiPermissions = attachManagedPolicies(`${name}-ebs-csi`, ebsCsi.principalId, account.partition, { policy: "AmazonEBSCSIDriverPolicy" }, this);
+    const ebsCsiPermissions = attachManagedPolicies(`${name}-ebs-csi`, ebsCsi.principalId, account.partition, { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy }, this);
     const addonInputs = { clusterName: cluster.name, versions: this.addonVersions, vpcCniRoleArn: vpcCni.principal, ebsCsiRoleArn: ebsCsi.principal, vpcCniPermissions, ebsCsiPermissions };
     const earlyAddons = beforeNodesAddons(name, addonInputs, this);
 
@@ -202,6 +191,30 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       region: this.region,
       loadBalancerControllerRoleArn: lbIdentity.principal,
     });
+  }
+
+  /**
+   * An access entry with the cluster admin access policy, cluster-wide. The first entry keeps the names the
+   * single `adminRoleArn` argument used, so a stack that had one admin keeps its entry instead of replacing it.
+   */
+  private grantClusterAdmin(cluster: aws.eks.Cluster, roleArn: string, partition: pulumi.Output<string>, first: boolean): void {
+    const id = adminEntryName(roleArn);
+    const formerly = (suffix: string) => (first ? { aliases: [{ name: `${this.baseName}-admin-${suffix}` }] } : {});
+    const entry = new aws.eks.AccessEntry(
+      `${this.baseName}-admin-${id}-access`,
+      { clusterName: cluster.name, principalArn: roleArn, type: "STANDARD" },
+      { parent: this, ...formerly("access") },
+    );
+    new aws.eks.AccessPolicyAssociation(
+      `${this.baseName}-admin-${id}-policy`,
+      {
+        clusterName: cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: "cluster" },
+      },
+      { parent: this, ...formerly("policy") },
+    );
   }
 
   /**

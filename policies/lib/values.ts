@@ -32,6 +32,28 @@ export function json(value: unknown): unknown {
 /** True for an address block that matches every address: 0.0.0.0/0, ::/0. */
 export const isWorld = (cidr: unknown): boolean => typeof cidr === "string" && /^(0\.0\.0\.0|::)\/0$/.test(cidr.trim());
 
+/** An IPv4 block as [first address, address count]; undefined for anything else (IPv6, host bits, typos). */
+export function ipv4Block(cidr: string): { prefix: number; first: number; count: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!match) return undefined;
+  const [a, b, c, d, prefix] = match.slice(1).map(Number) as [number, number, number, number, number];
+  if ([a, b, c, d].some((o) => o > 255) || prefix > 32) return undefined;
+  const count = 2 ** (32 - prefix);
+  const first = ((a * 256 + b) * 256 + c) * 256 + d;
+  return first % count === 0 ? { prefix, first, count } : undefined;
+}
+
+/** True when IPv4 blocks together cover every address: 0.0.0.0/0, or the same written in pieces (0.0.0.0/1 + 128.0.0.0/1). */
+export function coversEveryAddress(cidrs: readonly string[]): boolean {
+  const ranges = cidrs.flatMap((c) => ipv4Block(c) ?? []).sort((x, y) => x.first - y.first);
+  let end = 0;
+  for (const { first, count } of ranges) {
+    if (first > end) return false;
+    end = Math.max(end, first + count);
+  }
+  return end === 2 ** 32;
+}
+
 /** A non-empty string. */
 export const isSet = (value: unknown): boolean => typeof value === "string" && value.trim() !== "";
 

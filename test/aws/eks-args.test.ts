@@ -39,7 +39,9 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
   ["a malformed version", { version: "1.35.2" }, 'args.version must be a Kubernetes minor version such as "1.35" (got "1.35.2")'],
   ["a cluster name EKS refuses", { clusterName: "platform.prod" }, 'args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got "platform.prod")'],
   ["a zero log retention", { logRetentionDays: 0 }, "args.logRetentionDays must be a whole number of days (got 0)"],
-  ["an admin ARN that is not a role", { adminRoleArn: "arn:aws:iam::123456789012:user/alice" }, 'args.adminRoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")'],
+  ["an admin ARN that is not a role", { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] }, 'args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")'],
+  ["an admin role twice", { adminRoleArns: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"] }, 'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])'],
+  ["a production endpoint open to the internet in halves", { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, 'args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ["0.0.0.0/1","128.0.0.0/1"])'],
   ["a version the pinned kube-proxy does not match", { version: "1.36" }, 'args.addonVersions.kubeProxy must be a kube-proxy 1.36 build to match args.version (got "v1.35.3-eksbuild.13")'],
   ["a malformed add-on version", { addonVersions: { vpcCni: "1.21.1" } }, 'args.addonVersions.vpcCni must be an EKS add-on version such as v1.21.1-eksbuild.7 (got "1.21.1")'],
 ];

@@ -34,7 +34,7 @@ const PROD: EksClusterArgs = {
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
   production: true,
   logRetentionDays: 90,
-  adminRoleArn: "arn:aws:iam::123456789012:role/platform-admin",
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"],
   nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
   protect: true,
 };
@@ -186,7 +186,8 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(attached("eks-cluster-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
     expect(attached("eks-node-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
     expect(attached("eks-vpc-cni-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
-    expect(attached("eks-ebs-csi-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy"]);
+    // The EBS CSI driver's policy is a service-role policy; AWS answers NoSuchEntity for policy/AmazonEBSCSIDriverPolicy.
+    expect(attached("eks-ebs-csi-role")).toEqual(["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
     const keyAccess = r.named("eks-cluster-key-access");
     expect(keyAccess.inputs.role).toMatch(/^eks-cluster-role-/);
     expect(parse(keyAccess.inputs.policy)).toEqual({

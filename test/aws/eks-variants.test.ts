@@ -23,7 +23,7 @@ const PROD: EksClusterArgs = {
   subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0/19"],
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
   production: true,
-  adminRoleArn: "arn:aws:iam::123456789012:role/platform-admin",
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"],
   nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
   protect: true,
 };
@@ -36,7 +36,7 @@ describe("EksCluster access entries", () => {
   test("production: the admin role gets an access entry with cluster-wide AmazonEKSClusterAdminPolicy", async () => {
     const r = await record(PROD);
     const entry = r.one("aws:eks/accessEntry:AccessEntry");
-    expect(entry.name).toBe("eks-admin-access");
+    expect(entry.name).toBe("eks-admin-123456789012-platform-admin-access");
     expect(entry.inputs).toEqual({ clusterName: CLUSTER_NAME, principalArn: "arn:aws:iam::123456789012:role/platform-admin", type: "STANDARD" });
     const association = r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(association.inputs).toEqual({
@@ -48,7 +48,35 @@ describe("EksCluster access entries", () => {
     expect(association.propertyDependencies.principalArn).toEqual([entry.urn]);
   });
 
-  test("dev without adminRoleArn: only the deploying identity (bootstrap admin), no access entry", async () => {
+  test("several admin roles (CI's deploy role, operators from another account): one entry and association each, named by account and role", async () => {
+    const roles = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ci/github-deploy", "arn:aws:iam::210987654321:role/platform-admin"];
+    const r = await record({ ...PROD, adminRoleArns: roles });
+    // Registration order follows when each entry's options resolve; compare by name.
+    const byName = (rows: unknown[][]) => rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const names = ["eks-admin-123456789012-platform-admin", "eks-admin-123456789012-github-deploy", "eks-admin-210987654321-platform-admin"];
+    const entries = r.ofType("aws:eks/accessEntry:AccessEntry");
+    expect(byName(entries.map((e) => [e.name, e.inputs]))).toEqual(byName(roles.map((role, i) => [`${names[i]}-access`, { clusterName: CLUSTER_NAME, principalArn: role, type: "STANDARD" }])));
+    const associations = r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    expect(byName(associations.map((a) => [a.name, a.inputs]))).toEqual(
+      byName(roles.map((role, i) => [`${names[i]}-policy`, { clusterName: CLUSTER_NAME, principalArn: role, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } }])),
+    );
+  });
+
+  test("the first admin role carries the names of the former single adminRoleArn, so upgrading keeps its entry instead of replacing it", async () => {
+    const r = await record({ ...PROD, adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ci"] });
+    const formerly = (type: string, name: string) => `urn:pulumi:test::platform::platform:aws:EksCluster$${type}::${name}`;
+    expect(r.named("eks-admin-123456789012-platform-admin-access").aliases).toEqual([formerly("aws:eks/accessEntry:AccessEntry", "eks-admin-access")]);
+    expect(r.named("eks-admin-123456789012-platform-admin-policy").aliases).toEqual([formerly("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "eks-admin-policy")]);
+    expect(r.named("eks-admin-123456789012-ci-access").aliases).toEqual([]);
+  });
+
+  test("reordering the admin roles changes no resource name", async () => {
+    const roles = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"];
+    const names = async (list: string[]) => (await record({ ...PROD, adminRoleArns: list })).ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.name).sort();
+    expect(await names([...roles].reverse())).toEqual(await names(roles));
+  });
+
+  test("dev without admin roles: only the deploying identity (bootstrap admin), no access entry", async () => {
     const r = await record(DEV);
     expect(r.ofType("aws:eks/accessEntry:AccessEntry")).toEqual([]);
     expect(r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);

@@ -67,6 +67,8 @@ describe("weakening one production safeguard fails the review on its policy", ()
     ["a single-AZ database", "rds-ha", "database-instance", inputs(RDS, { multiAz: false })],
     ["no database deletion protection", "rds-deletion-protection", "database-instance", inputs(RDS, { deletionProtection: false })],
     ["a world-open cluster endpoint", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })],
+    ["a cluster endpoint open to the internet in halves", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } })],
+    ["a cluster endpoint open to a /7", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "10.0.0.0/7"] } })],
     ["a plaintext cache AUTH token", "no-plaintext-secrets", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "a-token-in-clear-text-0123456789" })],
     ["a plaintext Grafana password", "no-plaintext-secrets", "monitoring-grafana-admin", inputs("kubernetes:core/v1:Secret", { stringData: { "admin-user": "admin", "admin-password": "written-in-the-program" } }, "monitoring-grafana-admin")],
     ["an unprotected database", "stateful-protected", "database-instance", options(RDS, { protect: false })],
