@@ -1,16 +1,16 @@
 // The AWS half of the platform: the resolved config turned into component arguments. The network comes
 // first; the database, cache and bucket hang off it (and the node security group it owns), never off the
 // cluster, so a first deploy builds the data tier while EKS is still creating.
-import type * as aws from "@pulumi/aws";
+import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/aws/backup-bucket";
 import { AwsClusterServices } from "../components/aws/cluster-services";
 import { EksCluster } from "../components/aws/eks-cluster";
-import { Network } from "../components/aws/network";
+import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
-import type { PlatformConfig } from "./config";
+import { ConfigError, type PlatformConfig } from "./config";
 
 /** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
 export interface CloudPlatform {
@@ -27,6 +27,19 @@ export interface CloudPlatform {
 function required<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`the AWS profile sets no ${key}`);
   return value;
+}
+
+/**
+ * Asks the region for its zones before anything is created: a stack that wants more zones than the region
+ * offers this account is refused as a config error, instead of failing halfway through the network.
+ */
+export async function checkZones(config: PlatformConfig, provider: aws.Provider, stackFile: string): Promise<void> {
+  const { names } = await aws.getAvailabilityZones(REGULAR_ZONES, { provider });
+  if (names.length < config.network.zones) {
+    throw new ConfigError(stackFile, [
+      `platform:network.zones asks for ${config.network.zones} zones but ${config.region} offers this account ${names.length} (${names.join(", ")}); choose at most ${names.length} or another region`,
+    ]);
+  }
 }
 
 export function awsPlatform(config: PlatformConfig, provider: aws.Provider): CloudPlatform {
@@ -51,7 +64,7 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
       endpointPublicAccessCidrs: c.endpointPublicAccessCidrs,
       production,
       logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
-      ...(c.adminRoleArn !== undefined && { adminRoleArn: c.adminRoleArn }),
+      adminRoleArns: c.adminRoleArns ?? [],
       nodes: c.nodes,
       protect: config.protect,
     },

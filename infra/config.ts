@@ -2,9 +2,10 @@
 // the stack's own values, and the rules no stack may break. Every problem becomes one line that names
 // the stack file and the key, e.g.
 //   Pulumi.production.yaml: platform:database.backupRetentionDays must be >= 30 in production (got 7)
+import { Region as AwsRegion } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isPrivate, parseCidr } from "../components/cidr";
+import { ALL_ADDRESSES, type Cidr, coveredAddresses, isPrivate, parseCidr } from "../components/cidr";
 import * as f from "./formats";
 import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
 
@@ -16,7 +17,9 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Tags the platform sets on every resource itself (see infra/providers.ts). */
 export const RESERVED_TAGS = ["environment", "stack", "managed-by"];
-const MIN_KUBERNETES_MINOR = 34; // the oldest release in EKS and GKE standard support in November 2026
+const MIN_KUBERNETES_MINOR = 34;
+/** Regions the AWS provider SDK knows; anything else fails at the provider, so it is refused here first. */
+const AWS_REGIONS: readonly string[] = Object.values(AwsRegion); // the oldest release in EKS and GKE standard support in November 2026
 const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
   aws: { valkey: ["7.2", "8.0", "8.1"], redis: ["7.0", "7.1"] },
   gcp: { redis: ["7.0", "7.2"] },
@@ -26,6 +29,13 @@ const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
 // Leaf schemas. Each carries the "must ..." sentence its error shows.
 
 const says = (error: string) => ({ error });
+/**
+ * `pulumi config set --path` stores digits as a number, and YAML reads `accountId: 123456789012` as one.
+ * Where the number can only mean one text (a whole account ID, a whole major version), take that text;
+ * anything else stays a number and is refused with "must be a string: quote it".
+ */
+const fromNumber = (accept: (text: string) => boolean) => (value: unknown) =>
+  typeof value === "number" && Number.isSafeInteger(value) && accept(String(value)) ? String(value) : value;
 const whole = (min: number, max: number) => {
   const rule = says(`must be a whole number from ${min} to ${max}`);
   return z.int(rule).min(min, rule).max(max, rule);
@@ -74,14 +84,19 @@ const nodes = section("node group", {
   diskSizeGb: whole(20, 2000),
 });
 const cluster = section("cluster", {
-  version: matching(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.35"'),
+  // 1.35 written as a number is still 1.35; 1.3 could have been 1.30 and is refused by the pattern.
+  version: z.preprocess(
+    (v) => (typeof v === "number" && /^1\.\d{2}$/.test(String(v)) ? String(v) : v),
+    matching(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.35"'),
+  ),
   endpointPublicAccessCidrs: z.array(cidr, says("must be a list of CIDR blocks")),
+  deployFromVpc: flag,
   logRetentionDays: logRetention,
-  adminRoleArn: matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
+  adminRoleArns: z.array(matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"), says("must be a list of IAM role ARNs")),
   nodes: nodes.partial(),
 });
 const database = section("database", {
-  engineVersion: matching(/^(17|18)(\.\d+)?$/, 'PostgreSQL 17 or 18, e.g. "17"'),
+  engineVersion: z.preprocess(fromNumber((v) => /^(17|18)$/.test(v)), matching(/^(17|18)(\.\d+)?$/, 'PostgreSQL 17 or 18, e.g. "17"')),
   instanceClass: matching(/^(db\.[a-z0-9]+\.[a-z0-9]+|db-[a-z0-9-]+)$/, "an RDS instance class (db.m7g.large) or Cloud SQL tier (db-custom-2-7680)"),
   storageGb: whole(20, 65536),
   maxStorageGb: whole(20, 65536),
@@ -143,7 +158,7 @@ export const stackSchema = z.strictObject(
     region: z.string(says("must be a region name such as eu-west-1 (AWS) or europe-west1 (GCP)")).min(1, says("must not be empty")),
     domain: dnsName,
     aws: section("AWS account", {
-      accountId: matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID"),
+      accountId: z.preprocess(fromNumber((v) => f.AWS_ACCOUNT_ID.test(v)), matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID")),
     }).optional(),
     gcp: section("GCP project", {
       project: matching(f.GCP_PROJECT_ID, "a GCP project ID such as acme-platform-prod"),
@@ -179,7 +194,7 @@ export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
   aws?: { accountId?: string };
   gcp?: { project: string };
   tags: Record<string, string>;
-  cluster: Profile["cluster"] & { adminRoleArn?: string };
+  cluster: Profile["cluster"];
   ingress: Profile["ingress"] & { acmeEmail?: string };
   apps: AppConfig[];
   /** Names of the secret keys the stack sets (their values stay in Pulumi secrets). */
@@ -235,20 +250,39 @@ function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
   return node instanceof z.ZodOptional ? (node.unwrap() as z.ZodType) : node;
 }
 
-function suggestion(key: string, candidates: string[]): string {
+/** The candidate a misspelling most likely meant, if one is close. */
+function closest(key: string, candidates: readonly string[]): string | undefined {
   const ranked = candidates
     .map((c) => ({ c, d: f.editDistance(key.toLowerCase(), c.toLowerCase()) }))
     .filter(({ c, d }) => d <= Math.max(2, Math.floor(c.length / 4)))
     .sort((a, b) => a.d - b.d);
-  return ranked[0] ? ` (did you mean ${ranked[0].c}?)` : ` (known keys: ${candidates.join(", ")})`;
+  return ranked[0]?.c;
 }
+
+function suggestion(key: string, candidates: string[]): string {
+  const match = closest(key, candidates);
+  return match ? ` (did you mean ${match}?)` : ` (known keys: ${candidates.join(", ")})`;
+}
+
+/** Keys that were replaced, and what to write instead. */
+const REPLACED_KEYS: Record<string, string> = {
+  "platform:cluster.adminRoleArn":
+    "was replaced by platform:cluster.adminRoleArns, a list: write adminRoleArns: [<role ARN>] (pulumi config set --path 'cluster.adminRoleArns[0]' <role ARN>) and remove adminRoleArn",
+};
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => `${keyName([...issue.path, key])} is not a known key${suggestion(key, knownKeys(issue.path))}`);
+    return issue.keys.map((key) => {
+      const name = keyName([...issue.path, key]);
+      return `${name} ${REPLACED_KEYS[name] ?? `is not a known key${suggestion(key, knownKeys(issue.path))}`}`;
+    });
   }
   const value = valueAt(input, issue.path);
   if (value === undefined) return [`${keyName(issue.path)} is required: it ${issue.message}`];
+  // A number or a boolean where text belongs: YAML and `pulumi config set --path` write digits as numbers.
+  if (issue.code === "invalid_type" && issue.expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+    return [`${keyName(issue.path)} must be a string: quote it (got the ${typeof value} ${shown(value)}; it ${issue.message})`];
+  }
   return [`${keyName(issue.path)} ${issue.message} (got ${shown(value)})`];
 }
 
@@ -266,16 +300,19 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   const { cloud } = c;
   const other: Cloud = cloud === "aws" ? "gcp" : "aws";
 
-  if (!(cloud === "aws" ? f.AWS_REGION : f.GCP_REGION).test(c.region)) {
-    fail(["region"], `must be ${cloud === "aws" ? "an AWS region such as eu-west-1" : "a GCP region such as europe-west1"} (got ${shown(c.region)})`);
+  if (cloud === "aws" && !AWS_REGIONS.includes(c.region)) {
+    const match = closest(c.region, AWS_REGIONS);
+    fail(["region"], `must be an AWS region the provider knows, ${match ? `did you mean ${match}?` : "such as eu-west-1"} (got ${shown(c.region)})`);
   }
+  if (cloud === "gcp" && !f.GCP_REGION.test(c.region)) fail(["region"], `must be a GCP region such as europe-west1 (got ${shown(c.region)})`);
   if (set[other] !== undefined) fail([other], `applies to ${other} stacks only; this stack's cloud is ${cloud}`);
   if (cloud === "gcp" && set.gcp === undefined) fail(["gcp", "project"], "is required on gcp: the GCP project to deploy into");
 
   const cloudOnly: Array<[Cloud, Path]> = [
     ["aws", ["network", "flowLogRetentionDays"]],
     ["aws", ["cluster", "logRetentionDays"]],
-    ["aws", ["cluster", "adminRoleArn"]],
+    ["aws", ["cluster", "deployFromVpc"]],
+    ["aws", ["cluster", "adminRoleArns"]],
     ["aws", ["cache", "nodeType"]],
     ["aws", ["cache", "snapshotRetentionDays"]],
     ["gcp", ["cache", "memorySizeGb"]],
@@ -294,6 +331,8 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
       fail(["tags", key], cloud === "aws" ? "must be a tag of up to 128 characters not starting with aws:, with a value of up to 256" : "must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters");
     }
   }
+
+  if (cloud === "aws") problems.push(...deployPathChecks(c));
 
   const minor = Number(c.cluster.version.split(".")[1]);
   if (minor < MIN_KUBERNETES_MINOR) fail(["cluster", "version"], `must be 1.${MIN_KUBERNETES_MINOR} or newer, the oldest release still in standard support (got ${shown(c.cluster.version)})`);
@@ -334,6 +373,36 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   return problems;
 }
 
+/** The README section that explains the deploy path. */
+export const DEPLOY_PATH_SECTION = 'README "Deploying for real: how pulumi up reaches the cluster"';
+
+/**
+ * The Kubernetes half of `pulumi up` talks to the EKS API. The endpoint is private unless public CIDRs are
+ * listed, so the stack must say how the deploy gets there: from listed public addresses, or from inside
+ * the VPC. Saying neither would leave every Kubernetes resource unable to connect.
+ */
+function deployPathChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const cidrs = c.cluster.endpointPublicAccessCidrs;
+  if (cidrs.length === 0 && c.cluster.deployFromVpc !== true) {
+    problems.push({
+      path: ["cluster"],
+      message:
+        "must say how `pulumi up` reaches the private cluster API: list the operators' and CI's egress addresses in platform:cluster.endpointPublicAccessCidrs, " +
+        `or set platform:cluster.deployFromVpc: true when it runs inside the VPC (${DEPLOY_PATH_SECTION})`,
+    });
+  }
+  // Production's guard rail says the same, with more.
+  const everything = coversEverything(cidrs);
+  if (everything && c.environment !== "production") problems.push({ path: ["cluster", "endpointPublicAccessCidrs"], message: `${everything} (got ${shown(cidrs)})` });
+  return problems;
+}
+
+function coversEverything(cidrs: readonly string[]): string | undefined {
+  const blocks = cidrs.map((text) => parseCidr(text)).filter((b): b is Cidr => b !== undefined);
+  return blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES ? "must not cover the whole internet, whole or in pieces" : undefined;
+}
+
 /** One production guard rail: the key, and what makes its value unsafe. */
 interface GuardRail {
   path: Path;
@@ -342,13 +411,32 @@ interface GuardRail {
 }
 
 const atLeast = (min: number) => (v: unknown) => (typeof v === "number" && v < min ? `must be >= ${min}` : undefined);
+const atMost = (max: number, why: string) => (v: unknown) => (typeof v === "number" && v > max ? `must be <= ${max} (${why})` : undefined);
+const runsEvery = (hours: number, what: string) => (v: unknown) => {
+  const gap = typeof v === "string" ? f.longestCronGapMinutes(v) / 60 : 0;
+  if (gap <= hours) return undefined;
+  return `must run ${what}: its longest gap between runs is ${Number.isFinite(gap) ? `${gap} hours` : "years"}, more than ${hours}`;
+};
+/** The widest block a production API allow-list may hold: an operator's or CI's egress range, not a continent's. */
+export const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
+/** A production API allow-list: never the world, and no block a continent could hide behind. */
+const narrowAllowList = (v: unknown) => {
+  const world = excludes(["0.0.0.0/0", "::/0"])(v) ?? coversEverything(Array.isArray(v) ? v.map(String) : []);
+  if (world) return world;
+  const wide = (Array.isArray(v) ? v : []).filter((c) => (parseCidr(String(c))?.prefix ?? 32) < WIDEST_PUBLIC_ENDPOINT_PREFIX);
+  return wide.length > 0 ? `must not hold blocks wider than /${WIDEST_PUBLIC_ENDPOINT_PREFIX} (${wide.join(", ")})` : undefined;
+};
+/** Requests per minute per client address that production may allow at most: ten times the 100 the services ask for. */
+export const MAX_PRODUCTION_RATE_LIMIT = 1000;
 const exactly = (wanted: unknown) => (v: unknown) => (v !== undefined && v !== wanted ? `must be ${String(wanted)}` : undefined);
 const excludes = (banned: string[]) => (v: unknown) => (Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined);
 
 export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
   { path: ["network", "zones"], unsafe: atLeast(3) },
   { path: ["network", "natGateways"], unsafe: exactly("perZone") },
-  { path: ["cluster", "endpointPublicAccessCidrs"], unsafe: excludes(["0.0.0.0/0", "::/0"]) },
+  // Flow logs are evidence after an incident; 90 days covers the usual time to detect one.
+  { path: ["network", "flowLogRetentionDays"], unsafe: atLeast(90) },
+  { path: ["cluster", "endpointPublicAccessCidrs"], unsafe: narrowAllowList },
   { path: ["cluster", "nodes", "capacityType"], unsafe: exactly("ON_DEMAND") },
   { path: ["cluster", "nodes", "minSize"], unsafe: atLeast(2) },
   { path: ["database", "multiAz"], unsafe: exactly(true) },
@@ -357,6 +445,12 @@ export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
   { path: ["cache", "nodes"], unsafe: atLeast(2) },
   { path: ["cache", "snapshotRetentionDays"], unsafe: atLeast(7) },
   { path: ["ingress", "certificateIssuer"], unsafe: exactly("letsencrypt-production") },
+  { path: ["ingress", "rateLimitPerMinute"], unsafe: atMost(MAX_PRODUCTION_RATE_LIMIT, "a per-client limit above that stops no abuse") },
+  // A week of metrics: enough to compare this week's incident with last week's normal.
+  { path: ["monitoring", "prometheusRetentionDays"], unsafe: atLeast(7) },
+  // RPO 1 h comes from point-in-time recovery; the daily dump is the copy outside the database service.
+  { path: ["backups", "schedule"], unsafe: runsEvery(24, "at least once a day") },
+  { path: ["backups", "restoreVerificationSchedule"], unsafe: runsEvery(7 * 24, "at least once a week") },
   { path: ["backups", "retentionDays"], unsafe: atLeast(30) },
   { path: ["apps", "*", "minReplicas"], unsafe: atLeast(2) },
 ];

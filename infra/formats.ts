@@ -43,13 +43,70 @@ const CRON_FIELDS: ReadonlyArray<readonly [number, number]> = [
   [1, 12], // month
   [0, 7], // day of week (0 and 7 are Sunday)
 ];
-const CRON_MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
+const CRON_MACROS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
 
 /** A schedule Kubernetes CronJobs accept: five numeric fields or one of the @ macros. */
 export function isCronSchedule(schedule: string): boolean {
-  if (CRON_MACROS.has(schedule)) return true;
+  if (schedule in CRON_MACROS) return true;
   const fields = schedule.trim().split(/\s+/);
   return fields.length === 5 && fields.every((field, i) => cronFieldValid(field, CRON_FIELDS[i]!));
+}
+
+/** The values a valid cron field matches (`N/step` runs from N to the field's maximum, as Kubernetes reads it). */
+function cronFieldValues(field: string, [min, max]: readonly [number, number]): Set<number> {
+  const values = new Set<number>();
+  for (const part of field.split(",")) {
+    const [range = "*", step = "1"] = part.split("/");
+    const [from, to] = range === "*" ? [min, max] : range.split("-").map(Number);
+    const last = to ?? (part.includes("/") ? max : from!);
+    for (let v = from!; v <= last; v += Number(step)) values.add(v);
+  }
+  return values;
+}
+
+const MINUTES_PER_DAY = 24 * 60;
+// Eight whole years from a leap year: every calendar pattern of a cron schedule repeats inside it, so
+// the gaps seen are all the gaps there are (a 29 February schedule still shows its leap-year gap).
+const SCAN_FROM = Date.UTC(2024, 0, 1);
+const SCAN_DAYS = 8 * 365 + 2;
+
+/**
+ * The longest time in minutes between two consecutive runs of a valid cron schedule (UTC), as the
+ * Kubernetes CronJob controller runs it: day of month and day of week both restricted means either
+ * matches. Infinity when the schedule runs at most once in eight years. The worst-case data loss of a
+ * job on that schedule is this gap.
+ */
+export function longestCronGapMinutes(schedule: string): number {
+  const fields = (CRON_MACROS[schedule] ?? schedule).trim().split(/\s+/);
+  const [minutes, hours, days, months, weekdays] = fields.map((field, i) => cronFieldValues(field, CRON_FIELDS[i]!)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  if (weekdays.has(7)) weekdays.add(0);
+  const daysRestricted = fields[2] !== "*" && fields[2] !== "?";
+  const weekdaysRestricted = fields[4] !== "*" && fields[4] !== "?";
+  const times = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  let previousDay: number | undefined;
+  let runsOnDays = 0;
+  for (let day = 0; day < SCAN_DAYS; day++) {
+    const date = new Date(SCAN_FROM + day * MINUTES_PER_DAY * 60_000);
+    if (!months.has(date.getUTCMonth() + 1)) continue;
+    const byDate = days.has(date.getUTCDate());
+    const byWeekday = weekdays.has(date.getUTCDay());
+    const runs = daysRestricted && weekdaysRestricted ? byDate || byWeekday : byDate && byWeekday;
+    if (!runs) continue;
+    if (previousDay !== undefined) longest = Math.max(longest, (day - previousDay) * MINUTES_PER_DAY + times[0]! - times[times.length - 1]!);
+    previousDay = day;
+    runsOnDays++;
+  }
+  return runsOnDays * times.length < 2 ? Infinity : longest;
 }
 
 function cronFieldValid(field: string, [min, max]: readonly [number, number]): boolean {

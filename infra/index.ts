@@ -1,21 +1,24 @@
 // The Pulumi program: validate the stack config, then compose the platform for the stack's cloud.
 // Exported as a function so the engine (and the offline review) can run it more than once per process.
-import { awsPlatform } from "./aws";
+import { awsPlatform, checkZones } from "./aws";
 import { kubernetesPlatform } from "./kubernetes";
 import { awsProvider, gcpProvider } from "./providers";
-import { loadConfig } from "./stack-config";
+import { loadConfig, stackFileName } from "./stack-config";
 
 async function main() {
   const { config, secrets } = loadConfig();
   // Nothing is registered before this line: an invalid config stops the program above.
   const identity = { cloud: config.cloud, environment: config.environment, region: config.region, domain: config.domain };
   if (config.cloud === "aws") {
-    const platform = awsPlatform(config, awsProvider(config));
+    const provider = awsProvider(config);
+    // Only the provider exists until the region has shown it has the zones the stack asks for.
+    await checkZones(config, provider, stackFileName());
+    const platform = awsPlatform(config, provider);
     const kubernetes = kubernetesPlatform(config, { ...platform, ...(secrets.alertWebhookUrl && { alertWebhookUrl: secrets.alertWebhookUrl }) });
-    return Promise.resolve({ ...identity, ...platform.outputs, ...kubernetes });
+    return { ...identity, ...platform.outputs, ...kubernetes };
   }
   gcpProvider(config);
-  return Promise.resolve(identity);
+  return identity;
 }
 
 export = main;

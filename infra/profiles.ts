@@ -20,6 +20,10 @@ export interface Profile {
   cluster: {
     version: string;
     endpointPublicAccessCidrs: string[];
+    /** AWS only: `pulumi up` runs inside the VPC, where the private API endpoint answers. */
+    deployFromVpc?: boolean;
+    /** AWS only: IAM roles given cluster admin besides the identity that created the cluster. */
+    adminRoleArns?: string[];
     /** AWS only: CloudWatch retention of control-plane logs. */
     logRetentionDays?: number;
     nodes: {
@@ -183,7 +187,7 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
     cluster: {
       version: "1.35",
       endpointPublicAccessCidrs: [],
-      ...(aws && { logRetentionDays: e.logDays }),
+      ...(aws && { deployFromVpc: false, adminRoleArns: [], logRetentionDays: e.logDays }),
       nodes: { instanceType, ...e.nodes },
     },
     database: {

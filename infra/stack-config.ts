@@ -61,12 +61,17 @@ export interface LoadedConfig {
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }
 
+/** The stack file the running stack's config comes from, as errors name it. */
+export function stackFileName(): string {
+  return `Pulumi.${pulumi.getStack()}.yaml`;
+}
+
 /** Validates the running stack's config, or throws a ConfigError naming the stack file and each key. */
 export function loadConfig(): LoadedConfig {
   if (typeof isConfigSecret !== "function") {
     throw new Error("@pulumi/pulumi/runtime/config no longer provides isConfigSecret; check the pinned SDK version");
   }
-  const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
+  const stackFile = stackFileName();
   const all = pulumi.runtime.allConfig();
   const split = splitConfig(all, isConfigSecret);
   // A secret key set in plain text is reported as such, not also as missing.

@@ -4,6 +4,7 @@
 import { parseStructured } from "../infra/stack-config";
 import { computedState } from "./cloud-state";
 import { ReviewError } from "./stack-file";
+import { awsZones, ZONES_AS_OF } from "./zones";
 import type { Answers } from "./engine";
 
 /** The facts about the target account that a real deployment would read from the cloud. */
@@ -41,26 +42,14 @@ function partitionOf(region: string): { partition: string; dnsSuffix: string } {
   return { partition: "aws", dnsSuffix: "amazonaws.com" };
 }
 
-/** eu-west-1 -> euw1, the prefix of AWS zone ids. */
-function zoneIdPrefix(region: string): string {
-  const [area = "", direction = "", number = ""] = region.split("-");
-  return `${area}${direction.slice(0, 1)}${number}`;
-}
-
-/** Six zones, as the larger regions have; the program picks how many it uses. */
-const ZONE_LETTERS = ["a", "b", "c", "d", "e", "f"];
-
 type InvokeAnswer = (facts: CloudFacts, inputs: Record<string, unknown>) => Record<string, unknown>;
 
 const INVOKES: Record<string, InvokeAnswer> = {
-  "aws:index/getAvailabilityZones:getAvailabilityZones": ({ region }) => ({
-    id: region,
-    region,
-    names: ZONE_LETTERS.map((z) => `${region}${z}`),
-    zoneIds: ZONE_LETTERS.map((_, i) => `${zoneIdPrefix(region)}-az${i + 1}`),
-    groupNames: ZONE_LETTERS.map(() => region),
-    state: "available",
-  }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": ({ region }) => {
+    const zones = awsZones(region);
+    if (!zones) throw new ReviewError(`region ${region} has no offline zone list (review/zones.ts, as of ${ZONES_AS_OF}); add its zones there to review it`);
+    return { id: region, region, ...zones, groupNames: zones.names.map(() => region), state: "available" };
+  },
   "aws:index/getCallerIdentity:getCallerIdentity": ({ accountId, region }) => {
     const { partition } = partitionOf(region);
     return { id: accountId, accountId, arn: `arn:${partition}:sts::${accountId}:assumed-role/review/offline`, userId: "AROAOFFLINEREVIEW:offline" };

@@ -3,18 +3,39 @@
 // THEN the review answers as the cloud would for that region, account and project, and refuses to
 //      make up an answer it does not have.
 import { describe, expect, test } from "@jest/globals";
+import { Region } from "@pulumi/aws/types/enums";
 import { answersFor, factsFrom, knownInvokes } from "../review/answers";
+import { AWS_ZONE_LETTERS, ZONES_AS_OF } from "../review/zones";
 
 const aws = answersFor(factsFrom({ "platform:region": "eu-west-1", "platform:aws": '{"accountId":"111122223333"}' }, "platform"));
 const gcp = answersFor(factsFrom({ "platform:region": "europe-west1", "platform:gcp": '{"project":"example-platform-prod"}' }, "platform"));
 
 describe("data-source answers", () => {
-  test("availability zones of the stack's region", () => {
+  test("availability zones of the stack's region, as many as the region has", () => {
     expect(aws.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", { state: "available" })).toMatchObject({
-      names: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e", "eu-west-1f"],
-      zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4", "euw1-az5", "euw1-az6"],
+      names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+      zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
       region: "eu-west-1",
     });
+    const zonesOf = (region: string) => answersFor(factsFrom({ "platform:region": region }, "platform")).invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {}).names;
+    expect(zonesOf("us-east-1")).toEqual(["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"]);
+    expect(zonesOf("us-west-2")).toEqual(["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"]);
+    // A new account sees two zones in us-west-1 and three in ap-northeast-1.
+    expect(zonesOf("us-west-1")).toEqual(["us-west-1b", "us-west-1c"]);
+    expect(zonesOf("ap-northeast-1")).toEqual(["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]);
+  });
+
+  test("a region without a public zone list is refused, not guessed", () => {
+    const isolated = answersFor(factsFrom({ "platform:region": "us-iso-east-1" }, "platform"));
+    expect(() => isolated.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {})).toThrow(
+      `region us-iso-east-1 has no offline zone list (review/zones.ts, as of ${ZONES_AS_OF}); add its zones there to review it`,
+    );
+  });
+
+  test("the zone table covers every region the provider SDK knows, but the isolated partitions", () => {
+    const isolated = /^[a-z]{2}-iso[a-z]?-/;
+    expect(Object.values(Region).filter((r) => !isolated.test(r)).sort()).toEqual(Object.keys(AWS_ZONE_LETTERS).sort());
+    for (const letters of Object.values(AWS_ZONE_LETTERS)) expect(letters.length).toBeGreaterThanOrEqual(2);
   });
 
   test("caller identity, partition and region", () => {

@@ -54,7 +54,8 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
       natGateways: prod ? opt(fc.constant("perZone")) : opt(fc.constantFrom("single", "perZone")),
       cidr: opt(fc.constantFrom("10.0.0.0/16", "172.16.0.0/18", "192.168.0.0/20")),
       version: opt(fc.constantFrom("1.34", "1.35", "1.36")),
-      publicCidrs: opt(fc.array(fc.constantFrom("203.0.113.0/24", "198.51.100.7/32"), { maxLength: 2 })),
+      publicCidrs: opt(fc.array(fc.constantFrom("203.0.113.0/24", "198.51.100.7/32", "10.0.0.0/8"), { maxLength: 2 })),
+      deployFromVpc: opt(fc.boolean()),
       nodes: opt(nodes),
       capacityType: prod ? opt(fc.constant("ON_DEMAND")) : opt(fc.constantFrom("ON_DEMAND", "SPOT")),
       storage: opt(fc.tuple(int(20, 1000), int(0, 1000)).map(([s, extra]) => ({ storageGb: s, maxStorageGb: s + extra }))),
@@ -63,8 +64,8 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
       windows: opt(windows),
       cacheNodes: opt(int(prod ? 2 : 1, 6)),
       snapshotDays: opt(int(prod ? 7 : 0, 35)),
-      rate: opt(int(1, 10_000)),
-      schedule: opt(fc.constantFrom("0 3 * * *", "*/15 * * * *", "30 2 * * 1-5", "@daily")),
+      rate: opt(int(1, prod ? 1000 : 10_000)),
+      schedule: opt(fc.constantFrom("0 3 * * *", "*/15 * * * *", "@daily", ...(prod ? [] : ["30 2 * * 1-5", "@weekly"]))),
       backupDays: opt(int(prod ? 30 : 1, 400)),
       apps,
     })
@@ -80,6 +81,8 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
         cluster: defined({
           version: v.version,
           endpointPublicAccessCidrs: v.publicCidrs,
+          // Every AWS stack names its deploy path: listed public addresses, or inside the VPC.
+          deployFromVpc: aws && !v.publicCidrs?.length ? true : aws ? v.deployFromVpc : undefined,
           nodes: v.nodes && defined({ ...v.nodes, capacityType: v.capacityType }),
         }),
         database: defined({
@@ -152,7 +155,7 @@ function plant(settings: Settings): fc.Arbitrary<Planted> {
     const unsafe: Record<string, unknown> = {
       "network.zones": 2,
       "network.natGateways": "single",
-      "cluster.endpointPublicAccessCidrs": ["0.0.0.0/0"],
+      "cluster.endpointPublicAccessCidrs": ["0.0.0.0/1", "128.0.0.0/1"],
       "cluster.nodes.capacityType": "SPOT",
       "database.multiAz": false,
       "database.backupRetentionDays": 1,
@@ -160,6 +163,9 @@ function plant(settings: Settings): fc.Arbitrary<Planted> {
       "cache.nodes": 1,
       "ingress.certificateIssuer": "letsencrypt-staging",
       "backups.retentionDays": 7,
+      "backups.schedule": "0 3 * * 1",
+      "ingress.rateLimitPerMinute": 5000,
+      "monitoring.prometheusRetentionDays": 3,
     };
     kinds.push(fc.constantFrom(...Object.entries(unsafe)).map(([path, value]) => ({ settings: setAt(settings, path.split("."), value), key: keyName(path.split(".")) })));
   }
@@ -208,7 +214,7 @@ describe("property: the config space", () => {
 
   test("the planted production values are all guard rails", () => {
     const railed = PRODUCTION_GUARD_RAILS.map((r) => r.path.join("."));
-    for (const key of ["network.zones", "network.natGateways", "cluster.endpointPublicAccessCidrs", "cluster.nodes.capacityType", "database.multiAz", "database.backupRetentionDays", "database.deletionProtection", "cache.nodes", "ingress.certificateIssuer", "backups.retentionDays"]) {
+    for (const key of ["network.zones", "network.natGateways", "cluster.endpointPublicAccessCidrs", "cluster.nodes.capacityType", "database.multiAz", "database.backupRetentionDays", "database.deletionProtection", "cache.nodes", "ingress.certificateIssuer", "backups.retentionDays", "backups.schedule", "ingress.rateLimitPerMinute", "monitoring.prometheusRetentionDays"]) {
       expect(railed).toContain(key);
     }
   });

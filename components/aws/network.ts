@@ -157,6 +157,9 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
  * database and cache (no route to or from the internet), public subnets only NAT gateways and load
  * balancers. Pass the AWS provider through `{ providers: [provider] }`.
  */
+/** Local Zones and Wavelength Zones need an opt-in and lack NAT gateways; only regular zones qualify. */
+export const REGULAR_ZONES: aws.GetAvailabilityZonesArgs = { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] };
+
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly vpcCidr: string;
@@ -184,8 +187,7 @@ export class Network extends pulumi.ComponentResource {
     const label = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
     const account = accountInfo(this);
 
-    // Local Zones and Wavelength Zones need an opt-in and lack NAT gateways; only regular zones qualify.
-    const available = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, parent);
+    const available = aws.getAvailabilityZonesOutput(REGULAR_ZONES, parent);
     const availabilityZones = pulumi.all([available.names, available.region]).apply(([names, region]) => {
       if (names.length < zones) throw new Error(`Network ${name}: args.zones asks for ${zones} zones but ${region} has ${names.length} available`);
       return names.slice(0, zones);
