@@ -8,23 +8,68 @@ import { parseArgs } from "node:util";
 import { policies } from "../policies/policies";
 import { mandatoryCount, policyLines } from "./policy-report";
 import { policyRunInfo, reviewStack, summarize, writeReport } from "./review";
+import { listStacks } from "./stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
+const DEFAULT_OUT = path.join(ROOT, "review", "out");
 const USAGE = "usage: npm run review -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]";
 
-function options() {
+/** The options, each with the line `--help` prints for it. */
+const OPTIONS = {
+  stack: { type: "string", short: "s", help: "stack to review: reads Pulumi.<stack>.yaml (default: production)" },
+  "config-file": { type: "string", help: "stack file to read instead of Pulumi.<stack>.yaml, as `pulumi --config-file`" },
+  "policy-config": { type: "string", help: "policy pack config instead of policies/config/<environment>.json, as `--policy-pack-config`" },
+  out: { type: "string", help: `folder for <stack>.json and <stack>.md (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})` },
+  verbose: { type: "boolean", help: "print stack traces with errors" },
+  help: { type: "boolean", short: "h", help: "print this help" },
+} as const;
+
+type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+
+function help(): string {
+  const width = Math.max(...Object.entries(OPTIONS).map(([name, o]) => `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`.length));
+  const lines = Object.entries(OPTIONS).map(([name, o]) => {
+    const flag = `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
+    return `  ${flag.padEnd(width)}  ${o.help}`;
+  });
+  return [
+    USAGE,
+    "",
+    "Reviews a stack offline: runs the program under Pulumi's mock runtime, then the policy pack over what it registered.",
+    "",
+    `stacks here: ${listStacks(ROOT).join(", ") || "none"}`,
+    "",
+    "options:",
+    ...lines,
+    "",
+    "npm passes flags to the review only after `--`: npm run review -- --stack dev",
+  ].join("\n");
+}
+
+class UsageError extends Error {}
+
+/**
+ * `npm run review --stack=dev` (no `--`) gives the flag to npm, which hands it on as npm_config_stack;
+ * `npm run review --stack dev` leaves npm_config_stack=true and "dev" as a stray argument. Take the first,
+ * refuse the second, so a review never silently falls back to production.
+ */
+function fromNpm(given: Options): Options {
+  const taken: Options = { ...given };
+  for (const [name, option] of Object.entries(OPTIONS)) {
+    if (option.type !== "string" || taken[name as keyof Options] !== undefined) continue;
+    const value = process.env[`npm_config_${name.replace(/-/g, "_")}`];
+    if (value === undefined || value === "") continue;
+    if (value === "true") throw new UsageError(`npm took --${name} as its own flag; pass it after --: npm run review -- --${name} <value>`);
+    (taken as Record<string, string>)[name] = value;
+    console.error(`review: --${name} ${value} read from npm (npm run review -- --${name} ${value} passes it directly)`);
+  }
+  return taken;
+}
+
+function options(): Options {
   try {
-    return parseArgs({
-      options: {
-        stack: { type: "string", default: "production" },
-        "config-file": { type: "string" },
-        "policy-config": { type: "string" },
-        out: { type: "string", default: path.join(ROOT, "review", "out") },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      allowPositionals: false,
-    }).values;
+    const { values } = parseArgs({ options: OPTIONS, allowPositionals: false });
+    return fromNpm(values as Options);
   } catch (err) {
     console.error(`review: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -34,19 +79,19 @@ function options() {
 async function main(): Promise<number> {
   const args = options();
   if (args.help) {
-    console.log(USAGE);
+    console.log(help());
     return 0;
   }
   try {
     const options = {
       root: ROOT,
-      stack: args.stack,
+      stack: args.stack ?? "production",
       ...(args["config-file"] && { configFile: args["config-file"] }),
       ...(args["policy-config"] && { policyConfigFile: path.resolve(args["policy-config"]) }),
     };
     const report = await reviewStack(options);
     const info = policyRunInfo(options, report.config, report.project);
-    const file = writeReport(report, args.out, info);
+    const file = writeReport(report, args.out ?? DEFAULT_OUT, info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
     console.log([...policyLines(report.policies, policies, report.resources, info), `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`].join("\n"));

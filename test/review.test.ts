@@ -17,7 +17,7 @@ import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 const ROOT = path.resolve(__dirname, "..");
 const project = loadProject(ROOT);
 const SHIPPED = ["dev", "gcp-dev", "gcp-production", "production", "staging"];
-const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "parent", "provider", "inputs", "secretInputs", "dependencies", "propertyDependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "customTimeouts"];
+const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "parent", "provider", "inputs", "secretInputs", "dependencies", "propertyDependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "customTimeouts", "aliases"];
 
 describe("the shipped stacks", () => {
   test("are the five the project documents", () => {
@@ -96,7 +96,7 @@ describe("the shipped stacks", () => {
   test("the summary counts resources per component and per type, and names the JSON file", () => {
     const resource = (type: string, name: string, parent: string | null, secretInputs: string[] = []): RecordedResource => {
       const urn = parent === null || parent.endsWith("::platform-dev") ? `urn:pulumi:dev::platform::${type}::${name}` : `urn:pulumi:dev::platform::platform:aws:RedisCache$${type}::${name}`;
-      return { urn, type, name, custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack", parent, provider: null, inputs: {}, secretInputs, dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], customTimeouts: null };
+      return { urn, type, name, custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack", parent, provider: null, inputs: {}, secretInputs, dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], customTimeouts: null, aliases: [] };
     };
     const stack = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
     const component = "urn:pulumi:dev::platform::platform:aws:RedisCache::cache";
@@ -157,15 +157,16 @@ describe("invalid config registers nothing", () => {
 describe("the review CLI, as a user runs it", () => {
   const run = promisify(execFile);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-out-"));
-  const cli = async (...args: string[]) => {
+  const cliWith = async (env: Record<string, string>, ...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], { cwd: ROOT });
+      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
   };
+  const cli = (...args: string[]) => cliWith({}, ...args);
   const stackFile = (name: string, edit: (text: string) => string) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
     const file = path.join(dir, `Pulumi.${name}.yaml`);
@@ -190,6 +191,21 @@ describe("the review CLI, as a user runs it", () => {
       "Pulumi.unsafe.yaml: platform:database.backupRetentionDays must be >= 30 in production (got 7)",
     ],
     [
+      "a region AWS does not have",
+      ["--stack", "region", "--config-file", stackFile("region", (t) => t.replace("platform:region: eu-west-1", "platform:region: eu-west-9"))],
+      'Pulumi.region.yaml: platform:region must be an AWS region the provider knows, did you mean eu-west-1? (got "eu-west-9")',
+    ],
+    [
+      "more zones than the region has",
+      ["--stack", "zones", "--config-file", stackFile("zones", (t) => `${t}  platform:network:\n    zones: 4\n`)],
+      "Pulumi.zones.yaml: platform:network.zones asks for 4 zones but eu-west-1 offers this account 3 (eu-west-1a, eu-west-1b, eu-west-1c); choose at most 3 or another region",
+    ],
+    [
+      "a production stack without a deploy path",
+      ["--stack", "nopath", "--config-file", stackFile("nopath", (t) => t.replace(/  platform:cluster:\n(    #.*\n)*    deployFromVpc: true\n/, ""))],
+      "Pulumi.nopath.yaml: platform:cluster must say how `pulumi up` reaches the private cluster API: list the operators' and CI's egress addresses in platform:cluster.endpointPublicAccessCidrs, or set platform:cluster.deployFromVpc: true when it runs inside the VPC (README \"Deploying for real: how pulumi up reaches the cluster\")",
+    ],
+    [
       "a plaintext secret",
       ["--stack", "plain", "--config-file", stackFile("plain", (t) => t.replace(/platform:alertWebhookUrl:\n\s+secure: \S+/, "platform:alertWebhookUrl: https://hooks.example.com/x"))],
       "Pulumi.plain.yaml: platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
@@ -205,6 +221,12 @@ describe("the review CLI, as a user runs it", () => {
     strict: cli("--stack", "dev", "--policy-config", strict),
     verbose: cli("--stack", "nope", "--verbose"),
     usage: cli("--stak", "dev"),
+    help: cli("--help"),
+    h: cli("-h"),
+    // Its own folder: the strict run above writes dev.json at the same time.
+    npmStack: cliWith({ npm_config_stack: "dev" }, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "review-npm-"))),
+    npmFlag: cliWith({ npm_config_stack: "true" }, "dev"),
+    numbers: cli("--stack", "numbers", "--config-file", stackFile("numbers", (t) => t.replace('accountId: "123456789012"', "accountId: 123456789012"))),
     ...Object.fromEntries(failing.map(([name, args]) => [name, cli(...args)])),
   } as Record<string, ReturnType<typeof cli>>;
 
@@ -249,6 +271,44 @@ describe("the review CLI, as a user runs it", () => {
     const result = await runs.verbose!;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^ReviewError: Pulumi\.nope\.yaml: no such stack file .*\n\s+at /);
+  });
+
+  test("--help and -h list the stacks found and every option with one line each", async () => {
+    const [long, short] = [await runs.help!, await runs.h!];
+    expect(long).toEqual(short);
+    expect(long.code).toBe(0);
+    expect(long.stdout).toContain("stacks here: dev, gcp-dev, gcp-production, production, staging");
+    const optionLines = long.stdout.split("\n").filter((line) => /^ {2}(-\w, | {4})--/.test(line));
+    expect(optionLines.map((line) => line.trim().split(/\s{2,}/)[0])).toEqual([
+      "-s, --stack <value>",
+      "--config-file <value>",
+      "--policy-config <value>",
+      "--out <value>",
+      "--verbose",
+      "-h, --help",
+    ]);
+    for (const line of optionLines) expect(line.trim().split(/\s{2,}/)[1]!.length).toBeGreaterThan(10);
+  });
+
+  test("`npm run review --stack=dev` (npm keeps the flag) reviews dev, not production, and says where it read the stack", async () => {
+    const result = await runs.npmStack!;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Stack dev \(aws, dev\)/);
+    expect(result.stderr).toBe("review: --stack dev read from npm (npm run review -- --stack dev passes it directly)\n");
+  });
+
+  test("`npm run review --stack dev` (npm takes the flag, the name strays) is a usage error, never a production review", async () => {
+    const result = await runs.npmFlag!;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("usage: npm run review --");
+  });
+
+  test("an account ID written as a number (as `pulumi config set --path` stores it) is reviewed and pins the provider", async () => {
+    const result = await runs.numbers!;
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const report = JSON.parse(fs.readFileSync(path.join(out, "numbers.json"), "utf8")) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+    expect(report.resources.find((r) => r.type === "pulumi:providers:aws")!.inputs.allowedAccountIds).toBe('["123456789012"]');
   });
 
   test("an unknown flag is a usage error", async () => {
