@@ -80,29 +80,32 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
   );
 
   const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
-  const certManager = new CertManager(
-    "cert-manager",
-    {
-      cluster: k.cluster,
-      namespace: NAMESPACES.certManager,
-      podSecurity,
-      issuers,
-      http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
-      ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
-      webhookCallerCidrs,
-      scrapers,
-      replicas,
-      prometheusCrds: monitoring.crds,
-    },
-    opts,
-  );
-
+  // The gateway builds cert-manager once its Gateway API CRDs exist: cert-manager's Gateway API support
+  // refuses to start without them, and the gateway's certificates in turn wait for cert-manager. Both
+  // keep the stack as parent, so their URNs do not change.
   const gateway = new IngressGateway(
     "gateway",
     {
       cluster: k.cluster,
       loadBalancer: k.services.loadBalancer,
-      certManager,
+      certManager: (gatewayApiCrds) =>
+        new CertManager(
+          "cert-manager",
+          {
+            cluster: k.cluster,
+            namespace: NAMESPACES.certManager,
+            podSecurity,
+            issuers,
+            http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
+            ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
+            webhookCallerCidrs,
+            scrapers,
+            replicas,
+            prometheusCrds: monitoring.crds,
+            gatewayApiCrds,
+          },
+          opts,
+        ),
       namespace: NAMESPACES.gateway,
       podSecurity,
       hostnames,

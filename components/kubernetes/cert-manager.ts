@@ -40,6 +40,11 @@ export interface CertManagerArgs {
   replicas?: number;
   /** The Prometheus operator's CRDs: the chart installs a ServiceMonitor. */
   prometheusCrds: pulumi.Resource;
+  /**
+   * What installs the Gateway API CRDs: the controller runs with `config.gatewayAPI.enabled` and exits at
+   * startup when those CRDs are missing, so the release (which waits for its pods) waits for them.
+   */
+  gatewayApiCrds: pulumi.Resource;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -86,7 +91,7 @@ export class CertManager extends pulumi.ComponentResource {
           config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
           prometheus: { enabled: true, servicemonitor: { enabled: true } },
         },
-        dependsOn: [args.prometheusCrds],
+        dependsOn: [args.prometheusCrds, args.gatewayApiCrds],
       },
       this,
     );
