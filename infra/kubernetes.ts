@@ -3,7 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../components/kubernetes/app-service";
 import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
-import { CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
+import { CERT_MANAGER_METRICS_PODS, CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
 import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
@@ -62,7 +62,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       secrets,
       scrapeTargets: [
         { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics, pods: PROXY_PODS },
-        { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: { "app.kubernetes.io/name": "cert-manager" } },
+        { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: CERT_MANAGER_METRICS_PODS },
         { namespace: "kube-system", port: 9153, pods: { "k8s-app": "kube-dns" } },
         ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
       ],
@@ -80,29 +80,32 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
   );
 
   const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
-  const certManager = new CertManager(
-    "cert-manager",
-    {
-      cluster: k.cluster,
-      namespace: NAMESPACES.certManager,
-      podSecurity,
-      issuers,
-      http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
-      ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
-      webhookCallerCidrs,
-      scrapers,
-      replicas,
-      prometheusCrds: monitoring.crds,
-    },
-    opts,
-  );
-
+  // The gateway builds cert-manager once its Gateway API CRDs exist: cert-manager's Gateway API support
+  // refuses to start without them, and the gateway's certificates in turn wait for cert-manager. Both
+  // keep the stack as parent, so their URNs do not change.
   const gateway = new IngressGateway(
     "gateway",
     {
       cluster: k.cluster,
       loadBalancer: k.services.loadBalancer,
-      certManager,
+      certManager: (gatewayApiCrds) =>
+        new CertManager(
+          "cert-manager",
+          {
+            cluster: k.cluster,
+            namespace: NAMESPACES.certManager,
+            podSecurity,
+            issuers,
+            http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
+            ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
+            webhookCallerCidrs,
+            scrapers,
+            replicas,
+            prometheusCrds: monitoring.crds,
+            gatewayApiCrds,
+          },
+          opts,
+        ),
       namespace: NAMESPACES.gateway,
       podSecurity,
       hostnames,

@@ -1,6 +1,6 @@
 // Kubernetes workloads and namespaces: restricted pods, read-only root filesystems, resources, probes,
-// pinned images, Pod Security labels, default-deny network policies, TLS on every public route, nothing
-// in `default`, and replicas with a disruption budget. Objects are matched by type token, so custom
+// pinned images, Pod Security labels, default-deny network policies, TLS on every public route, no cloud
+// load balancer but the gateway's, nothing in `default`, and replicas with a disruption budget. Objects are matched by type token, so custom
 // resources (Gateway API) need no SDK class. Anchors: PSS restricted, CKV_K8S_*, CKV2_K8S_6, Polaris.
 import { configSchema, eachKnown, forTypes, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, propsOf, settings } from "./lib/policy";
 import { containersOf, type KubernetesObject, LONG_RUNNING_TYPES, parseImage, podLabelsOf, podSpecOf, where, WORKLOAD_TYPES } from "./lib/pods";
@@ -202,6 +202,49 @@ export const tlsOnRoutes: PlatformStackPolicy = {
   },
 };
 
+const SERVICE = "kubernetes:core/v1:Service";
+const ENVOY_PROXY = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
+
+/** core/v1 Service, as far as load-balancer-services reads it. */
+export interface ServiceProps {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { type?: string };
+}
+
+/** Envoy Gateway's EnvoyProxy: how the proxies of the Gateways that use it are deployed and exposed. */
+export interface EnvoyProxyProps {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { provider?: { type?: string; kubernetes?: { envoyService?: { type?: string } } } };
+}
+
+const loadBalancerConfig = configSchema({
+  allowedNamespaces: { type: "array", items: { type: "string" }, default: ["gateway"], description: "Namespaces whose Services and Envoy Gateway proxies may have a cloud load balancer: the gateway's." },
+});
+
+export const loadBalancerServices: PlatformResourcePolicy = {
+  name: "load-balancer-services",
+  description: "Only the gateway is exposed through a cloud load balancer: no Service of type LoadBalancer, and no Envoy Gateway proxy exposed by one, outside the gateway's namespace.",
+  remediationSteps: "Keep the Service's type ClusterIP and reach it through the gateway: an HTTPRoute on the gateway's HTTPS listener (platform:apps[].hostname). An EnvoyProxy outside the gateway's namespace sets spec.provider.kubernetes.envoyService.type to ClusterIP. A namespace that must have a load balancer of its own is added to the policy's allowedNamespaces, in review.",
+  enforcementLevel: "mandatory",
+  configSchema: loadBalancerConfig,
+  validateResource: forTypes<ServiceProps & EnvoyProxyProps>([SERVICE, ENVOY_PROXY], (props, args, report) => {
+    const { allowedNamespaces } = settings(loadBalancerConfig, args);
+    // Without a namespace the object lands in the provider's namespace, or in `default`.
+    const namespace = text(props.metadata?.namespace) ?? text(args.provider?.props.namespace as unknown) ?? "default";
+    if (allowedNamespaces.includes(namespace)) return;
+    const name = text(props.metadata?.name) ?? args.name;
+    if (args.type === SERVICE) {
+      if (props.spec?.type === "LoadBalancer") report(`Service ${name} in namespace ${namespace} is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway`);
+      return;
+    }
+    const provider = props.spec?.provider;
+    if ((provider?.type ?? "Kubernetes") !== "Kubernetes") return;
+    const type = provider?.kubernetes?.envoyService?.type;
+    if (type === undefined) report(`EnvoyProxy ${name} in namespace ${namespace} leaves spec.provider.kubernetes.envoyService.type unset, so Envoy Gateway exposes its proxies through a LoadBalancer Service: set it to ClusterIP`);
+    else if (type === "LoadBalancer") report(`EnvoyProxy ${name} in namespace ${namespace} exposes its proxies through a LoadBalancer Service: set spec.provider.kubernetes.envoyService.type to ClusterIP`);
+  }),
+};
+
 /** Kinds that are not namespaced; custom ones follow the Cluster* naming convention (ClusterIssuer, ...). */
 const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", "CustomResourceDefinition", "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "PriorityClass", "RuntimeClass", "IngressClass", "GatewayClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService", "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration", "IPAddress", "ServiceCIDR", "DeviceClass"]);
 
@@ -271,4 +314,4 @@ export const availability: PlatformStackPolicy = {
   },
 };
 
-export const kubernetesPolicies = [pssRestricted, readOnlyRootfs, resources, probes, imagePinning, imageDigest, namespacePssLabels, namespaceDefaultDeny, tlsOnRoutes, noDefaultNamespace, availability];
+export const kubernetesPolicies = [pssRestricted, readOnlyRootfs, resources, probes, imagePinning, imageDigest, namespacePssLabels, namespaceDefaultDeny, tlsOnRoutes, loadBalancerServices, noDefaultNamespace, availability];

@@ -236,7 +236,7 @@ describe("the review CLI, as a user runs it", () => {
     expect(result.stdout).toMatch(/^Stack production \(aws, production\): \d+ resources, \d+ secret inputs\n/);
     expect(result.stdout).toContain(`written to ${path.relative(ROOT, path.join(out, "production.json"))}`);
     expect(JSON.parse(fs.readFileSync(path.join(out, "production.json"), "utf8"))).toMatchObject({ stack: "production", project: "platform" });
-    expect(result.stdout).toMatch(/\n {2}policies: 50 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/);
+    expect(result.stdout).toMatch(/\n {2}policies: 51 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/);
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(/^# Review of stack production \(aws, production\)\n[^]*\*\*Passed\*\*: no mandatory violation\./);
   });
 

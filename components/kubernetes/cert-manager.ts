@@ -14,6 +14,11 @@ export const ACME_SERVERS: Readonly<Record<IssuerName, string>> = {
   "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 };
 export const CERT_MANAGER_METRICS_PORT = 9402;
+/**
+ * Every pod the chart's ServiceMonitor scrapes on the metrics port: the controller, the cainjector and the
+ * webhook each serve metrics and share only the release's instance label.
+ */
+export const CERT_MANAGER_METRICS_PODS: Labels = { "app.kubernetes.io/instance": "cert-manager" };
 export const CERT_MANAGER_WEBHOOK_PORT = 10250;
 /** Labels cert-manager puts on its HTTP-01 solver pods (which run in the Certificate's namespace). */
 export const ACME_SOLVER_PODS: Labels = { "acme.cert-manager.io/http01-solver": "true" };
@@ -34,12 +39,17 @@ export interface CertManagerArgs {
   acmeEmail?: string;
   /** Addresses the API server calls the webhook from. */
   webhookCallerCidrs: pulumi.Input<string[]>;
-  /** Prometheus pods, admitted to the controller's metrics port. */
+  /** Prometheus pods, admitted to the metrics port of the controller, the cainjector and the webhook. */
   scrapers: Required<PodPeer>;
   /** Controller and webhook replicas. @default 2 */
   replicas?: number;
   /** The Prometheus operator's CRDs: the chart installs a ServiceMonitor. */
   prometheusCrds: pulumi.Resource;
+  /**
+   * What installs the Gateway API CRDs: the controller runs with `config.gatewayAPI.enabled` and exits at
+   * startup when those CRDs are missing, so the release (which waits for its pods) waits for them.
+   */
+  gatewayApiCrds: pulumi.Resource;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -66,7 +76,7 @@ export class CertManager extends pulumi.ComponentResource {
           // The ACME directory, and the self-check of each HTTP-01 challenge through the public address.
           internetHttpsEgress("acme", CONTROLLER_PODS, [{ port: 443 }, { port: 80 }]),
           { name: "webhook", direction: "Ingress", pods: WEBHOOK_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }] },
-          { name: "from-prometheus", direction: "Ingress", pods: CONTROLLER_PODS, peers: [args.scrapers], ports: [{ port: CERT_MANAGER_METRICS_PORT }] },
+          { name: "from-prometheus", direction: "Ingress", pods: CERT_MANAGER_METRICS_PODS, peers: [args.scrapers], ports: [{ port: CERT_MANAGER_METRICS_PORT }] },
         ],
       },
       { parent: this },
@@ -86,7 +96,7 @@ export class CertManager extends pulumi.ComponentResource {
           config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
           prometheus: { enabled: true, servicemonitor: { enabled: true } },
         },
-        dependsOn: [args.prometheusCrds],
+        dependsOn: [args.prometheusCrds, args.gatewayApiCrds],
       },
       this,
     );

@@ -37,7 +37,12 @@ export interface GatewayBackend {
 export interface IngressGatewayArgs {
   cluster: KubernetesCluster;
   loadBalancer: LoadBalancerClass;
-  certManager: CertManager;
+  /**
+   * Builds the cert-manager the certificates are issued by, given the release that installs the Gateway
+   * API CRDs: cert-manager's Gateway API support needs those CRDs before it starts, and they are created
+   * here. Called once, right after the CRD releases.
+   */
+  certManager: (gatewayApiCrds: pulumi.Resource) => CertManager;
   /** @default "gateway" */
   namespace?: string;
   podSecurity: PodSecurity;
@@ -103,6 +108,8 @@ export class IngressGateway extends pulumi.ComponentResource {
   readonly proxies: Required<PodPeer>;
   /** The Gateway API and Envoy Gateway CRDs: routes and policies wait for them. */
   readonly crds: k8s.helm.v3.Release[];
+  /** The cert-manager built by `args.certManager`, after the Gateway API CRDs it needs. */
+  readonly certManager: CertManager;
 
   constructor(name: string, args: IngressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     check(name, args);
@@ -115,11 +122,11 @@ export class IngressGateway extends pulumi.ComponentResource {
     const namespace = ns.ready;
     const crds = (id: string, values: Record<string, unknown>) =>
       helmRelease(`${name}-${id}`, { chart: GATEWAY_CRDS_CHART, name: id, namespace, values: { crds: values } }, this);
-    const crdReleases = [
-      crds("gateway-api-crds", { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } }),
-      crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } }),
-    ];
+    const gatewayApiCrds = crds("gateway-api-crds", { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } });
+    const crdReleases = [gatewayApiCrds, crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } })];
     this.crds = crdReleases;
+    const certManager = args.certManager(gatewayApiCrds);
+    this.certManager = certManager;
     const controller = helmRelease(
       `${name}-envoy-gateway`,
       {
@@ -194,7 +201,7 @@ export class IngressGateway extends pulumi.ComponentResource {
               privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
             },
           },
-          { parent: this, dependsOn: [args.certManager.release, ...args.certManager.issuers] },
+          { parent: this, dependsOn: [certManager.release, ...certManager.issuers] },
         ),
     );
 

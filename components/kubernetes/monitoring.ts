@@ -86,7 +86,23 @@ export function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCi
   ];
 }
 
-/** Alertmanager's config: every alert to the webhook (read from a mounted file), or nowhere when none is set. */
+/**
+ * The chart's default inhibit rules (kube-prometheus-stack 88.5.3 values.yaml), kept because a config of our
+ * own replaces the chart's lists: a critical alert silences warning and info alerts of the same name and
+ * namespace, a warning silences info, and the always-firing InfoInhibitor silences info alerts of its
+ * namespace (and is itself silenced while anything else fires).
+ */
+const CHART_INHIBIT_RULES = [
+  { source_matchers: ["severity = critical"], target_matchers: ["severity =~ warning|info"], equal: ["namespace", "alertname"] },
+  { source_matchers: ["severity = warning"], target_matchers: ["severity = info"], equal: ["namespace", "alertname"] },
+  { source_matchers: ["alertname = InfoInhibitor"], target_matchers: ["severity = info"], equal: ["namespace"] },
+  { target_matchers: ["alertname = InfoInhibitor"] },
+];
+
+/**
+ * Alertmanager's config: every warning and critical alert to the webhook (read from a mounted file), or
+ * nowhere when none is set; info and severity-less bookkeeping alerts never leave Alertmanager.
+ */
 export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown> {
   const receivers = hasWebhook
     ? [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }] }]
@@ -99,11 +115,19 @@ export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown>
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "4h",
-      // The always-firing Watchdog proves the pipeline works; it is not a page.
-      routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+      routes: [
+        // The always-firing Watchdog proves the pipeline works; it is not a page.
+        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+        // InfoInhibitor only exists to silence info alerts through the inhibit rules.
+        { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+        // Info alerts are for dashboards and Alertmanager's UI, not for whoever reads the webhook.
+        { receiver: "null", matchers: ['severity =~ "info|none"'] },
+      ],
     },
-    inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace"] }],
+    inhibit_rules: CHART_INHIBIT_RULES,
     receivers,
+    // The chart's default: templates mounted beside the config.
+    templates: ["/etc/alertmanager/config/*.tmpl"],
   };
 }
 

@@ -3,8 +3,14 @@
 //      errors over 5% for 5 minutes is critical; a job over 4 hours, memory over 90% of the limit and a
 //      certificate within 14 days of expiry warn; a failed or 26-hour-missing backup and a failed restore
 //      verification are critical, and a later success clears a failure.
+// AND GIVEN Alertmanager's config with a webhook
+// THEN warning and critical alerts (every platform rule among them) reach the webhook, info and
+//      severity-less ones (Watchdog, InfoInhibitor) go to the null receiver, and the chart's inhibitions
+//      hold: critical over warning and info, warning over info, InfoInhibitor over info, each within the
+//      same namespace (and alert name).
 import { describe, expect, test } from "@jest/globals";
 import { alertRuleGroups, type AlertRule } from "../../components/kubernetes/alert-rules";
+import { alertmanagerConfig } from "../../components/kubernetes/monitoring";
 
 const groups = alertRuleGroups({ backupNamespace: "backups", backupCronJob: "postgres-backup", restoreCronJob: "restore-verification", maxBackupAgeHours: 26, maxVerificationAgeHours: 192, databaseMaxStorageGb: 500 });
 const rule = (name: string): AlertRule => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
@@ -58,5 +64,82 @@ describe("alert rules", () => {
     const names = groups.flatMap((g) => g.rules.map((r) => r.alert));
     expect(new Set(names).size).toBe(names.length);
     for (const g of groups) expect(g.name).toMatch(/^platform\.[a-z]+$/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Alertmanager's routing and inhibition, evaluated as Alertmanager does on the generated config.
+
+type Alert = Record<string, string>;
+interface Route { receiver?: string; matchers?: string[]; routes?: Route[]; continue?: boolean }
+interface InhibitRule { source_matchers?: string[]; target_matchers?: string[]; equal?: string[] }
+const config = alertmanagerConfig(true) as { route: Route; inhibit_rules: InhibitRule[] };
+
+/** One Alertmanager matcher (`label op value`, the value optionally quoted; regexes are anchored). */
+function matches(matcher: string, alert: Alert): boolean {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/.exec(matcher);
+  if (!m) throw new Error(`not a matcher: ${matcher}`);
+  const [, label, op, raw] = m as unknown as [string, string, string, string];
+  const value = /^".*"$/.test(raw) ? raw.slice(1, -1) : raw;
+  const actual = alert[label] ?? "";
+  const re = new RegExp(`^(?:${value})$`);
+  return op === "=" ? actual === value : op === "!=" ? actual !== value : op === "=~" ? re.test(actual) : !re.test(actual);
+}
+const all = (matchers: string[] | undefined, alert: Alert) => (matchers ?? []).every((x) => matches(x, alert));
+
+/** The receiver of the first matching route, depth first, as for routes without `continue`. */
+function receiverOf(alert: Alert, route: Route = config.route, inherited = "none"): string {
+  const receiver = route.receiver ?? inherited;
+  for (const child of route.routes ?? []) {
+    if (child.continue) throw new Error("continue is not modelled");
+    if (all(child.matchers, alert)) return receiverOf(alert, child, receiver);
+  }
+  return receiver;
+}
+
+/** True when a firing alert other than `target` inhibits it under one of the rules. */
+function inhibited(target: Alert, firing: Alert[]): boolean {
+  return config.inhibit_rules.some((rule) =>
+    all(rule.target_matchers, target) &&
+    firing.some((source) => source !== target && all(rule.source_matchers, source) && (rule.equal ?? []).every((l) => (source[l] ?? "") === (target[l] ?? ""))),
+  );
+}
+
+describe("Alertmanager routing", () => {
+  test.each<[string, string, Alert]>([
+    ["a critical alert", "webhook", { alertname: "BackupJobFailed", severity: "critical", namespace: "backups" }],
+    ["a warning", "webhook", { alertname: "CacheEvictions", severity: "warning" }],
+    ["an alert without severity", "webhook", { alertname: "SomethingNew" }],
+    ["an info alert", "null", { alertname: "KubeQuotaAlmostFull", severity: "info", namespace: "podinfo" }],
+    ["a severity none alert", "null", { alertname: "Bookkeeping", severity: "none" }],
+    ["InfoInhibitor", "null", { alertname: "InfoInhibitor", severity: "none", namespace: "podinfo" }],
+    ["InfoInhibitor even if given a severity", "null", { alertname: "InfoInhibitor", severity: "warning" }],
+    ["Watchdog", "null", { alertname: "Watchdog", severity: "none" }],
+  ])("%s goes to %s", (_, receiver, alert) => {
+    expect(receiverOf(alert)).toBe(receiver);
+  });
+
+  test("every platform alert reaches the webhook", () => {
+    const rules = groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => [r.alert, receiverOf({ alertname: r.alert, ...r.labels })])).toEqual(rules.map((r) => [r.alert, "webhook"]));
+  });
+});
+
+describe("Alertmanager inhibition (the chart's default rules)", () => {
+  const alert = (alertname: string, severity: string, namespace = "podinfo"): Alert => ({ alertname, severity, namespace });
+
+  test.each<[string, Alert, Alert, boolean]>([
+    ["critical silences warning of the same alert and namespace", alert("KubePodCrashLooping", "critical"), alert("KubePodCrashLooping", "warning"), true],
+    ["critical silences info of the same alert and namespace", alert("KubePodCrashLooping", "critical"), alert("KubePodCrashLooping", "info"), true],
+    ["warning silences info of the same alert and namespace", alert("KubeCPUOvercommit", "warning"), alert("KubeCPUOvercommit", "info"), true],
+    ["InfoInhibitor silences info alerts of its namespace", alert("InfoInhibitor", "none"), alert("KubeQuotaAlmostFull", "info"), true],
+    ["critical does not silence warning in another namespace", alert("KubePodCrashLooping", "critical", "backups"), alert("KubePodCrashLooping", "warning"), false],
+    ["critical does not silence another alert's warning", alert("BackupJobFailed", "critical"), alert("KubePodCrashLooping", "warning"), false],
+    ["warning does not silence another warning", alert("KubeCPUOvercommit", "warning"), alert("KubeCPUOvercommit", "warning"), false],
+    ["InfoInhibitor does not silence warnings", alert("InfoInhibitor", "none"), alert("KubePodCrashLooping", "warning"), false],
+    ["InfoInhibitor does not silence info elsewhere", alert("InfoInhibitor", "none", "backups"), alert("KubeQuotaAlmostFull", "info"), false],
+    ["any other firing alert silences InfoInhibitor", alert("Watchdog", "none", ""), alert("InfoInhibitor", "none"), true],
+  ])("%s", (_, source, target, expected) => {
+    expect(inhibited(target, [source, target])).toBe(expected);
   });
 });

@@ -47,7 +47,8 @@ describe("Helm releases", () => {
   test("releases wait for their CRDs and for every network policy of their namespace", () => {
     const deps = (name: string) => short(named("production", name).dependencies);
     expect(deps("gateway-envoy-gateway")).toEqual(expect.arrayContaining(["gateway-envoy-gateway-crds", "gateway-gateway-api-crds", "gateway-ns-default-deny", "gateway-ns-allow-certgen-kube-api", "gateway-ns-allow-kube-api"]));
-    expect(deps("cert-manager-release")).toEqual(expect.arrayContaining(["monitoring-crds", "cert-manager-ns-default-deny", "cert-manager-ns-allow-webhook"]));
+    // cert-manager's Gateway API support exits at startup without the Gateway API CRDs.
+    expect(deps("cert-manager-release")).toEqual(expect.arrayContaining(["monitoring-crds", "gateway-gateway-api-crds", "cert-manager-ns-default-deny", "cert-manager-ns-allow-webhook"]));
     expect(deps("monitoring-stack")).toEqual(expect.arrayContaining(["monitoring-crds", "monitoring-grafana-admin", "monitoring-alert-webhook", "monitoring-ns-allow-operator-webhook"]));
     expect(deps("app-podinfo-route")).toEqual(expect.arrayContaining(["gateway-gateway-api-crds", "gateway-envoy-gateway-crds", "monitoring-crds"]));
     expect(deps("gateway-gateway")).toEqual(expect.arrayContaining(["cluster-services-lb-controller", "gateway-class", "gateway-https-podinfo-platform-example-com-certificate"]));
@@ -84,9 +85,30 @@ describe("Helm releases", () => {
       persistence: { enabled: true, size: "10Gi", storageClassName: "gp3-encrypted" },
       initChownData: { enabled: false },
     });
-    expect(values.alertmanager).toMatchObject({
-      alertmanagerSpec: { secrets: ["alertmanager-webhook"] },
-      config: { route: { receiver: "webhook" }, receivers: [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }] }] },
+    expect(values.alertmanager).toMatchObject({ alertmanagerSpec: { secrets: ["alertmanager-webhook"] } });
+    // Our config replaces the chart's lists, so it carries the chart's inhibit rules and templates itself.
+    expect((values.alertmanager as { config: unknown }).config).toEqual({
+      global: { resolve_timeout: "5m" },
+      route: {
+        receiver: "webhook",
+        group_by: ["alertname", "namespace"],
+        group_wait: "30s",
+        group_interval: "5m",
+        repeat_interval: "4h",
+        routes: [
+          { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+          { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+          { receiver: "null", matchers: ['severity =~ "info|none"'] },
+        ],
+      },
+      inhibit_rules: [
+        { source_matchers: ["severity = critical"], target_matchers: ["severity =~ warning|info"], equal: ["namespace", "alertname"] },
+        { source_matchers: ["severity = warning"], target_matchers: ["severity = info"], equal: ["namespace", "alertname"] },
+        { source_matchers: ["alertname = InfoInhibitor"], target_matchers: ["severity = info"], equal: ["namespace"] },
+        { target_matchers: ["alertname = InfoInhibitor"] },
+      ],
+      receivers: [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }] }],
+      templates: ["/etc/alertmanager/config/*.tmpl"],
     });
     expect(values.nodeExporter).toEqual({ enabled: false });
     expect(JSON.stringify(values)).not.toMatch(/https:\/\/hooks|password"\s*:\s*"[^"]/);
@@ -330,9 +352,11 @@ describe("monitoring", () => {
     ]);
   });
 
-  test("dev has no webhook: alerts stay in Alertmanager", () => {
-    const values = (named("dev", "monitoring-stack").inputs as { values: { alertmanager: { config: { route: { receiver: string } }; alertmanagerSpec: Record<string, unknown> } } }).values;
+  test("dev has no webhook: alerts stay in Alertmanager, still inhibited as in production", () => {
+    const values = (named("dev", "monitoring-stack").inputs as { values: { alertmanager: { config: { route: { receiver: string }; receivers: unknown; inhibit_rules: unknown[] }; alertmanagerSpec: Record<string, unknown> } } }).values;
     expect(values.alertmanager.config.route.receiver).toBe("null");
+    expect(values.alertmanager.config.receivers).toEqual([{ name: "null" }]);
+    expect(values.alertmanager.config.inhibit_rules).toHaveLength(4);
     expect(values.alertmanager.alertmanagerSpec.secrets).toBeUndefined();
     expect(reports.dev!.resources.some((r) => r.name === "monitoring-alert-webhook")).toBe(false);
   });

@@ -28,7 +28,10 @@ const CATALOGUE: [string, string, string][] = [
   ["pss-restricted", M, A], ["read-only-rootfs", M, A], ["resources", M, A], ["probes", M, D],
   // The image-pinning row's "digest advisory": its own policy, advisory everywhere.
   ["image-pinning", M, A], ["image-digest", A, A],
-  ["namespace-pss-labels", M, A], ["namespace-default-deny", M, A], ["tls-on-routes", M, A], ["no-default-namespace", M, A], ["availability", A, D],
+  ["namespace-pss-labels", M, A], ["namespace-default-deny", M, A], ["tls-on-routes", M, A],
+  // Beyond the shared catalogue's table: no cloud load balancer but the gateway's.
+  ["load-balancer-services", M, A],
+  ["no-default-namespace", M, A], ["availability", A, D],
   ["stateful-protected", M, D], ["no-plaintext-secrets", M, M],
 ];
 

@@ -2,7 +2,8 @@
 //       custom resources included)
 // WHEN the Kubernetes policies run
 // THEN pods below the restricted standard, unpinned images, unlabelled or open namespaces, plain-HTTP
-//      routes, objects in `default` and fragile workloads are reported.
+//      routes, cloud load balancers outside the gateway, objects in `default` and fragile workloads are
+//      reported.
 import { describe, expect, test } from "@jest/globals";
 import type { RecordedResource } from "../../review/engine";
 import { check, linked, resource } from "./harness";
@@ -182,6 +183,43 @@ describe("tls-on-routes", () => {
   test("GIVEN an Ingress with one host outside its TLS section THEN it is reported", async () => {
     const ingress = resource("kubernetes:networking.k8s.io/v1:Ingress", "legacy", { metadata: { name: "legacy", namespace: "legacy" }, spec: { tls: [{ hosts: ["a.example.com"], secretName: "a-tls" }], rules: [{ host: "a.example.com" }, { host: "b.example.com" }] } });
     expect((await check("tls-on-routes", [ingress])).messages).toEqual(["Ingress legacy serves b.example.com without TLS: list it in spec.tls with a secretName"]);
+  });
+});
+
+describe("load-balancer-services", () => {
+  const SERVICE = "kubernetes:core/v1:Service";
+  const PROXY = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy";
+  const service = (namespace: string | undefined, type?: string) =>
+    resource(SERVICE, `${namespace ?? "none"}-svc`, { metadata: { name: "web", ...(namespace && { namespace }) }, spec: { ...(type && { type }), selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } });
+  const proxy = (namespace: string, provider?: Record<string, unknown>) =>
+    resource(PROXY, `${namespace}-proxy`, { metadata: { name: "platform-proxy", namespace }, spec: { ...(provider && { provider }) } });
+  const envoyService = (type?: string) => ({ type: "Kubernetes", kubernetes: { envoyService: { ...(type && { type }), externalTrafficPolicy: "Local" } } });
+
+  test.each<[string, RecordedResource[], Record<string, unknown>]>([
+    ["a ClusterIP Service of an app", [service("podinfo", "ClusterIP")], {}],
+    ["a Service without type (ClusterIP)", [service("podinfo")], {}],
+    ["internal ClusterIP and ExternalName Services", [service("monitoring", "ClusterIP"), service("backups", "ExternalName")], {}],
+    ["the gateway's LoadBalancer Service", [service("gateway", "LoadBalancer")], {}],
+    ["the gateway's EnvoyProxy with a LoadBalancer Service", [proxy("gateway", envoyService("LoadBalancer"))], {}],
+    ["an EnvoyProxy elsewhere with a ClusterIP Service", [proxy("internal", envoyService("ClusterIP"))], {}],
+    ["a LoadBalancer Service in a namespace the config allows", [service("edge", "LoadBalancer"), proxy("edge")], { allowedNamespaces: ["gateway", "edge"] }],
+  ])("GIVEN %s THEN it passes", async (_, resources, settings) => {
+    expect(await check("load-balancer-services", resources, settings)).toMatchObject({ evaluated: resources.length, messages: [] });
+  });
+
+  test.each<[string, RecordedResource, Record<string, unknown>, string]>([
+    ["an app's LoadBalancer Service", service("podinfo", "LoadBalancer"), {}, "Service web in namespace podinfo is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway"],
+    ["a LoadBalancer Service without namespace", service(undefined, "LoadBalancer"), {}, "Service web in namespace default is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway"],
+    ["the gateway's Service when the config no longer allows the gateway namespace", service("gateway", "LoadBalancer"), { allowedNamespaces: ["edge"] }, "Service web in namespace gateway is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway"],
+    ["an EnvoyProxy elsewhere asking for a LoadBalancer", proxy("apps", envoyService("LoadBalancer")), {}, "EnvoyProxy platform-proxy in namespace apps exposes its proxies through a LoadBalancer Service: set spec.provider.kubernetes.envoyService.type to ClusterIP"],
+    ["an EnvoyProxy elsewhere leaving the Service type unset", proxy("apps", envoyService()), {}, "EnvoyProxy platform-proxy in namespace apps leaves spec.provider.kubernetes.envoyService.type unset, so Envoy Gateway exposes its proxies through a LoadBalancer Service: set it to ClusterIP"],
+    ["an EnvoyProxy elsewhere with no provider at all", proxy("apps"), {}, "EnvoyProxy platform-proxy in namespace apps leaves spec.provider.kubernetes.envoyService.type unset, so Envoy Gateway exposes its proxies through a LoadBalancer Service: set it to ClusterIP"],
+  ])("GIVEN %s THEN it is reported", async (_, object, settings, message) => {
+    expect((await check("load-balancer-services", [object], settings)).violations).toEqual([{ urn: object.urn, message }]);
+  });
+
+  test("GIVEN other Kubernetes objects THEN the policy does not apply to them", async () => {
+    expect(await check("load-balancer-services", [deployment(), namespace("podinfo")])).toMatchObject({ evaluated: 0, messages: [] });
   });
 });
 

@@ -16,6 +16,7 @@ import type * as gcpIam from "../../policies/gcp-iam";
 import type * as gcs from "../../policies/gcs";
 import type * as gke from "../../policies/gke";
 import type * as iam from "../../policies/iam";
+import type * as kubernetes from "../../policies/kubernetes";
 import type * as pods from "../../policies/lib/pods";
 import type * as memorystore from "../../policies/memorystore";
 import type * as rds from "../../policies/rds";
@@ -74,6 +75,7 @@ const checked = {
   container: "ok" satisfies Checked<pods.Container, k8s.types.input.core.v1.Container>,
   containerSecurity: "ok" satisfies Checked<Field<pods.Container, "securityContext">, k8s.types.input.core.v1.SecurityContext>,
   podSpec: "ok" satisfies Checked<pods.PodSpec, k8s.types.input.core.v1.PodSpec>,
+  service: "ok" satisfies Checked<Field<kubernetes.ServiceProps, "spec">, k8s.types.input.core.v1.ServiceSpec>,
 };
 
 /** Type tokens with no SDK class: Kubernetes custom resources, matched by their type string. */
@@ -82,6 +84,7 @@ const CUSTOM_RESOURCES = [
   "kubernetes:gateway.networking.k8s.io/v1beta1:Gateway",
   "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
   "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute",
+  "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy",
 ];
 
 function sdkClass(token: string): unknown {

@@ -127,6 +127,12 @@ function kubernetesPart() {
     },
   }, opts);
   new k8s.policy.v1.PodDisruptionBudget("podinfo", { metadata: { name: "podinfo", namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, opts);
+  new k8s.core.v1.Service("podinfo", { metadata: { name: "podinfo", namespace, labels }, spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: 9898 }] } }, opts);
+  // Proxies of an internal Gateway outside the gateway namespace: reachable only from inside the cluster.
+  new k8s.apiextensions.CustomResource("internal-proxy", {
+    apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "EnvoyProxy", metadata: { name: "internal", namespace },
+    spec: { provider: { type: "Kubernetes", kubernetes: { envoyService: { type: "ClusterIP" } } } },
+  }, opts);
   new k8s.apiextensions.CustomResource("gateway", {
     apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "platform", namespace },
     spec: { gatewayClassName: "envoy", listeners: [{ name: "http", protocol: "HTTP", port: 80 }, { name: "https", protocol: "HTTPS", port: 443, tls: { mode: "Terminate", certificateRefs: [{ name: "platform-tls" }] } }] },

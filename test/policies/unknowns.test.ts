@@ -63,6 +63,8 @@ const TYPES: Record<string, Record<string, unknown>> = {
   "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": { metadata: { namespace: "gateway" }, spec: { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [] }] } },
   "kubernetes:networking.k8s.io/v1:Ingress": { spec: { rules: [{ host: "a.example.com" }] } },
   "kubernetes:helm.sh/v3:Release": { values: { adminPassword: "admin" } },
+  "kubernetes:core/v1:Service": { metadata: { name: "web", namespace: "apps" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } },
+  "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": { metadata: { name: "proxy", namespace: "apps" }, spec: { provider: { type: "Kubernetes", kubernetes: { envoyService: { type: "LoadBalancer" } } } } },
 };
 
 /** Replaces every value at `depth` (0: each input, 1: each value inside an input, ...) with `marker`. */

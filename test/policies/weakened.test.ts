@@ -49,6 +49,12 @@ const openDefaultDeny: Weakening = (args) =>
     ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } }, opts: args.opts }
     : undefined;
 
+/** The podinfo Service asks the cloud for a load balancer of its own, beside the gateway's. */
+const loadBalancedApp: Weakening = (args) =>
+  args.type === "kubernetes:core/v1:Service" && args.name === "app-podinfo-service"
+    ? { props: { ...args.props, spec: { ...(args.props.spec as Record<string, unknown>), type: "LoadBalancer" } }, opts: args.opts }
+    : undefined;
+
 const mandatoryViolations = (report: Awaited<ReturnType<typeof review>>) =>
   report.policies
     .filter((p) => p.enforcementLevel === "mandatory")
@@ -77,6 +83,7 @@ describe("weakening one production safeguard fails the review on its policy", ()
     ["a bucket open to public policies", "s3-public-access-block", "backups-public-access-block", inputs("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: false })],
     ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
     ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
+    ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
     ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
   ])("%s fails on %s at %s", async (_, policy, resource, weaken) => {
     const report = await review(weaken);
