@@ -62,6 +62,8 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
       subnetCidrs: network.privateSubnetCidrs,
       nodeSecurityGroupId: network.nodeSecurityGroupId,
       endpointPublicAccessCidrs: c.endpointPublicAccessCidrs,
+      // Deploying from inside the VPC means from the private subnets: a runner, a VPN's or an SSM instance's.
+      endpointPrivateAccessCidrs: c.deployFromVpc ? network.plan.private : [],
       production,
       logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
       adminRoleArns: c.adminRoleArns ?? [],

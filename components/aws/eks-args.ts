@@ -1,7 +1,7 @@
 // EksCluster's arguments, their defaults and the checks they must pass before anything is created.
 // Pure: no Pulumi resources, so the rules are tested directly and read in one place.
 import type * as pulumi from "@pulumi/pulumi";
-import { ALL_ADDRESSES, type Cidr, coveredAddresses, parseCidr } from "../cidr";
+import { ALL_ADDRESSES, type Cidr, coveredAddresses, isPrivate, parseCidr } from "../cidr";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -41,6 +41,12 @@ export interface EksClusterArgs {
    * refused in production. @default [] (private endpoint only)
    */
   endpointPublicAccessCidrs?: string[];
+  /**
+   * Addresses inside the VPC admitted to the private API endpoint on 443, where `pulumi up` runs when it
+   * deploys from the VPC (a self-hosted runner, a VPN's or an SSM instance's subnets). EKS otherwise admits
+   * only members of the cluster security group. @default [] (nodes and the control plane only)
+   */
+  endpointPrivateAccessCidrs?: string[];
   /** Production guard rails: refuse a world-open endpoint, turn on deletion protection. */
   production: boolean;
   /** CloudWatch retention of the control-plane logs (api, audit, authenticator). @default 90 */
@@ -124,6 +130,10 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   }
   for (const cidr of publicCidrs) {
     if (!parseCidr(cidr)) fail(`args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got ${show(cidr)})`);
+  }
+  for (const cidr of args.endpointPrivateAccessCidrs ?? []) {
+    const block = parseCidr(cidr);
+    if (!block || !isPrivate(block)) fail(`args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got ${show(cidr)})`);
   }
   const blocks = publicCidrs.map((c) => parseCidr(c)).filter((b): b is Cidr => b !== undefined);
   if (args.production && blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES) {

@@ -127,6 +127,14 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    const deployerAccess = (args.endpointPrivateAccessCidrs ?? []).map(
+      (cidr, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-api-from-vpc-${i}`,
+          { securityGroupId: this.clusterSecurityGroupId, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: `Kubernetes API from ${cidr}, where deploys run inside the VPC` },
+          { parent: this },
+        ),
+    );
     this.vpcId = pulumi.output(args.vpcId);
     this.apiServerCidrs = [...args.subnetCidrs];
 
@@ -176,7 +184,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         .apply(([clusterName, endpoint, ca, region]) => kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
     );
     // Kubernetes objects wait for nodes, DNS and storage, not just for the API server.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons] });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons, ...deployerAccess] });
 
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -40,6 +40,7 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
   ["a cluster name EKS refuses", { clusterName: "platform.prod" }, 'args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got "platform.prod")'],
   ["a zero log retention", { logRetentionDays: 0 }, "args.logRetentionDays must be a whole number of days (got 0)"],
   ["an admin ARN that is not a role", { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] }, 'args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")'],
+  ["a public block admitted to the private endpoint", { endpointPrivateAccessCidrs: ["10.0.64.0/19", "198.51.100.0/24"] }, 'args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got "198.51.100.0/24")'],
   ["an admin role twice", { adminRoleArns: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"] }, 'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])'],
   ["a production endpoint open to the internet in halves", { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, 'args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ["0.0.0.0/1","128.0.0.0/1"])'],
   ["a version the pinned kube-proxy does not match", { version: "1.36" }, 'args.addonVersions.kubeProxy must be a kube-proxy 1.36 build to match args.version (got "v1.35.3-eksbuild.13")'],

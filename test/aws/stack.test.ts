@@ -59,6 +59,41 @@ describe("environment profiles reach the AWS components", () => {
   });
 });
 
+describe("the deploy path each shipped stack declares reaches the cluster", () => {
+  const apiRules = (stack: string) =>
+    ofType(stack, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.name.startsWith("cluster-api-from-vpc-"))
+      .map((r) => r.inputs);
+
+  test.each(["staging", "production"])("%s deploys from inside the VPC: the endpoint stays private and the private subnets reach it on 443", (stack) => {
+    const cluster = one(stack, "aws:eks/cluster:Cluster");
+    expect(cluster.inputs.vpcConfig).toEqual({ subnetIds: expect.any(Array), endpointPrivateAccess: true, endpointPublicAccess: false });
+    const privateCidrs = ofType(stack, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.cidrBlock);
+    expect(apiRules(stack)).toEqual(
+      privateCidrs.map((cidr) => ({
+        securityGroupId: expect.stringMatching(/^sg-/),
+        cidrIpv4: cidr,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: `Kubernetes API from ${String(cidr)}, where deploys run inside the VPC`,
+      })),
+    );
+    // On the security group EKS made for the cluster; the Kubernetes provider waits for the rules, so its
+    // first call can reach the endpoint.
+    const provider = reports[stack]!.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    for (const rule of ofType(stack, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("cluster-api-from-vpc-"))) {
+      expect(rule.propertyDependencies.securityGroupId).toEqual([cluster.urn]);
+      expect(provider.dependencies).toContain(rule.urn);
+    }
+  });
+
+  test("dev lists public addresses: the endpoint is public to exactly those, and nothing in the VPC is opened", () => {
+    expect(one("dev", "aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({ subnetIds: expect.any(Array), endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+    expect(apiRules("dev")).toEqual([]);
+  });
+});
+
 describe("the data tier does not wait for the cluster", () => {
   const descendants = (report: ReviewReport, root: string): Set<string> => {
     const found = new Set<string>();
