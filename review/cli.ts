@@ -69,7 +69,7 @@ function fromNpm(given: Options): Options {
 function options(): Options {
   try {
     const { values } = parseArgs({ options: OPTIONS, allowPositionals: false });
-    return fromNpm(values as Options);
+    return fromNpm(values);
   } catch (err) {
     console.error(`review: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
