@@ -1,11 +1,12 @@
 // AWS network: flow logs, the default security group, world-open ingress, public IPs in private subnets,
 // and IMDSv2 on instances. Anchors: CKV2_AWS_11/12, CKV_AWS_24/25/260/130/79, AVD-AWS-0107/0178.
-import { eachKnown, forTypes, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, propsOf } from "./lib/policy";
+import { configSchema, eachKnown, ENVIRONMENT, forTypes, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, propsOf, settings } from "./lib/policy";
 import { label, ofType, refersTo } from "./lib/stack";
 import { isWorld, list, record, strings, text } from "./lib/values";
 
 export const VPC = "aws:ec2/vpc:Vpc";
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -48,6 +49,10 @@ export interface IngressRuleProps {
   ipProtocol?: string;
   securityGroupId?: string;
 }
+/** aws.cloudwatch.LogGroupArgs as far as these policies read it. */
+export interface LogGroupProps {
+  retentionInDays?: number;
+}
 export interface SubnetProps {
   mapPublicIpOnLaunch?: boolean;
 }
@@ -60,16 +65,33 @@ export interface LaunchTemplateProps {
   metadataOptions?: MetadataOptions;
 }
 
+const flowLogConfig = configSchema({
+  environment: ENVIRONMENT,
+  minimumRetentionDays: { type: "integer", minimum: 1, default: 90, description: "Days a flow log's CloudWatch log group must keep records at least." },
+});
+
 export const vpcFlowLogs: PlatformStackPolicy = {
   name: "vpc-flow-logs",
-  description: "Every VPC has a flow log, so traffic can be investigated after an incident.",
-  remediationSteps: "Create an aws.ec2.FlowLog with vpcId set to the VPC's id, trafficType ALL, delivering to a CloudWatch log group with retention.",
+  description: "Every VPC has a flow log, kept in CloudWatch at least as long as the environment asks, so traffic can be investigated after an incident.",
+  remediationSteps:
+    "Create an aws.ec2.FlowLog with vpcId set to the VPC's id, trafficType ALL, delivering to a CloudWatch log group whose retentionInDays is at least the environment's minimum (platform:network.flowLogRetentionDays).",
   enforcementLevel: "mandatory",
+  configSchema: flowLogConfig,
   validateStack: (args, report) => {
+    const { environment, minimumRetentionDays } = settings(flowLogConfig, args);
     const logs = ofType(args.resources, FLOW_LOG);
     for (const vpc of ofType(args.resources, VPC)) {
       if (!logs.some((log) => refersTo(log, "vpcId", vpc))) report(`VPC ${vpc.name} has no flow log: create an aws.ec2.FlowLog with vpcId set to this VPC's id`, vpc.urn);
     }
+    // A log group that keeps records forever has no retentionInDays (or 0); only a shorter one is reported.
+    eachKnown(logs, (log) => {
+      for (const group of ofType(args.resources, LOG_GROUP).filter((g) => refersTo(log, "logDestination", g, ["arn"]))) {
+        const days = propsOf<LogGroupProps>(group).retentionInDays;
+        if (typeof days === "number" && days > 0 && days < minimumRetentionDays) {
+          report(`log group ${group.name} keeps the flow log ${log.name} ${days} days: keep it at least ${minimumRetentionDays} in ${environment} (platform:network.flowLogRetentionDays)`, group.urn);
+        }
+      }
+    });
   },
 };
 

@@ -29,7 +29,7 @@ const endpointConfig = configSchema({
 
 export const eksEndpointPrivate: PlatformResourcePolicy = {
   name: "eks-endpoint-private",
-  description: "The EKS API endpoint is private, or public only to listed CIDRs that exclude 0.0.0.0/0.",
+  description: "The EKS API endpoint is private, or public only to listed CIDRs that neither cover the internet, whole or in pieces, nor hold a block wider than the environment allows.",
   remediationSteps:
     "Set vpcConfig.endpointPublicAccess to false (with endpointPrivateAccess true) and deploy from inside the VPC (platform:cluster.deployFromVpc), or list only the operators' and CI's egress addresses in vpcConfig.publicAccessCidrs (platform:cluster.endpointPublicAccessCidrs).",
   enforcementLevel: "mandatory",

@@ -13,6 +13,18 @@ describe("vpc-flow-logs", () => {
     expect(await check("vpc-flow-logs", [vpc, log])).toMatchObject({ evaluated: 1, messages: [] });
   });
 
+  const group = (retentionInDays?: number) => resource("aws:cloudwatch/logGroup:LogGroup", "net-flow-log-group", { name: "/platform/test/vpc-flow-logs", ...(retentionInDays !== undefined && { retentionInDays }) });
+  const into = (logGroup: RecordedResource) => linked(linked(resource("aws:ec2/flowLog:FlowLog", "net-flow-log", { vpcId: "vpc-0a1b", trafficType: "ALL", logDestination: "arn:aws:logs:eu-west-1:123456789012:log-group:x" }), "vpcId", vpc), "logDestination", logGroup);
+
+  test.each<[string, number | undefined]>([["90 days", 90], ["a year", 365], ["forever (no retention set)", undefined]])("GIVEN a flow log kept %s THEN it passes in production", async (_, days) => {
+    expect((await check("vpc-flow-logs", [vpc, group(days), into(group(days))], { environment: "production", minimumRetentionDays: 90 })).messages).toEqual([]);
+  });
+
+  test("GIVEN a flow log kept 1 day THEN its log group is reported with the key to raise", async () => {
+    const result = await check("vpc-flow-logs", [vpc, group(1), into(group(1))], { environment: "production", minimumRetentionDays: 90 });
+    expect(result.violations).toEqual([{ urn: group(1).urn, message: "log group net-flow-log-group keeps the flow log net-flow-log 1 days: keep it at least 90 in production (platform:network.flowLogRetentionDays)" }]);
+  });
+
   test("GIVEN a VPC whose only flow log watches another VPC THEN the VPC is reported", async () => {
     const other = resource("aws:ec2/vpc:Vpc", "other-vpc", {});
     const log = linked(resource("aws:ec2/flowLog:FlowLog", "other-flow-log", { vpcId: "vpc-0c0d" }), "vpcId", other);

@@ -88,6 +88,7 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       gcsRetention: config["gcs-backup-posture"]!.retentionDays,
       memorystoreHa: config["memorystore-secure"]!.requireHighAvailability,
       customerKey: config["rds-encrypted"]!.requireCustomerManagedKey,
+      flowLogDays: config["vpc-flow-logs"]!.minimumRetentionDays,
     }).toEqual({
       rdsBackups: aws.database.backupRetentionDays,
       sqlBackups: gcp.database.backupRetentionDays,
@@ -97,6 +98,7 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       memorystoreHa: gcp.cache.nodes >= 2,
       // Customer-managed keys wherever the stateful resources are protected (staging and production).
       customerKey: aws.protect,
+      flowLogDays: aws.network.flowLogRetentionDays,
     });
   });
 });

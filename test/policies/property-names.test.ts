@@ -35,6 +35,7 @@ const checked = {
   securityGroupRule: "ok" satisfies Checked<network.SecurityGroupRuleProps, aws.ec2.SecurityGroupRuleArgs>,
   ingressRule: "ok" satisfies Checked<network.IngressRuleProps, aws.vpc.SecurityGroupIngressRuleArgs>,
   subnet: "ok" satisfies Checked<network.SubnetProps, aws.ec2.SubnetArgs>,
+  logGroup: "ok" satisfies Checked<network.LogGroupProps, aws.cloudwatch.LogGroupArgs>,
   launchTemplate: "ok" satisfies Checked<network.LaunchTemplateProps, aws.ec2.LaunchTemplateArgs & aws.ec2.InstanceArgs>,
   metadataOptions: "ok" satisfies Checked<network.MetadataOptions, aws.types.input.ec2.LaunchTemplateMetadataOptions>,
   eksCluster: "ok" satisfies Checked<eks.EksClusterProps, aws.eks.ClusterArgs>,

@@ -84,6 +84,7 @@ describe("weakening one production safeguard fails the review on its policy", ()
     ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
     ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
     ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
+    ["flow logs kept a day", "vpc-flow-logs", "network-flow-log-group", inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "network-flow-log-group")],
     ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
   ])("%s fails on %s at %s", async (_, policy, resource, weaken) => {
     const report = await review(weaken);
