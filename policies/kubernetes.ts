@@ -1,7 +1,8 @@
 // Kubernetes workloads and namespaces: restricted pods, read-only root filesystems, resources, probes,
 // pinned images, Pod Security labels, default-deny network policies, TLS on every public route, no cloud
-// load balancer but the gateway's, nothing in `default`, and replicas with a disruption budget. Objects are matched by type token, so custom
-// resources (Gateway API) need no SDK class. Anchors: PSS restricted, CKV_K8S_*, CKV2_K8S_6, Polaris.
+// load balancer but the gateway's, nothing in `default`, and replicas with a disruption budget. Objects
+// are matched by type token, so custom resources (Gateway API) need no SDK class.
+// Anchors: PSS restricted, CKV_K8S_*, CKV2_K8S_6, Polaris.
 import { configSchema, eachKnown, forTypes, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, propsOf, settings } from "./lib/policy";
 import { containersOf, type KubernetesObject, LONG_RUNNING_TYPES, parseImage, podLabelsOf, podSpecOf, where, WORKLOAD_TYPES } from "./lib/pods";
 import { ofType, refersTo } from "./lib/stack";
