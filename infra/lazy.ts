@@ -1,7 +1,7 @@
-// A stack needs only its own cloud's SDK, and loading one costs 0.1-0.3 s of CPU on top of
-// @pulumi/pulumi (docs: "Startup and speed"). Modules every stack loads therefore import a cloud's code as
-// types only and load it here, on the branch of the cloud that uses it. Each loader is typed as the
-// module it returns; `require` caches, so calling one again costs nothing.
+// A stack needs only its own cloud's SDK, and loading the other costs 0.2-0.3 s of CPU for nothing
+// (README, "Speed"). Modules every stack loads therefore import a cloud's code as types only and load it
+// here, on the branch of the cloud that uses it. Each loader is typed as the module it returns; `require`
+// caches, so calling one again costs nothing.
 import type * as AwsSdk from "@pulumi/aws";
 import type * as GcpSdk from "@pulumi/gcp";
 import type * as AwsPlatform from "./aws";
