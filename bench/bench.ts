@@ -1,36 +1,112 @@
-// npm run bench: wall-clock figures for the offline review of every shipped stack and for the test
-// suite. Figures, not assertions: a busy machine makes them slower, it does not make them wrong.
+// npm run bench: what the offline review of every shipped stack costs, against the floor it cannot go
+// below (loading the Pulumi SDKs it needs), and the wall time of the test suite. Each review runs in a
+// fresh Node process, as `npm run review` does; so does each bare `require` of its SDKs. CPU time is
+// user + system of the child, all threads, as it reports at exit (bench/probe.js). Figures, not
+// assertions: a busy machine makes them slower, it does not make them wrong. Exits 1 when any run fails.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { listStacks } from "../review/stack-file";
+import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const REVIEW_TARGET_MS = 5000;
+const PROBE = path.join(__dirname, "probe.js");
+const RUNS = runs(process.env.BENCH_RUNS);
+/** Review CPU over the CPU of a bare require of its SDKs: what is left for compiling, the program and the policies. */
+const TARGET_RATIO = 1.5;
 
-function timed(command: string, args: string[]): { ms: number; ok: boolean } {
+/** The SDKs a stack of each cloud needs, as the review loads them (the cheap AWS enums are read on every cloud). */
+const SDKS: Record<string, string[]> = {
+  aws: ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"],
+  gcp: ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/aws/types/enums", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"],
+};
+
+function runs(text: string | undefined): number {
+  const n = Number(text ?? 3);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: BENCH_RUNS must be a whole number of runs, at least 1 (got ${text})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+interface Run {
+  ok: boolean;
+  wallMs: number;
+  /** User + system CPU of the child; NaN when it did not report. */
+  cpuMs: number;
+  sdks: string[];
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-review-"));
+let count = 0;
+
+/** Runs `node <args>` from the project root with the probe preloaded; its output goes to a log, shown when it fails. */
+function measure(label: string, args: string[], withProbe = true): Run {
+  const id = String(++count);
+  const probe = path.join(work, `${id}.json`);
+  const log = path.join(work, `${id}.log`);
+  const fd = fs.openSync(log, "w");
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "true" } });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) process.stderr.write(result.stderr);
-  return { ms, ok: result.status === 0 };
+  const result = spawnSync(process.execPath, [...(withProbe ? ["-r", PROBE] : []), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", fd, fd],
+    // The user's environment as it is (jest's own behaviour depends on CI and friends); only the probe's file added.
+    env: withProbe ? { ...process.env, BENCH_PROBE: probe } : process.env,
+  });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  fs.closeSync(fd);
+  const report = fs.existsSync(probe) ? (JSON.parse(fs.readFileSync(probe, "utf8")) as { cpuMs: number; sdks: string[] }) : undefined;
+  const ok = result.status === 0 && (!withProbe || report !== undefined);
+  if (!ok) {
+    const why = result.error?.message ?? (result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`);
+    process.stderr.write(`bench: ${label} failed (${why}); its output (${log}):\n${fs.readFileSync(log, "utf8").split("\n").slice(-40).join("\n")}\n`);
+  }
+  return { ok, wallMs, cpuMs: report?.cpuMs ?? NaN, sdks: report?.sdks ?? [] };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const seconds = (ms: number) => (Number.isNaN(ms) ? "-" : `${(ms / 1000).toFixed(2)} s`);
+const columns = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 
-const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-review-"));
-console.log(`offline review, wall time of \`npm run review -- --stack <name>\` (a fresh Node process), ${RUNS} runs each; ${os.cpus().length} cores, Node ${process.version}`);
-console.log(`  ${"stack".padEnd(16)} ${"median".padStart(9)} ${"max".padStart(9)}  target < ${seconds(REVIEW_TARGET_MS)}`);
+let failed = false;
+const project = loadProject(ROOT);
+const WIDTHS = [16, 10, 9, 6, 11, 9];
+console.log(`offline review (\`npm run review -- --stack <name>\`) vs a bare require of the SDKs it needs, each a fresh Node process; median of ${RUNS} run${RUNS === 1 ? "" : "s"}; ${os.cpus().length} cores, Node ${process.version}`);
+console.log(`  ${columns(["stack", "review cpu", "sdks cpu", "ratio", "review wall", "sdks wall"], WIDTHS)}  target: review cpu <= ${TARGET_RATIO}x sdks cpu`);
 for (const stack of listStacks(ROOT)) {
-  const runs = Array.from({ length: RUNS }, () => timed(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--stack", stack, "--out", out]));
-  const times = runs.map((r) => r.ms);
-  const verdict = runs.some((r) => !r.ok) ? "FAILED" : Math.max(...times) < REVIEW_TARGET_MS ? "ok" : "over target";
-  console.log(`  ${stack.padEnd(16)} ${seconds(median(times)).padStart(9)} ${seconds(Math.max(...times)).padStart(9)}  ${verdict}`);
+  const cloud = loadStackConfig(project, stack).config[`${project.name}:cloud`] ?? "";
+  const sdks = SDKS[cloud];
+  if (!sdks) {
+    console.log(`  ${stack.padEnd(WIDTHS[0]!)}  FAILED: platform:cloud is ${cloud || "not set"}, not one of ${Object.keys(SDKS).join(", ")}`);
+    failed = true;
+    continue;
+  }
+  const reviews: Run[] = [];
+  const bare: Run[] = [];
+  // Alternate the two, so a machine that gets busier part-way slows both alike.
+  for (let i = 0; i < RUNS; i++) {
+    reviews.push(measure(`review of ${stack}`, ["-r", "./review/register.js", "review/cli.ts", "--stack", stack, "--out", path.join(work, "out")]));
+    bare.push(measure(`require of ${sdks.join(", ")}`, ["-e", `for (const sdk of ${JSON.stringify(sdks)}) require(sdk);`]));
+  }
+  const runsOk = [...reviews, ...bare].every((r) => r.ok);
+  failed ||= !runsOk;
+  const [reviewCpu, bareCpu] = [median(reviews.map((r) => r.cpuMs)), median(bare.map((r) => r.cpuMs))];
+  const ratio = reviewCpu / bareCpu;
+  const loaded = reviews[0]!.sdks;
+  const extra = loaded.filter((s) => !sdks.includes(s));
+  const verdict = !runsOk ? "FAILED" : ratio <= TARGET_RATIO ? "ok" : "over target";
+  const cells = [stack, seconds(reviewCpu), seconds(bareCpu), Number.isNaN(ratio) ? "-" : `${ratio.toFixed(2)}x`, seconds(median(reviews.map((r) => r.wallMs))), seconds(median(bare.map((r) => r.wallMs)))];
+  console.log(`  ${columns(cells, WIDTHS)}  ${verdict}${extra.length > 0 ? `; the review also loads ${extra.join(", ")}` : ""}`);
 }
 
-console.log("test suite, wall time of `jest` (type check and lint excluded), one run");
-const suite = timed(process.execPath, [require.resolve("jest/bin/jest"), "--silent"]);
-console.log(`  ${"jest".padEnd(16)} ${seconds(suite.ms).padStart(9)}  ${suite.ok ? "passed" : "FAILED"}`);
+console.log("test suite, wall time of `jest` (type check and lint excluded), one run, in this shell's environment");
+const suite = measure("jest", [require.resolve("jest/bin/jest"), "--silent"], false);
+failed ||= !suite.ok;
+console.log(`  ${"jest".padEnd(WIDTHS[0]!)}  ${seconds(suite.wallMs).padStart(WIDTHS[1]!)}  ${suite.ok ? "passed" : "FAILED"}`);
+
+if (failed) {
+  console.error(`bench: some runs failed (logs in ${work})`);
+  process.exit(1);
+}
+fs.rmSync(work, { recursive: true, force: true });

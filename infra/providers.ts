@@ -1,9 +1,11 @@
 // The cloud providers every resource is created through. Default providers are disabled in Pulumi.yaml,
-// so nothing can slip onto ambient credentials or an ambient region.
-import * as aws from "@pulumi/aws";
-import * as gcp from "@pulumi/gcp";
+// so nothing can slip onto ambient credentials or an ambient region. Each SDK loads only when its provider
+// is built, so a stack loads its own cloud's alone.
+import type * as aws from "@pulumi/aws";
+import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
+import { awsSdk, gcpSdk } from "./lazy";
 
 /** Labels every resource carries; stack tags cannot override them (config rejects the names). */
 export function baseLabels(config: PlatformConfig): Record<string, string> {
@@ -11,7 +13,8 @@ export function baseLabels(config: PlatformConfig): Record<string, string> {
 }
 
 export function awsProvider(config: PlatformConfig): aws.Provider {
-  return new aws.Provider("aws", {
+  const { Provider } = awsSdk();
+  return new Provider("aws", {
     region: config.region,
     ...(config.aws?.accountId !== undefined && { allowedAccountIds: [config.aws.accountId] }),
     defaultTags: { tags: { ...config.tags, ...baseLabels(config) } },
@@ -19,7 +22,8 @@ export function awsProvider(config: PlatformConfig): aws.Provider {
 }
 
 export function gcpProvider(config: PlatformConfig): gcp.Provider {
-  return new gcp.Provider("gcp", {
+  const { Provider } = gcpSdk();
+  return new Provider("gcp", {
     project: config.gcp!.project,
     region: config.region,
     defaultLabels: { ...config.tags, ...baseLabels(config) },

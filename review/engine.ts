@@ -2,6 +2,7 @@
 // receives it: type, name, parent, provider, inputs with their secret markers, dependencies, property
 // dependencies and resource options. Tests and the review CLI both run programs through here.
 import * as pulumi from "@pulumi/pulumi";
+import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { ReviewError } from "./stack-file";
@@ -180,6 +181,27 @@ interface Monitor {
 
 // Internal to the SDK: resolves once every outstanding registration has been answered.
 const { waitForRPCs } = settings as unknown as { waitForRPCs?: () => Promise<void> };
+
+/**
+ * The SDK keeps a stack trace on every promise it makes (debuggablePromise), and prints them only when
+ * PULUMI_DEBUG_PROMISE_LEAKS is set. Capturing them is about a third of the CPU a program takes to
+ * register its resources here, and keeping them fills the heap. Unless that variable asks for them, the
+ * traces are left empty; the SDK's leak check at exit runs as before.
+ */
+function skipPromiseTraces(sdk: { debugPromiseLeaks?: boolean; debuggablePromise?: <T>(p: Promise<T>, ctx: unknown) => Promise<T> }): void {
+  const track = sdk.debuggablePromise;
+  if (sdk.debugPromiseLeaks !== false || typeof track !== "function") return;
+  sdk.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return track(p, ctx);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+}
+skipPromiseTraces(debuggable);
 
 /**
  * Runs `program` once under mocks and returns what it registered. Rejects with the program's own error

@@ -55,8 +55,11 @@ export interface PackInfo {
 }
 
 class NotApplicable extends Error {}
-const notApplicable = (reason?: string): never => {
-  throw new NotApplicable(reason ?? "Policy does not apply");
+// One instance, thrown for every resource a policy does not apply to (most of them): the reason is never
+// reported, and a fresh Error would capture a stack trace each time.
+const NOT_APPLICABLE = new NotApplicable("Policy does not apply");
+const notApplicable = (): never => {
+  throw NOT_APPLICABLE;
 };
 
 /** Recorded inputs as the engine sends them: "[unknown]" becomes the unknown marker again. */
@@ -108,7 +111,19 @@ function optionsOf(r: RecordedResource): PolicyResourceOptions {
   };
 }
 
+/** A value computed on first use, then kept. */
+function once<T>(compute: () => T): () => T {
+  let value: { of: T } | undefined;
+  return () => (value ??= { of: compute() }).of;
+}
+
+const versions = new Map<string, string | undefined>();
 function packageVersion(pkg: string): string | undefined {
+  if (!versions.has(pkg)) versions.set(pkg, readPackageVersion(pkg));
+  return versions.get(pkg);
+}
+
+function readPackageVersion(pkg: string): string | undefined {
   try {
     const file = require.resolve(`@pulumi/${pkg}/package.json`);
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version?.replace(/^v/, "");
@@ -126,14 +141,27 @@ function providerOf(r: RecordedResource, byUrn: Map<string, RecordedResource>): 
   if (r.provider !== null) {
     const provider = byUrn.get(r.provider);
     if (!provider) return undefined;
-    return { type: provider.type, props: propsOf(provider.inputs), urn: provider.urn, name: provider.name };
+    return providerResource(provider.type, provider.inputs, provider.urn, provider.name);
   }
   if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
   const pkg = r.type.split(":")[0]!;
   const version = packageVersion(pkg);
   const name = version ? `default_${version.replace(/[.+-]/g, "_")}` : "default";
   const [, stack = "", project = ""] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(r.urn) ?? [];
-  return { type: `pulumi:providers:${pkg}`, props: propsOf({}), urn: `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`, name };
+  return providerResource(`pulumi:providers:${pkg}`, {}, `urn:pulumi:${stack}::${project}::pulumi:providers:${pkg}::${name}`, name);
+}
+
+/** A provider as policies see it; its inputs are built when a policy first reads them. */
+function providerResource(type: string, inputs: Record<string, unknown>, urn: string, name: string): PolicyProviderResource {
+  const props = once(() => propsOf(inputs));
+  return {
+    type,
+    get props() {
+      return props();
+    },
+    urn,
+    name,
+  };
 }
 
 type ResourceClass = { new (...rest: never[]): unknown };
@@ -149,9 +177,9 @@ const EMPTY_TAGS: ReadonlyMap<string, string> = new Map();
 
 // The server's asType hands back the same props object, typed as whatever the caller's class says.
 // The props are the engine's JSON, so that typing is the caller's claim; these helpers make the same claim.
-function resourceAsType(type: string, props: Record<string, unknown>): ResourceValidationArgs["asType"] {
+function resourceAsType(type: string, props: () => Record<string, unknown>): ResourceValidationArgs["asType"] {
   return <TResource extends Resource, TArgs>(resourceClass: { new (name: string, args: TArgs, ...rest: never[]): TResource }) =>
-    (isTypeOf(type, resourceClass) ? props : undefined) as Unwrap<NonNullable<TArgs>> | undefined;
+    (isTypeOf(type, resourceClass) ? props() : undefined) as Unwrap<NonNullable<TArgs>> | undefined;
 }
 function stackAsType(type: string, props: Record<string, unknown>): PolicyResource["asType"] {
   return <TResource extends Resource>(resourceClass: { new (...rest: never[]): TResource }) =>
@@ -159,14 +187,21 @@ function stackAsType(type: string, props: Record<string, unknown>): PolicyResour
 }
 
 function resourceArgs(r: RecordedResource, byUrn: Map<string, RecordedResource>, settings: PolicySettings): ResourceValidationArgs {
-  const props = propsOf(r.inputs);
+  // Most policies read the type alone and find most resources not applicable; the inputs and options are
+  // built for those that read them, still afresh for each validation.
+  const props = once(() => propsOf(r.inputs));
+  const opts = once(() => optionsOf(r));
   const provider = providerOf(r, byUrn);
   return {
     type: r.type,
-    props,
+    get props() {
+      return props();
+    },
     urn: r.urn,
     name: r.name,
-    opts: optionsOf(r),
+    get opts() {
+      return opts();
+    },
     stackTags: EMPTY_TAGS,
     isType: (resourceClass) => isTypeOf(r.type, resourceClass),
     asType: resourceAsType(r.type, props),
