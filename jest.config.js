@@ -15,6 +15,8 @@ module.exports = {
   },
   // Programs under Pulumi's mock runtime create thousands of promises; see test/setup/fast-promises.ts.
   setupFiles: ["<rootDir>/test/setup/fast-promises.ts"],
+  // Reviews each shipped stack once per run, for every file that reads it (test/reviews.ts).
+  globalSetup: "<rootDir>/test/setup/shared-reviews.ts",
   maxWorkers: 2,
   testTimeout: 60_000,
 };
