@@ -1,6 +1,7 @@
 // The reviews many test files read, made once per jest run by the global setup (test/setup/shared-reviews.ts)
 // in plain Node and read back here:
 //   const report = shippedReview("production");   // what reviewStack({ root, stack: "production" }) returns
+//   const weakened = weakenedReview("a public database");   // a row of test/policies/weakenings.ts
 // Each call parses the file afresh, so no test sees another's changes to a report.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,7 +11,7 @@ import type { ReviewReport } from "../review/review";
 export const SHIPPED_STACKS = ["dev", "gcp-dev", "gcp-production", "production", "staging"] as const;
 export type ShippedStack = (typeof SHIPPED_STACKS)[number];
 
-export type ReviewJob = { kind: "shipped"; stack: ShippedStack };
+export type ReviewJob = { kind: "shipped"; stack: ShippedStack } | { kind: "weakened"; name: string };
 
 /** The environment variable naming the folder the global setup wrote the reports to. */
 export const REVIEWS_DIR_VARIABLE = "PLATFORM_SHARED_REVIEWS";
@@ -20,9 +21,11 @@ export interface FailedReview {
   reviewError: { name: string; message: string; stack?: string };
 }
 
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
 /** Where a job's report lives in the folder of one run. */
 export function reportFile(dir: string, job: ReviewJob): string {
-  return path.join(dir, job.kind, `${job.stack}.json`);
+  return path.join(dir, job.kind, `${job.kind === "shipped" ? job.stack : slug(job.name)}.json`);
 }
 
 function read(job: ReviewJob, what: string): ReviewReport {
@@ -41,4 +44,9 @@ function read(job: ReviewJob, what: string): ReviewReport {
 /** The review of a shipped stack, exactly as `reviewStack({ root, stack })` returns it (after a JSON round trip it survives unchanged). */
 export function shippedReview(stack: ShippedStack): ReviewReport {
   return read({ kind: "shipped", stack }, `stack ${stack}`);
+}
+
+/** The review of the production stack under one weakening of test/policies/weakenings.ts, named by its label. */
+export function weakenedReview(name: string): ReviewReport {
+  return read({ kind: "weakened", name }, `production weakened by "${name}"`);
 }

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type ReviewReport, reviewStack } from "../../review/review";
+import { reviewWeakened, WEAKENINGS } from "../policies/weakenings";
 import { type FailedReview, type ReviewJob, reportFile } from "../reviews";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -18,7 +19,10 @@ export interface WorkerMessage {
 }
 
 function review(job: ReviewJob): Promise<ReviewReport> {
-  return reviewStack({ root: ROOT, stack: job.stack });
+  if (job.kind === "shipped") return reviewStack({ root: ROOT, stack: job.stack });
+  const weakening = WEAKENINGS.find(([name]) => name === job.name);
+  if (!weakening) throw new Error(`no weakening "${job.name}" in test/policies/weakenings.ts`);
+  return reviewWeakened(weakening[3]);
 }
 
 async function run(job: ReviewJob): Promise<boolean> {

@@ -1,7 +1,8 @@
-// jest globalSetup: reviews every shipped stack once per run, before any test file starts, and hands the
-// folder of reports to the test workers through the environment (test/reviews.ts reads it). Many files
-// read the same stacks; reviewing them here instead of in each file's beforeAll saves a review per file
-// and reviewing in plain Node is faster than inside jest.
+// jest globalSetup: reviews every shipped stack, and production under each weakening of
+// test/policies/weakenings.ts, once per run before any test file starts, and hands the folder of reports to
+// the test workers through the environment (test/reviews.ts reads it). Many files read the same stacks;
+// reviewing them here instead of in each file's beforeAll saves a review per file, and a review in plain
+// Node takes about 0.3 s where it takes 0.75 s inside jest.
 //
 // The reports are kept in the OS temp folder under a hash of everything a review reads (see INPUTS), so
 // a run whose sources are unchanged reuses them. A failed review is never kept. `jest --no-cache` reviews
@@ -11,6 +12,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { WEAKENINGS } from "../policies/weakenings";
 import { type FailedReview, type ReviewJob, REVIEWS_DIR_VARIABLE, reportFile, SHIPPED_STACKS } from "../reviews";
 import type { WorkerMessage } from "./review-worker";
 
@@ -19,7 +21,7 @@ import type { WorkerMessage } from "./review-worker";
  * the code that runs the reviews here; the dependency tree as installed. Pulumi*.yaml files are added by
  * name. The Node version and PULUMI_* variables are hashed too.
  */
-const INPUTS = ["infra", "components", "review", "policies", "test/setup", "test/reviews.ts", "package.json", "package-lock.json", "node_modules/.package-lock.json"];
+const INPUTS = ["infra", "components", "review", "policies", "test/setup", "test/reviews.ts", "test/policies/weakenings.ts", "package.json", "package-lock.json", "node_modules/.package-lock.json"];
 /** Generated review output, not an input. */
 const SKIP = new Set(["node_modules", "review/out"]);
 /** Marks a folder whose reviews all succeeded, the only kind reused. */
@@ -47,7 +49,7 @@ function inputsHash(root: string): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-const jobName = (job: ReviewJob) => `stack ${job.stack}`;
+const jobName = (job: ReviewJob) => (job.kind === "shipped" ? `stack ${job.stack}` : `production weakened by "${job.name}"`);
 
 /** Runs the jobs in up to `processes` forked workers; resolves to the names of the jobs that failed. */
 function reviewAll(root: string, dir: string, jobs: ReviewJob[], processes: number, timeoutMs: number): Promise<string[]> {
@@ -140,7 +142,7 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
     return;
   }
 
-  const jobs: ReviewJob[] = SHIPPED_STACKS.map((stack) => ({ kind: "shipped", stack }));
+  const jobs: ReviewJob[] = [...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })), ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name }))];
   const dir = fs.mkdtempSync(path.join(base, "run-"));
   const processes = Math.max(1, Math.min(globalConfig.maxWorkers, 4));
   const failed = await reviewAll(root, dir, jobs, processes, globalConfig.testTimeout ?? 60_000);
@@ -160,6 +162,6 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
   }
   process.env[REVIEWS_DIR_VARIABLE] = used;
   prune(base, used);
-  const what = `${jobs.length} shipped stacks in ${processes} processes`;
+  const what = `${SHIPPED_STACKS.length} shipped stacks and ${WEAKENINGS.length} weakened production stacks in ${processes} processes`;
   say(failed.length === 0 ? `reviewed ${what} into ${used}` : `reviewed ${what}; failed: ${failed.join(", ")} (the tests that read them fail with the error)`);
 }
