@@ -26,5 +26,10 @@ module.exports = {
   // Reviews each shipped stack once per run, for every file that reads it (test/reviews.ts).
   globalSetup: "<rootDir>/test/setup/shared-reviews.ts",
   maxWorkers: 2,
+  // A worker that has run a few dozen files holds hundreds of MB of module copies (each file loads the SDKs
+  // in its own registry), and freeing them as it exits took 250-550 ms on a 2-core machine: past jest's
+  // default 500 ms, so jest force-exited workers that were already exiting. A worker that a leaked handle
+  // keeps alive never exits, and is still force-exited, which fails `npm test` (test/run.mjs).
+  workerGracefulExitTimeout: 5_000,
   testTimeout: 60_000,
 };
