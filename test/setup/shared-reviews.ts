@@ -134,7 +134,14 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
   const cached = path.join(base, inputsHash(root));
   const say = (line: string) => process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}shared reviews: ${line} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 
-  if (projectConfig.cache && fs.existsSync(path.join(cached, COMPLETE))) {
+  const jobs: ReviewJob[] = [...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })), ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name }))];
+  const files = jobs.map((job) => reportFile("", job));
+  const shared = files.find((file, i) => files.indexOf(file) !== i);
+  if (shared) throw new Error(`two reviews would share ${shared}: name the weakenings in test/policies/weakenings.ts apart`);
+  // Checked file by file too, in case something cleaning the temp folder took some of them.
+  const complete = (dir: string) => fs.existsSync(path.join(dir, COMPLETE)) && jobs.every((job) => fs.existsSync(reportFile(dir, job)));
+
+  if (projectConfig.cache && complete(cached)) {
     const now = new Date();
     fs.utimesSync(cached, now, now);
     process.env[REVIEWS_DIR_VARIABLE] = cached;
@@ -142,19 +149,19 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
     return;
   }
 
-  const jobs: ReviewJob[] = [...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })), ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name }))];
   const dir = fs.mkdtempSync(path.join(base, "run-"));
   const processes = Math.max(1, Math.min(globalConfig.maxWorkers, 4));
   const failed = await reviewAll(root, dir, jobs, processes, globalConfig.testTimeout ?? 60_000);
   let used = dir;
   if (failed.length === 0 && projectConfig.cache) {
     fs.writeFileSync(path.join(dir, COMPLETE), "");
+    if (!complete(cached)) fs.rmSync(cached, { recursive: true, force: true });
     try {
       fs.renameSync(dir, cached);
       used = cached;
     } catch {
       // Another run with the same sources finished first: its reports are the same.
-      if (fs.existsSync(path.join(cached, COMPLETE))) {
+      if (complete(cached)) {
         fs.rmSync(dir, { recursive: true, force: true });
         used = cached;
       }
