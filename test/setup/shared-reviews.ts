@@ -132,7 +132,8 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
   const base = path.join(os.tmpdir(), "platform-shared-reviews", createHash("sha256").update(root).digest("hex").slice(0, 12));
   fs.mkdirSync(base, { recursive: true });
   const cached = path.join(base, inputsHash(root));
-  const say = (line: string) => process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}shared reviews: ${line} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  const say = (line: string, timed = true) =>
+    process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}shared reviews: ${line}${timed ? ` (${((performance.now() - started) / 1000).toFixed(1)} s)` : ""}\n`);
 
   const jobs: ReviewJob[] = [...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })), ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name }))];
   const files = jobs.map((job) => reportFile("", job));
@@ -151,6 +152,8 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
 
   const dir = fs.mkdtempSync(path.join(base, "run-"));
   const processes = Math.max(1, Math.min(globalConfig.maxWorkers, 4));
+  const what = `${SHIPPED_STACKS.length} shipped stacks and ${WEAKENINGS.length} weakened production stacks in ${processes} processes`;
+  say(`reviewing ${what}, before the first test file starts`, false);
   const failed = await reviewAll(root, dir, jobs, processes, globalConfig.testTimeout ?? 60_000);
   let used = dir;
   if (failed.length === 0 && projectConfig.cache) {
@@ -169,6 +172,6 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
   }
   process.env[REVIEWS_DIR_VARIABLE] = used;
   prune(base, used);
-  const what = `${SHIPPED_STACKS.length} shipped stacks and ${WEAKENINGS.length} weakened production stacks in ${processes} processes`;
-  say(failed.length === 0 ? `reviewed ${what} into ${used}` : `reviewed ${what}; failed: ${failed.join(", ")} (the tests that read them fail with the error)`);
+  if (failed.length > 0) say(`failed: ${failed.join(", ")} (the tests that read them fail with its error)`);
+  else say(used === cached ? `done, kept in ${used} for runs with the same sources` : `done, in ${used}`);
 }
