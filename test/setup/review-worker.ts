@@ -1,5 +1,5 @@
 // Forked by shared-reviews.ts and run in plain Node (`node -r ./review/register.js`), where a review is about
-// 2.5x faster than inside a jest worker: reviews the jobs the parent sends, one at a time since the mock
+// twice as fast as inside a jest worker: reviews the jobs the parent sends, one at a time since the mock
 // runtime is process-wide, and writes each report where test/reviews.ts reads it. After a failed review it
 // exits, so no job runs after another's half-finished registrations.
 import "./fast-promises";

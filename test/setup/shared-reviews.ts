@@ -2,7 +2,7 @@
 // test/policies/weakenings.ts, once per run before any test file starts, and hands the folder of reports to
 // the test workers through the environment (test/reviews.ts reads it). Many files read the same stacks;
 // reviewing them here instead of in each file's beforeAll saves a review per file, and a review in plain
-// Node takes about 0.3 s where it takes 0.75 s inside jest.
+// Node takes 0.3-0.45 s where it takes 0.75 s inside jest.
 //
 // The reports are kept in the OS temp folder under a hash of everything a review reads (see INPUTS), so
 // a run whose sources are unchanged reuses them. A failed review is never kept. `jest --no-cache` reviews
