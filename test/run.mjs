@@ -10,6 +10,7 @@
 // --detectOpenHandles runs every file in one process, and --forceExit hides the leak instead of reporting
 // it. jest.config.js gives workers a few seconds to exit, so only something that never stops trips this.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import process from "node:process";
 
@@ -21,12 +22,14 @@ const npm = process.env.npm_execpath;
 const seconds = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 const say = (line) => process.stdout.write(`${line}\n`);
 
-/** An npm script of this package, run as `npm run` would (through npm itself when npm started us). */
-const script = (name) => (npm ? [process.execPath, [npm, "run", "--silent", name]] : ["npm", ["run", "--silent", name]]);
+const { scripts } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+/** An npm script of this package, run by npm (the npm that started us, if one did). */
+const script = (name) => ({ name, shows: scripts[name], run: npm ? [process.execPath, [npm, "run", "--silent", name]] : ["npm", ["run", "--silent", name]] });
 
 const steps = [
-  { name: "typecheck", run: script("typecheck"), shows: "tsc --noEmit" },
-  { name: "lint", run: script("lint"), shows: "eslint --max-warnings 0 ." },
+  script("typecheck"),
+  script("lint"),
   {
     name: "jest",
     run: [process.execPath, [require.resolve("jest/bin/jest"), ...(process.stderr.isTTY ? ["--colors"] : []), ...process.argv.slice(2)]],
@@ -35,11 +38,12 @@ const steps = [
   },
 ];
 
-/** Runs one step with its output streamed through; resolves to its exit code and whether it reported a leak. */
+/** Runs one step with its output streamed through; resolves to its exit code (0 if we had to stop it) and whether it reported a leak. */
 function run({ run: [command, args], leaks = [] }) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ["inherit", "pipe", "pipe"], shell: process.platform === "win32" && command === "npm" });
     let seen = false;
+    let stopped = false;
     let tail = "";
     const pass = (to) => (chunk) => {
       to.write(chunk);
@@ -49,7 +53,7 @@ function run({ run: [command, args], leaks = [] }) {
       tail = text.slice(-200);
       seen = leaks.some((line) => text.includes(line));
       // Its tests are done and reported; only the leak keeps it running.
-      if (seen && text.includes(DID_NOT_EXIT)) child.kill();
+      if (seen && text.includes(DID_NOT_EXIT)) stopped = child.kill();
     };
     child.stdout.on("data", pass(process.stdout));
     child.stderr.on("data", pass(process.stderr));
@@ -57,8 +61,7 @@ function run({ run: [command, args], leaks = [] }) {
       process.stderr.write(`${err.message}\n`);
       resolve({ code: 1, seen });
     });
-    // A leak fails the step whatever jest's exit code, which is lost anyway once it has to be stopped.
-    child.on("close", (code) => resolve({ code: seen ? 0 : (code ?? 1), seen }));
+    child.on("close", (code) => resolve({ code: stopped ? 0 : (code ?? 1), seen }));
   });
 }
 
@@ -70,13 +73,10 @@ for (const [i, step] of steps.entries()) {
   const at = performance.now();
   say(`\n[${i + 1}/${steps.length}] ${step.name}: ${step.shows}`);
   const { code, seen } = await run(step);
-  if (code !== 0) {
-    say(`[${i + 1}/${steps.length}] ${step.name} failed (exit ${code}) after ${seconds(at)}`);
-    process.exit(code);
-  }
-  if (seen) {
-    say(`[${i + 1}/${steps.length}] ${step.name} failed after ${seconds(at)}: a test left something running that kept jest or one of its workers from exiting; find it with npx jest --detectOpenHandles <file>`);
-    process.exit(1);
+  if (code !== 0 || seen) {
+    const leak = "a test left something running that kept jest or one of its workers from exiting; find it with npx jest --detectOpenHandles <file>";
+    say(`[${i + 1}/${steps.length}] ${step.name} failed after ${seconds(at)}: ${[code !== 0 && `exit ${code}`, seen && leak].filter(Boolean).join("; ")}`);
+    process.exit(code || 1);
   }
   say(`[${i + 1}/${steps.length}] ${step.name} passed in ${seconds(at)}`);
 }
