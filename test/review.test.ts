@@ -1,5 +1,5 @@
 // GIVEN the shipped stack files and the real program
-// WHEN the offline review runs them (in-process and through the CLI a user runs)
+// WHEN the offline review runs them (the run's shared reviews, test/reviews.ts, and the CLI a user runs)
 // THEN it records what the program registers in the documented shape, and bad input stops it with
 //      one line naming the file and the key, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
