@@ -1,5 +1,5 @@
 // GIVEN the shipped stack files and the real program
-// WHEN the offline review runs them (in-process and through the CLI a user runs)
+// WHEN the offline review runs them (the run's shared reviews, test/reviews.ts, and the CLI a user runs)
 // THEN it records what the program registers in the documented shape, and bad input stops it with
 //      one line naming the file and the key, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
@@ -11,12 +11,13 @@ import { promisify } from "node:util";
 import { answersFor, factsFrom } from "../review/answers";
 import { record, type RecordedResource } from "../review/engine";
 import { policies } from "../policies/policies";
-import { reviewStack, summarize } from "../review/review";
+import { summarize } from "../review/review";
 import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
+import { shippedReview } from "./reviews";
 
 const ROOT = path.resolve(__dirname, "..");
 const project = loadProject(ROOT);
-const SHIPPED = ["dev", "gcp-dev", "gcp-production", "production", "staging"];
+const SHIPPED = ["dev", "gcp-dev", "gcp-production", "production", "staging"] as const;
 const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "parent", "provider", "inputs", "secretInputs", "dependencies", "propertyDependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "customTimeouts", "aliases"];
 
 describe("the shipped stacks", () => {
@@ -29,8 +30,8 @@ describe("the shipped stacks", () => {
     gcp: [],
   };
 
-  test.each(SHIPPED)("%s reviews into the documented shape", async (stack) => {
-    const report = await reviewStack({ root: ROOT, stack }, project);
+  test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
+    const report = shippedReview(stack);
     expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies"]);
     expect(report.stack).toBe(stack);
     expect(report.project).toBe("platform");
@@ -50,8 +51,8 @@ describe("the shipped stacks", () => {
     if (cloud === "aws") expect([report.outputs.kubeconfig, report.outputs.grafanaAdminPassword]).toEqual(["[secret]", "[secret]"]);
   });
 
-  test("production registers the account-pinned, tagged AWS provider and nothing on a disabled default provider", async () => {
-    const report = await reviewStack({ root: ROOT, stack: "production" }, project);
+  test("production registers the account-pinned, tagged AWS provider and nothing on a disabled default provider", () => {
+    const report = shippedReview("production");
     const [stack, provider] = report.resources as [RecordedResource, RecordedResource];
     expect(stack.urn).toBe("urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production");
     expect(provider).toMatchObject({
@@ -72,8 +73,8 @@ describe("the shipped stacks", () => {
     expect(onDefault.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["random:index/randomPassword:RandomPassword cache-auth-token", "random:index/randomPassword:RandomPassword monitoring-grafana-password"]);
   });
 
-  test("gcp-production registers the project-pinned, labelled GCP provider", async () => {
-    const report = await reviewStack({ root: ROOT, stack: "gcp-production" }, project);
+  test("gcp-production registers the project-pinned, labelled GCP provider", () => {
+    const report = shippedReview("gcp-production");
     expect(report.resources[1]).toMatchObject({
       urn: "urn:pulumi:gcp-production::platform::pulumi:providers:gcp::gcp",
       inputs: {
@@ -84,8 +85,8 @@ describe("the shipped stacks", () => {
     });
   });
 
-  test.each(SHIPPED)("%s keeps secrets out of the review output", async (stack) => {
-    const report = await reviewStack({ root: ROOT, stack }, project);
+  test.each(SHIPPED)("%s keeps secrets out of the review output", (stack) => {
+    const report = shippedReview(stack);
     const text = JSON.stringify(report);
     const stackFile = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
     for (const [, ciphertext] of stackFile.matchAll(/secure: (\S+)/g)) expect(text).not.toContain(ciphertext);

@@ -291,14 +291,16 @@ describe("snapshot window chosen from the maintenance window", () => {
         expect(snapshot).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
         const [from, to] = windows.parseDailyWindow(snapshot!)!;
         expect([to - from, to <= 24 * 60 - 1]).toEqual([60, true]);
-        // Independent check, minute by minute over the week.
+        // Independent check, minute by minute over the week: no minute of the snapshot hour, on any day, is
+        // inside the maintenance window. Collected and asserted once (84,000 expect calls cost 2.5 s).
+        const inside: number[] = [];
         for (let day = 0; day < 7; day++) {
           for (let m = from; m < to; m++) {
             const minute = day * 1440 + m;
-            const inside = [minute, minute + 7 * 1440].some((x) => x >= start && x < start + minutes);
-            expect(inside).toBe(false);
+            if ([minute, minute + 7 * 1440].some((x) => x >= start && x < start + minutes)) inside.push(minute);
           }
         }
+        expect(inside).toEqual([]);
       }),
       { numRuns: 200 },
     );

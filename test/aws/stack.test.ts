@@ -6,15 +6,14 @@
 //      protected); and the database, cache and bucket never wait for the cluster, so a first deploy
 //      builds them while EKS is still creating.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as path from "node:path";
 import type { RecordedResource } from "../../review/engine";
-import { type ReviewReport, reviewStack } from "../../review/review";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
 
-const ROOT = path.resolve(__dirname, "../..");
 const reports: Record<string, ReviewReport> = {};
 
-beforeAll(async () => {
-  for (const stack of ["dev", "staging", "production"]) reports[stack] = await reviewStack({ root: ROOT, stack });
+beforeAll(() => {
+  for (const stack of ["dev", "staging", "production"] as const) reports[stack] = shippedReview(stack);
 });
 
 const ofType = (stack: string, type: string) => reports[stack]!.resources.filter((r) => r.type === type);

@@ -6,15 +6,14 @@
 //      as the requirements describe; backup and restore-verification CronJobs; monitoring with its rules,
 //      dashboards and secrets; and dev differs only where its profile says.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as path from "node:path";
 import { BACKUP_SCRIPT, RESTORE_SCRIPT } from "../../components/kubernetes/backups";
 import type { RecordedResource } from "../../review/engine";
-import { type ReviewReport, reviewStack } from "../../review/review";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
 
-const ROOT = path.resolve(__dirname, "../..");
 const reports: Record<string, ReviewReport> = {};
-beforeAll(async () => {
-  for (const stack of ["dev", "production"]) reports[stack] = await reviewStack({ root: ROOT, stack });
+beforeAll(() => {
+  for (const stack of ["dev", "production"] as const) reports[stack] = shippedReview(stack);
 });
 
 const named = (stack: string, name: string): RecordedResource => {

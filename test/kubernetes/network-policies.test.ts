@@ -4,15 +4,14 @@
 //      both directions, and the allowances are exactly the table below: who, to or from whom, on which
 //      ports. Nothing else is open.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as path from "node:path";
 import { appAllowances } from "../../components/kubernetes/app-service";
 import type { RecordedResource } from "../../review/engine";
-import { type ReviewReport, reviewStack } from "../../review/review";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
 
-const ROOT = path.resolve(__dirname, "../..");
 const reports: Record<string, ReviewReport> = {};
-beforeAll(async () => {
-  for (const stack of ["dev", "production"]) reports[stack] = await reviewStack({ root: ROOT, stack });
+beforeAll(() => {
+  for (const stack of ["dev", "production"] as const) reports[stack] = shippedReview(stack);
 });
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";

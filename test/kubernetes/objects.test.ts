@@ -4,17 +4,16 @@
 //      kinds no published model covers are exactly Envoy Gateway's own, and every pod template (Deployments,
 //      Jobs, CronJobs alike) passes the Pod Security Standards restricted profile.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as path from "node:path";
 import type { RecordedResource } from "../../review/engine";
-import { type ReviewReport, reviewStack } from "../../review/review";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
 import { podMetadataOf, podSpecOf, restrictedProblems, WORKLOAD_KINDS } from "./pss";
 import { hasSchema, validateObject } from "./schema";
 
-const ROOT = path.resolve(__dirname, "../..");
-const STACKS = ["dev", "staging", "production"];
+const STACKS = ["dev", "staging", "production"] as const;
 const reports: Record<string, ReviewReport> = {};
-beforeAll(async () => {
-  for (const stack of STACKS) reports[stack] = await reviewStack({ root: ROOT, stack });
+beforeAll(() => {
+  for (const stack of STACKS) reports[stack] = shippedReview(stack);
 });
 
 /**

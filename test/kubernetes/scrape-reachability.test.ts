@@ -5,17 +5,16 @@
 // THEN Prometheus's egress and the target's ingress both admit every scrape: no target is down because a
 //      policy drops it, while the same policies still refuse traffic nobody allowed.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as path from "node:path";
 import { PROXY_PODS, PROXY_PORTS } from "../../components/kubernetes/gateway";
 import type { RecordedResource } from "../../review/engine";
-import { type ReviewReport, reviewStack } from "../../review/review";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
 import { addressIn, type Endpoint, type Labels, type LabelSelector, type NetworkPolicy, NetworkPolicies, type PodEndpoint, selects } from "./netpol";
 
-const ROOT = path.resolve(__dirname, "../..");
 let report: ReviewReport;
 let policies: NetworkPolicies;
-beforeAll(async () => {
-  report = await reviewStack({ root: ROOT, stack: "production" });
+beforeAll(() => {
+  report = shippedReview("production");
   const namespaces = ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs as { metadata: { name: string; labels: Labels } }).metadata);
   policies = new NetworkPolicies(
     ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as unknown as NetworkPolicy),

@@ -1,0 +1,85 @@
+// One production safeguard weakened at a time, by a stack transformation over the inputs or options the
+// components pass to the engine, with the policy that must catch it and the resource it must name.
+// test/policies/weakened.test.ts asserts on the reviews; the global setup (test/setup/shared-reviews.ts)
+// runs them once per jest run through `reviewWeakened`, in plain Node. Only `reviewWeakened` loads the SDK
+// and the review, so the global setup reads the table without them.
+import type * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import type { ReviewReport } from "../../review/review";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+export type Weakening = (args: pulumi.ResourceTransformationArgs) => pulumi.ResourceTransformationResult | undefined;
+
+/** Changes inputs of every resource of `type` (or only the one called `name`). */
+const inputs = (type: string, change: Record<string, unknown>, name?: string): Weakening => (args) =>
+  args.type === type && (name === undefined || args.name === name) ? { props: { ...args.props, ...change }, opts: args.opts } : undefined;
+/** Changes options of every resource of `type`. */
+const options = (type: string, change: pulumi.CustomResourceOptions): Weakening => (args) =>
+  args.type === type ? { props: args.props, opts: { ...args.opts, ...change } } : undefined;
+
+/** The podinfo Deployment's container runs privileged. */
+const privileged: Weakening = (args) => {
+  if (args.type !== "kubernetes:apps/v1:Deployment" || args.name !== "app-podinfo-deployment") return undefined;
+  type Spec = { template: { spec: { containers: { securityContext: object }[] } } };
+  const spec = args.props.spec as Spec;
+  const pod = spec.template.spec;
+  const containers = pod.containers.map((c) => ({ ...c, securityContext: { ...c.securityContext, privileged: true } }));
+  return { props: { ...args.props, spec: { ...spec, template: { ...spec.template, spec: { ...pod, containers } } } }, opts: args.opts };
+};
+
+/** The podinfo namespace's default-deny admits all ingress: it no longer denies by default. */
+const openDefaultDeny: Weakening = (args) =>
+  args.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && args.name === "app-podinfo-ns-default-deny"
+    ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } }, opts: args.opts }
+    : undefined;
+
+/** The podinfo Service asks the cloud for a load balancer of its own, beside the gateway's. */
+const loadBalancedApp: Weakening = (args) =>
+  args.type === "kubernetes:core/v1:Service" && args.name === "app-podinfo-service"
+    ? { props: { ...args.props, spec: { ...(args.props.spec as Record<string, unknown>), type: "LoadBalancer" } }, opts: args.opts }
+    : undefined;
+
+const RDS = "aws:rds/instance:Instance";
+
+/** What is weakened (also the name of its review), the policy that fails, the resource it names, and the weakening. */
+export const WEAKENINGS: Array<[string, string, string, Weakening]> = [
+  ["a public database", "rds-not-public", "database-instance", inputs(RDS, { publiclyAccessible: true })],
+  ["an unencrypted database", "rds-encrypted", "database-instance", inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined })],
+  ["1-day backup retention", "rds-backups", "database-instance", inputs(RDS, { backupRetentionPeriod: 1 })],
+  ["a single-AZ database", "rds-ha", "database-instance", inputs(RDS, { multiAz: false })],
+  ["no database deletion protection", "rds-deletion-protection", "database-instance", inputs(RDS, { deletionProtection: false })],
+  ["a world-open cluster endpoint", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })],
+  ["a cluster endpoint open to the internet in halves", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } })],
+  ["a cluster endpoint open to a /7", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "10.0.0.0/7"] } })],
+  ["a plaintext cache AUTH token", "no-plaintext-secrets", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "a-token-in-clear-text-0123456789" })],
+  ["a plaintext Grafana password", "no-plaintext-secrets", "monitoring-grafana-admin", inputs("kubernetes:core/v1:Secret", { stringData: { "admin-user": "admin", "admin-password": "written-in-the-program" } }, "monitoring-grafana-admin")],
+  ["an unprotected database", "stateful-protected", "database-instance", options(RDS, { protect: false })],
+  ["an unencrypted cache", "redis-encryption", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { atRestEncryptionEnabled: false, kmsKeyId: undefined })],
+  ["a backup bucket without versioning", "s3-versioning", "backups-bucket", inputs("aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Suspended" } })],
+  ["a bucket open to public policies", "s3-public-access-block", "backups-public-access-block", inputs("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: false })],
+  ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
+  ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
+  ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
+  ["flow logs kept a day", "vpc-flow-logs", "network-flow-log-group", inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "network-flow-log-group")],
+  ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
+];
+
+/**
+ * Reviews the production stack exactly as `npm run review` does (its stack file, the real program, the
+ * production policy config), with the program run under `weaken` as a stack transformation.
+ */
+export async function reviewWeakened(weaken: Weakening): Promise<ReviewReport> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { runtime } = require("@pulumi/pulumi") as typeof pulumi;
+  const { reviewStack } = require("../../review/review") as typeof import("../../review/review");
+  const { loadProject } = require("../../review/stack-file") as typeof import("../../review/stack-file");
+  const project = loadProject(ROOT);
+  const main = require(project.main) as () => Promise<Record<string, unknown>>;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const program = () => {
+    runtime.registerStackTransformation(weaken);
+    return main();
+  };
+  return reviewStack({ root: ROOT, stack: "production", program }, project);
+}
