@@ -60,25 +60,34 @@ function measure(label: string, args: string[], withProbe = true): Run {
   const ok = result.status === 0 && (!withProbe || report !== undefined);
   if (!ok) {
     const why = result.error?.message ?? (result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`);
-    process.stderr.write(`bench: ${label} failed (${why}); its output (${log}):\n${fs.readFileSync(log, "utf8").split("\n").slice(-40).join("\n")}\n`);
+    process.stderr.write(
+      `bench: ${label} failed (${why}); its output (${log}):\n${fs.readFileSync(log, "utf8").split("\n").slice(-40).join("\n")}\n`,
+    );
   }
   return { ok, wallMs, cpuMs: report?.cpuMs ?? NaN, sdks: report?.sdks ?? [] };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const seconds = (ms: number) => (Number.isNaN(ms) ? "-" : `${(ms / 1000).toFixed(2)} s`);
-const columns = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+const columns = (cells: string[], widths: number[]) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 
 let failed = false;
 const project = loadProject(ROOT);
 const WIDTHS = [16, 10, 9, 6, 11, 9];
-console.log(`offline review (\`npm run review -- --stack <name>\`) vs a bare require of the SDKs it needs, each a fresh Node process; median of ${RUNS} run${RUNS === 1 ? "" : "s"}; ${os.cpus().length} cores, Node ${process.version}`);
-console.log(`  ${columns(["stack", "review cpu", "sdks cpu", "ratio", "review wall", "sdks wall"], WIDTHS)}  target: review cpu <= ${TARGET_RATIO}x sdks cpu`);
+console.log(
+  `offline review (\`npm run review -- --stack <name>\`) vs a bare require of the SDKs it needs, each a fresh Node process; median of ${RUNS} run${RUNS === 1 ? "" : "s"}; ${os.cpus().length} cores, Node ${process.version}`,
+);
+console.log(
+  `  ${columns(["stack", "review cpu", "sdks cpu", "ratio", "review wall", "sdks wall"], WIDTHS)}  target: review cpu <= ${TARGET_RATIO}x sdks cpu`,
+);
 for (const stack of listStacks(ROOT)) {
   const cloud = loadStackConfig(project, stack).config[`${project.name}:cloud`] ?? "";
   const sdks = SDKS[cloud];
   if (!sdks) {
-    console.log(`  ${stack.padEnd(WIDTHS[0]!)}  FAILED: platform:cloud is ${cloud || "not set"}, not one of ${Object.keys(SDKS).join(", ")}`);
+    console.log(
+      `  ${stack.padEnd(WIDTHS[0]!)}  FAILED: platform:cloud is ${cloud || "not set"}, not one of ${Object.keys(SDKS).join(", ")}`,
+    );
     failed = true;
     continue;
   }
@@ -86,7 +95,9 @@ for (const stack of listStacks(ROOT)) {
   const bare: Run[] = [];
   // Alternate the two, so a machine that gets busier part-way slows both alike.
   for (let i = 0; i < RUNS; i++) {
-    reviews.push(measure(`review of ${stack}`, ["-r", "./review/register.js", "review/cli.ts", "--stack", stack, "--out", path.join(work, "out")]));
+    reviews.push(
+      measure(`review of ${stack}`, ["-r", "./review/register.js", "review/cli.ts", "--stack", stack, "--out", path.join(work, "out")]),
+    );
     bare.push(measure(`require of ${sdks.join(", ")}`, ["-e", `for (const sdk of ${JSON.stringify(sdks)}) require(sdk);`]));
   }
   const runsOk = [...reviews, ...bare].every((r) => r.ok);
@@ -96,7 +107,14 @@ for (const stack of listStacks(ROOT)) {
   const loaded = reviews[0]!.sdks;
   const extra = loaded.filter((s) => !sdks.includes(s));
   const verdict = !runsOk ? "FAILED" : ratio <= TARGET_RATIO ? "ok" : "over target";
-  const cells = [stack, seconds(reviewCpu), seconds(bareCpu), Number.isNaN(ratio) ? "-" : `${ratio.toFixed(2)}x`, seconds(median(reviews.map((r) => r.wallMs))), seconds(median(bare.map((r) => r.wallMs)))];
+  const cells = [
+    stack,
+    seconds(reviewCpu),
+    seconds(bareCpu),
+    Number.isNaN(ratio) ? "-" : `${ratio.toFixed(2)}x`,
+    seconds(median(reviews.map((r) => r.wallMs))),
+    seconds(median(bare.map((r) => r.wallMs))),
+  ];
   console.log(`  ${columns(cells, WIDTHS)}  ${verdict}${extra.length > 0 ? `; the review also loads ${extra.join(", ")}` : ""}`);
 }
 

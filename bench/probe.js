@@ -49,6 +49,9 @@ const target = process.env.BENCH_PROBE;
 if (target) {
   process.on("exit", () => {
     const { user, system } = process.cpuUsage();
-    fs.writeFileSync(path.resolve(target), JSON.stringify({ cpuMs: (user + system) / 1000, userMs: user / 1000, systemMs: system / 1000, sdks: loadedSdks() }));
+    fs.writeFileSync(
+      path.resolve(target),
+      JSON.stringify({ cpuMs: (user + system) / 1000, userMs: user / 1000, systemMs: system / 1000, sdks: loadedSdks() }),
+    );
   });
 }

@@ -49,7 +49,13 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
 
   const network = new Network(
     "network",
-    { cidr: n.cidr, zones: n.zones, natGateways: n.natGateways, flowLogRetentionDays: required(n.flowLogRetentionDays, "network.flowLogRetentionDays"), protect: config.protect },
+    {
+      cidr: n.cidr,
+      zones: n.zones,
+      natGateways: n.natGateways,
+      flowLogRetentionDays: required(n.flowLogRetentionDays, "network.flowLogRetentionDays"),
+      protect: config.protect,
+    },
     opts,
   );
 

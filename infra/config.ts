@@ -53,7 +53,10 @@ const vpcCidr = satisfying((v) => {
 }, "a private (RFC 1918) IPv4 block from /16 to /20, e.g. 10.0.0.0/16");
 const logRetention = z
   .int(says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`))
-  .refine((v) => (f.CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(v), says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`));
+  .refine(
+    (v) => (f.CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(v),
+    says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`),
+  );
 const dnsName = matching(f.DNS_NAME, "a lower-case DNS name such as example.com");
 const cron = satisfying(f.isCronSchedule, 'a five-field cron schedule such as "0 3 * * *"');
 const cpu = satisfying((v) => f.parseCpu(v) !== undefined, 'a CPU quantity such as "250m" or "1"');
@@ -92,12 +95,21 @@ const cluster = section("cluster", {
   endpointPublicAccessCidrs: z.array(cidr, says("must be a list of CIDR blocks")),
   deployFromVpc: flag,
   logRetentionDays: logRetention,
-  adminRoleArns: z.array(matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"), says("must be a list of IAM role ARNs")),
+  adminRoleArns: z.array(
+    matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
+    says("must be a list of IAM role ARNs"),
+  ),
   nodes: nodes.partial(),
 });
 const database = section("database", {
-  engineVersion: z.preprocess(fromNumber((v) => /^(17|18)$/.test(v)), matching(/^(17|18)(\.\d+)?$/, 'PostgreSQL 17 or 18, e.g. "17"')),
-  instanceClass: matching(/^(db\.[a-z0-9]+\.[a-z0-9]+|db-[a-z0-9-]+)$/, "an RDS instance class (db.m7g.large) or Cloud SQL tier (db-custom-2-7680)"),
+  engineVersion: z.preprocess(
+    fromNumber((v) => /^(17|18)$/.test(v)),
+    matching(/^(17|18)(\.\d+)?$/, 'PostgreSQL 17 or 18, e.g. "17"'),
+  ),
+  instanceClass: matching(
+    /^(db\.[a-z0-9]+\.[a-z0-9]+|db-[a-z0-9-]+)$/,
+    "an RDS instance class (db.m7g.large) or Cloud SQL tier (db-custom-2-7680)",
+  ),
   storageGb: whole(20, 65536),
   maxStorageGb: whole(20, 65536),
   multiAz: flag,
@@ -158,7 +170,10 @@ export const stackSchema = z.strictObject(
     region: z.string(says("must be a region name such as eu-west-1 (AWS) or europe-west1 (GCP)")).min(1, says("must not be empty")),
     domain: dnsName,
     aws: section("AWS account", {
-      accountId: z.preprocess(fromNumber((v) => f.AWS_ACCOUNT_ID.test(v)), matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID")),
+      accountId: z.preprocess(
+        fromNumber((v) => f.AWS_ACCOUNT_ID.test(v)),
+        matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID"),
+      ),
     }).optional(),
     gcp: section("GCP project", {
       project: matching(f.GCP_PROJECT_ID, "a GCP project ID such as acme-platform-prod"),
@@ -225,7 +240,10 @@ export function keyName(path: Path): string {
 }
 
 function valueAt(root: unknown, path: Path): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+  return path.reduce<unknown>(
+    (node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+    root,
+  );
 }
 
 function shown(value: unknown): string {
@@ -302,9 +320,13 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
 
   if (cloud === "aws" && !AWS_REGIONS.includes(c.region)) {
     const match = closest(c.region, AWS_REGIONS);
-    fail(["region"], `must be an AWS region the provider knows, ${match ? `did you mean ${match}?` : "such as eu-west-1"} (got ${shown(c.region)})`);
+    fail(
+      ["region"],
+      `must be an AWS region the provider knows, ${match ? `did you mean ${match}?` : "such as eu-west-1"} (got ${shown(c.region)})`,
+    );
   }
-  if (cloud === "gcp" && !f.GCP_REGION.test(c.region)) fail(["region"], `must be a GCP region such as europe-west1 (got ${shown(c.region)})`);
+  if (cloud === "gcp" && !f.GCP_REGION.test(c.region))
+    fail(["region"], `must be a GCP region such as europe-west1 (got ${shown(c.region)})`);
   if (set[other] !== undefined) fail([other], `applies to ${other} stacks only; this stack's cloud is ${cloud}`);
   if (cloud === "gcp" && set.gcp === undefined) fail(["gcp", "project"], "is required on gcp: the GCP project to deploy into");
 
@@ -326,35 +348,59 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
       fail(["tags", key], `is set by the platform on every resource (${RESERVED_TAGS.join(", ")}); choose another name`);
       continue;
     }
-    const ok = cloud === "aws" ? key.length >= 1 && key.length <= 128 && !key.startsWith("aws:") && value.length <= 256 : /^[a-z][a-z0-9_-]{0,62}$/.test(key) && /^[a-z0-9_-]{0,63}$/.test(value);
+    const ok =
+      cloud === "aws"
+        ? key.length >= 1 && key.length <= 128 && !key.startsWith("aws:") && value.length <= 256
+        : /^[a-z][a-z0-9_-]{0,62}$/.test(key) && /^[a-z0-9_-]{0,63}$/.test(value);
     if (!ok) {
-      fail(["tags", key], cloud === "aws" ? "must be a tag of up to 128 characters not starting with aws:, with a value of up to 256" : "must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters");
+      fail(
+        ["tags", key],
+        cloud === "aws"
+          ? "must be a tag of up to 128 characters not starting with aws:, with a value of up to 256"
+          : "must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters",
+      );
     }
   }
 
   if (cloud === "aws") problems.push(...deployPathChecks(c));
 
   const minor = Number(c.cluster.version.split(".")[1]);
-  if (minor < MIN_KUBERNETES_MINOR) fail(["cluster", "version"], `must be 1.${MIN_KUBERNETES_MINOR} or newer, the oldest release still in standard support (got ${shown(c.cluster.version)})`);
+  if (minor < MIN_KUBERNETES_MINOR)
+    fail(
+      ["cluster", "version"],
+      `must be 1.${MIN_KUBERNETES_MINOR} or newer, the oldest release still in standard support (got ${shown(c.cluster.version)})`,
+    );
   const n = c.cluster.nodes;
   if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     fail(["cluster", "nodes"], `must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
   }
 
   const db = c.database;
-  if (db.maxStorageGb < db.storageGb) fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
+  if (db.maxStorageGb < db.storageGb)
+    fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
   const backupWindow = f.parseDailyWindow(db.backupWindow)!;
   const maintenance = f.parseWeeklyWindow(db.maintenanceWindow)!;
-  if (f.windowMinutes(backupWindow) < 30) fail(["database", "backupWindow"], `must last at least 30 minutes (got ${shown(db.backupWindow)})`);
-  if (f.windowMinutes(maintenance) < 30) fail(["database", "maintenanceWindow"], `must last at least 30 minutes (got ${shown(db.maintenanceWindow)})`);
+  if (f.windowMinutes(backupWindow) < 30)
+    fail(["database", "backupWindow"], `must last at least 30 minutes (got ${shown(db.backupWindow)})`);
+  if (f.windowMinutes(maintenance) < 30)
+    fail(["database", "maintenanceWindow"], `must last at least 30 minutes (got ${shown(db.maintenanceWindow)})`);
   if (f.dailyOverlapsWeekly(backupWindow, maintenance)) {
-    fail(["database", "backupWindow"], `must not overlap database.maintenanceWindow ${shown(db.maintenanceWindow)} (got ${shown(db.backupWindow)})`);
+    fail(
+      ["database", "backupWindow"],
+      `must not overlap database.maintenanceWindow ${shown(db.maintenanceWindow)} (got ${shown(db.backupWindow)})`,
+    );
   }
 
   const versions = CACHE_VERSIONS[cloud][c.cache.engine];
-  if (!versions) fail(["cache", "engine"], `must be redis on gcp: Memorystore for Redis is the managed cache there (got ${shown(c.cache.engine)})`);
-  else if (!versions.includes(c.cache.engineVersion)) fail(["cache", "engineVersion"], `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${cloud} (got ${shown(c.cache.engineVersion)})`);
-  if (f.windowMinutes(f.parseWeeklyWindow(c.cache.maintenanceWindow)!) < 60) fail(["cache", "maintenanceWindow"], `must last at least 60 minutes (got ${shown(c.cache.maintenanceWindow)})`);
+  if (!versions)
+    fail(["cache", "engine"], `must be redis on gcp: Memorystore for Redis is the managed cache there (got ${shown(c.cache.engine)})`);
+  else if (!versions.includes(c.cache.engineVersion))
+    fail(
+      ["cache", "engineVersion"],
+      `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${cloud} (got ${shown(c.cache.engineVersion)})`,
+    );
+  if (f.windowMinutes(f.parseWeeklyWindow(c.cache.maintenanceWindow)!) < 60)
+    fail(["cache", "maintenanceWindow"], `must last at least 60 minutes (got ${shown(c.cache.maintenanceWindow)})`);
 
   const names = new Set<string>();
   const hosts = new Set<string>();
@@ -363,12 +409,21 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
     names.add(a.name);
     if (hosts.has(a.hostname)) fail(["apps", i, "hostname"], `must be unique; another app already serves ${shown(a.hostname)}`);
     hosts.add(a.hostname);
-    if (a.hostname !== c.domain && !a.hostname.endsWith(`.${c.domain}`)) fail(["apps", i, "hostname"], `must be ${c.domain} or a name under it, where the gateway holds certificates (got ${shown(a.hostname)})`);
+    if (a.hostname !== c.domain && !a.hostname.endsWith(`.${c.domain}`))
+      fail(
+        ["apps", i, "hostname"],
+        `must be ${c.domain} or a name under it, where the gateway holds certificates (got ${shown(a.hostname)})`,
+      );
     if (!(a.minReplicas <= a.replicas && a.replicas <= a.maxReplicas)) {
-      fail(["apps", i, "replicas"], `must satisfy minReplicas <= replicas <= maxReplicas (got ${a.minReplicas} <= ${a.replicas} <= ${a.maxReplicas})`);
+      fail(
+        ["apps", i, "replicas"],
+        `must satisfy minReplicas <= replicas <= maxReplicas (got ${a.minReplicas} <= ${a.replicas} <= ${a.maxReplicas})`,
+      );
     }
-    if (f.parseCpu(a.cpuRequest)! > f.parseCpu(a.cpuLimit)!) fail(["apps", i, "cpuRequest"], `must not exceed cpuLimit ${shown(a.cpuLimit)} (got ${shown(a.cpuRequest)})`);
-    if (f.parseMemory(a.memoryRequest)! > f.parseMemory(a.memoryLimit)!) fail(["apps", i, "memoryRequest"], `must not exceed memoryLimit ${shown(a.memoryLimit)} (got ${shown(a.memoryRequest)})`);
+    if (f.parseCpu(a.cpuRequest)! > f.parseCpu(a.cpuLimit)!)
+      fail(["apps", i, "cpuRequest"], `must not exceed cpuLimit ${shown(a.cpuLimit)} (got ${shown(a.cpuRequest)})`);
+    if (f.parseMemory(a.memoryRequest)! > f.parseMemory(a.memoryLimit)!)
+      fail(["apps", i, "memoryRequest"], `must not exceed memoryLimit ${shown(a.memoryLimit)} (got ${shown(a.memoryRequest)})`);
   });
   return problems;
 }
@@ -394,13 +449,16 @@ function deployPathChecks(c: PlatformConfig): Problem[] {
   }
   // Production's guard rail says the same, with more.
   const everything = coversEverything(cidrs);
-  if (everything && c.environment !== "production") problems.push({ path: ["cluster", "endpointPublicAccessCidrs"], message: `${everything} (got ${shown(cidrs)})` });
+  if (everything && c.environment !== "production")
+    problems.push({ path: ["cluster", "endpointPublicAccessCidrs"], message: `${everything} (got ${shown(cidrs)})` });
   return problems;
 }
 
 function coversEverything(cidrs: readonly string[]): string | undefined {
   const blocks = cidrs.map((text) => parseCidr(text)).filter((b): b is Cidr => b !== undefined);
-  return blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES ? "must not cover the whole internet, whole or in pieces" : undefined;
+  return blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES
+    ? "must not cover the whole internet, whole or in pieces"
+    : undefined;
 }
 
 /** One production guard rail: the key, and what makes its value unsafe. */
@@ -429,7 +487,8 @@ const narrowAllowList = (v: unknown) => {
 /** Requests per minute per client address that production may allow at most: ten times the 100 the services ask for. */
 export const MAX_PRODUCTION_RATE_LIMIT = 1000;
 const exactly = (wanted: unknown) => (v: unknown) => (v !== undefined && v !== wanted ? `must be ${String(wanted)}` : undefined);
-const excludes = (banned: string[]) => (v: unknown) => (Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined);
+const excludes = (banned: string[]) => (v: unknown) =>
+  Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined;
 
 export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
   { path: ["network", "zones"], unsafe: atLeast(3) },
@@ -474,10 +533,16 @@ function productionChecks(c: PlatformConfig): Problem[] {
     }
   }
   if (c.cloud === "aws" && c.aws?.accountId === undefined) {
-    problems.push({ path: ["aws", "accountId"], message: "is required in production: it pins the AWS account so a mis-selected credential cannot deploy elsewhere" });
+    problems.push({
+      path: ["aws", "accountId"],
+      message: "is required in production: it pins the AWS account so a mis-selected credential cannot deploy elsewhere",
+    });
   }
   if (!c.secrets.includes("alertWebhookUrl")) {
-    problems.push({ path: ["alertWebhookUrl"], message: "is required in production: set it with `pulumi config set --secret alertWebhookUrl <url>`" });
+    problems.push({
+      path: ["alertWebhookUrl"],
+      message: "is required in production: set it with `pulumi config set --secret alertWebhookUrl <url>`",
+    });
   }
   return problems;
 }
@@ -493,7 +558,10 @@ function productionChecks(c: PlatformConfig): Problem[] {
 export function resolveConfig(settings: unknown, stackFile: string, secrets: readonly SecretKey[] = []): PlatformConfig {
   const parsed = stackSchema.safeParse(settings);
   if (!parsed.success) {
-    throw new ConfigError(stackFile, parsed.error.issues.flatMap((issue) => describeIssue(issue, settings)));
+    throw new ConfigError(
+      stackFile,
+      parsed.error.issues.flatMap((issue) => describeIssue(issue, settings)),
+    );
   }
   const set = parsed.data;
   const p = profileFor(set.environment, set.cloud);
@@ -518,6 +586,10 @@ export function resolveConfig(settings: unknown, stackFile: string, secrets: rea
     secrets: [...secrets],
   };
   const problems = [...crossChecks(config, set), ...(config.environment === "production" ? productionChecks(config) : [])];
-  if (problems.length > 0) throw new ConfigError(stackFile, problems.map((p) => `${keyName(p.path)} ${p.message}`));
+  if (problems.length > 0)
+    throw new ConfigError(
+      stackFile,
+      problems.map((p) => `${keyName(p.path)} ${p.message}`),
+    );
   return config;
 }

@@ -86,7 +86,13 @@ const SCAN_DAYS = 8 * 365 + 2;
  */
 export function longestCronGapMinutes(schedule: string): number {
   const fields = (CRON_MACROS[schedule] ?? schedule).trim().split(/\s+/);
-  const [minutes, hours, days, months, weekdays] = fields.map((field, i) => cronFieldValues(field, CRON_FIELDS[i]!)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [minutes, hours, days, months, weekdays] = fields.map((field, i) => cronFieldValues(field, CRON_FIELDS[i]!)) as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   if (weekdays.has(7)) weekdays.add(0);
   const daysRestricted = fields[2] !== "*" && fields[2] !== "?";
   const weekdaysRestricted = fields[4] !== "*" && fields[4] !== "?";
@@ -102,7 +108,8 @@ export function longestCronGapMinutes(schedule: string): number {
     const byWeekday = weekdays.has(date.getUTCDay());
     const runs = daysRestricted && weekdaysRestricted ? byDate || byWeekday : byDate && byWeekday;
     if (!runs) continue;
-    if (previousDay !== undefined) longest = Math.max(longest, (day - previousDay) * MINUTES_PER_DAY + times[0]! - times[times.length - 1]!);
+    if (previousDay !== undefined)
+      longest = Math.max(longest, (day - previousDay) * MINUTES_PER_DAY + times[0]! - times[times.length - 1]!);
     previousDay = day;
     runsOnDays++;
   }

@@ -17,7 +17,10 @@ async function main() {
     // Only the provider exists until the region has shown it has the zones the stack asks for.
     await checkZones(config, provider, stackFileName());
     const platform = awsPlatform(config, provider);
-    const kubernetes = kubernetesPlatform(config, { ...platform, ...(secrets.alertWebhookUrl && { alertWebhookUrl: secrets.alertWebhookUrl }) });
+    const kubernetes = kubernetesPlatform(config, {
+      ...platform,
+      ...(secrets.alertWebhookUrl && { alertWebhookUrl: secrets.alertWebhookUrl }),
+    });
     return { ...identity, ...platform.outputs, ...kubernetes };
   }
   gcpProvider(config);

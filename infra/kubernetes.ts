@@ -20,12 +20,20 @@ export interface KubernetesInputs {
   alertWebhookUrl?: pulumi.Output<string>;
 }
 
-export const NAMESPACES = { gateway: "gateway", certManager: "cert-manager", monitoring: "monitoring", backups: "backups", externalSecrets: "external-secrets" };
+export const NAMESPACES = {
+  gateway: "gateway",
+  certManager: "cert-manager",
+  monitoring: "monitoring",
+  backups: "backups",
+  externalSecrets: "external-secrets",
+};
 
 /** Pod Security per environment: restricted is enforced in staging and production; dev enforces baseline and warns on restricted. */
 export function podSecurityFor(config: PlatformConfig): PodSecurity {
   const version = `v${config.cluster.version}`;
-  return config.environment === "dev" ? { enforce: "baseline", warn: "restricted", version } : { enforce: "restricted", warn: "restricted", version };
+  return config.environment === "dev"
+    ? { enforce: "baseline", warn: "restricted", version }
+    : { enforce: "restricted", warn: "restricted", version };
 }
 
 export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs): Record<string, pulumi.Input<unknown>> {
@@ -38,7 +46,13 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
 
   const secrets = new SecretsSync(
     "secrets",
-    { cluster: k.cluster, namespace: NAMESPACES.externalSecrets, podSecurity, storeProvider: k.services.secretStoreProvider, webhookCallerCidrs },
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.externalSecrets,
+      podSecurity,
+      storeProvider: k.services.secretStoreProvider,
+      webhookCallerCidrs,
+    },
     opts,
   );
   // The operator reads the credentials it syncs, and nothing else.

@@ -27,7 +27,9 @@ export function splitConfig(all: Record<string, string>, isSecret: (key: string)
     const name = key.slice(colon + 1);
     if (namespace === "pulumi") continue;
     if (namespace !== NAMESPACE) {
-      result.problems.push(`${key} is not read by this program: providers are configured from platform:* keys (remove it, or use platform:region, platform:aws, platform:gcp)`);
+      result.problems.push(
+        `${key} is not read by this program: providers are configured from platform:* keys (remove it, or use platform:region, platform:aws, platform:gcp)`,
+      );
       continue;
     }
     if ((SECRET_KEYS as readonly string[]).includes(name)) {

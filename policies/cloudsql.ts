@@ -13,7 +13,11 @@ export interface SqlInstanceProps {
     availabilityType?: string;
     deletionProtectionEnabled?: boolean;
     ipConfiguration?: { ipv4Enabled?: boolean; sslMode?: string; authorizedNetworks?: { name?: string; value?: string }[] };
-    backupConfiguration?: { enabled?: boolean; pointInTimeRecoveryEnabled?: boolean; backupRetentionSettings?: { retainedBackups?: number } };
+    backupConfiguration?: {
+      enabled?: boolean;
+      pointInTimeRecoveryEnabled?: boolean;
+      backupRetentionSettings?: { retainedBackups?: number };
+    };
   };
 }
 
@@ -22,43 +26,74 @@ const TLS_MODES = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
 export const sqlPrivateTls: PlatformResourcePolicy = {
   name: "sql-private-tls",
   description: "Cloud SQL has no public IPv4 address, no world-open authorized network, and refuses unencrypted connections.",
-  remediationSteps: "Set settings.ipConfiguration { ipv4Enabled: false, privateNetwork: <VPC>, sslMode: \"ENCRYPTED_ONLY\" } and remove authorized networks.",
+  remediationSteps:
+    'Set settings.ipConfiguration { ipv4Enabled: false, privateNetwork: <VPC>, sslMode: "ENCRYPTED_ONLY" } and remove authorized networks.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<SqlInstanceProps>([INSTANCE], (props, _args, report) => {
     const ip = props.settings?.ipConfiguration ?? {};
     // Cloud SQL gives an instance a public IPv4 address unless told otherwise.
-    if (ip.ipv4Enabled !== false) report("settings.ipConfiguration.ipv4Enabled is not false: set it to false and connect through the private network");
-    const open = list(ip.authorizedNetworks).map((n) => record(n)).filter((n) => isWorld(n.value));
-    if (open.length > 0) report(`settings.ipConfiguration.authorizedNetworks opens the instance to ${open.map((n) => text(n.value)).join(", ")}: remove ${open.length === 1 ? "that entry" : "those entries"}`);
-    if (!TLS_MODES.includes(ip.sslMode ?? "")) report(`settings.ipConfiguration.sslMode is ${ip.sslMode ?? "unset (unencrypted connections allowed)"}: set it to "ENCRYPTED_ONLY"`);
+    if (ip.ipv4Enabled !== false)
+      report("settings.ipConfiguration.ipv4Enabled is not false: set it to false and connect through the private network");
+    const open = list(ip.authorizedNetworks)
+      .map((n) => record(n))
+      .filter((n) => isWorld(n.value));
+    if (open.length > 0)
+      report(
+        `settings.ipConfiguration.authorizedNetworks opens the instance to ${open.map((n) => text(n.value)).join(", ")}: remove ${open.length === 1 ? "that entry" : "those entries"}`,
+      );
+    if (!TLS_MODES.includes(ip.sslMode ?? ""))
+      report(`settings.ipConfiguration.sslMode is ${ip.sslMode ?? "unset (unencrypted connections allowed)"}: set it to "ENCRYPTED_ONLY"`);
   }),
 };
 
 const backupsConfig = configSchema({
   environment: ENVIRONMENT,
-  minimumRetainedBackups: { type: "integer", minimum: 1, maximum: 365, default: 30, description: "Fewest daily backups kept (the environment profile's database.backupRetentionDays)." },
-  requireRegional: { type: "boolean", default: true, description: "Require availabilityType REGIONAL (the environment profile's database.multiAz)." },
+  minimumRetainedBackups: {
+    type: "integer",
+    minimum: 1,
+    maximum: 365,
+    default: 30,
+    description: "Fewest daily backups kept (the environment profile's database.backupRetentionDays).",
+  },
+  requireRegional: {
+    type: "boolean",
+    default: true,
+    description: "Require availabilityType REGIONAL (the environment profile's database.multiAz).",
+  },
 });
 
 export const sqlBackupsHa: PlatformResourcePolicy = {
   name: "sql-backups-ha",
-  description: "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion.",
-  remediationSteps: "Set settings.backupConfiguration { enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: <minimum> } }, settings.availabilityType \"REGIONAL\", settings.deletionProtectionEnabled true, and keep deletionProtection true.",
+  description:
+    "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion.",
+  remediationSteps:
+    'Set settings.backupConfiguration { enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: <minimum> } }, settings.availabilityType "REGIONAL", settings.deletionProtectionEnabled true, and keep deletionProtection true.',
   enforcementLevel: "mandatory",
   configSchema: backupsConfig,
   validateResource: forTypes<SqlInstanceProps>([INSTANCE], (props, args, report) => {
     const { environment, minimumRetainedBackups, requireRegional } = settings(backupsConfig, args);
     const backup = props.settings?.backupConfiguration ?? {};
-    const off = [backup.enabled !== true && "enabled", backup.pointInTimeRecoveryEnabled !== true && "pointInTimeRecoveryEnabled"].filter((x): x is string => x !== false);
-    if (off.length > 0) report(`settings.backupConfiguration ${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`);
+    const off = [backup.enabled !== true && "enabled", backup.pointInTimeRecoveryEnabled !== true && "pointInTimeRecoveryEnabled"].filter(
+      (x): x is string => x !== false,
+    );
+    if (off.length > 0)
+      report(
+        `settings.backupConfiguration ${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`,
+      );
     // Cloud SQL keeps 7 backups when retainedBackups is not given.
     const kept = backup.backupRetentionSettings?.retainedBackups ?? 7;
-    if (kept < minimumRetainedBackups) report(`settings.backupConfiguration.backupRetentionSettings.retainedBackups is ${kept}: ${environment} keeps at least ${minimumRetainedBackups} backups`);
+    if (kept < minimumRetainedBackups)
+      report(
+        `settings.backupConfiguration.backupRetentionSettings.retainedBackups is ${kept}: ${environment} keeps at least ${minimumRetainedBackups} backups`,
+      );
     if (requireRegional && props.settings?.availabilityType !== "REGIONAL") {
-      report(`settings.availabilityType is ${props.settings?.availabilityType ?? "unset (ZONAL)"}: ${environment} runs "REGIONAL" so a zone outage fails over`);
+      report(
+        `settings.availabilityType is ${props.settings?.availabilityType ?? "unset (ZONAL)"}: ${environment} runs "REGIONAL" so a zone outage fails over`,
+      );
     }
     if (props.deletionProtection === false) report("deletionProtection is false: remove it or set it to true");
-    if (props.settings?.deletionProtectionEnabled !== true) report("settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool");
+    if (props.settings?.deletionProtectionEnabled !== true)
+      report("settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool");
   }),
 };
 

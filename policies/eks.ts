@@ -29,7 +29,8 @@ const endpointConfig = configSchema({
 
 export const eksEndpointPrivate: PlatformResourcePolicy = {
   name: "eks-endpoint-private",
-  description: "The EKS API endpoint is private, or public only to listed CIDRs that neither cover the internet, whole or in pieces, nor hold a block wider than the environment allows.",
+  description:
+    "The EKS API endpoint is private, or public only to listed CIDRs that neither cover the internet, whole or in pieces, nor hold a block wider than the environment allows.",
   remediationSteps:
     "Set vpcConfig.endpointPublicAccess to false (with endpointPrivateAccess true) and deploy from inside the VPC (platform:cluster.deployFromVpc), or list only the operators' and CI's egress addresses in vpcConfig.publicAccessCidrs (platform:cluster.endpointPublicAccessCidrs).",
   enforcementLevel: "mandatory",
@@ -41,33 +42,51 @@ export const eksEndpointPrivate: PlatformResourcePolicy = {
     const { widestPrefix } = settings(endpointConfig, args);
     const wide = cidrs.filter((c) => (ipv4Block(c)?.prefix ?? 32) < widestPrefix);
     // AWS opens a public endpoint to 0.0.0.0/0 when no CIDRs are listed.
-    if (cidrs.length === 0) report("the API endpoint is public to 0.0.0.0/0 (endpointPublicAccess is not false and publicAccessCidrs is empty): set vpcConfig.endpointPublicAccess to false or list the allowed CIDRs");
-    else if (cidrs.some(isWorld)) report(`vpcConfig.publicAccessCidrs includes ${cidrs.filter(isWorld).join(" and ")}: list only the CIDRs that must reach the API`);
-    else if (coversEveryAddress(cidrs)) report(`vpcConfig.publicAccessCidrs covers every address in pieces (${cidrs.join(", ")}): list only the CIDRs that must reach the API (platform:cluster.endpointPublicAccessCidrs)`);
-    else if (wide.length > 0) report(`vpcConfig.publicAccessCidrs holds ${sentence(wide)}, wider than /${widestPrefix}: list only the operators' and CI's egress addresses (platform:cluster.endpointPublicAccessCidrs)`);
+    if (cidrs.length === 0)
+      report(
+        "the API endpoint is public to 0.0.0.0/0 (endpointPublicAccess is not false and publicAccessCidrs is empty): set vpcConfig.endpointPublicAccess to false or list the allowed CIDRs",
+      );
+    else if (cidrs.some(isWorld))
+      report(`vpcConfig.publicAccessCidrs includes ${cidrs.filter(isWorld).join(" and ")}: list only the CIDRs that must reach the API`);
+    else if (coversEveryAddress(cidrs))
+      report(
+        `vpcConfig.publicAccessCidrs covers every address in pieces (${cidrs.join(", ")}): list only the CIDRs that must reach the API (platform:cluster.endpointPublicAccessCidrs)`,
+      );
+    else if (wide.length > 0)
+      report(
+        `vpcConfig.publicAccessCidrs holds ${sentence(wide)}, wider than /${widestPrefix}: list only the operators' and CI's egress addresses (platform:cluster.endpointPublicAccessCidrs)`,
+      );
   }),
 };
 
 export const eksSecretsKms: PlatformResourcePolicy = {
   name: "eks-secrets-kms",
   description: "Kubernetes secrets are envelope-encrypted with a customer-managed KMS key.",
-  remediationSteps: "Set encryptionConfig to { resources: [\"secrets\"], provider: { keyArn: <KMS key ARN> } } with a rotating key.",
+  remediationSteps: 'Set encryptionConfig to { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } } with a rotating key.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<EksClusterProps>([CLUSTER], (props, _args, report) => {
     const config = props.encryptionConfig;
-    if (!strings(config?.resources).includes("secrets")) report('encryptionConfig does not cover "secrets": set encryptionConfig.resources to ["secrets"] with a KMS key');
-    else if (!isSet(config?.provider?.keyArn)) report("encryptionConfig.provider.keyArn is not set: give the ARN of a customer-managed KMS key");
+    if (!strings(config?.resources).includes("secrets"))
+      report('encryptionConfig does not cover "secrets": set encryptionConfig.resources to ["secrets"] with a KMS key');
+    else if (!isSet(config?.provider?.keyArn))
+      report("encryptionConfig.provider.keyArn is not set: give the ARN of a customer-managed KMS key");
   }),
 };
 
 const logsConfig = configSchema({
-  requiredLogTypes: { type: "array", items: { type: "string" }, default: ["api", "audit", "authenticator"], description: "Control-plane log types that must be enabled." },
+  requiredLogTypes: {
+    type: "array",
+    items: { type: "string" },
+    default: ["api", "audit", "authenticator"],
+    description: "Control-plane log types that must be enabled.",
+  },
 });
 
 export const eksControlPlaneLogs: PlatformResourcePolicy = {
   name: "eks-control-plane-logs",
   description: "The control plane sends its api, audit and authenticator logs to CloudWatch.",
-  remediationSteps: "Add the missing types to enabledClusterLogTypes (at least api, audit and authenticator) and give the /aws/eks/<cluster>/cluster log group a retention.",
+  remediationSteps:
+    "Add the missing types to enabledClusterLogTypes (at least api, audit and authenticator) and give the /aws/eks/<cluster>/cluster log group a retention.",
   enforcementLevel: "mandatory",
   configSchema: logsConfig,
   validateResource: forTypes<EksClusterProps>([CLUSTER], (props, args, report) => {
@@ -78,7 +97,12 @@ export const eksControlPlaneLogs: PlatformResourcePolicy = {
 };
 
 const versionConfig = configSchema({
-  minimumVersion: { type: "string", pattern: "^1\\.\\d+$", default: "1.34", description: "Oldest Kubernetes minor version in EKS standard support." },
+  minimumVersion: {
+    type: "string",
+    pattern: "^1\\.\\d+$",
+    default: "1.34",
+    description: "Oldest Kubernetes minor version in EKS standard support.",
+  },
 });
 
 const minor = (version: string | undefined): number | undefined => {
@@ -96,11 +120,13 @@ export const eksVersion: PlatformResourcePolicy = {
     const { minimumVersion } = settings(versionConfig, args);
     if (props.version === undefined) {
       // A node group without a version follows its cluster; a cluster without one gets whatever is newest on creation day.
-      if (args.type === CLUSTER) report(`version is not set: pin it (${minimumVersion} or newer) so the program says which Kubernetes runs`);
+      if (args.type === CLUSTER)
+        report(`version is not set: pin it (${minimumVersion} or newer) so the program says which Kubernetes runs`);
       return;
     }
     const [have, need] = [minor(props.version), minor(minimumVersion)];
-    if (have === undefined || need === undefined || have < need) report(`version ${props.version} is out of standard support: upgrade to ${minimumVersion} or newer`);
+    if (have === undefined || need === undefined || have < need)
+      report(`version ${props.version} is out of standard support: upgrade to ${minimumVersion} or newer`);
   }),
 };
 

@@ -24,7 +24,8 @@ export interface ReplicationGroupProps {
 export const redisEncryption: PlatformResourcePolicy = {
   name: "redis-encryption",
   description: "Cache data is encrypted at rest and every connection uses TLS.",
-  remediationSteps: "Set atRestEncryptionEnabled to true (with kmsKeyId), transitEncryptionEnabled to true and leave transitEncryptionMode at \"required\".",
+  remediationSteps:
+    'Set atRestEncryptionEnabled to true (with kmsKeyId), transitEncryptionEnabled to true and leave transitEncryptionMode at "required".',
   enforcementLevel: "mandatory",
   validateResource: forTypes<ReplicationGroupProps>([REPLICATION_GROUP], (props, _args, report) => {
     if (props.atRestEncryptionEnabled !== true) report("atRestEncryptionEnabled is not true: set it to true");
@@ -38,35 +39,51 @@ export const redisEncryption: PlatformResourcePolicy = {
 export const redisAuth: PlatformResourcePolicy = {
   name: "redis-auth",
   description: "Clients authenticate: an AUTH token or an RBAC user group.",
-  remediationSteps: "Set authToken from a generated secret (kept in Secrets Manager), or userGroupIds to an ElastiCache user group; both need transitEncryptionEnabled.",
+  remediationSteps:
+    "Set authToken from a generated secret (kept in Secrets Manager), or userGroupIds to an ElastiCache user group; both need transitEncryptionEnabled.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<ReplicationGroupProps>([REPLICATION_GROUP], (props, _args, report) => {
     if (!isSet(props.authToken) && !isSet(props.authTokenWo) && strings(props.userGroupIds).length === 0) {
-      report("neither authToken nor userGroupIds is set: anyone who reaches the port can read and write; set authToken from a generated secret");
+      report(
+        "neither authToken nor userGroupIds is set: anyone who reaches the port can read and write; set authToken from a generated secret",
+      );
     }
   }),
 };
 
 const haConfig = configSchema({
   environment: ENVIRONMENT,
-  minimumSnapshotRetentionDays: { type: "integer", minimum: 0, maximum: 35, default: 7, description: "Fewest days of automatic snapshots (the production guard rail on platform:cache.snapshotRetentionDays)." },
+  minimumSnapshotRetentionDays: {
+    type: "integer",
+    minimum: 0,
+    maximum: 35,
+    default: 7,
+    description: "Fewest days of automatic snapshots (the production guard rail on platform:cache.snapshotRetentionDays).",
+  },
 });
 
 export const redisHa: PlatformResourcePolicy = {
   name: "redis-ha",
   description: "The cache fails over automatically to a replica in another zone and keeps daily snapshots.",
-  remediationSteps: "Run 2 or more nodes (platform:cache.nodes) with automaticFailoverEnabled and multiAzEnabled true, and set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) to the environment's minimum or more.",
+  remediationSteps:
+    "Run 2 or more nodes (platform:cache.nodes) with automaticFailoverEnabled and multiAzEnabled true, and set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) to the environment's minimum or more.",
   enforcementLevel: "mandatory",
   configSchema: haConfig,
   validateResource: forTypes<ReplicationGroupProps>([REPLICATION_GROUP], (props, args, report) => {
     const { environment, minimumSnapshotRetentionDays } = settings(haConfig, args);
-    const off = [props.automaticFailoverEnabled !== true && "automaticFailoverEnabled", props.multiAzEnabled !== true && "multiAzEnabled"].filter((x): x is string => x !== false);
-    if (off.length > 0) report(`${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`);
+    const off = [
+      props.automaticFailoverEnabled !== true && "automaticFailoverEnabled",
+      props.multiAzEnabled !== true && "multiAzEnabled",
+    ].filter((x): x is string => x !== false);
+    if (off.length > 0)
+      report(`${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`);
     const replicas = typeof props.replicasPerNodeGroup === "number" ? props.replicasPerNodeGroup : (props.numCacheClusters ?? 1) - 1;
     if (replicas < 1) report(`the group has no replica (numCacheClusters is ${String(props.numCacheClusters ?? 1)}): run at least 2 nodes`);
     const days = props.snapshotRetentionLimit;
     if (typeof days !== "number" || days < minimumSnapshotRetentionDays) {
-      report(`snapshotRetentionLimit is ${typeof days === "number" ? `${days} days` : "unset (no snapshots)"}: ${environment} keeps cache snapshots at least ${minimumSnapshotRetentionDays} days`);
+      report(
+        `snapshotRetentionLimit is ${typeof days === "number" ? `${days} days` : "unset (no snapshots)"}: ${environment} keeps cache snapshots at least ${minimumSnapshotRetentionDays} days`,
+      );
     }
   }),
 };

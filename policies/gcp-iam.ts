@@ -19,17 +19,20 @@ export interface ComputeInstanceProps {
   serviceAccount?: { email?: string };
 }
 
-const isDefaultServiceAccount = (member: string) => /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member);
+const isDefaultServiceAccount = (member: string) =>
+  /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member);
 
 export const gcpNoBasicRoles: PlatformResourcePolicy = {
   name: "gcp-no-basic-roles",
   description: "No grant of the basic roles owner, editor or viewer, and nothing granted to or run as a default service account.",
-  remediationSteps: "Grant predefined or custom roles that cover only what the member needs, to a dedicated service account; never use <number>-compute@developer.gserviceaccount.com or <project>@appspot.gserviceaccount.com.",
+  remediationSteps:
+    "Grant predefined or custom roles that cover only what the member needs, to a dedicated service account; never use <number>-compute@developer.gserviceaccount.com or <project>@appspot.gserviceaccount.com.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     if (INSTANCES.includes(args.type)) {
       const email = text((args.props as ComputeInstanceProps).serviceAccount?.email);
-      if (email !== undefined && (email === "default" || isDefaultServiceAccount(email))) report(`serviceAccount.email is ${email}: run the instance as a dedicated service account`);
+      if (email !== undefined && (email === "default" || isDefaultServiceAccount(email)))
+        report(`serviceAccount.email is ${email}: run the instance as a dedicated service account`);
       return;
     }
     if (!GRANTS.test(args.type)) args.notApplicable("Policy only applies to IAM grants and compute instances");
@@ -38,9 +41,11 @@ export const gcpNoBasicRoles: PlatformResourcePolicy = {
       ? list(record(json(props.policyData)).bindings).map((b) => ({ role: text(record(b).role), members: strings(record(b).members) }))
       : [{ role: props.role, members: strings([props.member, ...strings(props.members)]) }];
     for (const { role, members } of bindings) {
-      if (role !== undefined && BASIC_ROLES.includes(role)) report(`grants the basic role ${role}: grant a predefined or custom role with only the permissions needed`);
+      if (role !== undefined && BASIC_ROLES.includes(role))
+        report(`grants the basic role ${role}: grant a predefined or custom role with only the permissions needed`);
       const defaults = members.filter(isDefaultServiceAccount);
-      if (defaults.length > 0) report(`grants ${role ?? "a role"} to the default service account ${defaults.join(", ")}: grant it to a dedicated service account`);
+      if (defaults.length > 0)
+        report(`grants ${role ?? "a role"} to the default service account ${defaults.join(", ")}: grant it to a dedicated service account`);
     }
   },
 };

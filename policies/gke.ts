@@ -40,34 +40,47 @@ export interface GkeNodePoolProps {
 /** The node config a resource runs nodes with: a node pool's, or the default pool's when the cluster keeps it. */
 function nodeConfigOf(type: string, props: GkeClusterProps & GkeNodePoolProps): NodeConfigProps | undefined {
   if (type === NODE_POOL) return props.nodeConfig ?? {};
-  return props.removeDefaultNodePool === true || props.enableAutopilot === true ? undefined : props.nodeConfig ?? {};
+  return props.removeDefaultNodePool === true || props.enableAutopilot === true ? undefined : (props.nodeConfig ?? {});
 }
 
 export const gkePrivate: PlatformResourcePolicy = {
   name: "gke-private",
   description: "Nodes have no public IPs, and the control plane is private or reachable only from authorized networks.",
-  remediationSteps: "Set privateClusterConfig.enablePrivateNodes to true, and either privateClusterConfig.enablePrivateEndpoint to true or masterAuthorizedNetworksConfig.cidrBlocks to the operators' CIDRs (never 0.0.0.0/0).",
+  remediationSteps:
+    "Set privateClusterConfig.enablePrivateNodes to true, and either privateClusterConfig.enablePrivateEndpoint to true or masterAuthorizedNetworksConfig.cidrBlocks to the operators' CIDRs (never 0.0.0.0/0).",
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps & GkeNodePoolProps>([CLUSTER, NODE_POOL], (props, args, report) => {
     if (args.type === NODE_POOL) {
-      if (props.networkConfig?.enablePrivateNodes === false) report("networkConfig.enablePrivateNodes is false: remove it or set it to true so the pool's nodes get no public IPs");
+      if (props.networkConfig?.enablePrivateNodes === false)
+        report("networkConfig.enablePrivateNodes is false: remove it or set it to true so the pool's nodes get no public IPs");
       return;
     }
-    if (props.enableAutopilot !== true && props.privateClusterConfig?.enablePrivateNodes !== true) report("privateClusterConfig.enablePrivateNodes is not true: set it to true so nodes get no public IPs");
-    const privateEndpoint = props.privateClusterConfig?.enablePrivateEndpoint === true || props.controlPlaneEndpointsConfig?.ipEndpointsConfig?.enabled === false;
+    if (props.enableAutopilot !== true && props.privateClusterConfig?.enablePrivateNodes !== true)
+      report("privateClusterConfig.enablePrivateNodes is not true: set it to true so nodes get no public IPs");
+    const privateEndpoint =
+      props.privateClusterConfig?.enablePrivateEndpoint === true || props.controlPlaneEndpointsConfig?.ipEndpointsConfig?.enabled === false;
     if (privateEndpoint) return;
     const authorized = props.masterAuthorizedNetworksConfig;
     const cidrs = list(authorized?.cidrBlocks).map((b) => text(record(b).cidrBlock) ?? "");
-    if (authorized === undefined || cidrs.length === 0) report("the control plane's public endpoint accepts every address: set privateClusterConfig.enablePrivateEndpoint to true or list masterAuthorizedNetworksConfig.cidrBlocks");
-    else if (cidrs.some(isWorld)) report(`masterAuthorizedNetworksConfig.cidrBlocks includes ${cidrs.filter(isWorld).join(" and ")}: list only the operators' CIDRs`);
-    if (authorized?.gcpPublicCidrsAccessEnabled === true) report("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is true: set it to false so any Google Cloud address cannot reach the API");
+    if (authorized === undefined || cidrs.length === 0)
+      report(
+        "the control plane's public endpoint accepts every address: set privateClusterConfig.enablePrivateEndpoint to true or list masterAuthorizedNetworksConfig.cidrBlocks",
+      );
+    else if (cidrs.some(isWorld))
+      report(`masterAuthorizedNetworksConfig.cidrBlocks includes ${cidrs.filter(isWorld).join(" and ")}: list only the operators' CIDRs`);
+    if (authorized?.gcpPublicCidrsAccessEnabled === true)
+      report(
+        "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is true: set it to false so any Google Cloud address cannot reach the API",
+      );
   }),
 };
 
 export const gkeWorkloadIdentity: PlatformResourcePolicy = {
   name: "gke-workload-identity",
-  description: "Pods get Google credentials only through Workload Identity: the cluster has a workload pool and nodes serve the GKE metadata server.",
-  remediationSteps: "Set workloadIdentityConfig.workloadPool to \"<project>.svc.id.goog\" on the cluster and nodeConfig.workloadMetadataConfig.mode to \"GKE_METADATA\" on every node pool.",
+  description:
+    "Pods get Google credentials only through Workload Identity: the cluster has a workload pool and nodes serve the GKE metadata server.",
+  remediationSteps:
+    'Set workloadIdentityConfig.workloadPool to "<project>.svc.id.goog" on the cluster and nodeConfig.workloadMetadataConfig.mode to "GKE_METADATA" on every node pool.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps & GkeNodePoolProps>([CLUSTER, NODE_POOL], (props, args, report) => {
     if (args.type === CLUSTER && props.enableAutopilot !== true && !isSet(props.workloadIdentityConfig?.workloadPool)) {
@@ -75,7 +88,9 @@ export const gkeWorkloadIdentity: PlatformResourcePolicy = {
     }
     const nodes = nodeConfigOf(args.type, props);
     if (nodes && nodes.workloadMetadataConfig?.mode !== "GKE_METADATA") {
-      report(`nodeConfig.workloadMetadataConfig.mode is ${nodes.workloadMetadataConfig?.mode ?? "unset"}: set it to "GKE_METADATA" so pods cannot read the node's service account token`);
+      report(
+        `nodeConfig.workloadMetadataConfig.mode is ${nodes.workloadMetadataConfig?.mode ?? "unset"}: set it to "GKE_METADATA" so pods cannot read the node's service account token`,
+      );
     }
   }),
 };
@@ -83,48 +98,68 @@ export const gkeWorkloadIdentity: PlatformResourcePolicy = {
 export const gkeNetworkPolicy: PlatformResourcePolicy = {
   name: "gke-network-policy",
   description: "The cluster enforces Kubernetes NetworkPolicies (Dataplane V2, or the network policy add-on).",
-  remediationSteps: "Set datapathProvider to \"ADVANCED_DATAPATH\" (Dataplane V2) when creating the cluster.",
+  remediationSteps: 'Set datapathProvider to "ADVANCED_DATAPATH" (Dataplane V2) when creating the cluster.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps>([CLUSTER], (props, _args, report) => {
     if (props.enableAutopilot === true || props.datapathProvider === "ADVANCED_DATAPATH") return;
     if (props.networkPolicy?.enabled === true && props.addonsConfig?.networkPolicyConfig?.disabled !== true) return;
-    report(`datapathProvider is ${props.datapathProvider ?? "unset"} and the network policy add-on is off, so NetworkPolicies are not enforced: set datapathProvider to "ADVANCED_DATAPATH"`);
+    report(
+      `datapathProvider is ${props.datapathProvider ?? "unset"} and the network policy add-on is off, so NetworkPolicies are not enforced: set datapathProvider to "ADVANCED_DATAPATH"`,
+    );
   }),
 };
 
 const CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
-const isDefaultServiceAccount = (account: string | undefined) => account === undefined || account === "default" || account.endsWith("-compute@developer.gserviceaccount.com");
+const isDefaultServiceAccount = (account: string | undefined) =>
+  account === undefined || account === "default" || account.endsWith("-compute@developer.gserviceaccount.com");
 
 export const gkeNodeHardening: PlatformResourcePolicy = {
   name: "gke-node-hardening",
-  description: "Shielded nodes with secure boot, Container-Optimized OS, a dedicated service account, a release channel, and automatic repair and upgrade.",
-  remediationSteps: "On the cluster keep enableShieldedNodes and set releaseChannel.channel (REGULAR or STABLE). On each node pool set nodeConfig.imageType \"COS_CONTAINERD\", nodeConfig.serviceAccount to a dedicated least-privilege account, nodeConfig.shieldedInstanceConfig { enableSecureBoot: true, enableIntegrityMonitoring: true } and management { autoRepair: true, autoUpgrade: true }.",
+  description:
+    "Shielded nodes with secure boot, Container-Optimized OS, a dedicated service account, a release channel, and automatic repair and upgrade.",
+  remediationSteps:
+    'On the cluster keep enableShieldedNodes and set releaseChannel.channel (REGULAR or STABLE). On each node pool set nodeConfig.imageType "COS_CONTAINERD", nodeConfig.serviceAccount to a dedicated least-privilege account, nodeConfig.shieldedInstanceConfig { enableSecureBoot: true, enableIntegrityMonitoring: true } and management { autoRepair: true, autoUpgrade: true }.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps & GkeNodePoolProps>([CLUSTER, NODE_POOL], (props, args, report) => {
     if (args.type === CLUSTER) {
       if (props.enableShieldedNodes === false) report("enableShieldedNodes is false: remove it or set it to true");
-      if (!CHANNELS.includes(props.releaseChannel?.channel ?? "")) report(`releaseChannel.channel is ${props.releaseChannel?.channel ?? "unset"}: set it to REGULAR or STABLE so the control plane and nodes are upgraded`);
+      if (!CHANNELS.includes(props.releaseChannel?.channel ?? ""))
+        report(
+          `releaseChannel.channel is ${props.releaseChannel?.channel ?? "unset"}: set it to REGULAR or STABLE so the control plane and nodes are upgraded`,
+        );
     } else {
-      const off = [props.management?.autoRepair !== true && "management.autoRepair", props.management?.autoUpgrade !== true && "management.autoUpgrade"].filter((x): x is string => x !== false);
-      if (off.length > 0) report(`${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`);
+      const off = [
+        props.management?.autoRepair !== true && "management.autoRepair",
+        props.management?.autoUpgrade !== true && "management.autoUpgrade",
+      ].filter((x): x is string => x !== false);
+      if (off.length > 0)
+        report(`${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`);
     }
     const nodes = nodeConfigOf(args.type, props);
     if (!nodes) return;
-    if (nodes.imageType !== undefined && !/^cos/i.test(nodes.imageType)) report(`nodeConfig.imageType is ${nodes.imageType}: use "COS_CONTAINERD"`);
-    if (isDefaultServiceAccount(text(nodes.serviceAccount))) report(`nodeConfig.serviceAccount is ${nodes.serviceAccount ?? "unset (the Compute Engine default account)"}: give nodes a dedicated service account with only logging and monitoring roles`);
-    if (nodes.shieldedInstanceConfig?.enableSecureBoot !== true) report("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true: set it to true");
-    if (nodes.shieldedInstanceConfig?.enableIntegrityMonitoring === false) report("nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false: set it to true");
+    if (nodes.imageType !== undefined && !/^cos/i.test(nodes.imageType))
+      report(`nodeConfig.imageType is ${nodes.imageType}: use "COS_CONTAINERD"`);
+    if (isDefaultServiceAccount(text(nodes.serviceAccount)))
+      report(
+        `nodeConfig.serviceAccount is ${nodes.serviceAccount ?? "unset (the Compute Engine default account)"}: give nodes a dedicated service account with only logging and monitoring roles`,
+      );
+    if (nodes.shieldedInstanceConfig?.enableSecureBoot !== true)
+      report("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true: set it to true");
+    if (nodes.shieldedInstanceConfig?.enableIntegrityMonitoring === false)
+      report("nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false: set it to true");
   }),
 };
 
 export const gkeLegacyAuthOff: PlatformResourcePolicy = {
   name: "gke-legacy-auth-off",
   description: "No legacy ABAC authorization and no client certificate: RBAC and Google identities only.",
-  remediationSteps: "Remove enableLegacyAbac (or set it to false) and set masterAuth.clientCertificateConfig.issueClientCertificate to false.",
+  remediationSteps:
+    "Remove enableLegacyAbac (or set it to false) and set masterAuth.clientCertificateConfig.issueClientCertificate to false.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps>([CLUSTER], (props, _args, report) => {
     if (props.enableLegacyAbac === true) report("enableLegacyAbac is true: set it to false and grant access with RBAC");
-    if (props.masterAuth?.clientCertificateConfig?.issueClientCertificate === true) report("masterAuth.clientCertificateConfig.issueClientCertificate is true: set it to false");
+    if (props.masterAuth?.clientCertificateConfig?.issueClientCertificate === true)
+      report("masterAuth.clientCertificateConfig.issueClientCertificate is true: set it to false");
   }),
 };
 

@@ -3,9 +3,19 @@
 import { forTypes, type PlatformResourcePolicy, type ReportViolation, type ResourceValidationArgs } from "./lib/policy";
 import { list, record, type Statement, statementLabel, statements, strings, text } from "./lib/values";
 
-const POLICY_DOCUMENT_TYPES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
+const POLICY_DOCUMENT_TYPES = [
+  "aws:iam/policy:Policy",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/userPolicy:UserPolicy",
+  "aws:iam/groupPolicy:GroupPolicy",
+];
 const ROLE = "aws:iam/role:Role";
-const ATTACHMENT_TYPES = ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"];
+const ATTACHMENT_TYPES = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+];
 
 /** Inputs holding IAM documents (JSON text, as components/aws/iam.ts writes every document). */
 export interface PolicyDocumentProps {
@@ -32,7 +42,9 @@ function checkDocument(document: unknown, where: string, report: ReportViolation
     if (actions.some((a) => a === "*" || a === "*:*")) {
       report(`${where} ${statementLabel(s, index)} allows "*" on "*": list the actions the principal needs and the ARNs it needs them on`);
     } else if (s.NotAction !== undefined) {
-      report(`${where} ${statementLabel(s, index)} allows every action except ${strings(s.NotAction).join(", ")} on "*": replace NotAction with the actions the principal needs`);
+      report(
+        `${where} ${statementLabel(s, index)} allows every action except ${strings(s.NotAction).join(", ")} on "*": replace NotAction with the actions the principal needs`,
+      );
     }
   });
 }
@@ -40,18 +52,21 @@ function checkDocument(document: unknown, where: string, report: ReportViolation
 export const iamNoStar: PlatformResourcePolicy = {
   name: "iam-no-star",
   description: "No IAM policy allows every action on every resource, and no one is given AdministratorAccess.",
-  remediationSteps: "Write statements that name the actions and resource ARNs the principal needs (grant() in components/aws/iam.ts), and do not attach arn:aws:iam::aws:policy/AdministratorAccess.",
+  remediationSteps:
+    "Write statements that name the actions and resource ARNs the principal needs (grant() in components/aws/iam.ts), and do not attach arn:aws:iam::aws:policy/AdministratorAccess.",
   enforcementLevel: "mandatory",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (POLICY_DOCUMENT_TYPES.includes(args.type)) return checkDocument((args.props as PolicyDocumentProps).policy, "policy", report);
     if (ATTACHMENT_TYPES.includes(args.type)) {
-      if (isAdministratorAccess((args.props as PolicyAttachmentProps).policyArn)) report("attaches AdministratorAccess: attach a policy that grants only what the principal needs");
+      if (isAdministratorAccess((args.props as PolicyAttachmentProps).policyArn))
+        report("attaches AdministratorAccess: attach a policy that grants only what the principal needs");
       return;
     }
     if (args.type !== ROLE) args.notApplicable("Policy only applies to IAM policies, roles and policy attachments");
     const role = args.props as RoleProps;
     list(role.inlinePolicies).forEach((p, i) => checkDocument(record(p).policy, `inline policy ${text(record(p).name) ?? i + 1}`, report));
-    if (strings(role.managedPolicyArns).some(isAdministratorAccess)) report("managedPolicyArns includes AdministratorAccess: attach a policy that grants only what the role needs");
+    if (strings(role.managedPolicyArns).some(isAdministratorAccess))
+      report("managedPolicyArns includes AdministratorAccess: attach a policy that grants only what the role needs");
   },
 };
 
@@ -61,26 +76,35 @@ const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 function subjectConditions(s: Statement): string[] {
   const conditions = record(s.Condition);
   return ["StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"].flatMap((operator) =>
-    Object.entries(record(conditions[operator])).filter(([key]) => key.endsWith(":sub")).flatMap(([, value]) => strings(value)),
+    Object.entries(record(conditions[operator]))
+      .filter(([key]) => key.endsWith(":sub"))
+      .flatMap(([, value]) => strings(value)),
   );
 }
 
 export const iamTrustScoped: PlatformResourcePolicy = {
   name: "iam-trust-scoped",
-  description: "A role trusted by an OIDC provider (IRSA, CI) can only be assumed by the one subject named in a `sub` condition; no role trusts everyone.",
-  remediationSteps: "In the trust policy of a web-identity role add Condition { StringEquals: { \"<issuer>:sub\": \"system:serviceaccount:<namespace>:<name>\", \"<issuer>:aud\": \"sts.amazonaws.com\" } } (for CI, the repository and branch), and never use Principal \"*\".",
+  description:
+    "A role trusted by an OIDC provider (IRSA, CI) can only be assumed by the one subject named in a `sub` condition; no role trusts everyone.",
+  remediationSteps:
+    'In the trust policy of a web-identity role add Condition { StringEquals: { "<issuer>:sub": "system:serviceaccount:<namespace>:<name>", "<issuer>:aud": "sts.amazonaws.com" } } (for CI, the repository and branch), and never use Principal "*".',
   enforcementLevel: "mandatory",
   validateResource: forTypes<RoleProps>([ROLE], (props, _args, report) => {
     statements(props.assumeRolePolicy).forEach((s, index) => {
       if (s.Effect !== "Allow") return;
       const principal = s.Principal;
       const anyone = principal === "*" || strings(record(principal).AWS).includes("*");
-      if (anyone && Object.keys(record(s.Condition)).length === 0) report(`trust ${statementLabel(s, index)} lets any AWS principal assume the role: name the account, role or service that may`);
+      if (anyone && Object.keys(record(s.Condition)).length === 0)
+        report(`trust ${statementLabel(s, index)} lets any AWS principal assume the role: name the account, role or service that may`);
       const federated = strings(record(principal).Federated);
       if (!strings(s.Action).includes(WEB_IDENTITY) && federated.length === 0) return;
       const subjects = subjectConditions(s);
-      if (subjects.length === 0) report(`trust ${statementLabel(s, index)} lets any identity of ${federated.join(", ") || "the OIDC provider"} assume the role: add a StringEquals condition on <issuer>:sub naming the one subject`);
-      else if (subjects.some((v) => v === "*")) report(`trust ${statementLabel(s, index)} matches sub "*": name the subject (system:serviceaccount:<namespace>:<name>)`);
+      if (subjects.length === 0)
+        report(
+          `trust ${statementLabel(s, index)} lets any identity of ${federated.join(", ") || "the OIDC provider"} assume the role: add a StringEquals condition on <issuer>:sub naming the one subject`,
+        );
+      else if (subjects.some((v) => v === "*"))
+        report(`trust ${statementLabel(s, index)} matches sub "*": name the subject (system:serviceaccount:<namespace>:<name>)`);
     });
   }),
 };
@@ -99,7 +123,8 @@ export interface CryptoKeyProps {
 export const kmsRotation: PlatformResourcePolicy = {
   name: "kms-rotation",
   description: "Symmetric KMS keys rotate their key material at least yearly.",
-  remediationSteps: "AWS: set enableKeyRotation to true (rotationPeriodInDays 365 or less). GCP: set rotationPeriod, e.g. \"7776000s\" (90 days).",
+  remediationSteps:
+    'AWS: set enableKeyRotation to true (rotationPeriodInDays 365 or less). GCP: set rotationPeriod, e.g. "7776000s" (90 days).',
   enforcementLevel: "mandatory",
   validateResource: forTypes<KmsKeyProps & CryptoKeyProps>(["aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey"], (props, args, report) => {
     if (args.type === "gcp:kms/cryptoKey:CryptoKey") {
@@ -111,7 +136,8 @@ export const kmsRotation: PlatformResourcePolicy = {
     // Only symmetric encryption keys support automatic rotation.
     if ((props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") return;
     if (props.enableKeyRotation !== true) report("enableKeyRotation is not true: set it to true");
-    else if (typeof props.rotationPeriodInDays === "number" && props.rotationPeriodInDays > 365) report(`rotationPeriodInDays is ${props.rotationPeriodInDays}: set it to 365 or less`);
+    else if (typeof props.rotationPeriodInDays === "number" && props.rotationPeriodInDays > 365)
+      report(`rotationPeriodInDays is ${props.rotationPeriodInDays}: set it to 365 or less`);
   }),
 };
 

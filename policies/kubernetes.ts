@@ -3,11 +3,39 @@
 // load balancer but the gateway's, nothing in `default`, and replicas with a disruption budget. Objects
 // are matched by type token, so custom resources (Gateway API) need no SDK class.
 // Anchors: PSS restricted, CKV_K8S_*, CKV2_K8S_6, Polaris.
-import { configSchema, eachKnown, forTypes, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, propsOf, settings } from "./lib/policy";
-import { containersOf, type KubernetesObject, LONG_RUNNING_TYPES, parseImage, podLabelsOf, podSpecOf, where, WORKLOAD_TYPES } from "./lib/pods";
+import {
+  configSchema,
+  eachKnown,
+  forTypes,
+  known,
+  type PlatformResourcePolicy,
+  type PlatformStackPolicy,
+  type PolicyResource,
+  propsOf,
+  settings,
+} from "./lib/policy";
+import {
+  containersOf,
+  type KubernetesObject,
+  LONG_RUNNING_TYPES,
+  parseImage,
+  podLabelsOf,
+  podSpecOf,
+  where,
+  WORKLOAD_TYPES,
+} from "./lib/pods";
 import { ofType, refersTo } from "./lib/stack";
 import { isSet, list, record, sentence, strings, text } from "./lib/values";
-import { attaches, GATEWAY_TYPES, HTTP_ROUTE_TYPES, INGRESS_TYPE, listenersOf, redirectsToHttps, tlsListenerProblem, uncoveredHosts } from "./lib/routes";
+import {
+  attaches,
+  GATEWAY_TYPES,
+  HTTP_ROUTE_TYPES,
+  INGRESS_TYPE,
+  listenersOf,
+  redirectsToHttps,
+  tlsListenerProblem,
+  uncoveredHosts,
+} from "./lib/routes";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -20,32 +48,41 @@ const SECCOMP = ["RuntimeDefault", "Localhost"];
 
 export const pssRestricted: PlatformResourcePolicy = {
   name: "pss-restricted",
-  description: "Pod templates meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, a seccomp profile, no host namespaces, ports or paths, no privileged containers.",
-  remediationSteps: "Give the pod securityContext { runAsNonRoot: true, seccompProfile: { type: \"RuntimeDefault\" } } and every container securityContext { allowPrivilegeEscalation: false, capabilities: { drop: [\"ALL\"] }, privileged: false }; remove hostNetwork, hostPID, hostIPC, hostPort and hostPath volumes.",
+  description:
+    "Pod templates meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, a seccomp profile, no host namespaces, ports or paths, no privileged containers.",
+  remediationSteps:
+    'Give the pod securityContext { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } and every container securityContext { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false }; remove hostNetwork, hostPID, hostIPC, hostPort and hostPath volumes.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>(WORKLOAD_TYPES, (props, args, report) => {
     const spec = podSpecOf(args.type, props);
     for (const host of ["hostNetwork", "hostPID", "hostIPC"] as const) if (spec[host] === true) report(`${host} is true: remove it`);
     for (const volume of list(spec.volumes).map(record)) {
       const kind = Object.keys(volume).find((k) => k !== "name");
-      if (kind !== undefined && !RESTRICTED_VOLUMES.includes(kind)) report(`volume ${text(volume.name) ?? "?"} is a ${kind} volume: use one of ${RESTRICTED_VOLUMES.join(", ")}`);
+      if (kind !== undefined && !RESTRICTED_VOLUMES.includes(kind))
+        report(`volume ${text(volume.name) ?? "?"} is a ${kind} volume: use one of ${RESTRICTED_VOLUMES.join(", ")}`);
     }
     const pod = spec.securityContext ?? {};
     if (pod.runAsUser === 0) report("the pod's securityContext.runAsUser is 0: run as a non-zero user");
-    if (pod.seccompProfile?.type !== undefined && !SECCOMP.includes(pod.seccompProfile.type)) report(`the pod's seccompProfile.type is ${pod.seccompProfile.type}: set it to RuntimeDefault`);
+    if (pod.seccompProfile?.type !== undefined && !SECCOMP.includes(pod.seccompProfile.type))
+      report(`the pod's seccompProfile.type is ${pod.seccompProfile.type}: set it to RuntimeDefault`);
     for (const c of containersOf(spec)) {
       const sc = c.container.securityContext ?? {};
       if (sc.privileged === true) report(`${where(c)} is privileged: set securityContext.privileged to false`);
-      if (sc.allowPrivilegeEscalation !== false) report(`${where(c)} does not set securityContext.allowPrivilegeEscalation to false: set it`);
-      if (!strings(sc.capabilities?.drop).includes("ALL")) report(`${where(c)} does not drop ALL capabilities: set securityContext.capabilities.drop to ["ALL"]`);
+      if (sc.allowPrivilegeEscalation !== false)
+        report(`${where(c)} does not set securityContext.allowPrivilegeEscalation to false: set it`);
+      if (!strings(sc.capabilities?.drop).includes("ALL"))
+        report(`${where(c)} does not drop ALL capabilities: set securityContext.capabilities.drop to ["ALL"]`);
       const added = strings(sc.capabilities?.add).filter((cap) => cap !== "NET_BIND_SERVICE");
       if (added.length > 0) report(`${where(c)} adds capabilities ${added.join(", ")}: only NET_BIND_SERVICE may be added`);
-      if (sc.runAsNonRoot === false || (sc.runAsNonRoot !== true && pod.runAsNonRoot !== true)) report(`${where(c)} may run as root: set runAsNonRoot to true on the pod or the container`);
+      if (sc.runAsNonRoot === false || (sc.runAsNonRoot !== true && pod.runAsNonRoot !== true))
+        report(`${where(c)} may run as root: set runAsNonRoot to true on the pod or the container`);
       if (sc.runAsUser === 0) report(`${where(c)} sets runAsUser 0: run as a non-zero user`);
       const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
-      if (!SECCOMP.includes(seccomp ?? "")) report(`${where(c)} has no seccomp profile: set seccompProfile.type to RuntimeDefault on the pod`);
+      if (!SECCOMP.includes(seccomp ?? ""))
+        report(`${where(c)} has no seccomp profile: set seccompProfile.type to RuntimeDefault on the pod`);
       for (const port of list(c.container.ports).map(record)) {
-        if (typeof port.hostPort === "number" && port.hostPort !== 0) report(`${where(c)} binds hostPort ${port.hostPort}: remove it and expose the port through a Service`);
+        if (typeof port.hostPort === "number" && port.hostPort !== 0)
+          report(`${where(c)} binds hostPort ${port.hostPort}: remove it and expose the port through a Service`);
       }
     }
   }),
@@ -54,11 +91,13 @@ export const pssRestricted: PlatformResourcePolicy = {
 export const readOnlyRootfs: PlatformResourcePolicy = {
   name: "read-only-rootfs",
   description: "Containers run with a read-only root filesystem; anything they write goes to a mounted volume.",
-  remediationSteps: "Set securityContext.readOnlyRootFilesystem to true on every container and mount an emptyDir where the process writes (/tmp, caches).",
+  remediationSteps:
+    "Set securityContext.readOnlyRootFilesystem to true on every container and mount an emptyDir where the process writes (/tmp, caches).",
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>(WORKLOAD_TYPES, (props, args, report) => {
     for (const c of containersOf(podSpecOf(args.type, props), ["container", "init container"])) {
-      if (c.container.securityContext?.readOnlyRootFilesystem !== true) report(`${where(c)} has a writable root filesystem: set securityContext.readOnlyRootFilesystem to true`);
+      if (c.container.securityContext?.readOnlyRootFilesystem !== true)
+        report(`${where(c)} has a writable root filesystem: set securityContext.readOnlyRootFilesystem to true`);
     }
   }),
 };
@@ -66,12 +105,19 @@ export const readOnlyRootfs: PlatformResourcePolicy = {
 export const resources: PlatformResourcePolicy = {
   name: "resources",
   description: "Containers request CPU and memory and are limited in memory, so the scheduler can place them and one cannot starve a node.",
-  remediationSteps: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container (platform:apps[].cpuRequest, memoryRequest, memoryLimit).",
+  remediationSteps:
+    "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container (platform:apps[].cpuRequest, memoryRequest, memoryLimit).",
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>(WORKLOAD_TYPES, (props, args, report) => {
     for (const c of containersOf(podSpecOf(args.type, props), ["container", "init container"])) {
       const r = c.container.resources ?? {};
-      const missing = [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]].filter(([group, key]) => !isSet(record(record(r)[group!])[key!])).map(([g, k]) => `${g!}.${k!}`);
+      const missing = [
+        ["requests", "cpu"],
+        ["requests", "memory"],
+        ["limits", "memory"],
+      ]
+        .filter(([group, key]) => !isSet(record(record(r)[group!])[key!]))
+        .map(([g, k]) => `${g!}.${k!}`);
       if (missing.length > 0) report(`${where(c)} sets no resources.${sentence(missing)}: set ${missing.length === 1 ? "it" : "them"}`);
     }
   }),
@@ -79,12 +125,17 @@ export const resources: PlatformResourcePolicy = {
 
 export const probes: PlatformResourcePolicy = {
   name: "probes",
-  description: "Long-running containers have liveness and readiness probes, so Kubernetes restarts hung pods and routes traffic only to ready ones.",
-  remediationSteps: "Add livenessProbe and readinessProbe (httpGet on platform:apps[].healthPath and readyPath) to every container of Deployments, StatefulSets and DaemonSets.",
+  description:
+    "Long-running containers have liveness and readiness probes, so Kubernetes restarts hung pods and routes traffic only to ready ones.",
+  remediationSteps:
+    "Add livenessProbe and readinessProbe (httpGet on platform:apps[].healthPath and readyPath) to every container of Deployments, StatefulSets and DaemonSets.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>(LONG_RUNNING_TYPES, (props, args, report) => {
     for (const c of containersOf(podSpecOf(args.type, props), ["container"])) {
-      const missing = [c.container.livenessProbe === undefined && "livenessProbe", c.container.readinessProbe === undefined && "readinessProbe"].filter((x): x is string => x !== false);
+      const missing = [
+        c.container.livenessProbe === undefined && "livenessProbe",
+        c.container.readinessProbe === undefined && "readinessProbe",
+      ].filter((x): x is string => x !== false);
       if (missing.length > 0) report(`${where(c)} has no ${sentence(missing)}: add ${missing.length === 1 ? "it" : "them"}`);
     }
   }),
@@ -113,12 +164,14 @@ export const imagePinning: PlatformResourcePolicy = {
 export const imageDigest: PlatformResourcePolicy = {
   name: "image-digest",
   description: "Container images are pinned by digest: a tag can be moved to other content, a digest cannot.",
-  remediationSteps: "Append the digest of the reviewed image: registry/repository:<version>@sha256:<digest> (`crane digest` or `docker buildx imagetools inspect` prints it).",
+  remediationSteps:
+    "Append the digest of the reviewed image: registry/repository:<version>@sha256:<digest> (`crane digest` or `docker buildx imagetools inspect` prints it).",
   enforcementLevel: "advisory",
   validateResource: forTypes<KubernetesObject>(WORKLOAD_TYPES, (props, args, report) => {
     for (const c of containersOf(podSpecOf(args.type, props))) {
       const image = text(c.container.image);
-      if (image && parseImage(image).digest === undefined) report(`${where(c)} image ${image} is not pinned by digest: append @sha256:<digest>`);
+      if (image && parseImage(image).digest === undefined)
+        report(`${where(c)} image ${image} is not pinned by digest: append @sha256:<digest>`);
     }
   }),
 };
@@ -128,19 +181,26 @@ const PSS_LEVELS = ["privileged", "baseline", "restricted"];
 export const namespacePssLabels: PlatformResourcePolicy = {
   name: "namespace-pss-labels",
   description: "Every namespace states the Pod Security level the API server enforces in it, and the version of that standard.",
-  remediationSteps: "Label the namespace pod-security.kubernetes.io/enforce: restricted (baseline only where a workload needs it) and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35).",
+  remediationSteps:
+    "Label the namespace pod-security.kubernetes.io/enforce: restricted (baseline only where a workload needs it) and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35).",
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>([NAMESPACE], (props, _args, report) => {
     const labels = record(props.metadata?.labels);
     const level = text(labels["pod-security.kubernetes.io/enforce"]);
     if (level === undefined) report("the label pod-security.kubernetes.io/enforce is missing: set it to restricted");
     else if (!PSS_LEVELS.includes(level)) report(`pod-security.kubernetes.io/enforce is ${level}: use privileged, baseline or restricted`);
-    if (!isSet(labels["pod-security.kubernetes.io/enforce-version"])) report("the label pod-security.kubernetes.io/enforce-version is missing: set it to latest or the cluster's minor (v1.35)");
+    if (!isSet(labels["pod-security.kubernetes.io/enforce-version"]))
+      report("the label pod-security.kubernetes.io/enforce-version is missing: set it to latest or the cluster's minor (v1.35)");
   }),
 };
 
 const denyConfig = configSchema({
-  exemptNamespaces: { type: "array", items: { type: "string" }, default: ["kube-system", "kube-public", "kube-node-lease"], description: "Namespaces that need no default-deny policy." },
+  exemptNamespaces: {
+    type: "array",
+    items: { type: "string" },
+    default: ["kube-system", "kube-public", "kube-node-lease"],
+    description: "Namespaces that need no default-deny policy.",
+  },
 });
 
 /** The policy types a NetworkPolicy denies for every pod of its namespace: empty podSelector, no rules. */
@@ -148,7 +208,9 @@ function deniedDirections(policy: PolicyResource): string[] {
   const spec = record(propsOf<KubernetesObject>(policy).spec);
   const selector = record(spec.podSelector);
   if (Object.keys(record(selector.matchLabels)).length > 0 || list(selector.matchExpressions).length > 0) return [];
-  return strings(spec.policyTypes).filter((t) => (t === "Ingress" ? list(spec.ingress).length === 0 : t === "Egress" ? list(spec.egress).length === 0 : false));
+  return strings(spec.policyTypes).filter((t) =>
+    t === "Ingress" ? list(spec.ingress).length === 0 : t === "Egress" ? list(spec.egress).length === 0 : false,
+  );
 }
 
 /** True when the namespaced object lives in `namespace` (by name, or because its metadata came from it). */
@@ -160,8 +222,10 @@ function inNamespace(object: PolicyResource, namespace: PolicyResource): boolean
 
 export const namespaceDefaultDeny: PlatformStackPolicy = {
   name: "namespace-default-deny",
-  description: "Every namespace the stack creates has a default-deny NetworkPolicy for ingress and egress; traffic is then allowed rule by rule.",
-  remediationSteps: "Create a NetworkPolicy in the namespace with podSelector {} and policyTypes [\"Ingress\", \"Egress\"] and no rules, then add narrow allowances (DNS, the gateway, the database).",
+  description:
+    "Every namespace the stack creates has a default-deny NetworkPolicy for ingress and egress; traffic is then allowed rule by rule.",
+  remediationSteps:
+    'Create a NetworkPolicy in the namespace with podSelector {} and policyTypes ["Ingress", "Egress"] and no rules, then add narrow allowances (DNS, the gateway, the database).',
   enforcementLevel: "mandatory",
   configSchema: denyConfig,
   validateStack: (args, report) => {
@@ -172,7 +236,11 @@ export const namespaceDefaultDeny: PlatformStackPolicy = {
       if (exemptNamespaces.includes(name)) return;
       const denied = new Set(policies.filter((p) => inNamespace(p, namespace)).flatMap(deniedDirections));
       const missing = ["Ingress", "Egress"].filter((d) => !denied.has(d));
-      if (missing.length > 0) report(`namespace ${name} has no default-deny NetworkPolicy for ${missing.join(" and ")}: add one with podSelector {} and policyTypes [${missing.map((m) => `"${m}"`).join(", ")}]`, namespace.urn);
+      if (missing.length > 0)
+        report(
+          `namespace ${name} has no default-deny NetworkPolicy for ${missing.join(" and ")}: add one with podSelector {} and policyTypes [${missing.map((m) => `"${m}"`).join(", ")}]`,
+          namespace.urn,
+        );
     });
   },
 };
@@ -180,7 +248,8 @@ export const namespaceDefaultDeny: PlatformStackPolicy = {
 export const tlsOnRoutes: PlatformStackPolicy = {
   name: "tls-on-routes",
   description: "Every externally reachable listener and route serves HTTPS with a certificate; plain HTTP only redirects to HTTPS.",
-  remediationSteps: "Give each Gateway listener protocol HTTPS with tls.certificateRefs (from cert-manager), attach HTTPRoutes to it by parentRefs[].sectionName, and let the only route on the HTTP listener be a RequestRedirect to scheme https. Ingresses list every host under spec.tls with a secretName.",
+  remediationSteps:
+    "Give each Gateway listener protocol HTTPS with tls.certificateRefs (from cert-manager), attach HTTPRoutes to it by parentRefs[].sectionName, and let the only route on the HTTP listener be a RequestRedirect to scheme https. Ingresses list every host under spec.tls with a secretName.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const routes = ofType(args.resources, ...HTTP_ROUTE_TYPES);
@@ -189,16 +258,26 @@ export const tlsOnRoutes: PlatformStackPolicy = {
         const at = `gateway ${gateway.name} listener ${listener.name ?? "?"}`;
         const problem = tlsListenerProblem(listener);
         if (problem) report(`${at} ${problem}`, gateway.urn);
-        if (listener.protocol === "TCP" || listener.protocol === "UDP") report(`${at} serves plain ${listener.protocol}: use protocol TLS with a certificate`, gateway.urn);
+        if (listener.protocol === "TCP" || listener.protocol === "UDP")
+          report(`${at} serves plain ${listener.protocol}: use protocol TLS with a certificate`, gateway.urn);
         if (listener.protocol !== "HTTP") continue;
-        for (const route of routes.filter((r) => known(() => attaches(r, gateway, listener)) === true && known(() => redirectsToHttps(r)) === false)) {
-          report(`HTTPRoute ${route.name} serves plain HTTP on ${at}: attach it to the HTTPS listener with parentRefs[].sectionName, and only redirect to https on HTTP`, route.urn);
+        for (const route of routes.filter(
+          (r) => known(() => attaches(r, gateway, listener)) === true && known(() => redirectsToHttps(r)) === false,
+        )) {
+          report(
+            `HTTPRoute ${route.name} serves plain HTTP on ${at}: attach it to the HTTPS listener with parentRefs[].sectionName, and only redirect to https on HTTP`,
+            route.urn,
+          );
         }
       }
     });
     eachKnown(ofType(args.resources, INGRESS_TYPE), (ingress) => {
       const hosts = uncoveredHosts(ingress);
-      if (hosts.length > 0) report(`Ingress ${ingress.name} serves ${hosts.join(", ")} without TLS: list ${hosts.length === 1 ? "it" : "them"} in spec.tls with a secretName`, ingress.urn);
+      if (hosts.length > 0)
+        report(
+          `Ingress ${ingress.name} serves ${hosts.join(", ")} without TLS: list ${hosts.length === 1 ? "it" : "them"} in spec.tls with a secretName`,
+          ingress.urn,
+        );
     });
   },
 };
@@ -219,13 +298,20 @@ export interface EnvoyProxyProps {
 }
 
 const loadBalancerConfig = configSchema({
-  allowedNamespaces: { type: "array", items: { type: "string" }, default: ["gateway"], description: "Namespaces whose Services and Envoy Gateway proxies may have a cloud load balancer: the gateway's." },
+  allowedNamespaces: {
+    type: "array",
+    items: { type: "string" },
+    default: ["gateway"],
+    description: "Namespaces whose Services and Envoy Gateway proxies may have a cloud load balancer: the gateway's.",
+  },
 });
 
 export const loadBalancerServices: PlatformResourcePolicy = {
   name: "load-balancer-services",
-  description: "Only the gateway is exposed through a cloud load balancer: no Service of type LoadBalancer, and no Envoy Gateway proxy exposed by one, outside the gateway's namespace.",
-  remediationSteps: "Keep the Service's type ClusterIP and reach it through the gateway: an HTTPRoute on the gateway's HTTPS listener (platform:apps[].hostname). An EnvoyProxy outside the gateway's namespace sets spec.provider.kubernetes.envoyService.type to ClusterIP. A namespace that must have a load balancer of its own is added to the policy's allowedNamespaces, in review.",
+  description:
+    "Only the gateway is exposed through a cloud load balancer: no Service of type LoadBalancer, and no Envoy Gateway proxy exposed by one, outside the gateway's namespace.",
+  remediationSteps:
+    "Keep the Service's type ClusterIP and reach it through the gateway: an HTTPRoute on the gateway's HTTPS listener (platform:apps[].hostname). An EnvoyProxy outside the gateway's namespace sets spec.provider.kubernetes.envoyService.type to ClusterIP. A namespace that must have a load balancer of its own is added to the policy's allowedNamespaces, in review.",
   enforcementLevel: "mandatory",
   configSchema: loadBalancerConfig,
   validateResource: forTypes<ServiceProps & EnvoyProxyProps>([SERVICE, ENVOY_PROXY], (props, args, report) => {
@@ -235,19 +321,54 @@ export const loadBalancerServices: PlatformResourcePolicy = {
     if (allowedNamespaces.includes(namespace)) return;
     const name = text(props.metadata?.name) ?? args.name;
     if (args.type === SERVICE) {
-      if (props.spec?.type === "LoadBalancer") report(`Service ${name} in namespace ${namespace} is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway`);
+      if (props.spec?.type === "LoadBalancer")
+        report(
+          `Service ${name} in namespace ${namespace} is of type LoadBalancer, a cloud load balancer of its own: make it ClusterIP and route to it through the gateway`,
+        );
       return;
     }
     const provider = props.spec?.provider;
     if ((provider?.type ?? "Kubernetes") !== "Kubernetes") return;
     const type = provider?.kubernetes?.envoyService?.type;
-    if (type === undefined) report(`EnvoyProxy ${name} in namespace ${namespace} leaves spec.provider.kubernetes.envoyService.type unset, so Envoy Gateway exposes its proxies through a LoadBalancer Service: set it to ClusterIP`);
-    else if (type === "LoadBalancer") report(`EnvoyProxy ${name} in namespace ${namespace} exposes its proxies through a LoadBalancer Service: set spec.provider.kubernetes.envoyService.type to ClusterIP`);
+    if (type === undefined)
+      report(
+        `EnvoyProxy ${name} in namespace ${namespace} leaves spec.provider.kubernetes.envoyService.type unset, so Envoy Gateway exposes its proxies through a LoadBalancer Service: set it to ClusterIP`,
+      );
+    else if (type === "LoadBalancer")
+      report(
+        `EnvoyProxy ${name} in namespace ${namespace} exposes its proxies through a LoadBalancer Service: set spec.provider.kubernetes.envoyService.type to ClusterIP`,
+      );
   }),
 };
 
 /** Kinds that are not namespaced; custom ones follow the Cluster* naming convention (ClusterIssuer, ...). */
-const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", "CustomResourceDefinition", "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "PriorityClass", "RuntimeClass", "IngressClass", "GatewayClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService", "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration", "IPAddress", "ServiceCIDR", "DeviceClass"]);
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "CSIDriver",
+  "CSINode",
+  "VolumeAttachment",
+  "PriorityClass",
+  "RuntimeClass",
+  "IngressClass",
+  "GatewayClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
+  "APIService",
+  "CertificateSigningRequest",
+  "FlowSchema",
+  "PriorityLevelConfiguration",
+  "IPAddress",
+  "ServiceCIDR",
+  "DeviceClass",
+]);
 
 export const noDefaultNamespace: PlatformResourcePolicy = {
   name: "no-default-namespace",
@@ -261,17 +382,26 @@ export const noDefaultNamespace: PlatformResourcePolicy = {
     // components are not objects (their children are checked one by one).
     const helm = group === "helm.sh";
     const notAnObject = group === "yaml" || group === "kustomize" || kind.endsWith("List");
-    if (!match || notAnObject || CLUSTER_SCOPED.has(kind.replace(/Patch$/, "")) || /^Cluster/.test(kind)) args.notApplicable("Policy only applies to namespaced Kubernetes objects");
+    if (!match || notAnObject || CLUSTER_SCOPED.has(kind.replace(/Patch$/, "")) || /^Cluster/.test(kind))
+      args.notApplicable("Policy only applies to namespaced Kubernetes objects");
     // Without a namespace the object goes to the provider's namespace (a default provider has none): `default`.
     const providerNamespace = text(args.provider?.props.namespace as unknown);
     const own = helm ? text(args.props.namespace as unknown) : text((args.props as KubernetesObject).metadata?.namespace);
     const namespace = own ?? providerNamespace ?? "default";
-    if (namespace === "default") report(`${own === undefined ? "no namespace is set, so it lands in" : "it is created in"} the default namespace: set ${helm ? "namespace" : "metadata.namespace"} to the workload's own namespace`);
+    if (namespace === "default")
+      report(
+        `${own === undefined ? "no namespace is set, so it lands in" : "it is created in"} the default namespace: set ${helm ? "namespace" : "metadata.namespace"} to the workload's own namespace`,
+      );
   },
 };
 
 const availabilityConfig = configSchema({
-  minimumReplicas: { type: "integer", minimum: 1, default: 2, description: "Fewest replicas of a Deployment or StatefulSet (HorizontalPodAutoscaler minReplicas when it owns the count)." },
+  minimumReplicas: {
+    type: "integer",
+    minimum: 1,
+    default: 2,
+    description: "Fewest replicas of a Deployment or StatefulSet (HorizontalPodAutoscaler minReplicas when it owns the count).",
+  },
 });
 
 /** True when the label selector (matchLabels and simple matchExpressions) selects pods with `labels`. */
@@ -279,17 +409,28 @@ function selects(selector: Record<string, unknown>, labels: Record<string, strin
   const matchLabels = Object.entries(record(selector.matchLabels));
   const expressions = list(selector.matchExpressions).map(record);
   if (matchLabels.length === 0 && expressions.length === 0) return true;
-  return matchLabels.every(([k, v]) => labels[k] === v) && expressions.every((e) => {
-    const value = labels[text(e.key) ?? ""];
-    const values = strings(e.values);
-    return e.operator === "In" ? value !== undefined && values.includes(value) : e.operator === "NotIn" ? value === undefined || !values.includes(value) : e.operator === "Exists" ? value !== undefined : value === undefined;
-  });
+  return (
+    matchLabels.every(([k, v]) => labels[k] === v) &&
+    expressions.every((e) => {
+      const value = labels[text(e.key) ?? ""];
+      const values = strings(e.values);
+      return e.operator === "In"
+        ? value !== undefined && values.includes(value)
+        : e.operator === "NotIn"
+          ? value === undefined || !values.includes(value)
+          : e.operator === "Exists"
+            ? value !== undefined
+            : value === undefined;
+    })
+  );
 }
 
 export const availability: PlatformStackPolicy = {
   name: "availability",
-  description: "Deployments and StatefulSets run at least two replicas and have a PodDisruptionBudget, so a node drain or a crash does not take the service down.",
-  remediationSteps: "Run 2 or more replicas (platform:apps[].minReplicas, or the HorizontalPodAutoscaler's minReplicas) and add a PodDisruptionBudget with maxUnavailable 1 selecting the pods.",
+  description:
+    "Deployments and StatefulSets run at least two replicas and have a PodDisruptionBudget, so a node drain or a crash does not take the service down.",
+  remediationSteps:
+    "Run 2 or more replicas (platform:apps[].minReplicas, or the HorizontalPodAutoscaler's minReplicas) and add a PodDisruptionBudget with maxUnavailable 1 selecting the pods.",
   enforcementLevel: "advisory",
   configSchema: availabilityConfig,
   validateStack: (args, report) => {
@@ -302,17 +443,41 @@ export const availability: PlatformStackPolicy = {
       const namespace = text(object.metadata?.namespace);
       const scaler = scalers.find((s) => {
         const target = record(record(propsOf<KubernetesObject>(s).spec).scaleTargetRef);
-        return refersTo(s, "spec", workload) || (name !== undefined && target.name === name && text(propsOf<KubernetesObject>(s).metadata?.namespace) === namespace);
+        return (
+          refersTo(s, "spec", workload) ||
+          (name !== undefined && target.name === name && text(propsOf<KubernetesObject>(s).metadata?.namespace) === namespace)
+        );
       });
-      const replicas = scaler ? record(propsOf<KubernetesObject>(scaler).spec).minReplicas ?? 1 : record(object.spec).replicas ?? 1;
+      const replicas = scaler ? (record(propsOf<KubernetesObject>(scaler).spec).minReplicas ?? 1) : (record(object.spec).replicas ?? 1);
       if (typeof replicas === "number" && replicas < minimumReplicas) {
-        report(`${workload.type.split(":")[2]!} ${name ?? workload.name} runs ${replicas} replica${replicas === 1 ? "" : "s"}${scaler ? " at the autoscaler's minimum" : ""}: run at least ${minimumReplicas}`, workload.urn);
+        report(
+          `${workload.type.split(":")[2]!} ${name ?? workload.name} runs ${replicas} replica${replicas === 1 ? "" : "s"}${scaler ? " at the autoscaler's minimum" : ""}: run at least ${minimumReplicas}`,
+          workload.urn,
+        );
       }
       const labels = podLabelsOf(workload.type, object);
-      const budgeted = budgets.some((b) => text(propsOf<KubernetesObject>(b).metadata?.namespace) === namespace && selects(record(record(propsOf<KubernetesObject>(b).spec).selector), labels));
-      if (!budgeted) report(`${name ?? workload.name} has no PodDisruptionBudget: add one selecting its pods with maxUnavailable 1`, workload.urn);
+      const budgeted = budgets.some(
+        (b) =>
+          text(propsOf<KubernetesObject>(b).metadata?.namespace) === namespace &&
+          selects(record(record(propsOf<KubernetesObject>(b).spec).selector), labels),
+      );
+      if (!budgeted)
+        report(`${name ?? workload.name} has no PodDisruptionBudget: add one selecting its pods with maxUnavailable 1`, workload.urn);
     });
   },
 };
 
-export const kubernetesPolicies = [pssRestricted, readOnlyRootfs, resources, probes, imagePinning, imageDigest, namespacePssLabels, namespaceDefaultDeny, tlsOnRoutes, loadBalancerServices, noDefaultNamespace, availability];
+export const kubernetesPolicies = [
+  pssRestricted,
+  readOnlyRootfs,
+  resources,
+  probes,
+  imagePinning,
+  imageDigest,
+  namespacePssLabels,
+  namespaceDefaultDeny,
+  tlsOnRoutes,
+  loadBalancerServices,
+  noDefaultNamespace,
+  availability,
+];

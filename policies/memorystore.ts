@@ -11,20 +11,27 @@ export interface MemorystoreProps {
 
 const secureConfig = configSchema({
   environment: ENVIRONMENT,
-  requireHighAvailability: { type: "boolean", default: true, description: "Require the STANDARD_HA tier (the environment profile runs 2 or more cache nodes)." },
+  requireHighAvailability: {
+    type: "boolean",
+    default: true,
+    description: "Require the STANDARD_HA tier (the environment profile runs 2 or more cache nodes).",
+  },
 });
 
 export const memorystoreSecure: PlatformResourcePolicy = {
   name: "memorystore-secure",
   description: "Memorystore requires AUTH and TLS, and runs STANDARD_HA where the environment needs failover.",
-  remediationSteps: "Set authEnabled to true, transitEncryptionMode to \"SERVER_AUTHENTICATION\" and, in staging and production, tier to \"STANDARD_HA\".",
+  remediationSteps:
+    'Set authEnabled to true, transitEncryptionMode to "SERVER_AUTHENTICATION" and, in staging and production, tier to "STANDARD_HA".',
   enforcementLevel: "mandatory",
   configSchema: secureConfig,
   validateResource: forTypes<MemorystoreProps>(["gcp:redis/instance:Instance"], (props, args, report) => {
     const { environment, requireHighAvailability } = settings(secureConfig, args);
     if (props.authEnabled !== true) report("authEnabled is not true: set it to true so clients must present the AUTH string");
-    if (props.transitEncryptionMode !== "SERVER_AUTHENTICATION") report(`transitEncryptionMode is ${props.transitEncryptionMode ?? "unset (DISABLED)"}: set it to "SERVER_AUTHENTICATION"`);
-    if (requireHighAvailability && props.tier !== "STANDARD_HA") report(`tier is ${props.tier ?? "unset (BASIC)"}: ${environment} runs "STANDARD_HA" so a zone outage fails over to the replica`);
+    if (props.transitEncryptionMode !== "SERVER_AUTHENTICATION")
+      report(`transitEncryptionMode is ${props.transitEncryptionMode ?? "unset (DISABLED)"}: set it to "SERVER_AUTHENTICATION"`);
+    if (requireHighAvailability && props.tier !== "STANDARD_HA")
+      report(`tier is ${props.tier ?? "unset (BASIC)"}: ${environment} runs "STANDARD_HA" so a zone outage fails over to the replica`);
   }),
 };
 

@@ -1,6 +1,14 @@
 // Platform rules of this project: stateful resources carry `protect` where the environment asks, and no
 // credential is written into the program in clear text.
-import { configSchema, eachKnown, known, type PlatformResourcePolicy, type PlatformStackPolicy, type PolicyResource, settings } from "./lib/policy";
+import {
+  configSchema,
+  eachKnown,
+  known,
+  type PlatformResourcePolicy,
+  type PlatformStackPolicy,
+  type PolicyResource,
+  settings,
+} from "./lib/policy";
 import { containersOf, podSpecOf, WORKLOAD_TYPES } from "./lib/pods";
 import { list, record, text } from "./lib/values";
 
@@ -29,18 +37,22 @@ const protectConfig = configSchema({
 
 export const statefulProtected: PlatformResourcePolicy = {
   name: "stateful-protected",
-  description: "Databases, caches, buckets, keys and clusters carry Pulumi's protect option, so no update or destroy can delete them by accident.",
-  remediationSteps: "Create the resource with { protect: true } (components take it from the environment profile's protect setting); to delete it on purpose, first unprotect it with `pulumi state unprotect`.",
+  description:
+    "Databases, caches, buckets, keys and clusters carry Pulumi's protect option, so no update or destroy can delete them by accident.",
+  remediationSteps:
+    "Create the resource with { protect: true } (components take it from the environment profile's protect setting); to delete it on purpose, first unprotect it with `pulumi state unprotect`.",
   enforcementLevel: "mandatory",
   configSchema: protectConfig,
   validateResource: (args, report) => {
-    if (!settings(protectConfig, args).statefulTypes.includes(args.type)) args.notApplicable("Policy only applies to stateful resource types");
+    if (!settings(protectConfig, args).statefulTypes.includes(args.type))
+      args.notApplicable("Policy only applies to stateful resource types");
     if (args.opts.protect !== true) report(`${args.type} ${args.name} is not protected: create it with { protect: true }`);
   },
 };
 
 /** Key names that hold a credential when their value is text: *password, *token, *secret, *apiKey, ... */
-const HOLDER = /(password|passwd|passphrase|secret|token|apikey|privatekey|credentials?|authstring|secretstring|secretdata|secretbinary|secretkey)$/;
+const HOLDER =
+  /(password|passwd|passphrase|secret|token|apikey|privatekey|credentials?|authstring|secretstring|secretdata|secretbinary|secretkey)$/;
 /** Keys ending like a holder whose value names a secret instead (Helm's existingSecret, ...). */
 const REFERENCES = new Set(["existingsecret", "tlssecret", "secretname", "usesecret"]);
 /** Values that point into a secret store rather than holding the secret. */
@@ -66,7 +78,14 @@ function credentialsIn(props: Record<string, unknown>): Finding[] {
     if (value === null || typeof value !== "object") return;
     for (const child of Object.keys(value)) {
       if (child === "labels" || child === "annotations") continue;
-      known(() => walk((value as Record<string, unknown>)[child], Array.isArray(value) ? `${path}[${child}]` : `${path}.${child}`, input, Array.isArray(value) ? key : child));
+      known(() =>
+        walk(
+          (value as Record<string, unknown>)[child],
+          Array.isArray(value) ? `${path}[${child}]` : `${path}.${child}`,
+          input,
+          Array.isArray(value) ? key : child,
+        ),
+      );
     }
   };
   for (const input of Object.keys(props)) known(() => walk(props[input], input, input, input));
@@ -76,14 +95,19 @@ function credentialsIn(props: Record<string, unknown>): Finding[] {
 /** Credential-like environment variables given as a literal `value` in a pod template. */
 function literalEnv(resource: PolicyResource): string[] {
   return containersOf(podSpecOf(resource.type, resource.props)).flatMap((c) =>
-    list(c.container.env).map(record).filter((e) => holdsCredential(text(e.name) ?? "") && (text(e.value) ?? "") !== "").map((e) => `${c.kind} ${c.name} env ${text(e.name) ?? ""}`),
+    list(c.container.env)
+      .map(record)
+      .filter((e) => holdsCredential(text(e.name) ?? "") && (text(e.value) ?? "") !== "")
+      .map((e) => `${c.kind} ${c.name} env ${text(e.name) ?? ""}`),
   );
 }
 
 export const noPlaintextSecrets: PlatformStackPolicy = {
   name: "no-plaintext-secrets",
-  description: "Inputs that hold credentials (passwords, tokens, secrets, keys) are secret outputs or come from a generated or stored secret; pods read credentials from Secrets, and ConfigMaps hold none.",
-  remediationSteps: "Generate the value (random.RandomPassword) or read it from Secrets Manager / Secret Manager, keep it an Output marked secret, and list the input in additionalSecretOutputs if the provider does not mark it secret; in pods use env[].valueFrom.secretKeyRef; move credentials out of ConfigMaps into Secrets.",
+  description:
+    "Inputs that hold credentials (passwords, tokens, secrets, keys) are secret outputs or come from a generated or stored secret; pods read credentials from Secrets, and ConfigMaps hold none.",
+  remediationSteps:
+    "Generate the value (random.RandomPassword) or read it from Secrets Manager / Secret Manager, keep it an Output marked secret, and list the input in additionalSecretOutputs if the provider does not mark it secret; in pods use env[].valueFrom.secretKeyRef; move credentials out of ConfigMaps into Secrets.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     eachKnown(args.resources, (resource) => {
@@ -96,13 +120,17 @@ export const noPlaintextSecrets: PlatformStackPolicy = {
         return;
       }
       if (WORKLOAD_TYPES.includes(resource.type)) {
-        for (const at of literalEnv(resource)) report(`${resource.name}: ${at} is a literal value in the pod spec: read it with valueFrom.secretKeyRef`, resource.urn);
+        for (const at of literalEnv(resource))
+          report(`${resource.name}: ${at} is a literal value in the pod spec: read it with valueFrom.secretKeyRef`, resource.urn);
       }
       for (const { input, path } of credentialsIn(resource.props)) {
         const secretOutput = resource.opts.additionalSecretOutputs.includes(input);
         const fromResource = (resource.propertyDependencies[input] ?? []).length > 0;
         if (!secretOutput && !fromResource) {
-          report(`${resource.type} ${resource.name} sets ${path} to a value written in the program: generate it or read it from the secret store as a secret Output (or list ${input} in additionalSecretOutputs)`, resource.urn);
+          report(
+            `${resource.type} ${resource.name} sets ${path} to a value written in the program: generate it or read it from the secret store as a secret Output (or list ${input} in additionalSecretOutputs)`,
+            resource.urn,
+          );
         }
       }
     });

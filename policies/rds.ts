@@ -1,7 +1,16 @@
 // RDS: not public, encrypted, backups kept for the environment's minimum, Multi-AZ, deletion protection
 // with a final snapshot, TLS forced by the parameter group, and the observability switches.
 // Anchors: @pulumi/awsguard, compliance-policies, CKV_AWS_16/17/129/133/157/161/293/353, CKV2_AWS_69.
-import { configSchema, ENVIRONMENT, eachKnown, forTypes, type PlatformResourcePolicy, type PlatformStackPolicy, propsOf, settings } from "./lib/policy";
+import {
+  configSchema,
+  ENVIRONMENT,
+  eachKnown,
+  forTypes,
+  type PlatformResourcePolicy,
+  type PlatformStackPolicy,
+  propsOf,
+  settings,
+} from "./lib/policy";
 import { ofType, refersTo } from "./lib/stack";
 import { isSet, list, record, sentence, strings, text } from "./lib/values";
 
@@ -46,7 +55,8 @@ export interface RdsParameterGroupProps {
 export const rdsNotPublic: PlatformResourcePolicy = {
   name: "rds-not-public",
   description: "Database instances are not publicly accessible.",
-  remediationSteps: "Set publiclyAccessible to false and place the instance in private (isolated) subnets; clients reach it from inside the VPC.",
+  remediationSteps:
+    "Set publiclyAccessible to false and place the instance in private (isolated) subnets; clients reach it from inside the VPC.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<{ publiclyAccessible?: boolean }>([INSTANCE, CLUSTER_INSTANCE], (props, _args, report) => {
     if (props.publiclyAccessible === true) report("publiclyAccessible is true: set it to false");
@@ -55,38 +65,53 @@ export const rdsNotPublic: PlatformResourcePolicy = {
 
 const encryptionConfig = configSchema({
   environment: ENVIRONMENT,
-  requireCustomerManagedKey: { type: "boolean", default: true, description: "Require kmsKeyId (a customer-managed key) rather than the AWS-managed aws/rds key." },
+  requireCustomerManagedKey: {
+    type: "boolean",
+    default: true,
+    description: "Require kmsKeyId (a customer-managed key) rather than the AWS-managed aws/rds key.",
+  },
 });
 
 export const rdsEncrypted: PlatformResourcePolicy = {
   name: "rds-encrypted",
   description: "Database storage is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
-  remediationSteps: "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy).",
+  remediationSteps:
+    "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy).",
   enforcementLevel: "mandatory",
   configSchema: encryptionConfig,
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
     const { environment, requireCustomerManagedKey } = settings(encryptionConfig, args);
     if (props.storageEncrypted !== true) report("storageEncrypted is not true: set it to true with kmsKeyId");
-    else if (requireCustomerManagedKey && !isSet(props.kmsKeyId)) report(`kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
+    else if (requireCustomerManagedKey && !isSet(props.kmsKeyId))
+      report(`kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
   }),
 };
 
 const backupsConfig = configSchema({
   environment: ENVIRONMENT,
-  minimumRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 30, description: "Fewest days of automated backups (the environment profile's database.backupRetentionDays)." },
+  minimumRetentionDays: {
+    type: "integer",
+    minimum: 1,
+    maximum: 35,
+    default: 30,
+    description: "Fewest days of automated backups (the environment profile's database.backupRetentionDays).",
+  },
 });
 
 export const rdsBackups: PlatformResourcePolicy = {
   name: "rds-backups",
   description: "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
-  remediationSteps: "Raise backupRetentionPeriod (platform:database.backupRetentionDays) to the environment's minimum: 7 days in dev, 14 in staging, 30 in production.",
+  remediationSteps:
+    "Raise backupRetentionPeriod (platform:database.backupRetentionDays) to the environment's minimum: 7 days in dev, 14 in staging, 30 in production.",
   enforcementLevel: "mandatory",
   configSchema: backupsConfig,
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
     const { environment, minimumRetentionDays } = settings(backupsConfig, args);
     const days = props.backupRetentionPeriod;
     if (typeof days !== "number" || days < minimumRetentionDays) {
-      report(`backupRetentionPeriod is ${typeof days === "number" ? `${days} days` : "unset"}: ${environment} keeps backups at least ${minimumRetentionDays} days, set it to ${minimumRetentionDays} or more`);
+      report(
+        `backupRetentionPeriod is ${typeof days === "number" ? `${days} days` : "unset"}: ${environment} keeps backups at least ${minimumRetentionDays} days, set it to ${minimumRetentionDays} or more`,
+      );
     }
   }),
 };
@@ -104,12 +129,14 @@ export const rdsHa: PlatformResourcePolicy = {
 export const rdsDeletionProtection: PlatformResourcePolicy = {
   name: "rds-deletion-protection",
   description: "Databases refuse deletion and take a final snapshot if they are deleted anyway.",
-  remediationSteps: "Set deletionProtection to true, skipFinalSnapshot to false and finalSnapshotIdentifier to a name for the last snapshot.",
+  remediationSteps:
+    "Set deletionProtection to true, skipFinalSnapshot to false and finalSnapshotIdentifier to a name for the last snapshot.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, _args, report) => {
     if (props.deletionProtection !== true) report("deletionProtection is not true: set it to true");
     if (props.skipFinalSnapshot === true) report("skipFinalSnapshot is true: set it to false so deletion keeps a final snapshot");
-    else if (!isSet(props.finalSnapshotIdentifier)) report("finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one");
+    else if (!isSet(props.finalSnapshotIdentifier))
+      report("finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one");
   }),
 };
 
@@ -119,7 +146,8 @@ const forcesSsl = (group: RdsParameterGroupProps) =>
 export const rdsForceSsl: PlatformStackPolicy = {
   name: "rds-force-ssl",
   description: "PostgreSQL instances use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
-  remediationSteps: "Create an aws.rds.ParameterGroup for the engine family with the parameter { name: \"rds.force_ssl\", value: \"1\" } and set the instance's parameterGroupName to it (Aurora: a ClusterParameterGroup on dbClusterParameterGroupName).",
+  remediationSteps:
+    'Create an aws.rds.ParameterGroup for the engine family with the parameter { name: "rds.force_ssl", value: "1" } and set the instance\'s parameterGroupName to it (Aurora: a ClusterParameterGroup on dbClusterParameterGroupName).',
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const groups = ofType(args.resources, PARAMETER_GROUP);
@@ -127,10 +155,16 @@ export const rdsForceSsl: PlatformStackPolicy = {
     const check = (kind: "instance" | "cluster") => (db: (typeof args.resources)[number]) => {
       const props = propsOf<RdsInstanceProps & RdsClusterProps>(db);
       if (!(text(props.engine) ?? "").includes("postgres")) return;
-      const [property, candidates] = kind === "instance" ? ["parameterGroupName", groups] as const : ["dbClusterParameterGroupName", clusterGroups] as const;
+      const [property, candidates] =
+        kind === "instance" ? (["parameterGroupName", groups] as const) : (["dbClusterParameterGroupName", clusterGroups] as const);
       const group = candidates.find((g) => refersTo(db, property, g, ["name"]));
-      if (!group) report(`${kind} ${db.name} does not use a parameter group of this stack: set ${property} to one that sets rds.force_ssl=1`, db.urn);
-      else if (!forcesSsl(propsOf<RdsParameterGroupProps>(group))) report(`parameter group ${group.name} (used by ${db.name}) does not set rds.force_ssl=1: add { name: "rds.force_ssl", value: "1" } to its parameters`, group.urn);
+      if (!group)
+        report(`${kind} ${db.name} does not use a parameter group of this stack: set ${property} to one that sets rds.force_ssl=1`, db.urn);
+      else if (!forcesSsl(propsOf<RdsParameterGroupProps>(group)))
+        report(
+          `parameter group ${group.name} (used by ${db.name}) does not set rds.force_ssl=1: add { name: "rds.force_ssl", value: "1" } to its parameters`,
+          group.urn,
+        );
     };
     eachKnown(ofType(args.resources, INSTANCE), check("instance"));
     eachKnown(ofType(args.resources, CLUSTER), check("cluster"));
@@ -140,14 +174,16 @@ export const rdsForceSsl: PlatformStackPolicy = {
 export const rdsObservability: PlatformResourcePolicy = {
   name: "rds-observability",
   description: "Database instances have Performance Insights, export their logs to CloudWatch and accept IAM authentication.",
-  remediationSteps: "Set performanceInsightsEnabled to true, enabledCloudwatchLogsExports to [\"postgresql\", \"upgrade\"] and iamDatabaseAuthenticationEnabled to true.",
+  remediationSteps:
+    'Set performanceInsightsEnabled to true, enabledCloudwatchLogsExports to ["postgresql", "upgrade"] and iamDatabaseAuthenticationEnabled to true.',
   enforcementLevel: "advisory",
   validateResource: forTypes<RdsInstanceProps>([INSTANCE], (props, _args, report) => {
     const missing: string[] = [];
     if (props.performanceInsightsEnabled !== true) missing.push("performanceInsightsEnabled");
     if (strings(props.enabledCloudwatchLogsExports).length === 0) missing.push("enabledCloudwatchLogsExports");
     if (props.iamDatabaseAuthenticationEnabled !== true) missing.push("iamDatabaseAuthenticationEnabled");
-    if (missing.length > 0) report(`${sentence(missing)} ${missing.length === 1 ? "is" : "are"} not set: turn ${missing.length === 1 ? "it" : "them"} on`);
+    if (missing.length > 0)
+      report(`${sentence(missing)} ${missing.length === 1 ? "is" : "are"} not set: turn ${missing.length === 1 ? "it" : "them"} on`);
   }),
 };
 

@@ -47,12 +47,20 @@ type InvokeAnswer = (facts: CloudFacts, inputs: Record<string, unknown>) => Reco
 const INVOKES: Record<string, InvokeAnswer> = {
   "aws:index/getAvailabilityZones:getAvailabilityZones": ({ region }) => {
     const zones = awsZones(region);
-    if (!zones) throw new ReviewError(`region ${region} has no offline zone list (review/zones.ts, as of ${ZONES_AS_OF}); add its zones there to review it`);
+    if (!zones)
+      throw new ReviewError(
+        `region ${region} has no offline zone list (review/zones.ts, as of ${ZONES_AS_OF}); add its zones there to review it`,
+      );
     return { id: region, region, ...zones, groupNames: zones.names.map(() => region), state: "available" };
   },
   "aws:index/getCallerIdentity:getCallerIdentity": ({ accountId, region }) => {
     const { partition } = partitionOf(region);
-    return { id: accountId, accountId, arn: `arn:${partition}:sts::${accountId}:assumed-role/review/offline`, userId: "AROAOFFLINEREVIEW:offline" };
+    return {
+      id: accountId,
+      accountId,
+      arn: `arn:${partition}:sts::${accountId}:assumed-role/review/offline`,
+      userId: "AROAOFFLINEREVIEW:offline",
+    };
   },
   "aws:index/getPartition:getPartition": ({ region }) => {
     const { partition, dnsSuffix } = partitionOf(region);
@@ -80,7 +88,12 @@ const INVOKES: Record<string, InvokeAnswer> = {
   }),
   "gcp:compute/getZones:getZones": ({ project, region }, inputs) => {
     const inRegion = typeof inputs.region === "string" ? inputs.region : region;
-    return { id: `projects/${project}/regions/${inRegion}`, project, region: inRegion, names: ["a", "b", "c", "f"].map((z) => `${inRegion}-${z}`) };
+    return {
+      id: `projects/${project}/regions/${inRegion}`,
+      project,
+      region: inRegion,
+      names: ["a", "b", "c", "f"].map((z) => `${inRegion}-${z}`),
+    };
   },
 };
 

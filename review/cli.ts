@@ -27,7 +27,11 @@ const OPTIONS = {
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
 
 function help(): string {
-  const width = Math.max(...Object.entries(OPTIONS).map(([name, o]) => `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`.length));
+  const width = Math.max(
+    ...Object.entries(OPTIONS).map(
+      ([name, o]) => `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`.length,
+    ),
+  );
   const lines = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
     return `  ${flag.padEnd(width)}  ${o.help}`;
@@ -94,10 +98,17 @@ async function main(): Promise<number> {
     const file = writeReport(report, args.out ?? DEFAULT_OUT, info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
-    console.log([...policyLines(report.policies, policies, report.resources, info), `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`].join("\n"));
+    console.log(
+      [
+        ...policyLines(report.policies, policies, report.resources, info),
+        `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`,
+      ].join("\n"),
+    );
     const blocking = mandatoryCount(report.policies);
     if (blocking === 0) return 0;
-    console.error(`${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`);
+    console.error(
+      `${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
+    );
     return 1;
   } catch (err) {
     // Config and review errors are written for people: their message is the whole story.

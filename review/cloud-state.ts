@@ -36,27 +36,35 @@ const str = (v: unknown, fallback = ""): string => (typeof v === "string" ? v : 
 
 /** Documentation range addresses (TEST-NET-3), one per resource. */
 function publicIp(c: StateContext): string {
-  return `203.0.113.${parseInt(digest(c.type, c.name).slice(0, 2), 16) % 254 + 1}`;
+  return `203.0.113.${(parseInt(digest(c.type, c.name).slice(0, 2), 16) % 254) + 1}`;
 }
 
 type Computer = (c: StateContext, arn: (service: string, resource: string, global?: boolean) => string, h: string) => ComputedState;
 
 /** An EC2-style id (`vpc-0a1b2c3d4e5f60718`) with an ARN on the same id. */
-const ec2 = (prefix: string, arnKind?: string, extra: (c: StateContext, id: string, h: string) => Record<string, unknown> = () => ({})): Computer =>
+const ec2 =
+  (prefix: string, arnKind?: string, extra: (c: StateContext, id: string, h: string) => Record<string, unknown> = () => ({})): Computer =>
   (c, arn, h) => {
     const id = `${prefix}-${h.slice(0, 17)}`;
     return { id, state: { ...(arnKind && { arn: arn("ec2", `${arnKind}/${id}`) }), ...extra(c, id, h) } };
   };
 
 /** A resource whose id is a name the provider generates when the program gives none. */
-const named = (property: string, arnOf?: (arn: Parameters<Computer>[1], name: string, c: StateContext) => string, options: { lower?: boolean } = {}): Computer =>
+const named =
+  (
+    property: string,
+    arnOf?: (arn: Parameters<Computer>[1], name: string, c: StateContext) => string,
+    options: { lower?: boolean } = {},
+  ): Computer =>
   (c, arn) => {
     const value = autoName(c, property, options.lower);
     return { id: value, state: { [property]: value, ...(arnOf && { arn: arnOf(arn, value, c) }) } };
   };
 
 /** A child resource identified by its parent's id (S3 bucket settings, policy attachments). */
-const byInput = (property: string): Computer => (c, _arn, h) => ({ id: str(c.inputs[property], `${c.name}-${h.slice(0, 8)}`), state: {} });
+const byInput =
+  (property: string): Computer =>
+  (c, _arn, h) => ({ id: str(c.inputs[property], `${c.name}-${h.slice(0, 8)}`), state: {} });
 
 const AWS: Record<string, Computer> = {
   "aws:ec2/vpc:Vpc": ec2("vpc", "vpc", (c, _id, h) => ({
@@ -120,7 +128,11 @@ const AWS: Record<string, Computer> = {
         endpoint: `https://${key}.gr7.${c.region}.eks.amazonaws.com`,
         certificateAuthority: { data: Buffer.from(`offline review CA for ${name}`).toString("base64") },
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${c.region}.amazonaws.com/id/${key}` }] }],
-        vpcConfig: { ...vpcConfig, clusterSecurityGroupId: `sg-${digest(h, "cluster").slice(0, 17)}`, vpcId: `vpc-${digest(h, "vpc").slice(0, 17)}` },
+        vpcConfig: {
+          ...vpcConfig,
+          clusterSecurityGroupId: `sg-${digest(h, "cluster").slice(0, 17)}`,
+          vpcId: `vpc-${digest(h, "vpc").slice(0, 17)}`,
+        },
         platformVersion: "eks.1",
         status: "ACTIVE",
         clusterId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
@@ -140,19 +152,53 @@ const AWS: Record<string, Computer> = {
       },
     };
   },
-  "aws:eks/addon:Addon": (c, arn) => ({ id: `${str(c.inputs.clusterName)}:${str(c.inputs.addonName)}`, state: { arn: arn("eks", `addon/${str(c.inputs.clusterName)}/${str(c.inputs.addonName)}`) } }),
-  "aws:eks/accessEntry:AccessEntry": (c, arn) => ({ id: `${str(c.inputs.clusterName)}:${str(c.inputs.principalArn)}`, state: { accessEntryArn: arn("eks", `access-entry/${str(c.inputs.clusterName)}`) } }),
-  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (c) => ({ id: `${str(c.inputs.clusterName)}#${str(c.inputs.principalArn)}#${str(c.inputs.policyArn)}`, state: {} }),
-  "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c, arn, h) => ({ id: `a-${h.slice(0, 17)}`, state: { associationId: `a-${h.slice(0, 17)}`, associationArn: arn("eks", `podidentityassociation/${str(c.inputs.clusterName)}/a-${h.slice(0, 17)}`) } }),
+  "aws:eks/addon:Addon": (c, arn) => ({
+    id: `${str(c.inputs.clusterName)}:${str(c.inputs.addonName)}`,
+    state: { arn: arn("eks", `addon/${str(c.inputs.clusterName)}/${str(c.inputs.addonName)}`) },
+  }),
+  "aws:eks/accessEntry:AccessEntry": (c, arn) => ({
+    id: `${str(c.inputs.clusterName)}:${str(c.inputs.principalArn)}`,
+    state: { accessEntryArn: arn("eks", `access-entry/${str(c.inputs.clusterName)}`) },
+  }),
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (c) => ({
+    id: `${str(c.inputs.clusterName)}#${str(c.inputs.principalArn)}#${str(c.inputs.policyArn)}`,
+    state: {},
+  }),
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": (c, arn, h) => ({
+    id: `a-${h.slice(0, 17)}`,
+    state: {
+      associationId: `a-${h.slice(0, 17)}`,
+      associationArn: arn("eks", `podidentityassociation/${str(c.inputs.clusterName)}/a-${h.slice(0, 17)}`),
+    },
+  }),
   "aws:rds/instance:Instance": (c, arn, h) => {
     const identifier = autoName(c, "identifier", true);
     const address = `${identifier}.${h.slice(0, 12)}.${c.region}.rds.amazonaws.com`;
     const port = typeof c.inputs.port === "number" ? c.inputs.port : 5432;
     const resourceId = `db-${h.slice(0, 26).toUpperCase()}`;
-    const masterUserSecrets = c.inputs.manageMasterUserPassword === true
-      ? [{ secretArn: arn("secretsmanager", `secret:rds!${resourceId.toLowerCase()}-${h.slice(26, 32)}`), kmsKeyId: str(c.inputs.masterUserSecretKmsKeyId, arn("kms", "alias/aws/secretsmanager")), secretStatus: "active" }]
-      : [];
-    return { id: resourceId, state: { identifier, address, port, endpoint: `${address}:${port}`, resourceId, arn: arn("rds", `db:${identifier}`), masterUserSecrets, hostedZoneId: "Z29XKXDKYMONMX" } };
+    const masterUserSecrets =
+      c.inputs.manageMasterUserPassword === true
+        ? [
+            {
+              secretArn: arn("secretsmanager", `secret:rds!${resourceId.toLowerCase()}-${h.slice(26, 32)}`),
+              kmsKeyId: str(c.inputs.masterUserSecretKmsKeyId, arn("kms", "alias/aws/secretsmanager")),
+              secretStatus: "active",
+            },
+          ]
+        : [];
+    return {
+      id: resourceId,
+      state: {
+        identifier,
+        address,
+        port,
+        endpoint: `${address}:${port}`,
+        resourceId,
+        arn: arn("rds", `db:${identifier}`),
+        masterUserSecrets,
+        hostedZoneId: "Z29XKXDKYMONMX",
+      },
+    };
   },
   "aws:rds/subnetGroup:SubnetGroup": named("name", (arn, name) => arn("rds", `subgrp:${name}`), { lower: true }),
   "aws:rds/parameterGroup:ParameterGroup": named("name", (arn, name) => arn("rds", `pg:${name}`), { lower: true }),
@@ -178,10 +224,22 @@ const AWS: Record<string, Computer> = {
     const secretArn = arn("secretsmanager", `secret:${name}-${h.slice(0, 6)}`);
     return { id: secretArn, state: { name, arn: secretArn } };
   },
-  "aws:secretsmanager/secretVersion:SecretVersion": (c, _arn, h) => ({ id: `${str(c.inputs.secretId)}|${h.slice(0, 32)}`, state: { versionId: h.slice(0, 32), arn: str(c.inputs.secretId) } }),
+  "aws:secretsmanager/secretVersion:SecretVersion": (c, _arn, h) => ({
+    id: `${str(c.inputs.secretId)}|${h.slice(0, 32)}`,
+    state: { versionId: h.slice(0, 32), arn: str(c.inputs.secretId) },
+  }),
   "aws:s3/bucket:Bucket": (c) => {
     const bucket = autoName(c, "bucket", true);
-    return { id: bucket, state: { bucket, arn: `arn:${c.partition}:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`, region: c.region } };
+    return {
+      id: bucket,
+      state: {
+        bucket,
+        arn: `arn:${c.partition}:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`,
+        region: c.region,
+      },
+    };
   },
   "aws:s3/bucketVersioning:BucketVersioning": byInput("bucket"),
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": byInput("bucket"),
@@ -193,8 +251,18 @@ const AWS: Record<string, Computer> = {
 
 const RANDOM: Record<string, Computer> = {
   // Not a usable secret: the review never deploys, and its output only ever shows "[secret]".
-  "random:index/randomPassword:RandomPassword": (c, _arn, h) => ({ id: "none", state: { result: `review-${h.slice(0, Math.max(1, Number(c.inputs.length ?? 16) - 7))}` } }),
-  "random:index/randomId:RandomId": (_c, _arn, h) => ({ id: h.slice(0, 16), state: { hex: h.slice(0, 16), b64Url: Buffer.from(h.slice(0, 12), "hex").toString("base64url"), dec: BigInt(`0x${h.slice(0, 12)}`).toString() } }),
+  "random:index/randomPassword:RandomPassword": (c, _arn, h) => ({
+    id: "none",
+    state: { result: `review-${h.slice(0, Math.max(1, Number(c.inputs.length ?? 16) - 7))}` },
+  }),
+  "random:index/randomId:RandomId": (_c, _arn, h) => ({
+    id: h.slice(0, 16),
+    state: {
+      hex: h.slice(0, 16),
+      b64Url: Buffer.from(h.slice(0, 12), "hex").toString("base64url"),
+      dec: BigInt(`0x${h.slice(0, 12)}`).toString(),
+    },
+  }),
 };
 
 /** The provider-computed id and state of a new resource. */

@@ -13,19 +13,23 @@ const DESCRIPTIONS: Record<string, string> = {
   environment: "`dev`, `staging` or `production`: picks the defaults below and the production guard rails.",
   region: "Region to deploy into, e.g. `eu-west-1` or `europe-west1`; on AWS one the provider knows.",
   domain: "DNS name the gateway serves; apps get `<app>.<domain>` unless they set `hostname`.",
-  "aws.accountId": "AWS account the provider is pinned to (`allowedAccountIds`); required in production. Quoted or as the 12-digit number `pulumi config set --path` writes.",
+  "aws.accountId":
+    "AWS account the provider is pinned to (`allowedAccountIds`); required in production. Quoted or as the 12-digit number `pulumi config set --path` writes.",
   "gcp.project": "GCP project to deploy into; required on GCP.",
   tags: "Extra tags (AWS) or labels (GCP) on every resource; `environment`, `stack` and `managed-by` are set by the platform.",
   "network.cidr": "VPC address block: private, /16 to /20.",
-  "network.zones": "Availability zones to spread subnets, nodes and replicas over (2-6); at most what the region offers the account, checked before anything is created.",
+  "network.zones":
+    "Availability zones to spread subnets, nodes and replicas over (2-6); at most what the region offers the account, checked before anything is created.",
   "network.natGateways": "`single` shared NAT, or `perZone` so a zone outage cannot cut egress.",
   "network.flowLogRetentionDays": "AWS: CloudWatch retention of VPC flow logs; at least 90 in production.",
   "cluster.version": "Kubernetes minor version; 1.34 or newer.",
   "cluster.endpointPublicAccessCidrs":
     "One deploy path (AWS): CIDRs allowed to reach a public API endpoint, the operators' and CI's egress addresses; empty keeps the endpoint private. Never the whole internet, whole or in pieces; in production no block wider than /8.",
-  "cluster.deployFromVpc": "The other deploy path (AWS): `true` when `pulumi up` runs inside the VPC (self-hosted runner, VPN, SSM port forwarding). Each AWS stack sets this or the CIDRs above.",
+  "cluster.deployFromVpc":
+    "The other deploy path (AWS): `true` when `pulumi up` runs inside the VPC (self-hosted runner, VPN, SSM port forwarding). Each AWS stack sets this or the CIDRs above.",
   "cluster.logRetentionDays": "AWS: CloudWatch retention of control-plane logs (api, audit, authenticator).",
-  "cluster.adminRoleArns": "AWS: IAM roles granted cluster admin through access entries, besides the identity that created the cluster; put the CI deploy role here.",
+  "cluster.adminRoleArns":
+    "AWS: IAM roles granted cluster admin through access entries, besides the identity that created the cluster; put the CI deploy role here.",
   "cluster.nodes.instanceType": "Node instance (AWS) or machine (GCP) type.",
   "cluster.nodes.minSize": "Autoscaling lower bound.",
   "cluster.nodes.desiredSize": "Nodes at creation; the autoscaler owns the number afterwards.",
@@ -92,7 +96,9 @@ export function schemaKeys(node: z.ZodType = stackSchema, prefix = ""): string[]
     return element instanceof z.ZodObject ? [prefix, ...schemaKeys(element, `${prefix}[]`)] : [prefix];
   }
   if (!(inner instanceof z.ZodObject)) return [prefix];
-  return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, child]) => schemaKeys(child, prefix ? `${prefix}.${key}` : key));
+  return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, child]) =>
+    schemaKeys(child, prefix ? `${prefix}.${key}` : key),
+  );
 }
 
 function defaultOf(key: string, environment: Environment): string {
@@ -114,7 +120,10 @@ function defaultOf(key: string, environment: Environment): string {
   const shown = (v: unknown) => (v === undefined ? "none" : `\`${JSON.stringify(v).replace(/^"|"$/g, "")}\``);
   const [aws, gcp] = perCloud;
   if (JSON.stringify(aws!.value) === JSON.stringify(gcp!.value)) return shown(aws!.value);
-  return perCloud.filter((c) => c.value !== undefined).map((c) => `${c.cloud}: ${shown(c.value)}`).join("<br>");
+  return perCloud
+    .filter((c) => c.value !== undefined)
+    .map((c) => `${c.cloud}: ${shown(c.value)}`)
+    .join("<br>");
 }
 
 export function configReference(): string {
@@ -122,7 +131,9 @@ export function configReference(): string {
   const missing = keys.filter((k) => !(k in DESCRIPTIONS));
   if (missing.length > 0) throw new Error(`config keys without a description in review/config-reference.ts: ${missing.join(", ")}`);
   const header = `| key | ${ENVIRONMENTS.join(" | ")} | meaning |\n|---|${ENVIRONMENTS.map(() => "---|").join("")}---|`;
-  const rows = keys.map((key) => `| \`platform:${key}\` | ${ENVIRONMENTS.map((e) => defaultOf(key, e)).join(" | ")} | ${DESCRIPTIONS[key]} |`);
+  const rows = keys.map(
+    (key) => `| \`platform:${key}\` | ${ENVIRONMENTS.map((e) => defaultOf(key, e)).join(" | ")} | ${DESCRIPTIONS[key]} |`,
+  );
   return [header, ...rows].join("\n");
 }
 

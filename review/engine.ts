@@ -150,9 +150,10 @@ function recordRequest(req: resproto.RegisterResourceRequest, urn: string, alias
     if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
   });
   const timeouts = req.getCustomtimeouts();
-  const customTimeouts = timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
-    ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
-    : null;
+  const customTimeouts =
+    timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+      ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }
+      : null;
   return {
     urn,
     type: req.getType(),
@@ -208,7 +209,8 @@ skipPromiseTraces(debuggable);
  * (a ConfigError, say) or with the first error raised while resources were being registered.
  */
 export async function record(options: RunOptions): Promise<Recording> {
-  if (typeof waitForRPCs !== "function") throw new Error("@pulumi/pulumi/runtime/settings no longer provides waitForRPCs; check the pinned SDK version");
+  if (typeof waitForRPCs !== "function")
+    throw new Error("@pulumi/pulumi/runtime/settings no longer provides waitForRPCs; check the pinned SDK version");
   const disabled = new Set(options.disabledDefaultProviders ?? []);
   // What the engine would refuse (unknown invokes, default providers, duplicate URNs) is collected and
   // reported once the program has finished, so one run shows every such problem. The program carries
@@ -228,7 +230,8 @@ export async function record(options: RunOptions): Promise<Recording> {
       },
       call: (args) => {
         const pkg = packageOf(args.token);
-        if (!args.provider && disabled.has(pkg)) refuse(`invoke ${args.token} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider }`);
+        if (!args.provider && disabled.has(pkg))
+          refuse(`invoke ${args.token} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider }`);
         try {
           return options.answers.invoke(args.token, args.inputs as Record<string, unknown>);
         } catch (err) {
@@ -255,7 +258,9 @@ export async function record(options: RunOptions): Promise<Recording> {
     const type = req.getType();
     const pkg = packageOf(type);
     if (req.getCustom() && !req.getProvider() && disabled.has(pkg)) {
-      refuse(`${type} ${req.getName()} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`);
+      refuse(
+        `${type} ${req.getName()} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`,
+      );
     }
     const parent = req.getParent();
     if (parent) req.setParent(toMock.get(parent) ?? parent);

@@ -15,7 +15,8 @@ const commercial = (arn: string) => arn.replace(/^arn:[a-z-]+:/, "arn:aws:");
 function* strings(value: unknown, path: string): Generator<[string, string]> {
   if (typeof value === "string") yield [path, value];
   else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, `${path}[${i}]`);
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
 }
 
 /** A listed policy of the same name under another path, for the error's hint. */

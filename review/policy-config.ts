@@ -25,7 +25,8 @@ const shown = (value: unknown) => JSON.stringify(value);
 function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, at: string): string[] {
   const type = schema.type;
   const expect = (ok: boolean, what: string) => (ok ? [] : [`${at} must be ${what} (got ${shown(value)})`]);
-  if (schema.enum && !schema.enum.some((e) => e === value)) return [`${at} must be one of ${schema.enum.map(shown).join(", ")} (got ${shown(value)})`];
+  if (schema.enum && !schema.enum.some((e) => e === value))
+    return [`${at} must be one of ${schema.enum.map(shown).join(", ")} (got ${shown(value)})`];
   switch (type) {
     case "boolean":
       return expect(typeof value === "boolean", "true or false");
@@ -36,8 +37,13 @@ function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, at: stri
     case "number": {
       const whole = type === "integer";
       if (typeof value !== "number" || (whole && !Number.isInteger(value))) return expect(false, whole ? "a whole number" : "a number");
-      const range = [schema.minimum !== undefined && `>= ${schema.minimum}`, schema.maximum !== undefined && `<= ${schema.maximum}`].filter(Boolean).join(" and ");
-      return expect((schema.minimum === undefined || value >= schema.minimum) && (schema.maximum === undefined || value <= schema.maximum), `${whole ? "a whole number" : "a number"} ${range}`);
+      const range = [schema.minimum !== undefined && `>= ${schema.minimum}`, schema.maximum !== undefined && `<= ${schema.maximum}`]
+        .filter(Boolean)
+        .join(" and ");
+      return expect(
+        (schema.minimum === undefined || value >= schema.minimum) && (schema.maximum === undefined || value <= schema.maximum),
+        `${whole ? "a whole number" : "a number"} ${range}`,
+      );
     }
     case "array": {
       if (!Array.isArray(value)) return expect(false, "a list");
@@ -58,10 +64,13 @@ export function resolvePolicyConfig(policies: readonly PlatformPolicy[], config:
   const problems: string[] = [];
   const resolved = new Map<string, PolicySettings>();
   for (const policy of policies) {
-    const defaults = Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) => (typeof schema === "object" && schema.default !== undefined ? [[key, schema.default] as const] : []));
+    const defaults = Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) =>
+      typeof schema === "object" && schema.default !== undefined ? [[key, schema.default] as const] : [],
+    );
     resolved.set(policy.name, { enforcementLevel: policy.enforcementLevel, properties: Object.fromEntries(defaults) });
   }
-  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new ReviewError(`${source}: must be a JSON object mapping policy names to an enforcement level or settings`);
+  if (config === null || typeof config !== "object" || Array.isArray(config))
+    throw new ReviewError(`${source}: must be a JSON object mapping policy names to an enforcement level or settings`);
   const entries = Object.entries(config as Record<string, unknown>);
   const all = entries.find(([name]) => name === "all")?.[1];
   const allLevel = typeof all === "string" ? all : (all as { enforcementLevel?: unknown } | undefined)?.enforcementLevel;
@@ -77,14 +86,21 @@ export function resolvePolicyConfig(policies: readonly PlatformPolicy[], config:
       problems.push(`${source}: ${name} is not a policy of the pack`);
       continue;
     }
-    const { enforcementLevel, ...properties } = typeof given === "string" ? { enforcementLevel: given } : (given as Record<string, unknown>);
+    const { enforcementLevel, ...properties } =
+      typeof given === "string" ? { enforcementLevel: given } : (given as Record<string, unknown>);
     if (enforcementLevel !== undefined) {
       if (isLevel(enforcementLevel)) settings.enforcementLevel = enforcementLevel;
-      else problems.push(`${source}: ${name}.enforcementLevel must be one of ${ENFORCEMENT_LEVELS.join(", ")} (got ${shown(enforcementLevel)})`);
+      else
+        problems.push(
+          `${source}: ${name}.enforcementLevel must be one of ${ENFORCEMENT_LEVELS.join(", ")} (got ${shown(enforcementLevel)})`,
+        );
     }
     for (const [key, value] of Object.entries(properties)) {
       const schema = policy.configSchema?.properties[key];
-      if (schema === undefined || typeof schema === "boolean") problems.push(`${source}: ${name}.${key} is not a setting of ${name}${policy.configSchema ? ` (settings: ${Object.keys(policy.configSchema.properties).join(", ")})` : ", which takes none"}`);
+      if (schema === undefined || typeof schema === "boolean")
+        problems.push(
+          `${source}: ${name}.${key} is not a setting of ${name}${policy.configSchema ? ` (settings: ${Object.keys(policy.configSchema.properties).join(", ")})` : ", which takes none"}`,
+        );
       else {
         problems.push(...schemaProblems(value, schema, `${name}.${key}`).map((p) => `${source}: ${p}`));
         settings.properties[key] = value;

@@ -27,7 +27,8 @@ export function violationsOf(results: readonly PolicyResult[]): Entry[] {
   ]);
 }
 
-export const mandatoryCount = (results: readonly PolicyResult[]): number => violationsOf(results).filter((v) => v.level === "mandatory").length;
+export const mandatoryCount = (results: readonly PolicyResult[]): number =>
+  violationsOf(results).filter((v) => v.level === "mandatory").length;
 
 function resourceLabel(urn: string, resources: readonly RecordedResource[]): string {
   const resource = resources.find((r) => r.urn === urn);
@@ -53,7 +54,12 @@ function headline(results: readonly PolicyResult[], info: PolicyRunInfo): string
 }
 
 /** The terminal lines: a headline, then each level with its violations, resource by resource. */
-export function policyLines(results: readonly PolicyResult[], policies: readonly PlatformPolicy[], resources: readonly RecordedResource[], info: PolicyRunInfo): string[] {
+export function policyLines(
+  results: readonly PolicyResult[],
+  policies: readonly PlatformPolicy[],
+  resources: readonly RecordedResource[],
+  info: PolicyRunInfo,
+): string[] {
   const remediation = new Map(policies.map((p) => [p.name, p.remediationSteps]));
   const lines = [`  policies: ${headline(results, info)}`];
   const all = violationsOf(results);
@@ -74,7 +80,13 @@ export function policyLines(results: readonly PolicyResult[], policies: readonly
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The Markdown summary: verdict, violations per level with remediation, then every policy's outcome. */
-export function markdownSummary(stack: { stack: string; cloud: string; environment: string; resources: number }, results: readonly PolicyResult[], policies: readonly PlatformPolicy[], resources: readonly RecordedResource[], info: PolicyRunInfo): string {
+export function markdownSummary(
+  stack: { stack: string; cloud: string; environment: string; resources: number },
+  results: readonly PolicyResult[],
+  policies: readonly PlatformPolicy[],
+  resources: readonly RecordedResource[],
+  info: PolicyRunInfo,
+): string {
   const remediation = new Map(policies.map((p) => [p.name, p.remediationSteps]));
   const all = violationsOf(results);
   const mandatory = all.filter((v) => v.level === "mandatory").length;
@@ -83,7 +95,9 @@ export function markdownSummary(stack: { stack: string; cloud: string; environme
     "",
     `${stack.resources} resource${stack.resources === 1 ? "" : "s"}; ${headline(results, info)}.`,
     "",
-    mandatory > 0 ? `**Blocked**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} must be fixed before this stack is deployed.` : "**Passed**: no mandatory violation.",
+    mandatory > 0
+      ? `**Blocked**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} must be fixed before this stack is deployed.`
+      : "**Passed**: no mandatory violation.",
   ];
   for (const level of LEVELS) {
     const entries = all.filter((v) => v.level === level);
@@ -95,7 +109,10 @@ export function markdownSummary(stack: { stack: string; cloud: string; environme
     out.push("| resource | policy | violation | remediation |", "|---|---|---|---|");
     for (const [urn, byPolicy] of grouped(entries, resources)) {
       for (const [policy, messages] of byPolicy) {
-        for (const message of messages) out.push(`| \`${cell(resourceLabel(urn, resources))}\` | ${policy} | ${cell(message)} | ${cell(remediation.get(policy) ?? "")} |`);
+        for (const message of messages)
+          out.push(
+            `| \`${cell(resourceLabel(urn, resources))}\` | ${policy} | ${cell(message)} | ${cell(remediation.get(policy) ?? "")} |`,
+          );
       }
     }
   }

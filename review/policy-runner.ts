@@ -70,11 +70,12 @@ function engineValue(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, engineValue(v)]));
 }
 
-const propsOf = (inputs: Record<string, unknown>) => unknownCheckingProxy<Record<string, unknown>>(engineValue(inputs) as Record<string, unknown>);
+const propsOf = (inputs: Record<string, unknown>) =>
+  unknownCheckingProxy<Record<string, unknown>>(engineValue(inputs) as Record<string, unknown>);
 
 /** Seconds in a Go duration string ("10m", "1h30m"), as the engine passes custom timeouts. */
 export function durationSeconds(text: string): number {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, "µs": 1e-6, ns: 1e-9 };
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(amount) * units[unit!]!;
   return total;
@@ -244,7 +245,12 @@ function stackResources(resources: readonly RecordedResource[]): PolicyResource[
 }
 
 /** Runs every policy of the pack over the recorded resources. */
-export async function runPolicies(resources: readonly RecordedResource[], policies: readonly PlatformPolicy[], config: Map<string, PolicySettings>, pack: PackInfo): Promise<PolicyResult[]> {
+export async function runPolicies(
+  resources: readonly RecordedResource[],
+  policies: readonly PlatformPolicy[],
+  config: Map<string, PolicySettings>,
+  pack: PackInfo,
+): Promise<PolicyResult[]> {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const stackUrn = resources.find((r) => r.parent === null)?.urn ?? "";
   const shapedStack = stackResources(resources);
@@ -270,8 +276,14 @@ export async function runPolicies(resources: readonly RecordedResource[], polici
       }
     };
     if (isStackPolicy(policy)) {
-      const report: ReportViolation = (message, urn) => void result.violations.push({ urn: urn && byUrn.has(urn) ? urn : stackUrn, message });
-      const args: StackValidationArgs = { resources: shapedStack, stackTags: EMPTY_TAGS, getConfig: <T extends object>() => ({ ...settings.properties }) as T, notApplicable };
+      const report: ReportViolation = (message, urn) =>
+        void result.violations.push({ urn: urn && byUrn.has(urn) ? urn : stackUrn, message });
+      const args: StackValidationArgs = {
+        resources: shapedStack,
+        stackTags: EMPTY_TAGS,
+        getConfig: <T extends object>() => ({ ...settings.properties }) as T,
+        notApplicable,
+      };
       if (await attempt(stackUrn, () => policy.validateStack(args, report))) result.evaluated = 1;
       continue;
     }

@@ -44,7 +44,10 @@ function compile(source, filename) {
 
 function cached(source, filename) {
   if (CACHE === undefined) return compile(source, filename);
-  const key = crypto.createHash("sha256").update(JSON.stringify([SWC_VERSION, SWC_OPTIONS, filename, source])).digest("hex");
+  const key = crypto
+    .createHash("sha256")
+    .update(JSON.stringify([SWC_VERSION, SWC_OPTIONS, filename, source]))
+    .digest("hex");
   const file = path.join(CACHE, `${key}.js`);
   try {
     return fs.readFileSync(file, "utf8");

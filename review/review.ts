@@ -42,7 +42,8 @@ export interface ReviewOptions {
 /** The pack, and the policy config a review uses: the stack's environment's, unless options name another. */
 export function policyRunInfo(options: ReviewOptions, config: Record<string, unknown>, project: string): PolicyRunInfo & { file: string } {
   const environment = config[`${project}:environment`];
-  if (typeof environment !== "string") throw new ReviewError(`${project}:environment is not set, so the policy config of the environment cannot be chosen`);
+  if (typeof environment !== "string")
+    throw new ReviewError(`${project}:environment is not set, so the policy config of the environment cannot be chosen`);
   const file = path.resolve(options.policyConfigFile ?? policyConfigFile(options.root, environment));
   const manifest = JSON.parse(fs.readFileSync(path.join(options.root, "policies", "package.json"), "utf8")) as { version: string };
   return { pack: { name: PACK_NAME, version: manifest.version }, configFile: path.relative(options.root, file) || file, file };
@@ -74,7 +75,14 @@ export async function reviewStack(options: ReviewOptions, project: Project = loa
   const run = policyRunInfo(options, config, project.name);
   const settings = loadPolicyConfig(policies, run.file, options.root);
   const results = await runPolicies(recording.resources, policies, settings, run.pack);
-  return { stack: options.stack, project: project.name, config, resources: recording.resources, outputs: recording.outputs, policies: results };
+  return {
+    stack: options.stack,
+    project: project.name,
+    config,
+    resources: recording.resources,
+    outputs: recording.outputs,
+    policies: results,
+  };
 }
 
 /** Writes review/out/<stack>.json and, given how the policies ran, the Markdown summary beside it. */
@@ -83,7 +91,12 @@ export function writeReport(report: ReviewReport, outDir: string, info?: PolicyR
   const file = path.join(outDir, `${report.stack}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   if (info) {
-    const stack = { stack: report.stack, cloud: setting(report, "cloud"), environment: setting(report, "environment"), resources: report.resources.filter((r) => r.parent !== null).length };
+    const stack = {
+      stack: report.stack,
+      cloud: setting(report, "cloud"),
+      environment: setting(report, "environment"),
+      resources: report.resources.filter((r) => r.parent !== null).length,
+    };
     fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(stack, report.policies, policies, report.resources, info));
   }
   return file;

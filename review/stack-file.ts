@@ -115,7 +115,8 @@ export function loadStackConfig(project: Project, stack: string, file?: string):
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(stackValues)) {
-    if (!/^[^:]+:[^:]+$/.test(key)) throw new ReviewError(`${label}: config key ${key} must be written namespace:key, e.g. ${project.name}:${key}`);
+    if (!/^[^:]+:[^:]+$/.test(key))
+      throw new ReviewError(`${label}: config key ${key} must be written namespace:key, e.g. ${project.name}:${key}`);
     const { value, secret } = unwrapSecure(raw, key);
     config[key] = asConfigText(value);
     if (secret) secretKeys.push(key);

@@ -17,7 +17,9 @@ describe("data-source answers", () => {
       zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
       region: "eu-west-1",
     });
-    const zonesOf = (region: string) => answersFor(factsFrom({ "platform:region": region }, "platform")).invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {}).names;
+    const zonesOf = (region: string) =>
+      answersFor(factsFrom({ "platform:region": region }, "platform")).invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {})
+        .names;
     expect(zonesOf("us-east-1")).toEqual(["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"]);
     expect(zonesOf("us-west-2")).toEqual(["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"]);
     // A new account sees two zones in us-west-1 and three in ap-northeast-1.
@@ -34,13 +36,25 @@ describe("data-source answers", () => {
 
   test("the zone table covers every region the provider SDK knows, but the isolated partitions", () => {
     const isolated = /^[a-z]{2}-iso[a-z]?-/;
-    expect(Object.values(Region).filter((r) => !isolated.test(r)).sort()).toEqual(Object.keys(AWS_ZONE_LETTERS).sort());
+    expect(
+      Object.values(Region)
+        .filter((r) => !isolated.test(r))
+        .sort(),
+    ).toEqual(Object.keys(AWS_ZONE_LETTERS).sort());
     for (const letters of Object.values(AWS_ZONE_LETTERS)) expect(letters.length).toBeGreaterThanOrEqual(2);
   });
 
   test("caller identity, partition and region", () => {
-    expect(aws.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).toMatchObject({ accountId: "111122223333", arn: "arn:aws:sts::111122223333:assumed-role/review/offline" });
-    expect(aws.invoke("aws:index/getPartition:getPartition", {})).toEqual({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" });
+    expect(aws.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).toMatchObject({
+      accountId: "111122223333",
+      arn: "arn:aws:sts::111122223333:assumed-role/review/offline",
+    });
+    expect(aws.invoke("aws:index/getPartition:getPartition", {})).toEqual({
+      id: "aws",
+      partition: "aws",
+      dnsSuffix: "amazonaws.com",
+      reverseDnsPrefix: "com.amazonaws",
+    });
     expect(aws.invoke("aws:index/getRegion:getRegion", {})).toMatchObject({ name: "eu-west-1", region: "eu-west-1" });
     const china = answersFor(factsFrom({ "platform:region": "cn-north-1" }, "platform"));
     expect(china.invoke("aws:index/getPartition:getPartition", {})).toMatchObject({ partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" });
@@ -52,14 +66,27 @@ describe("data-source answers", () => {
   });
 
   test("GCP project, client config and zones", () => {
-    expect(gcp.invoke("gcp:organizations/getProject:getProject", {})).toMatchObject({ projectId: "example-platform-prod", number: "123456789012" });
-    expect(gcp.invoke("gcp:organizations/getClientConfig:getClientConfig", {})).toMatchObject({ project: "example-platform-prod", region: "europe-west1" });
-    expect(gcp.invoke("gcp:compute/getZones:getZones", {})).toMatchObject({ names: ["europe-west1-a", "europe-west1-b", "europe-west1-c", "europe-west1-f"] });
-    expect(gcp.invoke("gcp:compute/getZones:getZones", { region: "us-central1" })).toMatchObject({ region: "us-central1", names: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"] });
+    expect(gcp.invoke("gcp:organizations/getProject:getProject", {})).toMatchObject({
+      projectId: "example-platform-prod",
+      number: "123456789012",
+    });
+    expect(gcp.invoke("gcp:organizations/getClientConfig:getClientConfig", {})).toMatchObject({
+      project: "example-platform-prod",
+      region: "europe-west1",
+    });
+    expect(gcp.invoke("gcp:compute/getZones:getZones", {})).toMatchObject({
+      names: ["europe-west1-a", "europe-west1-b", "europe-west1-c", "europe-west1-f"],
+    });
+    expect(gcp.invoke("gcp:compute/getZones:getZones", { region: "us-central1" })).toMatchObject({
+      region: "us-central1",
+      names: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+    });
   });
 
   test("an unknown invoke is refused, naming what is known", () => {
-    expect(() => aws.invoke("aws:ec2/getAmi:getAmi", {})).toThrow(`invoke aws:ec2/getAmi:getAmi has no offline answer; add one to review/answers.ts (known: ${knownInvokes().join(", ")})`);
+    expect(() => aws.invoke("aws:ec2/getAmi:getAmi", {})).toThrow(
+      `invoke aws:ec2/getAmi:getAmi has no offline answer; add one to review/answers.ts (known: ${knownInvokes().join(", ")})`,
+    );
   });
 });
 
@@ -67,8 +94,14 @@ describe("new resources", () => {
   test("AWS resources get ids in the cloud's format and ARNs in the stack's partition, region and account", () => {
     const vpc = aws.resource("aws:ec2/vpc:Vpc", "network-vpc", {});
     expect(vpc.id).toMatch(/^vpc-[0-9a-f]{17}$/);
-    expect(vpc.state).toMatchObject({ arn: `arn:aws:ec2:eu-west-1:111122223333:vpc/${vpc.id}`, defaultSecurityGroupId: expect.stringMatching(/^sg-/) as unknown });
-    expect(aws.resource("aws:iam/role:Role", "node", { name: "platform-node" }).state).toMatchObject({ name: "platform-node", arn: "arn:aws:iam::111122223333:role/platform-node" });
+    expect(vpc.state).toMatchObject({
+      arn: `arn:aws:ec2:eu-west-1:111122223333:vpc/${vpc.id}`,
+      defaultSecurityGroupId: expect.stringMatching(/^sg-/) as unknown,
+    });
+    expect(aws.resource("aws:iam/role:Role", "node", { name: "platform-node" }).state).toMatchObject({
+      name: "platform-node",
+      arn: "arn:aws:iam::111122223333:role/platform-node",
+    });
     expect(aws.resource("aws:sqs/queue:Queue", "jobs", {}).state).toEqual({ arn: "arn:aws:sqs:eu-west-1:111122223333:jobs" });
   });
 
@@ -84,7 +117,12 @@ describe("new resources", () => {
     expect(db.state).toMatchObject({
       address: expect.stringMatching(/^platform-db\.[0-9a-f]{12}\.eu-west-1\.rds\.amazonaws\.com$/) as unknown,
       port: 5432,
-      masterUserSecrets: [{ secretArn: expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-/) as unknown, secretStatus: "active" }],
+      masterUserSecrets: [
+        {
+          secretArn: expect.stringMatching(/^arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-/) as unknown,
+          secretStatus: "active",
+        },
+      ],
     });
   });
   test("other resources get an id", () => {

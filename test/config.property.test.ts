@@ -21,25 +21,35 @@ const windows = fc.constantFrom(
   ["23:30-00:30", "mon:02:00-mon:03:00"],
 );
 const appName = fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/);
-const image = fc.tuple(fc.constantFrom("ghcr.io/acme/", "registry.example.com:5000/team/", ""), appName, fc.stringMatching(/^[0-9]\.[0-9]{1,2}\.[0-9]{1,2}$/)).map(([host, name, tag]) => `${host}${name}:${tag}`);
+const image = fc
+  .tuple(
+    fc.constantFrom("ghcr.io/acme/", "registry.example.com:5000/team/", ""),
+    appName,
+    fc.stringMatching(/^[0-9]\.[0-9]{1,2}\.[0-9]{1,2}$/),
+  )
+  .map(([host, name, tag]) => `${host}${name}:${tag}`);
 
 function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Settings> {
   const prod = environment === "production";
   const aws = cloud === "aws";
-  const nodes = fc.tuple(int(prod ? 2 : 1, 20), int(0, 5), int(0, 5)).map(([min, d1, d2]) => ({ minSize: min, desiredSize: min + d1, maxSize: min + d1 + d2 }));
+  const nodes = fc
+    .tuple(int(prod ? 2 : 1, 20), int(0, 5), int(0, 5))
+    .map(([min, d1, d2]) => ({ minSize: min, desiredSize: min + d1, maxSize: min + d1 + d2 }));
   const apps = fc.uniqueArray(appName, { maxLength: 3 }).chain((names) =>
     fc.tuple(
       ...names.map((name) =>
-        fc.record({
-          name: fc.constant(name),
-          image,
-          port: opt(int(1, 65535)),
-          replicas: fc.constant(undefined),
-          minReplicas: prod ? fc.constant(2) : fc.constant(1),
-          maxReplicas: fc.constant(12),
-          cpuRequest: opt(fc.constantFrom("50m", "100m", "0.1")),
-          memoryRequest: opt(fc.constantFrom("64Mi", "128Mi")),
-        }).map((a) => defined({ ...a, replicas: 3 })),
+        fc
+          .record({
+            name: fc.constant(name),
+            image,
+            port: opt(int(1, 65535)),
+            replicas: fc.constant(undefined),
+            minReplicas: prod ? fc.constant(2) : fc.constant(1),
+            maxReplicas: fc.constant(12),
+            cpuRequest: opt(fc.constantFrom("50m", "100m", "0.1")),
+            memoryRequest: opt(fc.constantFrom("64Mi", "128Mi")),
+          })
+          .map((a) => defined({ ...a, replicas: 3 })),
       ),
     ),
   );
@@ -49,7 +59,13 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
       domain: fc.constantFrom("example.com", "platform.example.org", "a.b.example.net"),
       accountId: fc.stringMatching(/^\d{12}$/),
       project: fc.stringMatching(/^[a-z][a-z0-9-]{4,20}[a-z0-9]$/),
-      tags: opt(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/).filter((k) => !["environment", "stack", "managed-by"].includes(k)), fc.stringMatching(/^[a-z0-9_-]{0,10}$/), { maxKeys: 3 })),
+      tags: opt(
+        fc.dictionary(
+          fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/).filter((k) => !["environment", "stack", "managed-by"].includes(k)),
+          fc.stringMatching(/^[a-z0-9_-]{0,10}$/),
+          { maxKeys: 3 },
+        ),
+      ),
       zones: opt(int(prod ? 3 : 2, 6)),
       natGateways: prod ? opt(fc.constant("perZone")) : opt(fc.constantFrom("single", "perZone")),
       cidr: opt(fc.constantFrom("10.0.0.0/16", "172.16.0.0/18", "192.168.0.0/20")),
@@ -102,7 +118,9 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
 
 // Built once per cloud and environment: compiling the regex-based arbitraries is the costly part.
 const anyValid = fc.oneof(
-  ...(["aws", "gcp"] as const).flatMap((cloud) => (["dev", "staging", "production"] as const).map((environment) => settingsArb(cloud, environment))),
+  ...(["aws", "gcp"] as const).flatMap((cloud) =>
+    (["dev", "staging", "production"] as const).map((environment) => settingsArb(cloud, environment)),
+  ),
 );
 const fileOf = (s: Settings) => `Pulumi.${String(s.environment)}.yaml`;
 
@@ -139,16 +157,31 @@ function plant(settings: Settings): fc.Arbitrary<Planted> {
     settings: setAt(settings, [section, key], 1),
     key: keyName([section, key]),
   }));
-  const numericLeaves = leaves(settings).filter((p) => typeof p.reduce<unknown>((n, k) => (n as Record<string | number, unknown>)[k], settings) === "number" && p[0] !== "tags");
+  const numericLeaves = leaves(settings).filter(
+    (p) => typeof p.reduce<unknown>((n, k) => (n as Record<string | number, unknown>)[k], settings) === "number" && p[0] !== "tags",
+  );
   const wrongType = fc.constantFrom(...(numericLeaves.length ? numericLeaves : [["network", "zones"]])).map((path) => ({
     settings: setAt(settings, path, "not-a-number"),
     key: keyName(path),
   }));
   const outOfRange = fc
-    .constantFrom<[Array<string | number>, number]>([["network", "zones"], 7], [["database", "backupRetentionDays"], 36], [["cache", "nodes"], 0], [["ingress", "rateLimitPerMinute"], 0], [["cluster", "nodes", "diskSizeGb"], 5])
+    .constantFrom<[Array<string | number>, number]>(
+      [["network", "zones"], 7],
+      [["database", "backupRetentionDays"], 36],
+      [["cache", "nodes"], 0],
+      [["ingress", "rateLimitPerMinute"], 0],
+      [["cluster", "nodes", "diskSizeGb"], 5],
+    )
     .map(([path, value]) => ({ settings: setAt(settings, path, value), key: keyName(path) }));
   const badFormat = fc
-    .constantFrom<[Array<string | number>, unknown]>([["domain"], "Not A Domain"], [["network", "cidr"], "10.0.0.1/16"], [["backups", "schedule"], "daily"], [["database", "maintenanceWindow"], "sunday 4am"], [["cluster", "version"], "latest"], [["database", "engineVersion"], "12"])
+    .constantFrom<[Array<string | number>, unknown]>(
+      [["domain"], "Not A Domain"],
+      [["network", "cidr"], "10.0.0.1/16"],
+      [["backups", "schedule"], "daily"],
+      [["database", "maintenanceWindow"], "sunday 4am"],
+      [["cluster", "version"], "latest"],
+      [["database", "engineVersion"], "12"],
+    )
     .map(([path, value]) => ({ settings: setAt(settings, path, value), key: keyName(path) }));
   const kinds = [unknownKey, wrongType, outOfRange, badFormat];
   if (settings.environment === "production") {
@@ -167,7 +200,11 @@ function plant(settings: Settings): fc.Arbitrary<Planted> {
       "ingress.rateLimitPerMinute": 5000,
       "monitoring.prometheusRetentionDays": 3,
     };
-    kinds.push(fc.constantFrom(...Object.entries(unsafe)).map(([path, value]) => ({ settings: setAt(settings, path.split("."), value), key: keyName(path.split(".")) })));
+    kinds.push(
+      fc
+        .constantFrom(...Object.entries(unsafe))
+        .map(([path, value]) => ({ settings: setAt(settings, path.split("."), value), key: keyName(path.split(".")) })),
+    );
   }
   return fc.oneof(...kinds);
 }
@@ -186,7 +223,8 @@ describe("property: the config space", () => {
         const network = settings.network as Record<string, unknown>;
         if (network.zones === undefined) expect(config.network.zones).toBe(profile.network.zones);
         const database = settings.database as Record<string, unknown>;
-        if (database.backupRetentionDays === undefined) expect(config.database.backupRetentionDays).toBe(profile.database.backupRetentionDays);
+        if (database.backupRetentionDays === undefined)
+          expect(config.database.backupRetentionDays).toBe(profile.database.backupRetentionDays);
         expect(config.protect).toBe(profile.protect);
       }),
       { numRuns: 300 },
@@ -214,7 +252,21 @@ describe("property: the config space", () => {
 
   test("the planted production values are all guard rails", () => {
     const railed = PRODUCTION_GUARD_RAILS.map((r) => r.path.join("."));
-    for (const key of ["network.zones", "network.natGateways", "cluster.endpointPublicAccessCidrs", "cluster.nodes.capacityType", "database.multiAz", "database.backupRetentionDays", "database.deletionProtection", "cache.nodes", "ingress.certificateIssuer", "backups.retentionDays", "backups.schedule", "ingress.rateLimitPerMinute", "monitoring.prometheusRetentionDays"]) {
+    for (const key of [
+      "network.zones",
+      "network.natGateways",
+      "cluster.endpointPublicAccessCidrs",
+      "cluster.nodes.capacityType",
+      "database.multiAz",
+      "database.backupRetentionDays",
+      "database.deletionProtection",
+      "cache.nodes",
+      "ingress.certificateIssuer",
+      "backups.retentionDays",
+      "backups.schedule",
+      "ingress.rateLimitPerMinute",
+      "monitoring.prometheusRetentionDays",
+    ]) {
       expect(railed).toContain(key);
     }
   });

@@ -14,7 +14,10 @@ test("the README's config reference matches the schema and profiles", () => {
 });
 
 test("the reference has a row for every key the schema accepts, and the secret key", () => {
-  const rows = configReference().split("\n").slice(2).map((row) => /^\| `platform:([^`]+)`/.exec(row)![1]);
+  const rows = configReference()
+    .split("\n")
+    .slice(2)
+    .map((row) => /^\| `platform:([^`]+)`/.exec(row)![1]);
   expect(rows).toEqual([...schemaKeys(), "alertWebhookUrl"]);
   expect(rows).toEqual(expect.arrayContaining(["database.backupRetentionDays", "cluster.nodes.minSize", "apps[].image"]));
 });
@@ -26,7 +29,14 @@ test("the quick start is exactly the two set-up commands", () => {
 test("every alert rule links to a section of the runbook that exists", () => {
   const runbook = fs.readFileSync(path.resolve(__dirname, "..", "docs", "runbook.md"), "utf8");
   const sections = [...runbook.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
-  const rules = alertRuleGroups({ backupNamespace: "backups", backupCronJob: "b", restoreCronJob: "r", maxBackupAgeHours: 26, maxVerificationAgeHours: 192, databaseMaxStorageGb: 100 }).flatMap((g) => g.rules);
+  const rules = alertRuleGroups({
+    backupNamespace: "backups",
+    backupCronJob: "b",
+    restoreCronJob: "r",
+    maxBackupAgeHours: 26,
+    maxVerificationAgeHours: 192,
+    databaseMaxStorageGb: 100,
+  }).flatMap((g) => g.rules);
   expect(rules.map((r) => r.annotations.runbook)).toEqual(rules.map((r) => `docs/runbook.md#${r.alert.toLowerCase()}`));
   expect(sections).toEqual(rules.map((r) => r.alert.toLowerCase()));
 });

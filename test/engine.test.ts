@@ -13,7 +13,16 @@ const answers: Answers = {
   resource: (_type, name) => ({ id: `${name}-id`, state: { arn: `arn:fixture:${name}` } }),
 };
 const run = (mode?: string, extra: Partial<Parameters<typeof record>[0]> = {}) =>
-  record({ project: "fixture", stack: "test", config: mode ? { "fixture:mode": mode } : {}, secretKeys: [], program, answers, disabledDefaultProviders: ["fixture"], ...extra });
+  record({
+    project: "fixture",
+    stack: "test",
+    config: mode ? { "fixture:mode": mode } : {},
+    secretKeys: [],
+    program,
+    answers,
+    disabledDefaultProviders: ["fixture"],
+    ...extra,
+  });
 
 const urn = (qualifiedType: string, name: string) => `urn:pulumi:test::fixture::${qualifiedType}::${name}`;
 const STACK = urn("pulumi:pulumi:Stack", "fixture-test");
@@ -91,7 +100,10 @@ describe("the recording engine", () => {
   });
 
   test("aliases: each former URN, with the parts an alias leaves out taken from the resource", () => {
-    expect(byName("store-bucket").aliases).toEqual([urn("fixture:index:Store$fixture:index:Bucket", "store-old-bucket"), urn("fixture:index:Bucket", "store-bucket")]);
+    expect(byName("store-bucket").aliases).toEqual([
+      urn("fixture:index:Store$fixture:index:Bucket", "store-old-bucket"),
+      urn("fixture:index:Bucket", "store-bucket"),
+    ]);
     expect(byName("store-key").aliases).toEqual([]);
   });
 
@@ -111,7 +123,10 @@ describe("the recording engine fails loudly", () => {
     ["throws", "the program failed on purpose"],
     ["duplicate", "duplicate resource URN urn:pulumi:test::fixture::fixture:index:Key::same"],
     ["invoke", "no answer for fixture:index:getNothing"],
-    ["duplicate-and-invoke", "duplicate resource URN urn:pulumi:test::fixture::fixture:index:Key::same: two resources share the type fixture:index:Key and the name same\nno answer for fixture:index:getNothing"],
+    [
+      "duplicate-and-invoke",
+      "duplicate resource URN urn:pulumi:test::fixture::fixture:index:Key::same: two resources share the type fixture:index:Key and the name same\nno answer for fixture:index:getNothing",
+    ],
     ["default-provider", "fixture:index:Key ambient uses the default fixture provider, which Pulumi.yaml disables"],
   ])("when the program %s", async (mode, message) => {
     await expect(run(mode)).rejects.toThrow(message);

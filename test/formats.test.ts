@@ -14,11 +14,16 @@ describe("CIDR blocks", () => {
     expect(parseCidr(text)).toEqual(cidr);
   });
 
-  test.each(["10.0.0.1/16", "10.0.0.0/33", "256.0.0.0/8", "10.0.0/16", "10.0.0.0", "010.0.0.0/8", " 10.0.0.0/16"])("%s is refused", (text) => {
-    expect(parseCidr(text)).toBeUndefined();
-  });
+  test.each(["10.0.0.1/16", "10.0.0.0/33", "256.0.0.0/8", "10.0.0/16", "10.0.0.0", "010.0.0.0/8", " 10.0.0.0/16"])(
+    "%s is refused",
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
 
-  const block = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => ({ base: ip - (ip % size(prefix)), prefix }));
+  const block = fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+    .map(([ip, prefix]) => ({ base: ip - (ip % size(prefix)), prefix }));
 
   test("property: format and parse round-trip", () => {
     fc.assert(fc.property(block, (cidr) => expect(parseCidr(formatCidr(cidr))).toEqual(cidr)));
@@ -26,12 +31,15 @@ describe("CIDR blocks", () => {
 
   test("property: a block contains itself and its halves, which overlap it but not each other", () => {
     fc.assert(
-      fc.property(block.filter((c) => c.prefix < 32), (cidr) => {
-        const low = { base: cidr.base, prefix: cidr.prefix + 1 };
-        const high = { base: cidr.base + size(cidr.prefix + 1), prefix: cidr.prefix + 1 };
-        expect([contains(cidr, cidr), contains(cidr, low), contains(cidr, high), contains(low, cidr)]).toEqual([true, true, true, false]);
-        expect([overlaps(cidr, low), overlaps(high, cidr), overlaps(low, high)]).toEqual([true, true, false]);
-      }),
+      fc.property(
+        block.filter((c) => c.prefix < 32),
+        (cidr) => {
+          const low = { base: cidr.base, prefix: cidr.prefix + 1 };
+          const high = { base: cidr.base + size(cidr.prefix + 1), prefix: cidr.prefix + 1 };
+          expect([contains(cidr, cidr), contains(cidr, low), contains(cidr, high), contains(low, cidr)]).toEqual([true, true, true, false]);
+          expect([overlaps(cidr, low), overlaps(high, cidr), overlaps(low, high)]).toEqual([true, true, false]);
+        },
+      ),
     );
   });
 
@@ -60,7 +68,18 @@ describe("cron schedules", () => {
   test.each(["0 3 * * *", "*/15 * * * *", "30 2 * * 1-5", "0 0 1,15 * *", "0 5 * * 0", "0 5 * * 7", "@daily"])("%s is accepted", (s) => {
     expect(f.isCronSchedule(s)).toBe(true);
   });
-  test.each(["daily", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "5-1 * * * *", "*/0 * * * *", "* * * *", "0 3 * * * *"])("%s is refused", (s) => {
+  test.each([
+    "daily",
+    "60 * * * *",
+    "* 24 * * *",
+    "* * 0 * *",
+    "* * * 13 *",
+    "* * * * 8",
+    "5-1 * * * *",
+    "*/0 * * * *",
+    "* * * *",
+    "0 3 * * * *",
+  ])("%s is refused", (s) => {
     expect(f.isCronSchedule(s)).toBe(false);
   });
 });
@@ -87,14 +106,33 @@ describe("maintenance and backup windows", () => {
 });
 
 describe("quantities", () => {
-  test.each([["250m", 250], ["1", 1000], ["0.5", 500], ["0", undefined], ["1.5m", 1.5], ["1k", undefined]])("cpu %s", (q, v) => {
+  test.each([
+    ["250m", 250],
+    ["1", 1000],
+    ["0.5", 500],
+    ["0", undefined],
+    ["1.5m", 1.5],
+    ["1k", undefined],
+  ])("cpu %s", (q, v) => {
     expect(f.parseCpu(q)).toBe(v);
   });
-  test.each([["128Mi", 134217728], ["1Gi", 1073741824], ["500M", 5e8], ["1024", 1024], ["1mi", undefined], ["0Mi", undefined]])("memory %s", (q, v) => {
+  test.each([
+    ["128Mi", 134217728],
+    ["1Gi", 1073741824],
+    ["500M", 5e8],
+    ["1024", 1024],
+    ["1mi", undefined],
+    ["0Mi", undefined],
+  ])("memory %s", (q, v) => {
     expect(f.parseMemory(q)).toBe(v);
   });
 });
 
 test("edit distance", () => {
-  expect([f.editDistance("backupRetentionDay", "backupRetentionDays"), f.editDistance("netwrok", "network"), f.editDistance("", "abc"), f.editDistance("same", "same")]).toEqual([1, 2, 3, 0]);
+  expect([
+    f.editDistance("backupRetentionDay", "backupRetentionDays"),
+    f.editDistance("netwrok", "network"),
+    f.editDistance("", "abc"),
+    f.editDistance("same", "same"),
+  ]).toEqual([1, 2, 3, 0]);
 });

@@ -9,7 +9,12 @@ import type { WorkloadIdentity } from "../components/types";
 import { answersFor, type CloudFacts } from "../review/answers";
 import { record, type RecordedResource, type Recording } from "../review/engine";
 
-export const FACTS: CloudFacts = { region: "eu-west-1", accountId: "123456789012", project: "example-platform", projectNumber: "123456789012" };
+export const FACTS: CloudFacts = {
+  region: "eu-west-1",
+  accountId: "123456789012",
+  project: "example-platform",
+  projectNumber: "123456789012",
+};
 
 export class Recorded {
   constructor(readonly recording: Recording) {}
@@ -25,7 +30,8 @@ export class Recorded {
   /** The single resource of a type (and name); throws when there is none or more than one. */
   one(type: string, name?: string): RecordedResource {
     const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    if (found.length !== 1)
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
     return found[0]!;
   }
 

@@ -24,7 +24,10 @@ async function sdksLoadedBy(args: (out: string) => string[]): Promise<string[]> 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "lazy-sdk-"));
   const probe = path.join(out, "probe.json");
   try {
-    await run(process.execPath, ["-r", "./bench/probe.js", "-r", "./review/register.js", ...args(out)], { cwd: ROOT, env: { ...process.env, BENCH_PROBE: probe } });
+    await run(process.execPath, ["-r", "./bench/probe.js", "-r", "./review/register.js", ...args(out)], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_PROBE: probe },
+    });
     return (JSON.parse(fs.readFileSync(probe, "utf8")) as { sdks: string[] }).sdks;
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -32,12 +32,20 @@ describe("AWS managed policy ARNs", () => {
     ],
     [
       "a misspelt policy in another partition, in a role's list",
-      resource("aws:iam/role:Role", "nodes", { managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodesPolicy"] }),
+      resource("aws:iam/role:Role", "nodes", {
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodesPolicy"],
+      }),
       "aws:iam/role:Role nodes: managedPolicyArns[1] names arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodesPolicy, which is not an AWS managed policy the provider SDK lists",
     ],
     [
       "a path guessed wrong for a listed name, inside a JSON policy document",
-      resource("aws:iam/policy:Policy", "boundary", { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Action: "iam:DetachRolePolicy", Resource: "arn:aws-us-gov:iam::aws:policy/AmazonRDSEnhancedMonitoringRole" }] }) }),
+      resource("aws:iam/policy:Policy", "boundary", {
+        policy: JSON.stringify({
+          Statement: [
+            { Effect: "Deny", Action: "iam:DetachRolePolicy", Resource: "arn:aws-us-gov:iam::aws:policy/AmazonRDSEnhancedMonitoringRole" },
+          ],
+        }),
+      }),
       "aws:iam/policy:Policy boundary: policy names arn:aws-us-gov:iam::aws:policy/AmazonRDSEnhancedMonitoringRole, which is not an AWS managed policy the provider SDK lists (did you mean arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole?)",
     ],
   ])("%s is refused", (_what, planted, line) => {
@@ -54,7 +62,9 @@ describe("the review", () => {
     const main = require(project.main) as () => Promise<Record<string, unknown>>;
     const program = () => {
       pulumi.runtime.registerStackTransformation((args) =>
-        args.type === ATTACHMENT && args.name === "cluster-ebs-csi-policy" ? { props: { ...args.props, policyArn: "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy" }, opts: args.opts } : undefined,
+        args.type === ATTACHMENT && args.name === "cluster-ebs-csi-policy"
+          ? { props: { ...args.props, policyArn: "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy" }, opts: args.opts }
+          : undefined,
       );
       return main();
     };

@@ -18,7 +18,24 @@ import { shippedReview } from "./reviews";
 const ROOT = path.resolve(__dirname, "..");
 const project = loadProject(ROOT);
 const SHIPPED = ["dev", "gcp-dev", "gcp-production", "production", "staging"] as const;
-const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "parent", "provider", "inputs", "secretInputs", "dependencies", "propertyDependencies", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "customTimeouts", "aliases"];
+const RESOURCE_FIELDS = [
+  "urn",
+  "type",
+  "name",
+  "custom",
+  "parent",
+  "provider",
+  "inputs",
+  "secretInputs",
+  "dependencies",
+  "propertyDependencies",
+  "protect",
+  "retainOnDelete",
+  "deleteBeforeReplace",
+  "ignoreChanges",
+  "customTimeouts",
+  "aliases",
+];
 
 describe("the shipped stacks", () => {
   test("are the five the project documents", () => {
@@ -26,7 +43,18 @@ describe("the shipped stacks", () => {
   });
 
   const CLOUD_OUTPUTS = {
-    aws: ["vpcId", "clusterName", "kubeconfig", "databaseHost", "databaseCredentialsSecret", "cacheHost", "cacheAuthSecret", "backupBucket", "grafanaAdminPassword", "gatewayNamespace"],
+    aws: [
+      "vpcId",
+      "clusterName",
+      "kubeconfig",
+      "databaseHost",
+      "databaseCredentialsSecret",
+      "cacheHost",
+      "cacheAuthSecret",
+      "backupBucket",
+      "grafanaAdminPassword",
+      "gatewayNamespace",
+    ],
     gcp: [],
   };
 
@@ -70,7 +98,10 @@ describe("the shipped stacks", () => {
     });
     // random needs no credentials or region, so its default provider stays enabled in Pulumi.yaml.
     const onDefault = report.resources.filter((r) => r.custom && r.provider === null && !r.type.startsWith("pulumi:providers:"));
-    expect(onDefault.map((r) => `${r.type} ${r.name}`).sort()).toEqual(["random:index/randomPassword:RandomPassword cache-auth-token", "random:index/randomPassword:RandomPassword monitoring-grafana-password"]);
+    expect(onDefault.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      "random:index/randomPassword:RandomPassword cache-auth-token",
+      "random:index/randomPassword:RandomPassword monitoring-grafana-password",
+    ]);
   });
 
   test("gcp-production registers the project-pinned, labelled GCP provider", () => {
@@ -96,8 +127,28 @@ describe("the shipped stacks", () => {
 
   test("the summary counts resources per component and per type, and names the JSON file", () => {
     const resource = (type: string, name: string, parent: string | null, secretInputs: string[] = []): RecordedResource => {
-      const urn = parent === null || parent.endsWith("::platform-dev") ? `urn:pulumi:dev::platform::${type}::${name}` : `urn:pulumi:dev::platform::platform:aws:RedisCache$${type}::${name}`;
-      return { urn, type, name, custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack", parent, provider: null, inputs: {}, secretInputs, dependencies: [], propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], customTimeouts: null, aliases: [] };
+      const urn =
+        parent === null || parent.endsWith("::platform-dev")
+          ? `urn:pulumi:dev::platform::${type}::${name}`
+          : `urn:pulumi:dev::platform::platform:aws:RedisCache$${type}::${name}`;
+      return {
+        urn,
+        type,
+        name,
+        custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack",
+        parent,
+        provider: null,
+        inputs: {},
+        secretInputs,
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        deleteBeforeReplace: false,
+        ignoreChanges: [],
+        customTimeouts: null,
+        aliases: [],
+      };
     };
     const stack = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
     const component = "urn:pulumi:dev::platform::platform:aws:RedisCache::cache";
@@ -160,7 +211,10 @@ describe("the review CLI, as a user runs it", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-out-"));
   const cliWith = async (env: Record<string, string>, ...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -175,7 +229,11 @@ describe("the review CLI, as a user runs it", () => {
     return file;
   };
   const failing: Array<[string, string[], string]> = [
-    ["an unknown stack", ["--stack", "nope"], "Pulumi.nope.yaml: no such stack file (stacks here: dev, gcp-dev, gcp-production, production, staging)"],
+    [
+      "an unknown stack",
+      ["--stack", "nope"],
+      "Pulumi.nope.yaml: no such stack file (stacks here: dev, gcp-dev, gcp-production, production, staging)",
+    ],
     [
       "a misspelt key",
       ["--stack", "typo", "--config-file", stackFile("typo", (t) => `${t}  platform:database:\n    backupRetentionDay: 30\n`)],
@@ -193,7 +251,12 @@ describe("the review CLI, as a user runs it", () => {
     ],
     [
       "a region AWS does not have",
-      ["--stack", "region", "--config-file", stackFile("region", (t) => t.replace("platform:region: eu-west-1", "platform:region: eu-west-9"))],
+      [
+        "--stack",
+        "region",
+        "--config-file",
+        stackFile("region", (t) => t.replace("platform:region: eu-west-1", "platform:region: eu-west-9")),
+      ],
       'Pulumi.region.yaml: platform:region must be an AWS region the provider knows, did you mean eu-west-1? (got "eu-west-9")',
     ],
     [
@@ -203,19 +266,34 @@ describe("the review CLI, as a user runs it", () => {
     ],
     [
       "a production stack without a deploy path",
-      ["--stack", "nopath", "--config-file", stackFile("nopath", (t) => t.replace(/  platform:cluster:\n(    #.*\n)*    deployFromVpc: true\n/, ""))],
+      [
+        "--stack",
+        "nopath",
+        "--config-file",
+        stackFile("nopath", (t) => t.replace(/  platform:cluster:\n(    #.*\n)*    deployFromVpc: true\n/, "")),
+      ],
       "Pulumi.nopath.yaml: platform:cluster must say how `pulumi up` reaches the private cluster API: list the operators' and CI's egress addresses in platform:cluster.endpointPublicAccessCidrs, or set platform:cluster.deployFromVpc: true when it runs inside the VPC (README \"Deploying for real: how pulumi up reaches the cluster\")",
     ],
     [
       "a plaintext secret",
-      ["--stack", "plain", "--config-file", stackFile("plain", (t) => t.replace(/platform:alertWebhookUrl:\n\s+secure: \S+/, "platform:alertWebhookUrl: https://hooks.example.com/x"))],
+      [
+        "--stack",
+        "plain",
+        "--config-file",
+        stackFile("plain", (t) =>
+          t.replace(/platform:alertWebhookUrl:\n\s+secure: \S+/, "platform:alertWebhookUrl: https://hooks.example.com/x"),
+        ),
+      ],
       "Pulumi.plain.yaml: platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
     ],
   ];
   // A policy config that runs one policy, under which the stack's own provider counts as stateful and
   // unprotected: exactly one mandatory violation, whatever else the stack registers.
   const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "strict.json");
-  fs.writeFileSync(strict, JSON.stringify({ all: "disabled", "stateful-protected": { enforcementLevel: "mandatory", statefulTypes: ["pulumi:providers:aws"] } }));
+  fs.writeFileSync(
+    strict,
+    JSON.stringify({ all: "disabled", "stateful-protected": { enforcementLevel: "mandatory", statefulTypes: ["pulumi:providers:aws"] } }),
+  );
   // Each run is a fresh Node process; start them together rather than one after another.
   const runs = {
     production: cli(),
@@ -227,7 +305,12 @@ describe("the review CLI, as a user runs it", () => {
     // Its own folder: the strict run above writes dev.json at the same time.
     npmStack: cliWith({ npm_config_stack: "dev" }, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "review-npm-"))),
     npmFlag: cliWith({ npm_config_stack: "true" }, "dev"),
-    numbers: cli("--stack", "numbers", "--config-file", stackFile("numbers", (t) => t.replace('accountId: "123456789012"', "accountId: 123456789012"))),
+    numbers: cli(
+      "--stack",
+      "numbers",
+      "--config-file",
+      stackFile("numbers", (t) => t.replace('accountId: "123456789012"', "accountId: 123456789012")),
+    ),
     ...Object.fromEntries(failing.map(([name, args]) => [name, cli(...args)])),
   } as Record<string, ReturnType<typeof cli>>;
 
@@ -236,9 +319,16 @@ describe("the review CLI, as a user runs it", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^Stack production \(aws, production\): \d+ resources, \d+ secret inputs\n/);
     expect(result.stdout).toContain(`written to ${path.relative(ROOT, path.join(out, "production.json"))}`);
-    expect(JSON.parse(fs.readFileSync(path.join(out, "production.json"), "utf8"))).toMatchObject({ stack: "production", project: "platform" });
-    expect(result.stdout).toMatch(/\n {2}policies: 51 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/);
-    expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(/^# Review of stack production \(aws, production\)\n[^]*\*\*Passed\*\*: no mandatory violation\./);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "production.json"), "utf8"))).toMatchObject({
+      stack: "production",
+      project: "platform",
+    });
+    expect(result.stdout).toMatch(
+      /\n {2}policies: 51 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
+    );
+    expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
+      /^# Review of stack production \(aws, production\)\n[^]*\*\*Passed\*\*: no mandatory violation\./,
+    );
   });
 
   test("a mandatory policy violation is printed with its remediation, and exits 1", async () => {
@@ -253,15 +343,24 @@ describe("the review CLI, as a user runs it", () => {
         "  advisory: none",
       ].join("\n"),
     );
-    expect(result.stderr).toBe(`dev: 1 mandatory policy violation; fix it before deploying (details above and in ${path.relative(ROOT, path.join(out, "dev.md"))})\n`);
+    expect(result.stderr).toBe(
+      `dev: 1 mandatory policy violation; fix it before deploying (details above and in ${path.relative(ROOT, path.join(out, "dev.md"))})\n`,
+    );
     const report = JSON.parse(fs.readFileSync(path.join(out, "dev.json"), "utf8")) as { policies: { name: string }[] };
     expect(report.policies.find((p) => p.name === "stateful-protected")).toEqual({
       name: "stateful-protected",
       enforcementLevel: "mandatory",
       evaluated: 1,
-      violations: [{ urn: "urn:pulumi:dev::platform::pulumi:providers:aws::aws", message: "pulumi:providers:aws aws is not protected: create it with { protect: true }" }],
+      violations: [
+        {
+          urn: "urn:pulumi:dev::platform::pulumi:providers:aws::aws",
+          message: "pulumi:providers:aws aws is not protected: create it with { protect: true }",
+        },
+      ],
     });
-    expect(fs.readFileSync(path.join(out, "dev.md"), "utf8")).toContain("**Blocked**: 1 mandatory violation must be fixed before this stack is deployed.");
+    expect(fs.readFileSync(path.join(out, "dev.md"), "utf8")).toContain(
+      "**Blocked**: 1 mandatory violation must be fixed before this stack is deployed.",
+    );
   });
 
   test.each(failing)("%s: exits 1 with one line naming the file and key, no stack trace", async (name, _, line) => {
@@ -308,7 +407,9 @@ describe("the review CLI, as a user runs it", () => {
   test("an account ID written as a number (as `pulumi config set --path` stores it) is reviewed and pins the provider", async () => {
     const result = await runs.numbers!;
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    const report = JSON.parse(fs.readFileSync(path.join(out, "numbers.json"), "utf8")) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+    const report = JSON.parse(fs.readFileSync(path.join(out, "numbers.json"), "utf8")) as {
+      resources: { type: string; inputs: Record<string, unknown> }[];
+    };
     expect(report.resources.find((r) => r.type === "pulumi:providers:aws")!.inputs.allowedAccountIds).toBe('["123456789012"]');
   });
 

@@ -21,7 +21,11 @@ export interface FailedReview {
   reviewError: { name: string; message: string; stack?: string };
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 /** Where a job's report lives in the folder of one run. */
 export function reportFile(dir: string, job: ReviewJob): string {
@@ -30,7 +34,10 @@ export function reportFile(dir: string, job: ReviewJob): string {
 
 function read(job: ReviewJob, what: string): ReviewReport {
   const dir = process.env[REVIEWS_DIR_VARIABLE];
-  if (!dir) throw new Error(`${REVIEWS_DIR_VARIABLE} is not set: ${what} is reviewed by jest's globalSetup (jest.config.js), so run the tests through jest with that config`);
+  if (!dir)
+    throw new Error(
+      `${REVIEWS_DIR_VARIABLE} is not set: ${what} is reviewed by jest's globalSetup (jest.config.js), so run the tests through jest with that config`,
+    );
   const file = reportFile(dir, job);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: the global setup did not review ${what}`);
   const read = JSON.parse(fs.readFileSync(file, "utf8")) as ReviewReport | FailedReview;

@@ -1,4 +1,4 @@
-// `npm test`: the type check, the lint and jest, one after another, each announced with what it runs and
+// `npm test`: the type check, the lint, the format check and jest, one after another, each announced with what it runs and
 // followed by how long it took, stopping at the first that fails. Arguments go to jest
 // (`npm test -- test/review.test.ts`).
 //
@@ -25,11 +25,16 @@ const say = (line) => process.stdout.write(`${line}\n`);
 const { scripts } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /** An npm script of this package, run by npm (the npm that started us, if one did). */
-const script = (name) => ({ name, shows: scripts[name], run: npm ? [process.execPath, [npm, "run", "--silent", name]] : ["npm", ["run", "--silent", name]] });
+const script = (name) => ({
+  name,
+  shows: scripts[name],
+  run: npm ? [process.execPath, [npm, "run", "--silent", name]] : ["npm", ["run", "--silent", name]],
+});
 
 const steps = [
   script("typecheck"),
   script("lint"),
+  script("format:check"),
   {
     name: "jest",
     run: [process.execPath, [require.resolve("jest/bin/jest"), ...(process.stderr.isTTY ? ["--colors"] : []), ...process.argv.slice(2)]],
@@ -74,8 +79,11 @@ for (const [i, step] of steps.entries()) {
   say(`\n[${i + 1}/${steps.length}] ${step.name}: ${step.shows}`);
   const { code, seen } = await run(step);
   if (code !== 0 || seen) {
-    const leak = "a test left something running that kept jest or one of its workers from exiting; find it with npx jest --detectOpenHandles <file>";
-    say(`[${i + 1}/${steps.length}] ${step.name} failed after ${seconds(at)}: ${[code !== 0 && `exit ${code}`, seen && leak].filter(Boolean).join("; ")}`);
+    const leak =
+      "a test left something running that kept jest or one of its workers from exiting; find it with npx jest --detectOpenHandles <file>";
+    say(
+      `[${i + 1}/${steps.length}] ${step.name} failed after ${seconds(at)}: ${[code !== 0 && `exit ${code}`, seen && leak].filter(Boolean).join("; ")}`,
+    );
     process.exit(code || 1);
   }
   say(`[${i + 1}/${steps.length}] ${step.name} passed in ${seconds(at)}`);

@@ -4,7 +4,10 @@
 import { describe, expect, test } from "@jest/globals";
 import { splitConfig } from "../infra/stack-config";
 
-const secretKeys = (...keys: string[]) => (key: string) => keys.includes(key);
+const secretKeys =
+  (...keys: string[]) =>
+  (key: string) =>
+    keys.includes(key);
 
 describe("splitConfig", () => {
   test("parses structured values and keeps the identity keys as text", () => {
@@ -40,7 +43,9 @@ describe("splitConfig", () => {
   test("a secret key in plain text is refused without echoing its value", () => {
     const split = splitConfig({ "platform:alertWebhookUrl": "https://hooks.example.com/leak" }, secretKeys());
     expect(split.secrets).toEqual({});
-    expect(split.problems).toEqual(["platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`"]);
+    expect(split.problems).toEqual([
+      "platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
+    ]);
     expect(split.problems.join("\n")).not.toContain("leak");
   });
 

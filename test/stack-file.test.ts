@@ -68,9 +68,21 @@ describe("loading a stack", () => {
   test.each<[string, Record<string, string>, string]>([
     ["a missing stack file", {}, "Pulumi.dev.yaml: no such stack file (stacks here: other)"],
     ["broken YAML", { "Pulumi.dev.yaml": "config: [\n" }, "Pulumi.dev.yaml: is not valid YAML: "],
-    ["config that is not a mapping", { "Pulumi.dev.yaml": "config: 3\n" }, "Pulumi.dev.yaml: config must be a mapping of namespace:key to values"],
-    ["a key without a namespace", { "Pulumi.dev.yaml": "config:\n  size: 3\n" }, "Pulumi.dev.yaml: config key size must be written namespace:key, e.g. demo:size"],
-    ["ESC environments", { "Pulumi.dev.yaml": "environment:\n  - team/dev\n" }, "Pulumi.dev.yaml: imports Pulumi ESC environments (environment:), which the offline review cannot resolve"],
+    [
+      "config that is not a mapping",
+      { "Pulumi.dev.yaml": "config: 3\n" },
+      "Pulumi.dev.yaml: config must be a mapping of namespace:key to values",
+    ],
+    [
+      "a key without a namespace",
+      { "Pulumi.dev.yaml": "config:\n  size: 3\n" },
+      "Pulumi.dev.yaml: config key size must be written namespace:key, e.g. demo:size",
+    ],
+    [
+      "ESC environments",
+      { "Pulumi.dev.yaml": "environment:\n  - team/dev\n" },
+      "Pulumi.dev.yaml: imports Pulumi ESC environments (environment:), which the offline review cannot resolve",
+    ],
   ])("%s is refused with a line naming the file", (_, files, message) => {
     const root = projectWith({ "Pulumi.yaml": PROJECT, "Pulumi.other.yaml": "config: {}\n", ...files });
     const load = () => loadStackConfig(loadProject(root), "dev");

@@ -129,7 +129,13 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
           { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects },
           // kms:Decrypt too: S3 decrypts the uploaded parts' data keys to complete a multipart upload under
           // SSE-KMS. Without s3:GetObject the writer still cannot read a backup.
-          { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: key.arn, Condition: throughS3 },
+          {
+            Sid: "EncryptBackups",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
+            Resource: key.arn,
+            Condition: throughS3,
+          },
         ]),
       },
       opt,
@@ -186,6 +192,10 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
   }
 
   private attach(what: string, identity: WorkloadIdentity, policyArn: pulumi.Output<string>): void {
-    new aws.iam.RolePolicyAttachment(grantName(this.componentName, what, identity), { role: identity.principalId, policyArn }, { parent: this });
+    new aws.iam.RolePolicyAttachment(
+      grantName(this.componentName, what, identity),
+      { role: identity.principalId, policyArn },
+      { parent: this },
+    );
   }
 }

@@ -8,7 +8,6 @@ import type { ClusterServices, LoadBalancerClass } from "../types";
 import type { EksCluster } from "./eks-cluster";
 import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
 
-
 /**
  * An internet-facing NLB reconciled by the controller (not the in-tree cloud provider), targeting pod IPs
  * directly. TLS passes through to the gateway, which terminates it with the cert-manager certificates.
@@ -44,7 +43,10 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
 
   constructor(name: string, args: AwsClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     const replicas = args.controllerReplicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new Error(`AwsClusterServices ${name}: args.controllerReplicas must be a whole number from 1 to 5 (got ${JSON.stringify(replicas)})`);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+      throw new Error(
+        `AwsClusterServices ${name}: args.controllerReplicas must be a whole number from 1 to 5 (got ${JSON.stringify(replicas)})`,
+      );
     super("platform:aws:ClusterServices", name, {}, { ...opts, providers: [args.cluster.provider] });
     const { cluster } = args;
     const lb = cluster.loadBalancerController;
@@ -69,7 +71,12 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
       },
       this,
     );
-    this.loadBalancer = { serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS }, dependsOn: [this.controller], proxyProtocol: true, sourceCidrs: [...args.loadBalancerCidrs] };
+    this.loadBalancer = {
+      serviceAnnotations: { ...NLB_SERVICE_ANNOTATIONS },
+      dependsOn: [this.controller],
+      proxyProtocol: true,
+      sourceCidrs: [...args.loadBalancerCidrs],
+    };
 
     const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-gp3`,

@@ -49,7 +49,11 @@ export function serviceSecurityGroup(name: string, args: ServiceSecurityGroupArg
  * Read access to exactly one secret, plus kms:Decrypt on its key only when Secrets Manager asks on the
  * caller's behalf (kms:ViaService), so the grant cannot decrypt anything else the key protects.
  */
-export function secretReadStatements(secretArn: pulumi.Input<string>, keyArn: pulumi.Input<string>, account: AccountInfo): pulumi.Input<Statement>[] {
+export function secretReadStatements(
+  secretArn: pulumi.Input<string>,
+  keyArn: pulumi.Input<string>,
+  account: AccountInfo,
+): pulumi.Input<Statement>[] {
   return [
     { Sid: "ReadSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArn },
     {

@@ -22,7 +22,9 @@ const COMPONENT_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,23}$/;
  */
 export function checkName(name: string, fail: Fail): void {
   if (!COMPONENT_NAME.test(name)) {
-    fail(`name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got ${show(name)})`);
+    fail(
+      `name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got ${show(name)})`,
+    );
   }
 }
 
@@ -45,17 +47,22 @@ export function checkPrivateNetwork(args: PrivateNetworkArgs, fail: Fail): void 
   }
   const blocks = args.subnetCidrs.map((text) => {
     const block = parseCidr(text);
-    if (!block || !isPrivate(block)) fail(`args.subnetCidrs must hold private (RFC 1918) IPv4 CIDR blocks such as 10.0.208.0/23 (got ${show(text)})`);
+    if (!block || !isPrivate(block))
+      fail(`args.subnetCidrs must hold private (RFC 1918) IPv4 CIDR blocks such as 10.0.208.0/23 (got ${show(text)})`);
     return block;
   });
-  blocks.forEach((a, i) => blocks.slice(i + 1).forEach((b, j) => {
-    if (overlaps(a, b)) fail(`args.subnetCidrs must not overlap (got ${args.subnetCidrs[i]} and ${args.subnetCidrs[i + 1 + j]})`);
-  }));
-  if (args.allowedSecurityGroupIds.length < 1) fail("args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])");
+  blocks.forEach((a, i) =>
+    blocks.slice(i + 1).forEach((b, j) => {
+      if (overlaps(a, b)) fail(`args.subnetCidrs must not overlap (got ${args.subnetCidrs[i]} and ${args.subnetCidrs[i + 1 + j]})`);
+    }),
+  );
+  if (args.allowedSecurityGroupIds.length < 1)
+    fail("args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])");
 }
 
 export function checkWholeNumber(value: number, min: number, max: number, argument: string, fail: Fail): void {
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -18,7 +18,14 @@ export interface AddonInputs {
   ebsCsiPermissions: pulumi.Resource[];
 }
 
-function addon(name: string, clusterName: pulumi.Output<string>, addonName: string, addonVersion: string, extra: Partial<aws.eks.AddonArgs>, opts: pulumi.CustomResourceOptions): aws.eks.Addon {
+function addon(
+  name: string,
+  clusterName: pulumi.Output<string>,
+  addonName: string,
+  addonVersion: string,
+  extra: Partial<aws.eks.AddonArgs>,
+  opts: pulumi.CustomResourceOptions,
+): aws.eks.Addon {
   return new aws.eks.Addon(
     name,
     {
@@ -37,7 +44,14 @@ function addon(name: string, clusterName: pulumi.Output<string>, addonName: stri
 /** Add-ons a node needs before it can become Ready. */
 export function beforeNodesAddons(name: string, c: AddonInputs, parent: pulumi.Resource): aws.eks.Addon[] {
   return [
-    addon(`${name}-vpc-cni`, c.clusterName, "vpc-cni", c.versions.vpcCni, { serviceAccountRoleArn: c.vpcCniRoleArn, configurationValues: VPC_CNI_CONFIGURATION }, { parent, dependsOn: c.vpcCniPermissions }),
+    addon(
+      `${name}-vpc-cni`,
+      c.clusterName,
+      "vpc-cni",
+      c.versions.vpcCni,
+      { serviceAccountRoleArn: c.vpcCniRoleArn, configurationValues: VPC_CNI_CONFIGURATION },
+      { parent, dependsOn: c.vpcCniPermissions },
+    ),
     addon(`${name}-kube-proxy`, c.clusterName, "kube-proxy", c.versions.kubeProxy, {}, { parent }),
     addon(`${name}-pod-identity-agent`, c.clusterName, "eks-pod-identity-agent", c.versions.podIdentityAgent, {}, { parent }),
   ];
@@ -47,6 +61,13 @@ export function beforeNodesAddons(name: string, c: AddonInputs, parent: pulumi.R
 export function afterNodesAddons(name: string, c: AddonInputs, nodeGroup: aws.eks.NodeGroup, parent: pulumi.Resource): aws.eks.Addon[] {
   return [
     addon(`${name}-coredns`, c.clusterName, "coredns", c.versions.coredns, {}, { parent, dependsOn: [nodeGroup] }),
-    addon(`${name}-ebs-csi-driver`, c.clusterName, "aws-ebs-csi-driver", c.versions.ebsCsiDriver, { serviceAccountRoleArn: c.ebsCsiRoleArn }, { parent, dependsOn: [nodeGroup, ...c.ebsCsiPermissions] }),
+    addon(
+      `${name}-ebs-csi-driver`,
+      c.clusterName,
+      "aws-ebs-csi-driver",
+      c.versions.ebsCsiDriver,
+      { serviceAccountRoleArn: c.ebsCsiRoleArn },
+      { parent, dependsOn: [nodeGroup, ...c.ebsCsiPermissions] },
+    ),
   ];
 }

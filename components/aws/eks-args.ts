@@ -133,7 +133,8 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   }
   for (const cidr of args.endpointPrivateAccessCidrs ?? []) {
     const block = parseCidr(cidr);
-    if (!block || !isPrivate(block)) fail(`args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got ${show(cidr)})`);
+    if (!block || !isPrivate(block))
+      fail(`args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got ${show(cidr)})`);
   }
   const blocks = publicCidrs.map((c) => parseCidr(c)).filter((b): b is Cidr => b !== undefined);
   if (args.production && blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES) {
@@ -144,12 +145,14 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   if (!Number.isInteger(retention) || retention < 1) fail(`args.logRetentionDays must be a whole number of days (got ${show(retention)})`);
   const admins = args.adminRoleArns ?? [];
   for (const arn of admins) {
-    if (!ROLE_ARN.test(arn)) fail(`args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
+    if (!ROLE_ARN.test(arn))
+      fail(`args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
   }
   if (new Set(admins).size !== admins.length) fail(`args.adminRoleArns must not repeat a role (got ${show(admins)})`);
 
   const n = args.nodes;
-  if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(n.instanceType)) fail(`args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got ${show(n.instanceType)})`);
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(n.instanceType))
+    fail(`args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got ${show(n.instanceType)})`);
   for (const key of ["minSize", "desiredSize", "maxSize"] as const) {
     if (!Number.isInteger(n[key]) || n[key] < 0) fail(`args.nodes.${key} must be a whole number >= 0 (got ${show(n[key])})`);
   }
@@ -157,11 +160,16 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     fail(`args.nodes must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
   }
-  if (!Number.isInteger(n.diskSizeGb) || n.diskSizeGb < 20) fail(`args.nodes.diskSizeGb must be a whole number >= 20 (got ${show(n.diskSizeGb)})`);
+  if (!Number.isInteger(n.diskSizeGb) || n.diskSizeGb < 20)
+    fail(`args.nodes.diskSizeGb must be a whole number >= 20 (got ${show(n.diskSizeGb)})`);
 
   for (const [key, value] of Object.entries(args.addonVersions ?? {})) {
-    if (!(key in DEFAULT_ADDON_VERSIONS)) fail(`args.addonVersions.${key} is not a managed add-on of this component (known: ${Object.keys(DEFAULT_ADDON_VERSIONS).join(", ")})`);
-    if (typeof value !== "string" || !ADDON_VERSION.test(value)) fail(`args.addonVersions.${key} must be an EKS add-on version such as v1.21.1-eksbuild.7 (got ${show(value)})`);
+    if (!(key in DEFAULT_ADDON_VERSIONS))
+      fail(
+        `args.addonVersions.${key} is not a managed add-on of this component (known: ${Object.keys(DEFAULT_ADDON_VERSIONS).join(", ")})`,
+      );
+    if (typeof value !== "string" || !ADDON_VERSION.test(value))
+      fail(`args.addonVersions.${key} must be an EKS add-on version such as v1.21.1-eksbuild.7 (got ${show(value)})`);
   }
   // kube-proxy is built per Kubernetes minor; EKS refuses a build for another minor.
   const kubeProxy = args.addonVersions?.kubeProxy ?? DEFAULT_ADDON_VERSIONS.kubeProxy;

@@ -78,23 +78,50 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.addonVersions = { ...DEFAULT_ADDON_VERSIONS, ...args.addonVersions };
 
     // Keys and logs first: the cluster encrypts secrets from its first write and logs from its first call.
-    const secretsKey = encryptionKey(`${name}-secrets-key`, { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect }, this);
-    const logsKey = encryptionKey(`${name}-logs-key`, { description: `EKS ${clusterName}: control-plane logs`, account, statements: [logsKeyStatement(account)], protect: args.protect }, this);
+    const secretsKey = encryptionKey(
+      `${name}-secrets-key`,
+      { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect },
+      this,
+    );
+    const logsKey = encryptionKey(
+      `${name}-logs-key`,
+      { description: `EKS ${clusterName}: control-plane logs`, account, statements: [logsKeyStatement(account)], protect: args.protect },
+      this,
+    );
     // EKS writes to this exact name; made here first, it gets retention and encryption instead of EKS's defaults.
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
-      { name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS, kmsKeyId: logsKey.arn },
+      {
+        name: `/aws/eks/${clusterName}/cluster`,
+        retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        kmsKeyId: logsKey.arn,
+      },
       { parent: this, protect: args.protect },
     );
 
-    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, { parent: this });
-    const clusterPolicies = attachManagedPolicies(`${name}-cluster`, clusterRole.name, account.partition, { "eks-policy": aws.iam.ManagedPolicy.AmazonEKSClusterPolicy }, this);
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster-role`,
+      { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") },
+      { parent: this },
+    );
+    const clusterPolicies = attachManagedPolicies(
+      `${name}-cluster`,
+      clusterRole.name,
+      account.partition,
+      { "eks-policy": aws.iam.ManagedPolicy.AmazonEKSClusterPolicy },
+      this,
+    );
     const clusterKeyAccess = new aws.iam.RolePolicy(
       `${name}-cluster-key-access`,
       {
         role: clusterRole.name,
         policy: policyDocument([
-          { Sid: "SecretsEnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: secretsKey.arn },
+          {
+            Sid: "SecretsEnvelopeEncryption",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+            Resource: secretsKey.arn,
+          },
         ]),
       },
       { parent: this },
@@ -131,7 +158,14 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       (cidr, i) =>
         new aws.vpc.SecurityGroupIngressRule(
           `${name}-api-from-vpc-${i}`,
-          { securityGroupId: this.clusterSecurityGroupId, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: `Kubernetes API from ${cidr}, where deploys run inside the VPC` },
+          {
+            securityGroupId: this.clusterSecurityGroupId,
+            cidrIpv4: cidr,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            description: `Kubernetes API from ${cidr}, where deploys run inside the VPC`,
+          },
           { parent: this },
         ),
     );
@@ -143,17 +177,40 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       if (!issuer) throw new Error(`EksCluster ${name}: the cluster reported no OIDC issuer`);
       return issuer;
     });
-    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] }, { parent: this });
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] },
+      { parent: this },
+    );
     this.oidcProviderArn = oidcProvider.arn;
 
     (args.adminRoleArns ?? []).forEach((roleArn, i) => this.grantClusterAdmin(cluster, roleArn, account.partition, i === 0));
 
     // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
     const vpcCni = this.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
-    const vpcCniPermissions = attachManagedPolicies(`${name}-vpc-cni`, vpcCni.principalId, account.partition, { policy: aws.iam.ManagedPolicy.AmazonEKS_CNI_Policy }, this);
+    const vpcCniPermissions = attachManagedPolicies(
+      `${name}-vpc-cni`,
+      vpcCni.principalId,
+      account.partition,
+      { policy: aws.iam.ManagedPolicy.AmazonEKS_CNI_Policy },
+      this,
+    );
     const ebsCsi = this.bindServiceAccount("ebs-csi", { namespace: "kube-system", name: "ebs-csi-controller-sa" });
-    const ebsCsiPermissions = attachManagedPolicies(`${name}-ebs-csi`, ebsCsi.principalId, account.partition, { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy }, this);
-    const addonInputs = { clusterName: cluster.name, versions: this.addonVersions, vpcCniRoleArn: vpcCni.principal, ebsCsiRoleArn: ebsCsi.principal, vpcCniPermissions, ebsCsiPermissions };
+    const ebsCsiPermissions = attachManagedPolicies(
+      `${name}-ebs-csi`,
+      ebsCsi.principalId,
+      account.partition,
+      { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy },
+      this,
+    );
+    const addonInputs = {
+      clusterName: cluster.name,
+      versions: this.addonVersions,
+      vpcCniRoleArn: vpcCni.principal,
+      ebsCsiRoleArn: ebsCsi.principal,
+      vpcCniPermissions,
+      ebsCsiPermissions,
+    };
     const earlyAddons = beforeNodesAddons(name, addonInputs, this);
 
     const { role: nodeRole, nodeGroup } = createNodeGroup(
@@ -181,10 +238,16 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, account.region])
-        .apply(([clusterName, endpoint, ca, region]) => kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
+        .apply(([clusterName, endpoint, ca, region]) =>
+          kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region }),
+        ),
     );
     // Kubernetes objects wait for nodes, DNS and storage, not just for the API server.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons, ...deployerAccess] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons, ...deployerAccess] },
+    );
 
     this.registerOutputs({
       clusterName: this.clusterName,
@@ -235,8 +298,10 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     };
     if (!BINDING_NAME.test(name)) fail(`name must be lower-case kebab-case (got ${JSON.stringify(name)})`);
     if (this.bindings.has(name)) fail(`name ${JSON.stringify(name)} is already bound on this cluster`);
-    if (!DNS_LABEL.test(account.namespace)) fail(`namespace must be a Kubernetes namespace name (got ${JSON.stringify(account.namespace)})`);
-    if (!SERVICE_ACCOUNT_NAME.test(account.name)) fail(`account name must be a Kubernetes object name (got ${JSON.stringify(account.name)})`);
+    if (!DNS_LABEL.test(account.namespace))
+      fail(`namespace must be a Kubernetes namespace name (got ${JSON.stringify(account.namespace)})`);
+    if (!SERVICE_ACCOUNT_NAME.test(account.name))
+      fail(`account name must be a Kubernetes object name (got ${JSON.stringify(account.name)})`);
     this.bindings.add(name);
 
     const issuerHost = this.oidcIssuer.apply((issuer) => issuer.replace(/^https:\/\//, ""));

@@ -13,7 +13,8 @@ export function attachManagedPolicies(
   parent: pulumi.Resource,
 ): aws.iam.RolePolicyAttachment[] {
   return Object.entries(policies).map(
-    ([suffix, policy]) => new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: roleName, policyArn: managedPolicyArn(policy, partition) }, { parent }),
+    ([suffix, policy]) =>
+      new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: roleName, policyArn: managedPolicyArn(policy, partition) }, { parent }),
   );
 }
 
@@ -39,10 +40,16 @@ export function createNodeGroup(name: string, inputs: NodeGroupInputs, parent: p
   const { nodes } = inputs;
   // Pod networking permissions (AmazonEKS_CNI_Policy) go to the VPC CNI's own IRSA role, not to every node.
   const role = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, { parent });
-  const attachments = attachManagedPolicies(`${name}-node`, role.name, inputs.partition, {
-    "worker-policy": aws.iam.ManagedPolicy.AmazonEKSWorkerNodePolicy,
-    "ecr-read-policy": aws.iam.ManagedPolicy.AmazonEC2ContainerRegistryReadOnly,
-  }, parent);
+  const attachments = attachManagedPolicies(
+    `${name}-node`,
+    role.name,
+    inputs.partition,
+    {
+      "worker-policy": aws.iam.ManagedPolicy.AmazonEKSWorkerNodePolicy,
+      "ecr-read-policy": aws.iam.ManagedPolicy.AmazonEC2ContainerRegistryReadOnly,
+    },
+    parent,
+  );
 
   // No image id: EKS picks the AL2023 AMI for the version and merges its own bootstrap into the template.
   const launchTemplate = new aws.ec2.LaunchTemplate(

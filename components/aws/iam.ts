@@ -32,6 +32,11 @@ export function managedPolicyArn(policy: aws.iam.ManagedPolicy, partition: pulum
  * Grants a workload identity the statements, as an inline policy on its role: the grant lives and
  * dies with the resource that granted it.
  */
-export function grant(name: string, identity: WorkloadIdentity, statements: pulumi.Input<Statement>[], opts: pulumi.CustomResourceOptions): aws.iam.RolePolicy {
+export function grant(
+  name: string,
+  identity: WorkloadIdentity,
+  statements: pulumi.Input<Statement>[],
+  opts: pulumi.CustomResourceOptions,
+): aws.iam.RolePolicy {
   return new aws.iam.RolePolicy(name, { role: identity.principalId, policy: policyDocument(statements) }, opts);
 }

@@ -39,7 +39,11 @@ export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pul
     },
     { parent, protect: args.protect },
   );
-  new aws.kms.Alias(`${name}-alias`, { name: `alias/${pulumi.getProject()}-${pulumi.getStack()}-${name}`, targetKeyId: key.keyId }, { parent });
+  new aws.kms.Alias(
+    `${name}-alias`,
+    { name: `alias/${pulumi.getProject()}-${pulumi.getStack()}-${name}`, targetKeyId: key.keyId },
+    { parent },
+  );
   return key;
 }
 
@@ -52,7 +56,9 @@ export function logsKeyStatement(account: AccountInfo): pulumi.Input<Statement> 
     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
     Resource: "*",
     Condition: {
-      ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*` },
+      ArnLike: {
+        "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*`,
+      },
     },
   };
 }

@@ -41,13 +41,19 @@ function validate(name: string, args: NetworkArgs): SubnetPlan {
     throw err;
   }
   if (!isPrivate(parseCidr(plan.vpc)!)) {
-    throw fail("cidr", `must be a private (RFC 1918) block such as 10.0.0.0/16; a public range would hide those internet addresses from the VPC (got ${JSON.stringify(args.cidr)})`);
+    throw fail(
+      "cidr",
+      `must be a private (RFC 1918) block such as 10.0.0.0/16; a public range would hide those internet addresses from the VPC (got ${JSON.stringify(args.cidr)})`,
+    );
   }
   if (!NAT_MODES.includes(args.natGateways)) {
     throw fail("natGateways", `must be "single" or "perZone" (got ${JSON.stringify(args.natGateways)})`);
   }
   if (!(CLOUDWATCH_RETENTION_DAYS as readonly unknown[]).includes(args.flowLogRetentionDays)) {
-    throw fail("flowLogRetentionDays", `must be a CloudWatch retention period: ${CLOUDWATCH_RETENTION_DAYS.join(", ")} (got ${JSON.stringify(args.flowLogRetentionDays)})`);
+    throw fail(
+      "flowLogRetentionDays",
+      `must be a CloudWatch retention period: ${CLOUDWATCH_RETENTION_DAYS.join(", ")} (got ${JSON.stringify(args.flowLogRetentionDays)})`,
+    );
   }
   if (typeof args.protect !== "boolean") throw fail("protect", `must be true or false (got ${JSON.stringify(args.protect)})`);
   return plan;
@@ -102,7 +108,9 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
           // flow log's own id is not known before the role exists, hence the wildcard.
           Condition: {
             StringEquals: { "aws:SourceAccount": account.accountId },
-            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ec2:${account.region}:${account.accountId}:vpc-flow-log/*` },
+            ArnLike: {
+              "aws:SourceArn": pulumi.interpolate`arn:${account.partition}:ec2:${account.region}:${account.accountId}:vpc-flow-log/*`,
+            },
           },
         },
       ]),
@@ -158,7 +166,10 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
  * balancers. Pass the AWS provider through `{ providers: [provider] }`.
  */
 /** Local Zones and Wavelength Zones need an opt-in and lack NAT gateways; only regular zones qualify. */
-export const REGULAR_ZONES: aws.GetAvailabilityZonesArgs = { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] };
+export const REGULAR_ZONES: aws.GetAvailabilityZonesArgs = {
+  state: "available",
+  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+};
 
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
@@ -189,12 +200,17 @@ export class Network extends pulumi.ComponentResource {
 
     const available = aws.getAvailabilityZonesOutput(REGULAR_ZONES, parent);
     const availabilityZones = pulumi.all([available.names, available.region]).apply(([names, region]) => {
-      if (names.length < zones) throw new Error(`Network ${name}: args.zones asks for ${zones} zones but ${region} has ${names.length} available`);
+      if (names.length < zones)
+        throw new Error(`Network ${name}: args.zones asks for ${zones} zones but ${region} has ${names.length} available`);
       return names.slice(0, zones);
     });
     const zone = (i: number) => availabilityZones.apply((names) => names[i]!);
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: plan.vpc, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: label } }, parent);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: plan.vpc, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: label } },
+      parent,
+    );
 
     // Load balancer discovery: the AWS Load Balancer Controller puts internet-facing load balancers in
     // subnets tagged elb and internal ones in subnets tagged internal-elb.
@@ -228,16 +244,29 @@ export class Network extends pulumi.ComponentResource {
     // Public: one table, default route to the internet gateway.
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: label } }, parent);
     const publicTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: { Name: `${label}-public` } }, parent);
-    new aws.ec2.Route(`${name}-public-default-route`, { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
+    new aws.ec2.Route(
+      `${name}-public-default-route`,
+      { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      parent,
+    );
     publicSubnets.forEach((subnet, i) => associate("public", subnet, i, publicTable));
 
     // NAT gateways in the public subnets: one per zone, or one in the first zone shared by all.
     const natCount = args.natGateways === "perZone" ? zones : 1;
     const nats = Array.from({ length: natCount }, (_, i) => {
-      const ip = new aws.ec2.Eip(`${name}-nat-eip-${i}`, { domain: "vpc", tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` } }, parent);
+      const ip = new aws.ec2.Eip(
+        `${name}-nat-eip-${i}`,
+        { domain: "vpc", tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` } },
+        parent,
+      );
       return new aws.ec2.NatGateway(
         `${name}-nat-${i}`,
-        { allocationId: ip.allocationId, subnetId: publicSubnets[i]!.id, connectivityType: "public", tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` } },
+        {
+          allocationId: ip.allocationId,
+          subnetId: publicSubnets[i]!.id,
+          connectivityType: "public",
+          tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` },
+        },
         // A NAT gateway forwards nothing until the VPC has its internet gateway.
         { parent: this, dependsOn: [igw] },
       );
@@ -246,16 +275,28 @@ export class Network extends pulumi.ComponentResource {
     // Private: a table per zone, default route to that zone's NAT gateway (or the shared one), so a
     // per-zone NAT never carries another zone's traffic.
     const privateTables = privateSubnets.map((subnet, i) => {
-      const table = new aws.ec2.RouteTable(`${name}-private-rt-${i}`, { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-private-${zone(i)}` } }, parent);
+      const table = new aws.ec2.RouteTable(
+        `${name}-private-rt-${i}`,
+        { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-private-${zone(i)}` } },
+        parent,
+      );
       const nat = nats[args.natGateways === "perZone" ? i : 0]!;
-      new aws.ec2.Route(`${name}-private-default-route-${i}`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
+      new aws.ec2.Route(
+        `${name}-private-default-route-${i}`,
+        { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+        parent,
+      );
       associate("private", subnet, i, table);
       return table;
     });
 
     // Isolated: a table per zone with the local route only; the S3 endpoint below is their one way out.
     const isolatedTables = isolatedSubnets.map((subnet, i) => {
-      const table = new aws.ec2.RouteTable(`${name}-isolated-rt-${i}`, { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-isolated-${zone(i)}` } }, parent);
+      const table = new aws.ec2.RouteTable(
+        `${name}-isolated-rt-${i}`,
+        { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-isolated-${zone(i)}` } },
+        parent,
+      );
       associate("isolated", subnet, i, table);
       return table;
     });
@@ -278,7 +319,11 @@ export class Network extends pulumi.ComponentResource {
 
     // The default security group is what anything created without a group gets: adopt it and leave it
     // with no rules, so such a resource can talk to nothing.
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${label}-default-unused` } }, parent);
+    new aws.ec2.DefaultSecurityGroup(
+      `${name}-default-sg`,
+      { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${label}-default-unused` } },
+      parent,
+    );
 
     // The worker nodes' group: an identity the database and cache admit, with no rules of its own. The
     // cluster's launch template attaches it besides the EKS cluster security group, which already lets
@@ -288,7 +333,11 @@ export class Network extends pulumi.ComponentResource {
     // inline rules would fight.
     const nodeSecurityGroup = new aws.ec2.SecurityGroup(
       `${name}-node-sg`,
-      { vpcId: vpc.id, description: "Worker nodes of the platform cluster; the database and cache admit only this group", tags: { Name: `${label}-nodes` } },
+      {
+        vpcId: vpc.id,
+        description: "Worker nodes of the platform cluster; the database and cache admit only this group",
+        tags: { Name: `${label}-nodes` },
+      },
       parent,
     );
 

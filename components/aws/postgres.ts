@@ -81,24 +81,37 @@ function resolve(name: string, args: PostgresDatabaseArgs): Resolved {
   };
   rules.checkName(name, fail);
   rules.checkPrivateNetwork(a, fail);
-  if (!ENGINE_VERSION.test(a.engineVersion)) fail(`args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got ${rules.show(a.engineVersion)})`);
-  if (!INSTANCE_CLASS.test(a.instanceClass)) fail(`args.instanceClass must be an RDS instance class such as db.m7g.large (got ${rules.show(a.instanceClass)})`);
+  if (!ENGINE_VERSION.test(a.engineVersion))
+    fail(`args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got ${rules.show(a.engineVersion)})`);
+  if (!INSTANCE_CLASS.test(a.instanceClass))
+    fail(`args.instanceClass must be an RDS instance class such as db.m7g.large (got ${rules.show(a.instanceClass)})`);
   rules.checkWholeNumber(a.storageGb, 20, MAX_STORAGE_GB, "args.storageGb", fail);
   rules.checkWholeNumber(a.maxStorageGb, 20, MAX_STORAGE_GB, "args.maxStorageGb", fail);
-  if (a.maxStorageGb < a.storageGb) fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
+  if (a.maxStorageGb < a.storageGb)
+    fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
   rules.checkWholeNumber(a.backupRetentionDays, 1, 35, "args.backupRetentionDays", fail);
 
   const backup = rules.parseDailyWindow(a.backupWindow);
   if (!backup) fail(`args.backupWindow must be a daily UTC window such as "03:00-04:00" (got ${rules.show(a.backupWindow)})`);
   const maintenance = rules.parseWeeklyWindow(a.maintenanceWindow);
-  if (!maintenance) fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got ${rules.show(a.maintenanceWindow)})`);
+  if (!maintenance)
+    fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got ${rules.show(a.maintenanceWindow)})`);
   if (rules.windowMinutes(backup) < 30) fail(`args.backupWindow must last at least 30 minutes (got ${rules.show(a.backupWindow)})`);
-  if (rules.windowMinutes(maintenance) < 30) fail(`args.maintenanceWindow must last at least 30 minutes (got ${rules.show(a.maintenanceWindow)})`);
-  if (rules.dailyOverlapsWeekly(backup, maintenance)) fail(`args.backupWindow must not overlap args.maintenanceWindow ${rules.show(a.maintenanceWindow)} (got ${rules.show(a.backupWindow)})`);
+  if (rules.windowMinutes(maintenance) < 30)
+    fail(`args.maintenanceWindow must last at least 30 minutes (got ${rules.show(a.maintenanceWindow)})`);
+  if (rules.dailyOverlapsWeekly(backup, maintenance))
+    fail(
+      `args.backupWindow must not overlap args.maintenanceWindow ${rules.show(a.maintenanceWindow)} (got ${rules.show(a.backupWindow)})`,
+    );
 
-  if (!IDENTIFIER.test(a.databaseName)) fail(`args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got ${rules.show(a.databaseName)})`);
+  if (!IDENTIFIER.test(a.databaseName))
+    fail(
+      `args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got ${rules.show(a.databaseName)})`,
+    );
   if (!IDENTIFIER.test(a.username) || a.username === "rdsadmin") {
-    fail(`args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got ${rules.show(a.username)})`);
+    fail(
+      `args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got ${rules.show(a.username)})`,
+    );
   }
   return a;
 }
@@ -109,7 +122,12 @@ function resolve(name: string, args: PostgresDatabaseArgs): Resolved {
  */
 export function finalSnapshotIdentifier(name: string): string {
   const raw = `${stackLabel(name)}-final`;
-  return raw.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 255).replace(/-+$/, "");
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 255)
+    .replace(/-+$/, "");
 }
 
 export class PostgresDatabase extends pulumi.ComponentResource implements PostgresEndpoint {
@@ -134,13 +152,26 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     this.account = account;
     this.componentName = name;
 
-    const key = encryptionKey(`${name}-key`, { description: `PostgreSQL ${stackLabel(name)}: storage, master user secret, Performance Insights`, account, protect: a.protect }, this);
-    const { securityGroup } = serviceSecurityGroup(
-      name,
-      { vpcId: a.vpcId, description: "PostgreSQL: TCP 5432 from the cluster nodes only", port: POSTGRES_PORT, allowedSecurityGroupIds: a.allowedSecurityGroupIds },
+    const key = encryptionKey(
+      `${name}-key`,
+      { description: `PostgreSQL ${stackLabel(name)}: storage, master user secret, Performance Insights`, account, protect: a.protect },
       this,
     );
-    const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { description: "Isolated subnets for PostgreSQL", subnetIds: a.subnetIds }, { parent: this });
+    const { securityGroup } = serviceSecurityGroup(
+      name,
+      {
+        vpcId: a.vpcId,
+        description: "PostgreSQL: TCP 5432 from the cluster nodes only",
+        port: POSTGRES_PORT,
+        allowedSecurityGroupIds: a.allowedSecurityGroupIds,
+      },
+      this,
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { description: "Isolated subnets for PostgreSQL", subnetIds: a.subnetIds },
+      { parent: this },
+    );
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-params`,
       {
@@ -151,7 +182,11 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
       { parent: this },
     );
 
-    const monitoringRole = new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") }, { parent: this });
+    const monitoringRole = new aws.iam.Role(
+      `${name}-monitoring-role`,
+      { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") },
+      { parent: this },
+    );
     const monitoringPolicy = new aws.iam.RolePolicyAttachment(
       `${name}-monitoring-policy`,
       { role: monitoringRole.name, policyArn: managedPolicyArn(aws.iam.ManagedPolicy.AmazonRDSEnhancedMonitoringRole, account.partition) },
@@ -231,6 +266,11 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
 
   /** GetSecretValue/DescribeSecret on the master user secret and kms:Decrypt on its key through Secrets Manager. */
   grantCredentialsRead(identity: WorkloadIdentity): void {
-    grant(grantName(this.componentName, "credentials-read", identity), identity, secretReadStatements(this.credentialsSecret, this.keyArn, this.account), { parent: this });
+    grant(
+      grantName(this.componentName, "credentials-read", identity),
+      identity,
+      secretReadStatements(this.credentialsSecret, this.keyArn, this.account),
+      { parent: this },
+    );
   }
 }

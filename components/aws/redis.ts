@@ -43,7 +43,15 @@ const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
  * (CreateReplicationGroup AuthToken constraints). 64 characters, at least one of each class, as AWS
  * recommends at least three classes.
  */
-export const AUTH_TOKEN = { length: 64, special: true, overrideSpecial: "!&#$^<>-", minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 };
+export const AUTH_TOKEN = {
+  length: 64,
+  special: true,
+  overrideSpecial: "!&#$^<>-",
+  minLower: 1,
+  minUpper: 1,
+  minNumeric: 1,
+  minSpecial: 1,
+};
 
 type Resolved = Required<RedisCacheArgs> & { snapshotWindow: string };
 
@@ -55,17 +63,24 @@ function resolve(name: string, args: RedisCacheArgs): Resolved {
   if (engine !== "valkey" && engine !== "redis") fail(`args.engine must be valkey or redis (got ${rules.show(engine)})`);
   const engineVersion = args.engineVersion ?? DEFAULT_CACHE_VERSIONS[engine];
   if (!ENGINE_VERSIONS[engine].test(engineVersion)) {
-    fail(`args.engineVersion must be ${engine === "valkey" ? "7.2 or 8.x" : "7.x"} for ${engine}, as major.minor such as ${rules.show(DEFAULT_CACHE_VERSIONS[engine])} (got ${rules.show(engineVersion)})`);
+    fail(
+      `args.engineVersion must be ${engine === "valkey" ? "7.2 or 8.x" : "7.x"} for ${engine}, as major.minor such as ${rules.show(DEFAULT_CACHE_VERSIONS[engine])} (got ${rules.show(engineVersion)})`,
+    );
   }
-  if (!NODE_TYPE.test(args.nodeType)) fail(`args.nodeType must be an ElastiCache node type such as cache.m7g.large (got ${rules.show(args.nodeType)})`);
+  if (!NODE_TYPE.test(args.nodeType))
+    fail(`args.nodeType must be an ElastiCache node type such as cache.m7g.large (got ${rules.show(args.nodeType)})`);
   rules.checkWholeNumber(args.nodes, 1, 6, "args.nodes", fail);
   const snapshotRetentionDays = args.snapshotRetentionDays ?? 7;
   rules.checkWholeNumber(snapshotRetentionDays, 0, 35, "args.snapshotRetentionDays", fail);
 
   const maintenance = rules.parseWeeklyWindow(args.maintenanceWindow);
-  if (!maintenance) fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:05:30-sun:06:30" (got ${rules.show(args.maintenanceWindow)})`);
+  if (!maintenance)
+    fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:05:30-sun:06:30" (got ${rules.show(args.maintenanceWindow)})`);
   const minutes = rules.windowMinutes(maintenance);
-  if (minutes < 60 || minutes > 23 * 60) fail(`args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got ${rules.show(args.maintenanceWindow)})`);
+  if (minutes < 60 || minutes > 23 * 60)
+    fail(
+      `args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got ${rules.show(args.maintenanceWindow)})`,
+    );
   const snapshotWindow = rules.snapshotWindowBefore(maintenance);
   if (!snapshotWindow) fail(`args.maintenanceWindow leaves no daily hour for snapshots (got ${rules.show(args.maintenanceWindow)})`);
   return { ...args, engine, engineVersion, snapshotRetentionDays, snapshotWindow };
@@ -94,19 +109,36 @@ export class RedisCache extends pulumi.ComponentResource implements RedisEndpoin
     this.componentName = name;
 
     const label = stackLabel(name);
-    const key = encryptionKey(`${name}-key`, { description: `Cache ${label}: data at rest, snapshots, AUTH token secret`, account, protect: a.protect }, this);
-    const { securityGroup } = serviceSecurityGroup(
-      name,
-      { vpcId: a.vpcId, description: "Cache: TCP 6379 from the cluster nodes only", port: REDIS_PORT, allowedSecurityGroupIds: a.allowedSecurityGroupIds },
+    const key = encryptionKey(
+      `${name}-key`,
+      { description: `Cache ${label}: data at rest, snapshots, AUTH token secret`, account, protect: a.protect },
       this,
     );
-    const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { description: "Isolated subnets for the cache", subnetIds: a.subnetIds }, { parent: this });
+    const { securityGroup } = serviceSecurityGroup(
+      name,
+      {
+        vpcId: a.vpcId,
+        description: "Cache: TCP 6379 from the cluster nodes only",
+        port: REDIS_PORT,
+        allowedSecurityGroupIds: a.allowedSecurityGroupIds,
+      },
+      this,
+    );
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      { description: "Isolated subnets for the cache", subnetIds: a.subnetIds },
+      { parent: this },
+    );
 
     const password = new random.RandomPassword(`${name}-auth-token`, AUTH_TOKEN, { parent: this });
     // `result` is a secret output of the provider; wrapping keeps it one under runtimes that do not apply
     // additionalSecretOutputs (mocks), so no path ever carries the token in plain text.
     this.authToken = pulumi.secret(password.result);
-    const secret = new aws.secretsmanager.Secret(`${name}-auth`, { description: `AUTH token of cache ${label}`, kmsKeyId: key.arn }, { parent: this });
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-auth`,
+      { description: `AUTH token of cache ${label}`, kmsKeyId: key.arn },
+      { parent: this },
+    );
     new aws.secretsmanager.SecretVersion(`${name}-auth-version`, { secretId: secret.id, secretString: this.authToken }, { parent: this });
 
     const failover = a.nodes >= 2;
@@ -158,6 +190,11 @@ export class RedisCache extends pulumi.ComponentResource implements RedisEndpoin
 
   /** GetSecretValue/DescribeSecret on the AUTH token secret and kms:Decrypt on its key through Secrets Manager. */
   grantAuthRead(identity: WorkloadIdentity): void {
-    grant(grantName(this.componentName, "auth-read", identity), identity, secretReadStatements(this.authSecret, this.keyArn, this.account), { parent: this });
+    grant(
+      grantName(this.componentName, "auth-read", identity),
+      identity,
+      secretReadStatements(this.authSecret, this.keyArn, this.account),
+      { parent: this },
+    );
   }
 }

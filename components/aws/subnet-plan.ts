@@ -77,7 +77,10 @@ function validVpc(text: unknown): Cidr {
   const got = JSON.stringify(text);
   if (!block) throw new SubnetPlanError("cidr", `must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got ${got})`);
   if (block.prefix < WIDEST_VPC_PREFIX) {
-    throw new SubnetPlanError("cidr", `must be a block from /${WIDEST_VPC_PREFIX} to /${NARROWEST_VPC_PREFIX}; AWS allows no VPC wider than /${WIDEST_VPC_PREFIX} (got ${got})`);
+    throw new SubnetPlanError(
+      "cidr",
+      `must be a block from /${WIDEST_VPC_PREFIX} to /${NARROWEST_VPC_PREFIX}; AWS allows no VPC wider than /${WIDEST_VPC_PREFIX} (got ${got})`,
+    );
   }
   if (block.prefix > NARROWEST_VPC_PREFIX) {
     throw new SubnetPlanError(
@@ -120,8 +123,11 @@ export function planSubnets(args: SubnetPlanArgs): SubnetPlan {
     return { base: start + zone * size(vpc.prefix + SMALL_BITS), prefix: vpc.prefix + SMALL_BITS };
   };
   const slots = (tier: Tier, from: number, to: number) => Array.from({ length: to - from }, (_, i) => slot(tier, from + i));
-  const tiers = (from: number, to: number): TierCidrs =>
-    ({ public: slots("public", from, to).map(formatCidr), private: slots("private", from, to).map(formatCidr), isolated: slots("isolated", from, to).map(formatCidr) });
+  const tiers = (from: number, to: number): TierCidrs => ({
+    public: slots("public", from, to).map(formatCidr),
+    private: slots("private", from, to).map(formatCidr),
+    isolated: slots("isolated", from, to).map(formatCidr),
+  });
 
   const used = TIERS.flatMap((tier) => slots(tier, 0, zones)).sort((a, b) => a.base - b.base);
   const free: Cidr[] = [];

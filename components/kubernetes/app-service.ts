@@ -67,25 +67,48 @@ function check(args: AppServiceArgs): void {
   const fail = (message: string): never => {
     throw new Error(`AppService ${args.name}: ${message}`);
   };
-  if (!APP_NAME.test(args.name)) fail(`args.name must be a lower-case DNS label of at most 40 characters (got ${JSON.stringify(args.name)})`);
-  if (!/[:@]/.test(args.image.split("/").pop() ?? "") || /:latest$/.test(args.image)) fail(`args.image must pin a tag other than latest, or a digest (got ${JSON.stringify(args.image)})`);
+  if (!APP_NAME.test(args.name))
+    fail(`args.name must be a lower-case DNS label of at most 40 characters (got ${JSON.stringify(args.name)})`);
+  if (!/[:@]/.test(args.image.split("/").pop() ?? "") || /:latest$/.test(args.image))
+    fail(`args.image must pin a tag other than latest, or a digest (got ${JSON.stringify(args.image)})`);
   if (!(args.minReplicas >= 1 && args.minReplicas <= args.replicas && args.replicas <= args.maxReplicas)) {
-    fail(`args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got ${args.minReplicas} <= ${args.replicas} <= ${args.maxReplicas})`);
+    fail(
+      `args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got ${args.minReplicas} <= ${args.replicas} <= ${args.maxReplicas})`,
+    );
   }
-  if ((args.database || args.cache) && !args.secrets) fail("args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values");
+  if ((args.database || args.cache) && !args.secrets)
+    fail("args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values");
   const target = args.targetCpuUtilization ?? 70;
-  if (!Number.isInteger(target) || target < 10 || target > 95) fail(`args.targetCpuUtilization must be a whole percentage from 10 to 95 (got ${JSON.stringify(target)})`);
+  if (!Number.isInteger(target) || target < 10 || target > 95)
+    fail(`args.targetCpuUtilization must be a whole percentage from 10 to 95 (got ${JSON.stringify(target)})`);
 }
 
 /** The app namespace's allowances: the gateway and Prometheus in, DNS and the data services out. */
-export function appAllowances(args: Pick<AppServiceArgs, "port" | "gateway" | "scrapers" | "database" | "cache">, pods: Labels): Allowance[] {
+export function appAllowances(
+  args: Pick<AppServiceArgs, "port" | "gateway" | "scrapers" | "database" | "cache">,
+  pods: Labels,
+): Allowance[] {
   const allowances: Allowance[] = [
     { name: "from-gateway", direction: "Ingress", pods, peers: [args.gateway.proxies], ports: [{ port: args.port }] },
     { name: "from-prometheus", direction: "Ingress", pods, peers: [args.scrapers], ports: [{ port: args.port }] },
     dnsEgress(pods),
   ];
-  if (args.database) allowances.push({ name: "to-postgres", direction: "Egress", pods, peers: [{ cidrs: args.database.privateCidrs }], ports: [{ port: args.database.port }] });
-  if (args.cache) allowances.push({ name: "to-redis", direction: "Egress", pods, peers: [{ cidrs: args.cache.privateCidrs }], ports: [{ port: args.cache.port }] });
+  if (args.database)
+    allowances.push({
+      name: "to-postgres",
+      direction: "Egress",
+      pods,
+      peers: [{ cidrs: args.database.privateCidrs }],
+      ports: [{ port: args.database.port }],
+    });
+  if (args.cache)
+    allowances.push({
+      name: "to-redis",
+      direction: "Egress",
+      pods,
+      peers: [{ cidrs: args.cache.privateCidrs }],
+      ports: [{ port: args.cache.port }],
+    });
   return allowances;
 }
 
@@ -99,22 +122,38 @@ export class AppService extends pulumi.ComponentResource {
     super("platform:kubernetes:AppService", name, {}, opts);
     const app = args.name;
     const labels: Labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
-    const ns = new PlatformNamespace(`${name}-ns`, { name: app, podSecurity: args.podSecurity, labels: args.gateway.routeNamespaceLabels, allowances: appAllowances(args, labels) }, { parent: this });
+    const ns = new PlatformNamespace(
+      `${name}-ns`,
+      { name: app, podSecurity: args.podSecurity, labels: args.gateway.routeNamespaceLabels, allowances: appAllowances(args, labels) },
+      { parent: this },
+    );
     this.namespace = app;
     const namespace = ns.ready;
     const meta = (objectName: string) => ({ name: objectName, namespace, labels });
 
-    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(app), automountServiceAccountToken: false }, { parent: this });
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: meta(app), automountServiceAccountToken: false },
+      { parent: this },
+    );
 
     const env: k8s.types.input.core.v1.EnvVar[] = [];
     const secretRef = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
     const synced: pulumi.Resource[] = [];
     if (args.database && args.secrets) {
       const secret = `${app}-database`;
-      synced.push(args.secrets.sync(`${name}-database-secret`, namespace, secret, [
-        { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
-        { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
-      ], this));
+      synced.push(
+        args.secrets.sync(
+          `${name}-database-secret`,
+          namespace,
+          secret,
+          [
+            { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
+            { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
+          ],
+          this,
+        ),
+      );
       env.push(
         { name: "DATABASE_HOST", value: args.database.host },
         { name: "DATABASE_PORT", value: String(args.database.port) },
@@ -126,7 +165,9 @@ export class AppService extends pulumi.ComponentResource {
     }
     if (args.cache && args.secrets) {
       const secret = `${app}-cache`;
-      synced.push(args.secrets.sync(`${name}-cache-secret`, namespace, secret, [{ secretKey: "password", remoteKey: args.cache.authSecret }], this));
+      synced.push(
+        args.secrets.sync(`${name}-cache-secret`, namespace, secret, [{ secretKey: "password", remoteKey: args.cache.authSecret }], this),
+      );
       env.push(
         { name: "REDIS_HOST", value: args.cache.host },
         { name: "REDIS_PORT", value: String(args.cache.port) },
@@ -135,8 +176,19 @@ export class AppService extends pulumi.ComponentResource {
       );
     }
 
-    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({ httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 });
-    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: labels }, matchLabelKeys: ["pod-template-hash"] });
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+      httpGet: { path, port: "http" },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 2,
+    });
+    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable,
+      labelSelector: { matchLabels: labels },
+      matchLabelKeys: ["pod-template-hash"],
+    });
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -154,7 +206,10 @@ export class AppService extends pulumi.ComponentResource {
               automountServiceAccountToken: false,
               securityContext: restrictedPodSecurity(args.userId ?? DEFAULT_USER_ID),
               // A zone outage leaves the other zones' pods; a node drain leaves the other nodes'.
-              topologySpreadConstraints: [spread("topology.kubernetes.io/zone", "DoNotSchedule"), spread("kubernetes.io/hostname", "ScheduleAnyway")],
+              topologySpreadConstraints: [
+                spread("topology.kubernetes.io/zone", "DoNotSchedule"),
+                spread("kubernetes.io/hostname", "ScheduleAnyway"),
+              ],
               terminationGracePeriodSeconds: 30,
               containers: [
                 {
@@ -162,12 +217,18 @@ export class AppService extends pulumi.ComponentResource {
                   image: args.image,
                   ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
                   env,
-                  resources: { requests: { cpu: args.cpuRequest, memory: args.memoryRequest }, limits: { cpu: args.cpuLimit, memory: args.memoryLimit } },
+                  resources: {
+                    requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
+                    limits: { cpu: args.cpuLimit, memory: args.memoryLimit },
+                  },
                   startupProbe: probe(args.healthPath, 5, 24),
                   livenessProbe: probe(args.healthPath, 10, 3),
                   readinessProbe: probe(args.readyPath, 5, 3),
                   securityContext: restrictedContainerSecurity(),
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data" }],
+                  volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "data", mountPath: "/data" },
+                  ],
                 },
               ],
               volumes: [scratchVolume("tmp", "64Mi"), scratchVolume("data", "256Mi")],
@@ -181,11 +242,18 @@ export class AppService extends pulumi.ComponentResource {
 
     const service = new k8s.core.v1.Service(
       `${name}-service`,
-      { metadata: meta(app), spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
+      {
+        metadata: meta(app),
+        spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+      },
       { parent: this },
     );
 
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(app), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, { parent: this });
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: meta(app), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+      { parent: this },
+    );
 
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
@@ -195,7 +263,12 @@ export class AppService extends pulumi.ComponentResource {
           scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
           minReplicas: args.minReplicas,
           maxReplicas: args.maxReplicas,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuUtilization ?? 70 } } }],
+          metrics: [
+            {
+              type: "Resource",
+              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuUtilization ?? 70 } },
+            },
+          ],
         },
       },
       { parent: this },
@@ -212,7 +285,17 @@ export class AppService extends pulumi.ComponentResource {
       { parent: this, dependsOn: [service, ...args.crds] },
     );
 
-    const hsts = args.hstsMaxAgeSeconds > 0 ? [{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: `max-age=${args.hstsMaxAgeSeconds}; includeSubDomains` }] } }] : [];
+    const hsts =
+      args.hstsMaxAgeSeconds > 0
+        ? [
+            {
+              type: "ResponseHeaderModifier",
+              responseHeaderModifier: {
+                set: [{ name: "Strict-Transport-Security", value: `max-age=${args.hstsMaxAgeSeconds}; includeSubDomains` }],
+              },
+            },
+          ]
+        : [];
     this.route = new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {
@@ -220,9 +303,23 @@ export class AppService extends pulumi.ComponentResource {
         kind: "HTTPRoute",
         metadata: meta(app),
         spec: {
-          parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gateway.gatewayName, namespace: args.gateway.gatewayNamespace, sectionName: args.gateway.sectionName }],
+          parentRefs: [
+            {
+              group: "gateway.networking.k8s.io",
+              kind: "Gateway",
+              name: args.gateway.gatewayName,
+              namespace: args.gateway.gatewayNamespace,
+              sectionName: args.gateway.sectionName,
+            },
+          ],
           hostnames: [args.hostname],
-          rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], filters: hsts, backendRefs: [{ name: service.metadata.name, port: 80 }] }],
+          rules: [
+            {
+              matches: [{ path: { type: "PathPrefix", value: "/" } }],
+              filters: hsts,
+              backendRefs: [{ name: service.metadata.name, port: 80 }],
+            },
+          ],
         },
       },
       { parent: this, dependsOn: args.crds },

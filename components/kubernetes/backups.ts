@@ -92,11 +92,17 @@ export class PostgresBackups extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresBackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     const maxAge = args.maxDumpAgeHours ?? DEFAULT_MAX_DUMP_AGE_HOURS;
-    if (!Number.isInteger(maxAge) || maxAge < 1) throw new Error(`PostgresBackups ${name}: args.maxDumpAgeHours must be a whole number of hours (got ${JSON.stringify(maxAge)})`);
+    if (!Number.isInteger(maxAge) || maxAge < 1)
+      throw new Error(`PostgresBackups ${name}: args.maxDumpAgeHours must be a whole number of hours (got ${JSON.stringify(maxAge)})`);
     if (POSTGRES_IMAGES[args.database.engineMajor] === undefined) {
-      throw new Error(`PostgresBackups ${name}: args.database.engineMajor must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")} (got ${JSON.stringify(args.database.engineMajor)})`);
+      throw new Error(
+        `PostgresBackups ${name}: args.database.engineMajor must be one of ${Object.keys(POSTGRES_IMAGES).join(", ")} (got ${JSON.stringify(args.database.engineMajor)})`,
+      );
     }
-    if (!Number.isInteger(args.restoreStorageGb) || args.restoreStorageGb < 1) throw new Error(`PostgresBackups ${name}: args.restoreStorageGb must be a whole number of GiB (got ${JSON.stringify(args.restoreStorageGb)})`);
+    if (!Number.isInteger(args.restoreStorageGb) || args.restoreStorageGb < 1)
+      throw new Error(
+        `PostgresBackups ${name}: args.restoreStorageGb must be a whole number of GiB (got ${JSON.stringify(args.restoreStorageGb)})`,
+      );
     super("platform:kubernetes:PostgresBackups", name, {}, opts);
     const namespaceName = args.namespace ?? "backups";
     this.namespace = namespaceName;
@@ -126,24 +132,35 @@ export class PostgresBackups extends pulumi.ComponentResource {
     const account = (id: string, identity: typeof writer) =>
       new k8s.core.v1.ServiceAccount(
         `${name}-${id}-sa`,
-        { metadata: { name: identity.serviceAccount.name, namespace, labels: JOB_LABELS, annotations: identity.serviceAccountAnnotations }, automountServiceAccountToken: false },
+        {
+          metadata: { name: identity.serviceAccount.name, namespace, labels: JOB_LABELS, annotations: identity.serviceAccountAnnotations },
+          automountServiceAccountToken: false,
+        },
         { parent: this },
       );
     const writerAccount = account("writer", writer);
     const readerAccount = account("reader", reader);
 
     const credentials = "postgres-credentials";
-    const synced = args.secrets.sync(`${name}-credentials`, namespace, credentials, [
-      { secretKey: "username", remoteKey: db.credentialsSecret, property: "username" },
-      { secretKey: "password", remoteKey: db.credentialsSecret, property: "password" },
-    ], this);
+    const synced = args.secrets.sync(
+      `${name}-credentials`,
+      namespace,
+      credentials,
+      [
+        { secretKey: "username", remoteKey: db.credentialsSecret, property: "username" },
+        { secretKey: "password", remoteKey: db.credentialsSecret, property: "password" },
+      ],
+      this,
+    );
 
     const postgresImage = POSTGRES_IMAGES[db.engineMajor]!;
-    const storeEnv = pulumi.all([args.store.rcloneEnv, args.store.bucketName]).apply(([env, bucket]) => [
-      ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-      { name: "BUCKET", value: bucket },
-      { name: "SSL_CERT_FILE", value: "/tools/ca-certificates.crt" },
-    ]);
+    const storeEnv = pulumi
+      .all([args.store.rcloneEnv, args.store.bucketName])
+      .apply(([env, bucket]) => [
+        ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+        { name: "BUCKET", value: bucket },
+        { name: "SSL_CERT_FILE", value: "/tools/ca-certificates.crt" },
+      ]);
     const container = (c: Omit<k8s.types.input.core.v1.Container, "securityContext">): k8s.types.input.core.v1.Container => ({
       ...c,
       securityContext: restrictedContainerSecurity(),
@@ -151,8 +168,19 @@ export class PostgresBackups extends pulumi.ComponentResource {
     });
     // The rclone binary (static) is copied next to the Postgres tools, so one shell pipes one into the other,
     // with the CA bundle of its image: the Postgres image keeps none for rclone's HTTPS calls.
-    const tools = container({ name: "tools", image: RCLONE_IMAGE, command: ["cp", "/usr/local/bin/rclone", "/etc/ssl/certs/ca-certificates.crt", "/tools/"], volumeMounts: [{ name: "tools", mountPath: "/tools" }], resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } } });
-    const jobSpec = (pods: Labels, serviceAccountName: string, podSpec: Partial<k8s.types.input.core.v1.PodSpec>, deadlineSeconds: number): k8s.types.input.batch.v1.JobTemplateSpec => ({
+    const tools = container({
+      name: "tools",
+      image: RCLONE_IMAGE,
+      command: ["cp", "/usr/local/bin/rclone", "/etc/ssl/certs/ca-certificates.crt", "/tools/"],
+      volumeMounts: [{ name: "tools", mountPath: "/tools" }],
+      resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    });
+    const jobSpec = (
+      pods: Labels,
+      serviceAccountName: string,
+      podSpec: Partial<k8s.types.input.core.v1.PodSpec>,
+      deadlineSeconds: number,
+    ): k8s.types.input.batch.v1.JobTemplateSpec => ({
       metadata: { labels: pods },
       spec: {
         backoffLimit: 2,
@@ -186,91 +214,117 @@ export class PostgresBackups extends pulumi.ComponentResource {
         metadata: { name: BACKUP_CRONJOB, namespace, labels: dumpPods },
         spec: {
           ...cronSpec(args.schedule),
-          jobTemplate: jobSpec(dumpPods, BACKUP_CRONJOB, {
-            initContainers: [tools],
-            containers: [
-              container({
-                name: "dump",
-                image: postgresImage,
-                command: ["bash", "-c", BACKUP_SCRIPT],
-                env: pulumi.all([storeEnv, db.host]).apply(([store, host]) => [
-                  { name: "PGHOST", value: host },
-                  { name: "PGPORT", value: String(db.port) },
-                  { name: "PGDATABASE", value: db.databaseName },
-                  { name: "PGSSLMODE", value: "require" },
-                  { name: "PGUSER", valueFrom: { secretKeyRef: { name: credentials, key: "username" } } },
-                  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: credentials, key: "password" } } },
-                  { name: "HOME", value: "/scratch" },
-                  ...store,
-                ]),
-                resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-                volumeMounts: [{ name: "tools", mountPath: "/tools" }, { name: "scratch", mountPath: "/scratch" }],
-              }),
-            ],
-            volumes: [scratchVolume("tools", "128Mi"), scratchVolume("scratch", "256Mi")],
-          }, 5 * 3600),
+          jobTemplate: jobSpec(
+            dumpPods,
+            BACKUP_CRONJOB,
+            {
+              initContainers: [tools],
+              containers: [
+                container({
+                  name: "dump",
+                  image: postgresImage,
+                  command: ["bash", "-c", BACKUP_SCRIPT],
+                  env: pulumi
+                    .all([storeEnv, db.host])
+                    .apply(([store, host]) => [
+                      { name: "PGHOST", value: host },
+                      { name: "PGPORT", value: String(db.port) },
+                      { name: "PGDATABASE", value: db.databaseName },
+                      { name: "PGSSLMODE", value: "require" },
+                      { name: "PGUSER", valueFrom: { secretKeyRef: { name: credentials, key: "username" } } },
+                      { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: credentials, key: "password" } } },
+                      { name: "HOME", value: "/scratch" },
+                      ...store,
+                    ]),
+                  resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                  volumeMounts: [
+                    { name: "tools", mountPath: "/tools" },
+                    { name: "scratch", mountPath: "/scratch" },
+                  ],
+                }),
+              ],
+              volumes: [scratchVolume("tools", "128Mi"), scratchVolume("scratch", "256Mi")],
+            },
+            5 * 3600,
+          ),
         },
       },
       { parent: this, dependsOn: [writerAccount, synced] },
     );
 
-    const serverData = [{ name: "pgdata", mountPath: "/var/lib/postgresql/data" }, { name: "pgrun", mountPath: "/var/run/postgresql" }, { name: "scratch", mountPath: "/tmp" }];
+    const serverData = [
+      { name: "pgdata", mountPath: "/var/lib/postgresql/data" },
+      { name: "pgrun", mountPath: "/var/run/postgresql" },
+      { name: "scratch", mountPath: "/tmp" },
+    ];
     this.restoreVerification = new k8s.batch.v1.CronJob(
       `${name}-restore-verification`,
       {
         metadata: { name: RESTORE_CRONJOB, namespace, labels: restorePods },
         spec: {
           ...cronSpec(args.restoreVerificationSchedule),
-          jobTemplate: jobSpec(restorePods, RESTORE_CRONJOB, {
-            initContainers: [
-              tools,
-              // The throwaway server: a native sidecar (restartPolicy Always) that stops when the check ends.
-              // It listens on localhost only and trusts local connections; nothing outside the pod reaches it.
-              container({
-                name: "postgres",
-                image: postgresImage,
-                restartPolicy: "Always",
-                args: ["postgres", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
-                env: [
-                  { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
-                  { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                ],
-                startupProbe: { exec: { command: ["pg_isready", "--host=127.0.0.1"] }, periodSeconds: 2, failureThreshold: 60 },
-                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
-                volumeMounts: serverData,
-              }),
-            ],
-            containers: [
-              container({
-                name: "verify",
-                image: postgresImage,
-                command: ["bash", "-c", RESTORE_SCRIPT],
-                env: storeEnv.apply((store) => [
-                  { name: "SOURCE_DATABASE", value: db.databaseName },
-                  { name: "MAX_AGE_HOURS", value: String(maxAge) },
-                  { name: "HOME", value: "/tmp" },
-                  ...store,
-                ]),
-                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                volumeMounts: [{ name: "tools", mountPath: "/tools" }, { name: "scratch", mountPath: "/tmp" }],
-              }),
-            ],
-            volumes: [
-              scratchVolume("tools", "128Mi"),
-              // A volume made for the run and deleted with the pod: room for the whole database, off the node's disk.
-              {
-                name: "pgdata",
-                ephemeral: {
-                  volumeClaimTemplate: {
-                    metadata: { labels: restorePods },
-                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.storageClassName, resources: { requests: { storage: `${args.restoreStorageGb}Gi` } } },
+          jobTemplate: jobSpec(
+            restorePods,
+            RESTORE_CRONJOB,
+            {
+              initContainers: [
+                tools,
+                // The throwaway server: a native sidecar (restartPolicy Always) that stops when the check ends.
+                // It listens on localhost only and trusts local connections; nothing outside the pod reaches it.
+                container({
+                  name: "postgres",
+                  image: postgresImage,
+                  restartPolicy: "Always",
+                  args: ["postgres", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
+                  env: [
+                    { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
+                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                  ],
+                  startupProbe: { exec: { command: ["pg_isready", "--host=127.0.0.1"] }, periodSeconds: 2, failureThreshold: 60 },
+                  resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                  volumeMounts: serverData,
+                }),
+              ],
+              containers: [
+                container({
+                  name: "verify",
+                  image: postgresImage,
+                  command: ["bash", "-c", RESTORE_SCRIPT],
+                  env: storeEnv.apply((store) => [
+                    { name: "SOURCE_DATABASE", value: db.databaseName },
+                    { name: "MAX_AGE_HOURS", value: String(maxAge) },
+                    { name: "HOME", value: "/tmp" },
+                    ...store,
+                  ]),
+                  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                  volumeMounts: [
+                    { name: "tools", mountPath: "/tools" },
+                    { name: "scratch", mountPath: "/tmp" },
+                  ],
+                }),
+              ],
+              volumes: [
+                scratchVolume("tools", "128Mi"),
+                // A volume made for the run and deleted with the pod: room for the whole database, off the node's disk.
+                {
+                  name: "pgdata",
+                  ephemeral: {
+                    volumeClaimTemplate: {
+                      metadata: { labels: restorePods },
+                      spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: args.storageClassName,
+                        resources: { requests: { storage: `${args.restoreStorageGb}Gi` } },
+                      },
+                    },
                   },
                 },
-              },
-              scratchVolume("pgrun", "16Mi", "Memory"),
-              scratchVolume("scratch", "1Gi"),
-            ],
-          }, 5 * 3600),
+                scratchVolume("pgrun", "16Mi", "Memory"),
+                scratchVolume("scratch", "1Gi"),
+              ],
+            },
+            5 * 3600,
+          ),
         },
       },
       { parent: this, dependsOn: [readerAccount] },

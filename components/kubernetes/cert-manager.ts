@@ -75,8 +75,20 @@ export class CertManager extends pulumi.ComponentResource {
           apiServerEgress(args.cluster.apiServerCidrs),
           // The ACME directory, and the self-check of each HTTP-01 challenge through the public address.
           internetHttpsEgress("acme", CONTROLLER_PODS, [{ port: 443 }, { port: 80 }]),
-          { name: "webhook", direction: "Ingress", pods: WEBHOOK_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }] },
-          { name: "from-prometheus", direction: "Ingress", pods: CERT_MANAGER_METRICS_PODS, peers: [args.scrapers], ports: [{ port: CERT_MANAGER_METRICS_PORT }] },
+          {
+            name: "webhook",
+            direction: "Ingress",
+            pods: WEBHOOK_PODS,
+            peers: [{ cidrs: args.webhookCallerCidrs }],
+            ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }],
+          },
+          {
+            name: "from-prometheus",
+            direction: "Ingress",
+            pods: CERT_MANAGER_METRICS_PODS,
+            peers: [args.scrapers],
+            ports: [{ port: CERT_MANAGER_METRICS_PORT }],
+          },
         ],
       },
       { parent: this },
@@ -92,8 +104,16 @@ export class CertManager extends pulumi.ComponentResource {
           crds: { enabled: true, keep: true },
           replicaCount: replicas,
           podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-          webhook: { replicaCount: replicas, securePort: CERT_MANAGER_WEBHOOK_PORT, podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 } },
-          config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } },
+          webhook: {
+            replicaCount: replicas,
+            securePort: CERT_MANAGER_WEBHOOK_PORT,
+            podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+          },
+          config: {
+            apiVersion: "controller.config.cert-manager.io/v1alpha1",
+            kind: "ControllerConfiguration",
+            gatewayAPI: { enabled: true },
+          },
           prometheus: { enabled: true, servicemonitor: { enabled: true } },
         },
         dependsOn: [args.prometheusCrds, args.gatewayApiCrds],
@@ -118,7 +138,15 @@ export class CertManager extends pulumi.ComponentResource {
                   {
                     http01: {
                       gatewayHTTPRoute: {
-                        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: listener.gatewayName, namespace: listener.gatewayNamespace, sectionName: listener.sectionName }],
+                        parentRefs: [
+                          {
+                            group: "gateway.networking.k8s.io",
+                            kind: "Gateway",
+                            name: listener.gatewayName,
+                            namespace: listener.gatewayNamespace,
+                            sectionName: listener.sectionName,
+                          },
+                        ],
                         serviceType: "ClusterIP",
                       },
                     },

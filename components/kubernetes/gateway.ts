@@ -20,7 +20,11 @@ export const CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Envoy Gateway shifts privileged listener ports by 10000 inside the proxy pods (80 -> 10080). */
 export const PROXY_PORTS = { http: 10080, https: 10443, metrics: 19001 };
 export const XDS_PORT = 18000;
-export const PROXY_PODS: Labels = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy", "app.kubernetes.io/managed-by": "envoy-gateway" };
+export const PROXY_PODS: Labels = {
+  "app.kubernetes.io/name": "envoy",
+  "app.kubernetes.io/component": "proxy",
+  "app.kubernetes.io/managed-by": "envoy-gateway",
+};
 const CONTROLLER_PODS: Labels = { "control-plane": "envoy-gateway" };
 const CERTGEN_PODS: Labels = { app: "certgen" };
 /** Namespaces whose HTTPRoutes the HTTPS listeners accept carry this label. */
@@ -71,24 +75,51 @@ function check(name: string, args: IngressGatewayArgs): void {
     throw new Error(`IngressGateway ${name}: ${message}`);
   };
   if (args.hostnames.length === 0) fail("args.hostnames must list at least one hostname");
-  if (new Set(args.hostnames).size !== args.hostnames.length) fail(`args.hostnames must not repeat a hostname (got ${JSON.stringify(args.hostnames)})`);
+  if (new Set(args.hostnames).size !== args.hostnames.length)
+    fail(`args.hostnames must not repeat a hostname (got ${JSON.stringify(args.hostnames)})`);
   if (args.hostnames.length > 63) fail("args.hostnames allows 63 hostnames: a Gateway holds at most 64 listeners");
-  if (!Number.isInteger(args.rateLimitPerMinute) || args.rateLimitPerMinute < 1) fail(`args.rateLimitPerMinute must be a whole number >= 1 (got ${JSON.stringify(args.rateLimitPerMinute)})`);
+  if (!Number.isInteger(args.rateLimitPerMinute) || args.rateLimitPerMinute < 1)
+    fail(`args.rateLimitPerMinute must be a whole number >= 1 (got ${JSON.stringify(args.rateLimitPerMinute)})`);
 }
 
 /** The gateway namespace's allowances, in one list so a test can read them as a table. */
 export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "loadBalancer" | "backends" | "scrapers">): Allowance[] {
   const backendsByNamespace = new Map<string, number[]>();
-  for (const b of args.backends) backendsByNamespace.set(b.namespace, [...new Set([...(backendsByNamespace.get(b.namespace) ?? []), b.port])]);
+  for (const b of args.backends)
+    backendsByNamespace.set(b.namespace, [...new Set([...(backendsByNamespace.get(b.namespace) ?? []), b.port])]);
   return [
     dnsEgress(),
-    { name: "from-load-balancer", direction: "Ingress", pods: PROXY_PODS, peers: [{ cidrs: args.loadBalancer.sourceCidrs }], ports: [{ port: PROXY_PORTS.http }, { port: PROXY_PORTS.https }] },
+    {
+      name: "from-load-balancer",
+      direction: "Ingress",
+      pods: PROXY_PODS,
+      peers: [{ cidrs: args.loadBalancer.sourceCidrs }],
+      ports: [{ port: PROXY_PORTS.http }, { port: PROXY_PORTS.https }],
+    },
     { name: "proxy-to-controller", direction: "Egress", pods: PROXY_PODS, peers: [{ pods: CONTROLLER_PODS }], ports: [{ port: XDS_PORT }] },
-    { name: "controller-from-proxy", direction: "Ingress", pods: CONTROLLER_PODS, peers: [{ pods: PROXY_PODS }], ports: [{ port: XDS_PORT }] },
+    {
+      name: "controller-from-proxy",
+      direction: "Ingress",
+      pods: CONTROLLER_PODS,
+      peers: [{ pods: PROXY_PODS }],
+      ports: [{ port: XDS_PORT }],
+    },
     apiServerEgress(args.cluster.apiServerCidrs, CONTROLLER_PODS),
     { ...apiServerEgress(args.cluster.apiServerCidrs, CERTGEN_PODS), name: "certgen-kube-api" },
-    { name: "proxy-to-acme-solver", direction: "Egress", pods: PROXY_PODS, peers: [{ pods: ACME_SOLVER_PODS }], ports: [{ port: ACME_SOLVER_PORT }] },
-    { name: "acme-solver-from-proxy", direction: "Ingress", pods: ACME_SOLVER_PODS, peers: [{ pods: PROXY_PODS }], ports: [{ port: ACME_SOLVER_PORT }] },
+    {
+      name: "proxy-to-acme-solver",
+      direction: "Egress",
+      pods: PROXY_PODS,
+      peers: [{ pods: ACME_SOLVER_PODS }],
+      ports: [{ port: ACME_SOLVER_PORT }],
+    },
+    {
+      name: "acme-solver-from-proxy",
+      direction: "Ingress",
+      pods: ACME_SOLVER_PODS,
+      peers: [{ pods: PROXY_PODS }],
+      ports: [{ port: ACME_SOLVER_PORT }],
+    },
     { name: "from-prometheus", direction: "Ingress", pods: PROXY_PODS, peers: [args.scrapers], ports: [{ port: PROXY_PORTS.metrics }] },
     ...[...backendsByNamespace].map(([namespace, ports]): Allowance => ({
       name: `to-${namespace}`,
@@ -118,11 +149,18 @@ export class IngressGateway extends pulumi.ComponentResource {
     this.namespace = namespaceName;
     this.proxies = { namespace: namespaceName, pods: PROXY_PODS };
     const replicas = args.replicas ?? 2;
-    const ns = new PlatformNamespace(`${name}-ns`, { name: namespaceName, podSecurity: args.podSecurity, allowances: gatewayAllowances(args) }, { parent: this });
+    const ns = new PlatformNamespace(
+      `${name}-ns`,
+      { name: namespaceName, podSecurity: args.podSecurity, allowances: gatewayAllowances(args) },
+      { parent: this },
+    );
     const namespace = ns.ready;
     const crds = (id: string, values: Record<string, unknown>) =>
       helmRelease(`${name}-${id}`, { chart: GATEWAY_CRDS_CHART, name: id, namespace, values: { crds: values } }, this);
-    const gatewayApiCrds = crds("gateway-api-crds", { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } });
+    const gatewayApiCrds = crds("gateway-api-crds", {
+      gatewayAPI: { enabled: true, channel: "experimental" },
+      envoyGateway: { enabled: false },
+    });
     const crdReleases = [gatewayApiCrds, crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } })];
     this.crds = crdReleases;
     const certManager = args.certManager(gatewayApiCrds);
@@ -136,7 +174,10 @@ export class IngressGateway extends pulumi.ComponentResource {
         values: {
           // The CRD releases above own the CRDs.
           crds: { enabled: false },
-          deployment: { replicas, envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } } },
+          deployment: {
+            replicas,
+            envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } },
+          },
           podDisruptionBudget: { minAvailable: replicas > 1 ? 1 : 0 },
           // Zone-aware routing hints need a mutating webhook the API server would call; not worth the opening.
           topologyInjector: { enabled: false },
@@ -162,8 +203,18 @@ export class IngressGateway extends pulumi.ComponentResource {
                 replicas,
                 pod: {
                   topologySpreadConstraints: [
-                    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: PROXY_PODS } },
-                    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: PROXY_PODS } },
+                    {
+                      maxSkew: 1,
+                      topologyKey: "topology.kubernetes.io/zone",
+                      whenUnsatisfiable: "ScheduleAnyway",
+                      labelSelector: { matchLabels: PROXY_PODS },
+                    },
+                    {
+                      maxSkew: 1,
+                      topologyKey: "kubernetes.io/hostname",
+                      whenUnsatisfiable: "ScheduleAnyway",
+                      labelSelector: { matchLabels: PROXY_PODS },
+                    },
                   ],
                 },
                 container: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
@@ -181,7 +232,10 @@ export class IngressGateway extends pulumi.ComponentResource {
         apiVersion: GATEWAY_API,
         kind: "GatewayClass",
         metadata: { name: GATEWAY_NAME },
-        spec: { controllerName: CONTROLLER_NAME, parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "platform-proxy", namespace: namespaceName } },
+        spec: {
+          controllerName: CONTROLLER_NAME,
+          parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "platform-proxy", namespace: namespaceName },
+        },
       },
       { parent: this, dependsOn: [controller, proxyConfig] },
     );
@@ -222,7 +276,10 @@ export class IngressGateway extends pulumi.ComponentResource {
               port: 443,
               hostname,
               tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: `${listenerName(hostname)}-tls` }] },
-              allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: ROUTE_NAMESPACE_LABELS } }, kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }] },
+              allowedRoutes: {
+                namespaces: { from: "Selector", selector: { matchLabels: ROUTE_NAMESPACE_LABELS } },
+                kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
+              },
             })),
           ],
         },
@@ -239,7 +296,15 @@ export class IngressGateway extends pulumi.ComponentResource {
         kind: "HTTPRoute",
         metadata: { name: "https-redirect", namespace },
         spec: {
-          parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: this.gatewayName, namespace: namespaceName, sectionName: HTTP_LISTENER }],
+          parentRefs: [
+            {
+              group: "gateway.networking.k8s.io",
+              kind: "Gateway",
+              name: this.gatewayName,
+              namespace: namespaceName,
+              sectionName: HTTP_LISTENER,
+            },
+          ],
           rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
         },
       },
@@ -253,7 +318,10 @@ export class IngressGateway extends pulumi.ComponentResource {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
         metadata: { name: "envoy-proxies", namespace },
-        spec: { selector: { matchLabels: PROXY_PODS }, podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }] },
+        spec: {
+          selector: { matchLabels: PROXY_PODS },
+          podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }],
+        },
       },
       { parent: this, dependsOn: [this.gateway, args.prometheusCrds] },
     );
@@ -267,7 +335,16 @@ export class IngressGateway extends pulumi.ComponentResource {
         spec: {
           targetRefs: targetGateway,
           // Distinct: one bucket per client address. Local: counted by each proxy replica on its own.
-          rateLimit: { local: { rules: [{ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: args.rateLimitPerMinute, unit: "Minute" } }] } },
+          rateLimit: {
+            local: {
+              rules: [
+                {
+                  clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+                  limit: { requests: args.rateLimitPerMinute, unit: "Minute" },
+                },
+              ],
+            },
+          },
         },
       },
       { parent: this, dependsOn: [this.gateway] },
@@ -293,6 +370,12 @@ export class IngressGateway extends pulumi.ComponentResource {
 
   /** Where an app's route attaches for `hostname`. */
   attachmentFor(hostname: string) {
-    return { gatewayName: this.gatewayName, gatewayNamespace: this.namespace, sectionName: listenerName(hostname), routeNamespaceLabels: ROUTE_NAMESPACE_LABELS, proxies: this.proxies };
+    return {
+      gatewayName: this.gatewayName,
+      gatewayNamespace: this.namespace,
+      sectionName: listenerName(hostname),
+      routeNamespaceLabels: ROUTE_NAMESPACE_LABELS,
+      proxies: this.proxies,
+    };
   }
 }

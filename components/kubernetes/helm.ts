@@ -27,8 +27,12 @@ export interface HelmReleaseArgs {
 const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 export function helmRelease(name: string, args: HelmReleaseArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
-  if (!VERSION.test(args.chart.version)) throw new Error(`helm release ${name}: chart ${args.chart.chart} must be pinned to an exact version (got ${JSON.stringify(args.chart.version)})`);
-  if (!args.chart.chart.startsWith("oci://") && args.chart.repo === undefined) throw new Error(`helm release ${name}: chart ${args.chart.chart} needs a repository or an oci:// reference`);
+  if (!VERSION.test(args.chart.version))
+    throw new Error(
+      `helm release ${name}: chart ${args.chart.chart} must be pinned to an exact version (got ${JSON.stringify(args.chart.version)})`,
+    );
+  if (!args.chart.chart.startsWith("oci://") && args.chart.repo === undefined)
+    throw new Error(`helm release ${name}: chart ${args.chart.chart} needs a repository or an oci:// reference`);
   return new k8s.helm.v3.Release(
     name,
     {

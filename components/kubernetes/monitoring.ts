@@ -15,9 +15,17 @@ import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type L
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
-export const KUBE_PROMETHEUS_STACK_CHART: HelmChart = { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" };
+export const KUBE_PROMETHEUS_STACK_CHART: HelmChart = {
+  chart: "kube-prometheus-stack",
+  version: "88.5.3",
+  repo: "https://prometheus-community.github.io/helm-charts",
+};
 /** The operator's CRDs at the operator version of that chart (v0.93.1), templated so upgrades apply. */
-export const PROMETHEUS_CRDS_CHART: HelmChart = { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" };
+export const PROMETHEUS_CRDS_CHART: HelmChart = {
+  chart: "prometheus-operator-crds",
+  version: "31.0.1",
+  repo: "https://prometheus-community.github.io/helm-charts",
+};
 export const EXPORTER_IMAGES = {
   postgres: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
   redis: "quay.io/oliver006/redis_exporter:v1.88.0",
@@ -62,7 +70,9 @@ export interface MonitoringArgs {
 }
 
 /** The monitoring namespace's allowances. */
-export function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">): Allowance[] {
+export function monitoringAllowances(
+  a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">,
+): Allowance[] {
   const targets = new Map<string, ScrapeTarget[]>();
   for (const t of a.scrapeTargets) targets.set(t.namespace, [...(targets.get(t.namespace) ?? []), t]);
   return [
@@ -81,8 +91,20 @@ export function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCi
       ports: [...new Set(list.map((t) => t.port))].map((port) => ({ port })),
     })),
     internetHttpsEgress("alert-webhook", ALERTMANAGER_PODS),
-    { name: "to-postgres", direction: "Egress", pods: { "app.kubernetes.io/name": "postgres-exporter" }, peers: [{ cidrs: a.database.privateCidrs }], ports: [{ port: a.database.port }] },
-    { name: "to-redis", direction: "Egress", pods: { "app.kubernetes.io/name": "redis-exporter" }, peers: [{ cidrs: a.cache.privateCidrs }], ports: [{ port: a.cache.port }] },
+    {
+      name: "to-postgres",
+      direction: "Egress",
+      pods: { "app.kubernetes.io/name": "postgres-exporter" },
+      peers: [{ cidrs: a.database.privateCidrs }],
+      ports: [{ port: a.database.port }],
+    },
+    {
+      name: "to-redis",
+      direction: "Egress",
+      pods: { "app.kubernetes.io/name": "redis-exporter" },
+      peers: [{ cidrs: a.cache.privateCidrs }],
+      ports: [{ port: a.cache.port }],
+    },
   ];
 }
 
@@ -105,7 +127,10 @@ const CHART_INHIBIT_RULES = [
  */
 export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown> {
   const receivers = hasWebhook
-    ? [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }] }]
+    ? [
+        { name: "null" },
+        { name: "webhook", webhook_configs: [{ url_file: `/etc/alertmanager/secrets/${WEBHOOK_SECRET}/url`, send_resolved: true }] },
+      ]
     : [{ name: "null" }];
   return {
     global: { resolve_timeout: "5m" },
@@ -140,31 +165,56 @@ export class Monitoring extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    for (const [key, value] of [["prometheusRetentionDays", args.prometheusRetentionDays], ["prometheusStorageGb", args.prometheusStorageGb], ["grafanaStorageGb", args.grafanaStorageGb]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new Error(`Monitoring ${name}: args.${key} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
+    for (const [key, value] of [
+      ["prometheusRetentionDays", args.prometheusRetentionDays],
+      ["prometheusStorageGb", args.prometheusStorageGb],
+      ["grafanaStorageGb", args.grafanaStorageGb],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new Error(`Monitoring ${name}: args.${key} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
     }
     super("platform:kubernetes:Monitoring", name, {}, opts);
     const namespaceName = args.namespace ?? "monitoring";
     this.namespace = namespaceName;
     this.scrapers = { namespace: namespaceName, pods: PROMETHEUS_PODS };
-    const ns = new PlatformNamespace(`${name}-ns`, { name: namespaceName, podSecurity: args.podSecurity, allowances: monitoringAllowances(args) }, { parent: this });
+    const ns = new PlatformNamespace(
+      `${name}-ns`,
+      { name: namespaceName, podSecurity: args.podSecurity, allowances: monitoringAllowances(args) },
+      { parent: this },
+    );
     const namespace = ns.ready;
 
-    const crds = helmRelease(`${name}-crds`, { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} }, this);
+    const crds = helmRelease(
+      `${name}-crds`,
+      { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} },
+      this,
+    );
     this.crds = crds;
 
     const password = new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = pulumi.secret(password.result);
     const grafanaSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
-      { metadata: { name: GRAFANA_SECRET, namespace }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword } },
+      {
+        metadata: { name: GRAFANA_SECRET, namespace },
+        type: "Opaque",
+        stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
+      },
       { parent: this },
     );
     const webhook = args.alertWebhookUrl
-      ? new k8s.core.v1.Secret(`${name}-alert-webhook`, { metadata: { name: WEBHOOK_SECRET, namespace }, type: "Opaque", stringData: { url: pulumi.secret(args.alertWebhookUrl) } }, { parent: this })
+      ? new k8s.core.v1.Secret(
+          `${name}-alert-webhook`,
+          { metadata: { name: WEBHOOK_SECRET, namespace }, type: "Opaque", stringData: { url: pulumi.secret(args.alertWebhookUrl) } },
+          { parent: this },
+        )
       : undefined;
 
-    const volume = (gb: number) => ({ volumeClaimTemplate: { spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } } } });
+    const volume = (gb: number) => ({
+      volumeClaimTemplate: {
+        spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } },
+      },
+    });
     const stack = helmRelease(
       `${name}-stack`,
       {
@@ -185,7 +235,18 @@ export class Monitoring extends pulumi.ComponentResource {
           nodeExporter: { enabled: false },
           defaultRules: {
             create: true,
-            rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false, node: false, nodeExporterAlerting: false, nodeExporterRecording: false, kubePrometheusNodeRecording: false, windows: false },
+            rules: {
+              etcd: false,
+              kubeControllerManager: false,
+              kubeSchedulerAlerting: false,
+              kubeSchedulerRecording: false,
+              kubeProxy: false,
+              node: false,
+              nodeExporterAlerting: false,
+              nodeExporterRecording: false,
+              kubePrometheusNodeRecording: false,
+              windows: false,
+            },
           },
           prometheus: {
             prometheusSpec: {
@@ -229,13 +290,21 @@ export class Monitoring extends pulumi.ComponentResource {
 
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
-      { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "platform-alerts", namespace }, spec: { groups: alertRuleGroups(args.rules) } },
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: "platform-alerts", namespace },
+        spec: { groups: alertRuleGroups(args.rules) },
+      },
       afterStack,
     );
     for (const dashboard of platformDashboards(args.dashboards)) {
       new k8s.core.v1.ConfigMap(
         `${name}-dashboard-${dashboard.uid}`,
-        { metadata: { name: `dashboard-${dashboard.uid}`, namespace, labels: { grafana_dashboard: "1" } }, data: { [`${dashboard.uid}.json`]: dashboardJson(dashboard) } },
+        {
+          metadata: { name: `dashboard-${dashboard.uid}`, namespace, labels: { grafana_dashboard: "1" } },
+          data: { [`${dashboard.uid}.json`]: dashboardJson(dashboard) },
+        },
         { parent: this },
       );
     }
@@ -243,7 +312,13 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 
   /** A Postgres or Redis exporter: credentials synced from the store, metrics scraped through a ServiceMonitor. */
-  private exporter(name: string, kind: "postgres" | "redis", args: MonitoringArgs, namespace: pulumi.Output<string>, monitorNeeds: pulumi.Resource[]): void {
+  private exporter(
+    name: string,
+    kind: "postgres" | "redis",
+    args: MonitoringArgs,
+    namespace: pulumi.Output<string>,
+    monitorNeeds: pulumi.Resource[],
+  ): void {
     const app = `${kind}-exporter`;
     const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
     const secretName = `${app}-credentials`;
@@ -251,11 +326,23 @@ export class Monitoring extends pulumi.ComponentResource {
     const fromSecret = (key: string) => ({ valueFrom: { secretKeyRef: { name: secretName, key } } });
     const synced =
       kind === "postgres"
-        ? args.secrets.sync(`${name}-${app}-credentials`, namespace, secretName, [
-            { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
-            { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
-          ], this)
-        : args.secrets.sync(`${name}-${app}-credentials`, namespace, secretName, [{ secretKey: "password", remoteKey: args.cache.authSecret }], this);
+        ? args.secrets.sync(
+            `${name}-${app}-credentials`,
+            namespace,
+            secretName,
+            [
+              { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
+              { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
+            ],
+            this,
+          )
+        : args.secrets.sync(
+            `${name}-${app}-credentials`,
+            namespace,
+            secretName,
+            [{ secretKey: "password", remoteKey: args.cache.authSecret }],
+            this,
+          );
     const env =
       kind === "postgres"
         ? pulumi.output(args.database.host).apply((host) => [
@@ -305,7 +392,12 @@ export class Monitoring extends pulumi.ComponentResource {
     );
     new k8s.apiextensions.CustomResource(
       `${name}-${app}-monitor`,
-      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: app, namespace, labels }, spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] } },
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: app, namespace, labels },
+        spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] },
+      },
       { parent: this, dependsOn: [...monitorNeeds, service] },
     );
   }

@@ -47,9 +47,12 @@ function check(args: PlatformNamespaceArgs): void {
   };
   if (!NAMESPACE.test(args.name)) fail(`args.name must be a DNS label (got ${JSON.stringify(args.name)})`);
   const { enforce, warn, version } = args.podSecurity;
-  if (!LEVELS.includes(enforce) || !LEVELS.includes(warn)) fail(`args.podSecurity levels must be one of ${LEVELS.join(", ")} (got ${JSON.stringify({ enforce, warn })})`);
-  if (LEVELS.indexOf(warn) < LEVELS.indexOf(enforce)) fail(`args.podSecurity.warn must be at least as strict as enforce (got enforce ${enforce}, warn ${warn})`);
-  if (!/^v1\.\d+$/.test(version)) fail(`args.podSecurity.version must be a Kubernetes minor such as "v1.35" (got ${JSON.stringify(version)})`);
+  if (!LEVELS.includes(enforce) || !LEVELS.includes(warn))
+    fail(`args.podSecurity levels must be one of ${LEVELS.join(", ")} (got ${JSON.stringify({ enforce, warn })})`);
+  if (LEVELS.indexOf(warn) < LEVELS.indexOf(enforce))
+    fail(`args.podSecurity.warn must be at least as strict as enforce (got enforce ${enforce}, warn ${warn})`);
+  if (!/^v1\.\d+$/.test(version))
+    fail(`args.podSecurity.version must be a Kubernetes minor such as "v1.35" (got ${JSON.stringify(version)})`);
   const names = new Set<string>();
   for (const a of args.allowances ?? []) {
     if (names.has(a.name)) fail(`args.allowances has two allowances named ${JSON.stringify(a.name)}`);
@@ -74,14 +77,22 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     this.name = args.name;
     this.namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: args.name, labels: { ...args.labels, ...podSecurityLabels(args.podSecurity), "app.kubernetes.io/managed-by": "pulumi" } } },
+      {
+        metadata: {
+          name: args.name,
+          labels: { ...args.labels, ...podSecurityLabels(args.podSecurity), "app.kubernetes.io/managed-by": "pulumi" },
+        },
+      },
       { parent: this },
     );
     // Policies name the namespace through its output, so they wait for it.
     const ns = this.namespace.metadata.name;
     const policy = (id: string, body: NetworkPolicyManifest) =>
       new k8s.networking.v1.NetworkPolicy(`${name}-${id}`, { ...body, metadata: { ...body.metadata, namespace: ns } }, { parent: this });
-    this.policies = [policy("default-deny", defaultDeny(args.name)), ...(args.allowances ?? []).map((a) => policy(`allow-${a.name}`, allowancePolicy(args.name, a)))];
+    this.policies = [
+      policy("default-deny", defaultDeny(args.name)),
+      ...(args.allowances ?? []).map((a) => policy(`allow-${a.name}`, allowancePolicy(args.name, a))),
+    ];
     this.ready = pulumi.all([ns, ...this.policies.map((p) => p.metadata.name)]).apply(([namespace]) => namespace!);
     this.registerOutputs({ name: this.name });
   }

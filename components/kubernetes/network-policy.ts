@@ -83,8 +83,11 @@ function peersOf(a: Allowance): pulumi.Input<PeerArgs[]> {
   const pods = a.peers.filter((p): p is PodPeer => !isCidrPeer(p)).map(podPeer);
   const cidrPeers = a.peers.filter(isCidrPeer);
   const known = (cidrs: pulumi.Input<string[]>): cidrs is string[] => Array.isArray(cidrs) && cidrs.every((c) => typeof c === "string");
-  if (cidrPeers.every((p) => known(p.cidrs))) return [...pods, ...cidrPeers.flatMap((p) => (p.cidrs as string[]).map((c) => block(c, p.except)))];
-  return pulumi.all(cidrPeers.map((p) => p.cidrs)).apply((lists) => [...pods, ...lists.flatMap((cidrs, i) => cidrs.map((c) => block(c, cidrPeers[i]!.except)))]);
+  if (cidrPeers.every((p) => known(p.cidrs)))
+    return [...pods, ...cidrPeers.flatMap((p) => (p.cidrs as string[]).map((c) => block(c, p.except)))];
+  return pulumi
+    .all(cidrPeers.map((p) => p.cidrs))
+    .apply((lists) => [...pods, ...lists.flatMap((cidrs, i) => cidrs.map((c) => block(c, cidrPeers[i]!.except)))]);
 }
 
 /** Checks an allowance; throws naming the namespace, the allowance and the field. */
@@ -125,7 +128,10 @@ export function dnsEgress(pods?: Labels): Allowance {
     direction: "Egress",
     ...(pods && { pods }),
     peers: [{ namespace: "kube-system", pods: { "k8s-app": "kube-dns" } }],
-    ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+    ports: [
+      { port: 53, protocol: "UDP" },
+      { port: 53, protocol: "TCP" },
+    ],
   };
 }
 

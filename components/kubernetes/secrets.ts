@@ -8,7 +8,11 @@ import { type HelmChart, helmRelease } from "./helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
 
-export const EXTERNAL_SECRETS_CHART: HelmChart = { chart: "external-secrets", version: "2.9.0", repo: "https://charts.external-secrets.io" };
+export const EXTERNAL_SECRETS_CHART: HelmChart = {
+  chart: "external-secrets",
+  version: "2.9.0",
+  repo: "https://charts.external-secrets.io",
+};
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
 export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
@@ -60,7 +64,13 @@ export class SecretsSync extends pulumi.ComponentResource {
           apiServerEgress(args.cluster.apiServerCidrs),
           // AWS Secrets Manager / Google Secret Manager and the cloud's STS, over HTTPS.
           internetHttpsEgress("secret-store"),
-          { name: "webhook", direction: "Ingress", pods: WEBHOOK_PODS, peers: [{ cidrs: args.webhookCallerCidrs }], ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }] },
+          {
+            name: "webhook",
+            direction: "Ingress",
+            pods: WEBHOOK_PODS,
+            peers: [{ cidrs: args.webhookCallerCidrs }],
+            ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }],
+          },
         ],
       },
       { parent: this },
@@ -82,7 +92,12 @@ export class SecretsSync extends pulumi.ComponentResource {
     );
     this.store = new k8s.apiextensions.CustomResource(
       `${name}-store`,
-      { apiVersion: EXTERNAL_SECRETS_API, kind: "ClusterSecretStore", metadata: { name: this.storeName }, spec: { provider: args.storeProvider } },
+      {
+        apiVersion: EXTERNAL_SECRETS_API,
+        kind: "ClusterSecretStore",
+        metadata: { name: this.storeName },
+        spec: { provider: args.storeProvider },
+      },
       { parent: this, dependsOn: [this.release] },
     );
     this.registerOutputs({ storeName: this.storeName, namespace: this.namespace });
@@ -92,7 +107,13 @@ export class SecretsSync extends pulumi.ComponentResource {
    * An ExternalSecret that keeps the Kubernetes Secret `secretName` in `namespace` in step with the store.
    * Returns the ExternalSecret; pods reference the Secret by name.
    */
-  sync(name: string, namespace: pulumi.Input<string>, secretName: string, keys: SyncedKey[], parent: pulumi.Resource): k8s.apiextensions.CustomResource {
+  sync(
+    name: string,
+    namespace: pulumi.Input<string>,
+    secretName: string,
+    keys: SyncedKey[],
+    parent: pulumi.Resource,
+  ): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
       name,
       {

@@ -78,14 +78,23 @@ export interface ContainerAt {
 }
 
 /** Containers of a pod spec, each with a label for messages ("container app", "init container migrate"). */
-export function containersOf(spec: PodSpec, kinds: readonly ContainerKind[] = ["container", "init container", "ephemeral container"]): ContainerAt[] {
-  const groups: [ContainerKind, unknown][] = [["container", spec.containers], ["init container", spec.initContainers], ["ephemeral container", spec.ephemeralContainers]];
+export function containersOf(
+  spec: PodSpec,
+  kinds: readonly ContainerKind[] = ["container", "init container", "ephemeral container"],
+): ContainerAt[] {
+  const groups: [ContainerKind, unknown][] = [
+    ["container", spec.containers],
+    ["init container", spec.initContainers],
+    ["ephemeral container", spec.ephemeralContainers],
+  ];
   return groups
     .filter(([kind]) => kinds.includes(kind))
-    .flatMap(([kind, containers]) => list(containers).map((c, i) => {
-      const container = record(c) as Container;
-      return { kind, name: typeof container.name === "string" ? container.name : String(i + 1), container };
-    }));
+    .flatMap(([kind, containers]) =>
+      list(containers).map((c, i) => {
+        const container = record(c) as Container;
+        return { kind, name: typeof container.name === "string" ? container.name : String(i + 1), container };
+      }),
+    );
 }
 
 export const where = (c: ContainerAt): string => `${c.kind} ${c.name}`;
@@ -97,5 +106,9 @@ export function parseImage(image: string): { repository: string; tag?: string; d
   const colon = named.lastIndexOf(":");
   // A colon before the last slash belongs to a registry port (localhost:5000/app), not a tag.
   const tag = colon > slash ? named.slice(colon + 1) : undefined;
-  return { repository: tag === undefined ? named : named.slice(0, colon), ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+  return {
+    repository: tag === undefined ? named : named.slice(0, colon),
+    ...(tag !== undefined && { tag }),
+    ...(digest !== undefined && { digest }),
+  };
 }

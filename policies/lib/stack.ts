@@ -18,7 +18,13 @@ export function refersTo(from: PolicyResource, property: string, to: PolicyResou
 }
 
 /** The resources of `types` whose `property` refers to `subject`. */
-export function attachedTo(resources: readonly PolicyResource[], subject: PolicyResource, property: string, types: readonly string[], keys: readonly string[] = []): PolicyResource[] {
+export function attachedTo(
+  resources: readonly PolicyResource[],
+  subject: PolicyResource,
+  property: string,
+  types: readonly string[],
+  keys: readonly string[] = [],
+): PolicyResource[] {
   return resources.filter((r) => types.includes(r.type) && refersTo(r, property, subject, keys));
 }
 

@@ -82,4 +82,5 @@ export function statements(document: unknown): Statement[] {
 }
 
 /** A statement's label for messages: its Sid, or its position. */
-export const statementLabel = (s: Statement, index: number): string => (typeof s.Sid === "string" && s.Sid ? `statement ${s.Sid}` : `statement ${index + 1}`);
+export const statementLabel = (s: Statement, index: number): string =>
+  typeof s.Sid === "string" && s.Sid ? `statement ${s.Sid}` : `statement ${index + 1}`;

@@ -72,22 +72,29 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
     const component = r.one(T.component);
     const provider = r.one("pulumi:providers:aws");
     const children = r.resources.filter((c) => c.parent === component.urn);
-    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
-      `${T.alias} backups-key-alias`,
-      `${T.attachment} backups-read-backups-restore-check`,
-      `${T.attachment} backups-write-backups-pg-dump`,
-      `${T.bucket} backups-bucket`,
-      `${T.encryption} backups-encryption`,
-      `${T.iamPolicy} backups-reader-policy`,
-      `${T.iamPolicy} backups-writer-policy`,
-      `${T.key} backups-key`,
-      `${T.lifecycle} backups-lifecycle`,
-      `${T.ownership} backups-ownership`,
-      `${T.policy} backups-policy`,
-      `${T.publicAccessBlock} backups-public-access-block`,
-      `${T.versioning} backups-versioning`,
-    ].sort());
-    for (const child of children) expect({ name: child.name, provider: child.provider, secrets: child.secretInputs }).toEqual({ name: child.name, provider: provider.urn, secrets: [] });
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
+      [
+        `${T.alias} backups-key-alias`,
+        `${T.attachment} backups-read-backups-restore-check`,
+        `${T.attachment} backups-write-backups-pg-dump`,
+        `${T.bucket} backups-bucket`,
+        `${T.encryption} backups-encryption`,
+        `${T.iamPolicy} backups-reader-policy`,
+        `${T.iamPolicy} backups-writer-policy`,
+        `${T.key} backups-key`,
+        `${T.lifecycle} backups-lifecycle`,
+        `${T.ownership} backups-ownership`,
+        `${T.policy} backups-policy`,
+        `${T.publicAccessBlock} backups-public-access-block`,
+        `${T.versioning} backups-versioning`,
+      ].sort(),
+    );
+    for (const child of children)
+      expect({ name: child.name, provider: child.provider, secrets: child.secretInputs }).toEqual({
+        name: child.name,
+        provider: provider.urn,
+        secrets: [],
+      });
   });
 
   test("the bucket and its key: protected as asked, never force-destroyed", async () => {
@@ -97,21 +104,38 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
     expect(bucket.protect).toBe(x.protect);
     const key = r.one(T.key);
     expect(key.protect).toBe(x.protect);
-    expect(key.inputs).toMatchObject({ description: "Backup bucket platform-test-backups: objects", enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.inputs).toMatchObject({
+      description: "Backup bucket platform-test-backups: objects",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
   });
 
   test("ownership enforced, all four public access blocks, versioning, KMS default encryption with bucket keys", async () => {
     const { r } = await run(args);
     const bucket = idOf(bucketOf(r));
     expect(r.one(T.ownership).inputs).toEqual({ bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    expect(r.one(T.publicAccessBlock).inputs).toEqual({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    expect(r.one(T.publicAccessBlock).inputs).toEqual({
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
     expect(r.one(T.versioning).inputs).toEqual({ bucket, versioningConfiguration: { status: "Enabled" } });
     expect(r.one(T.encryption).inputs).toEqual({
       bucket,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn(r) }, bucketKeyEnabled: true, blockedEncryptionTypes: ["SSE-C"] }],
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn(r) },
+          bucketKeyEnabled: true,
+          blockedEncryptionTypes: ["SSE-C"],
+        },
+      ],
     });
     expect(r.one(T.encryption).propertyDependencies).toEqual({ bucket: [bucketOf(r).urn], rules: [r.one(T.key).urn] });
-    for (const type of [T.ownership, T.publicAccessBlock, T.versioning, T.lifecycle, T.policy]) expect(r.one(type).propertyDependencies.bucket).toEqual([bucketOf(r).urn]);
+    for (const type of [T.ownership, T.publicAccessBlock, T.versioning, T.lifecycle, T.policy])
+      expect(r.one(type).propertyDependencies.bucket).toEqual([bucketOf(r).urn]);
   });
 
   test("lifecycle: expiry after the retention, noncurrent versions after their own days, stale uploads aborted", async () => {
@@ -171,7 +195,9 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
         },
       ],
     });
-    const actions = (JSON.parse(writer.inputs.policy as string) as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => s.Action);
+    const actions = (JSON.parse(writer.inputs.policy as string) as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap(
+      (s) => s.Action,
+    );
     expect(actions.filter((a) => /Delete|GetObject|\*/.test(a))).toEqual([]);
   });
 
@@ -230,10 +256,20 @@ describe.each(CASES)("BackupBucket, %s", (_label, args, x) => {
 
 describe("BackupBucket arguments", () => {
   const bad: Array<[string, string, Partial<BackupBucketArgs>, string]> = [
-    ["a name S3 cannot take", "Backups", {}, 'name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got "Backups")'],
+    [
+      "a name S3 cannot take",
+      "Backups",
+      {},
+      'name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got "Backups")',
+    ],
     ["no retention", "backups", { retentionDays: 0 }, "args.retentionDays must be a whole number from 1 to 3650 (got 0)"],
     ["a fractional retention", "backups", { retentionDays: 7.5 }, "args.retentionDays must be a whole number from 1 to 3650 (got 7.5)"],
-    ["no noncurrent version days", "backups", { noncurrentVersionDays: 0 }, "args.noncurrentVersionDays must be a whole number from 1 to 365 (got 0)"],
+    [
+      "no noncurrent version days",
+      "backups",
+      { noncurrentVersionDays: 0 },
+      "args.noncurrentVersionDays must be a whole number from 1 to 365 (got 0)",
+    ],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {
@@ -257,7 +293,9 @@ describe("data components on a shared network", () => {
     constructor(opts: pulumi.ComponentResourceOptions) {
       super("test:index:StubNetwork", "net", {}, opts);
       this.vpc = new aws.ec2.Vpc("net-vpc", { cidrBlock: "10.0.0.0/16" }, { parent: this });
-      this.subnets = this.cidrs.map((cidrBlock, i) => new aws.ec2.Subnet(`net-isolated-${i}`, { vpcId: this.vpc.id, cidrBlock }, { parent: this }));
+      this.subnets = this.cidrs.map(
+        (cidrBlock, i) => new aws.ec2.Subnet(`net-isolated-${i}`, { vpcId: this.vpc.id, cidrBlock }, { parent: this }),
+      );
       this.nodes = new aws.ec2.SecurityGroup("net-nodes", { vpcId: this.vpc.id, description: "nodes" }, { parent: this });
       this.registerOutputs({});
     }
@@ -267,9 +305,33 @@ describe("data components on a shared network", () => {
     const r = await recordProgram(() => {
       const providers = [awsProvider()];
       const net = new StubNetwork({ providers });
-      const network = { vpcId: net.vpc.id, subnetIds: net.subnets.map((s) => s.id), subnetCidrs: net.cidrs, allowedSecurityGroupIds: [net.nodes.id] };
-      new PostgresDatabase("database", { ...network, instanceClass: "db.t4g.small", storageGb: 20, maxStorageGb: 100, multiAz: false, backupRetentionDays: 7, backupWindow: "03:00-04:00", maintenanceWindow: "sun:04:30-sun:05:30", deletionProtection: false, protect: false }, { providers });
-      new RedisCache("cache", { ...network, nodeType: "cache.t4g.micro", nodes: 1, maintenanceWindow: "sun:05:30-sun:06:30", protect: false }, { providers });
+      const network = {
+        vpcId: net.vpc.id,
+        subnetIds: net.subnets.map((s) => s.id),
+        subnetCidrs: net.cidrs,
+        allowedSecurityGroupIds: [net.nodes.id],
+      };
+      new PostgresDatabase(
+        "database",
+        {
+          ...network,
+          instanceClass: "db.t4g.small",
+          storageGb: 20,
+          maxStorageGb: 100,
+          multiAz: false,
+          backupRetentionDays: 7,
+          backupWindow: "03:00-04:00",
+          maintenanceWindow: "sun:04:30-sun:05:30",
+          deletionProtection: false,
+          protect: false,
+        },
+        { providers },
+      );
+      new RedisCache(
+        "cache",
+        { ...network, nodeType: "cache.t4g.micro", nodes: 1, maintenanceWindow: "sun:05:30-sun:06:30", protect: false },
+        { providers },
+      );
       new BackupBucket("backups", { retentionDays: 7, protect: false }, { providers });
     });
     const byUrn = new Map(r.resources.map((x) => [x.urn, x]));
@@ -296,12 +358,18 @@ describe("data components on a shared network", () => {
     expect(network.size).toBe(4);
     for (const type of ["platform:aws:PostgresDatabase", "platform:aws:RedisCache", "platform:aws:BackupBucket"]) {
       const own = descendants(r.one(type).urn);
-      const outside = [...own].flatMap((urn) => [...reach(byUrn.get(urn)!)].filter((dep) => !own.has(dep) && !network.has(dep)).map((dep) => `${urn} -> ${dep}`));
+      const outside = [...own].flatMap((urn) =>
+        [...reach(byUrn.get(urn)!)].filter((dep) => !own.has(dep) && !network.has(dep)).map((dep) => `${urn} -> ${dep}`),
+      );
       expect({ type, outside }).toEqual({ type, outside: [] });
     }
     // And the database and cache do sit on the network: VPC, subnets and node group reach them.
     for (const name of ["database", "cache"]) {
-      const used = new Set([...descendants(r.one(name === "database" ? "platform:aws:PostgresDatabase" : "platform:aws:RedisCache").urn)].flatMap((urn) => [...reach(byUrn.get(urn)!)]));
+      const used = new Set(
+        [...descendants(r.one(name === "database" ? "platform:aws:PostgresDatabase" : "platform:aws:RedisCache").urn)].flatMap((urn) => [
+          ...reach(byUrn.get(urn)!),
+        ]),
+      );
       expect([...network].filter((urn) => !used.has(urn))).toEqual([]);
     }
   });

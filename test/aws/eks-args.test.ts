@@ -24,27 +24,83 @@ const BASE: EksClusterArgs = {
 const nodes = (patch: Partial<EksClusterArgs["nodes"]>): Partial<EksClusterArgs> => ({ nodes: { ...BASE.nodes, ...patch } });
 
 const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
-  ["0.0.0.0/0 in production", { endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }, 'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["203.0.113.0/24","0.0.0.0/0"])'],
-  ["::/0 in production", { endpointPublicAccessCidrs: ["::/0"] }, 'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["::/0"])'],
-  ["a malformed public CIDR", { endpointPublicAccessCidrs: ["203.0.113.7/24"] }, 'args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got "203.0.113.7/24")'],
-  ["fewer than 2 subnets", { subnetIds: ["subnet-0prod000000000001"], subnetCidrs: ["10.0.64.0/19"] }, "args.subnetIds must list at least 2 subnets in different zones (got 1)"],
-  ["CIDRs not matching the subnets", { subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19"] }, "args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got 2 for 3)"],
-  ["a malformed subnet CIDR", { subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0"] }, 'args.subnetCidrs must hold IPv4 CIDR blocks such as 10.0.32.0/19 (got "10.0.128.0")'],
+  [
+    "0.0.0.0/0 in production",
+    { endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] },
+    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["203.0.113.0/24","0.0.0.0/0"])',
+  ],
+  [
+    "::/0 in production",
+    { endpointPublicAccessCidrs: ["::/0"] },
+    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["::/0"])',
+  ],
+  [
+    "a malformed public CIDR",
+    { endpointPublicAccessCidrs: ["203.0.113.7/24"] },
+    'args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got "203.0.113.7/24")',
+  ],
+  [
+    "fewer than 2 subnets",
+    { subnetIds: ["subnet-0prod000000000001"], subnetCidrs: ["10.0.64.0/19"] },
+    "args.subnetIds must list at least 2 subnets in different zones (got 1)",
+  ],
+  [
+    "CIDRs not matching the subnets",
+    { subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19"] },
+    "args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got 2 for 3)",
+  ],
+  [
+    "a malformed subnet CIDR",
+    { subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0"] },
+    'args.subnetCidrs must hold IPv4 CIDR blocks such as 10.0.32.0/19 (got "10.0.128.0")',
+  ],
   ["minSize > desiredSize", nodes({ minSize: 4 }), "args.nodes must satisfy minSize <= desiredSize <= maxSize (got 4 <= 3 <= 10)"],
   ["desiredSize > maxSize", nodes({ desiredSize: 12 }), "args.nodes must satisfy minSize <= desiredSize <= maxSize (got 2 <= 12 <= 10)"],
   ["a fractional size", nodes({ maxSize: 2.5 }), "args.nodes.maxSize must be a whole number >= 0 (got 2.5)"],
   ["maxSize 0", nodes({ minSize: 0, desiredSize: 0, maxSize: 0 }), "args.nodes.maxSize must be at least 1 (got 0)"],
   ["a root disk under 20 GiB", nodes({ diskSizeGb: 10 }), "args.nodes.diskSizeGb must be a whole number >= 20 (got 10)"],
-  ["a malformed instance type", nodes({ instanceType: "xlarge" }), 'args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got "xlarge")'],
+  [
+    "a malformed instance type",
+    nodes({ instanceType: "xlarge" }),
+    'args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got "xlarge")',
+  ],
   ["a malformed version", { version: "1.35.2" }, 'args.version must be a Kubernetes minor version such as "1.35" (got "1.35.2")'],
-  ["a cluster name EKS refuses", { clusterName: "platform.prod" }, 'args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got "platform.prod")'],
+  [
+    "a cluster name EKS refuses",
+    { clusterName: "platform.prod" },
+    'args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got "platform.prod")',
+  ],
   ["a zero log retention", { logRetentionDays: 0 }, "args.logRetentionDays must be a whole number of days (got 0)"],
-  ["an admin ARN that is not a role", { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] }, 'args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")'],
-  ["a public block admitted to the private endpoint", { endpointPrivateAccessCidrs: ["10.0.64.0/19", "198.51.100.0/24"] }, 'args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got "198.51.100.0/24")'],
-  ["an admin role twice", { adminRoleArns: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"] }, 'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])'],
-  ["a production endpoint open to the internet in halves", { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, 'args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ["0.0.0.0/1","128.0.0.0/1"])'],
-  ["a version the pinned kube-proxy does not match", { version: "1.36" }, 'args.addonVersions.kubeProxy must be a kube-proxy 1.36 build to match args.version (got "v1.35.3-eksbuild.13")'],
-  ["a malformed add-on version", { addonVersions: { vpcCni: "1.21.1" } }, 'args.addonVersions.vpcCni must be an EKS add-on version such as v1.21.1-eksbuild.7 (got "1.21.1")'],
+  [
+    "an admin ARN that is not a role",
+    { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] },
+    'args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")',
+  ],
+  [
+    "a public block admitted to the private endpoint",
+    { endpointPrivateAccessCidrs: ["10.0.64.0/19", "198.51.100.0/24"] },
+    'args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got "198.51.100.0/24")',
+  ],
+  [
+    "an admin role twice",
+    { adminRoleArns: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"] },
+    'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])',
+  ],
+  [
+    "a production endpoint open to the internet in halves",
+    { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
+    'args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ["0.0.0.0/1","128.0.0.0/1"])',
+  ],
+  [
+    "a version the pinned kube-proxy does not match",
+    { version: "1.36" },
+    'args.addonVersions.kubeProxy must be a kube-proxy 1.36 build to match args.version (got "v1.35.3-eksbuild.13")',
+  ],
+  [
+    "a malformed add-on version",
+    { addonVersions: { vpcCni: "1.21.1" } },
+    'args.addonVersions.vpcCni must be an EKS add-on version such as v1.21.1-eksbuild.7 (got "1.21.1")',
+  ],
 ];
 
 describe("EksCluster argument errors", () => {
@@ -66,7 +122,9 @@ describe("EksCluster argument errors", () => {
   });
 
   test("the error reaches the program as a plain rejection", async () => {
-    await expect(recordProgram(() => new EksCluster("prod", { ...BASE, endpointPublicAccessCidrs: ["0.0.0.0/0"] }, { providers: [awsProvider()] }))).rejects.toThrow(
+    await expect(
+      recordProgram(() => new EksCluster("prod", { ...BASE, endpointPublicAccessCidrs: ["0.0.0.0/0"] }, { providers: [awsProvider()] })),
+    ).rejects.toThrow(
       'EksCluster prod: args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["0.0.0.0/0"])',
     );
   });
@@ -74,11 +132,36 @@ describe("EksCluster argument errors", () => {
 
 describe("EksCluster.bindServiceAccount errors", () => {
   test.each([
-    ["a name bound twice", "backups", { namespace: "backups", name: "pg-dump" }, 'bindServiceAccount name "backups" is already bound on this cluster'],
-    ["a name clashing with the component's own bindings", "vpc-cni", { namespace: "x", name: "y" }, 'bindServiceAccount name "vpc-cni" is already bound on this cluster'],
-    ["a non-kebab name", "Backups", { namespace: "backups", name: "pg-dump" }, 'bindServiceAccount name must be lower-case kebab-case (got "Backups")'],
-    ["a bad namespace", "restore", { namespace: "Backups", name: "pg-dump" }, 'bindServiceAccount namespace must be a Kubernetes namespace name (got "Backups")'],
-    ["a bad account name", "restore", { namespace: "backups", name: "pg_dump" }, 'bindServiceAccount account name must be a Kubernetes object name (got "pg_dump")'],
+    [
+      "a name bound twice",
+      "backups",
+      { namespace: "backups", name: "pg-dump" },
+      'bindServiceAccount name "backups" is already bound on this cluster',
+    ],
+    [
+      "a name clashing with the component's own bindings",
+      "vpc-cni",
+      { namespace: "x", name: "y" },
+      'bindServiceAccount name "vpc-cni" is already bound on this cluster',
+    ],
+    [
+      "a non-kebab name",
+      "Backups",
+      { namespace: "backups", name: "pg-dump" },
+      'bindServiceAccount name must be lower-case kebab-case (got "Backups")',
+    ],
+    [
+      "a bad namespace",
+      "restore",
+      { namespace: "Backups", name: "pg-dump" },
+      'bindServiceAccount namespace must be a Kubernetes namespace name (got "Backups")',
+    ],
+    [
+      "a bad account name",
+      "restore",
+      { namespace: "backups", name: "pg_dump" },
+      'bindServiceAccount account name must be a Kubernetes object name (got "pg_dump")',
+    ],
   ])("%s", async (_what, name, account, message) => {
     let thrown: unknown;
     await recordProgram(() => {
@@ -112,7 +195,12 @@ describe("amiTypeFor", () => {
 
 describe("kubeconfigFor", () => {
   test("one cluster, context and exec user; no token or key material besides the public CA", () => {
-    const text = kubeconfigFor({ clusterName: "c1", endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com", certificateAuthorityData: "Q0E=", region: "eu-west-1" });
+    const text = kubeconfigFor({
+      clusterName: "c1",
+      endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+      certificateAuthorityData: "Q0E=",
+      region: "eu-west-1",
+    });
     const config = JSON.parse(text) as { users: Array<{ user: Record<string, unknown> }> };
     expect(Object.keys(config.users[0]!.user)).toEqual(["exec"]);
     expect(text).not.toMatch(/"(token|password|client-key-data|client-certificate-data)"/);

@@ -12,7 +12,6 @@ import { lbControllerStatements } from "../../components/aws/eks-lb-controller";
 import type { WorkloadIdentity } from "../../components/types";
 import { awsProvider, type Recorded, recordProgram, valueOf } from "../harness";
 
-
 const DEV: EksClusterArgs = {
   vpcId: "vpc-0dev0000000000001",
   subnetIds: ["subnet-0dev0000000000001", "subnet-0dev0000000000002"],
@@ -54,23 +53,26 @@ const runs = new Map<string, Promise<Run>>();
 /** Records the component once per argument set; a caller outside binds a service account afterwards. */
 function run(label: string, args: EksClusterArgs): Promise<Run> {
   if (!runs.has(label)) {
-    runs.set(label, (async () => {
-      let out: Omit<Run, "r"> | undefined;
-      const r = await recordProgram(async () => {
-        const cluster = new EksCluster("eks", args, { providers: [awsProvider()] });
-        const backups = cluster.bindServiceAccount("backups", { namespace: "backups", name: "pg-dump" });
-        out = {
-          cluster,
-          backups,
-          kubeconfig: await valueOf(cluster.kubeconfig),
-          kubeconfigIsSecret: await pulumi.isSecret(cluster.kubeconfig),
-          endpoint: await valueOf(cluster.endpoint),
-          backupsAnnotations: await valueOf(backups.serviceAccountAnnotations),
-          lbAnnotations: await valueOf(cluster.loadBalancerController.identity.serviceAccountAnnotations),
-        };
-      });
-      return { r, ...out! };
-    })());
+    runs.set(
+      label,
+      (async () => {
+        let out: Omit<Run, "r"> | undefined;
+        const r = await recordProgram(async () => {
+          const cluster = new EksCluster("eks", args, { providers: [awsProvider()] });
+          const backups = cluster.bindServiceAccount("backups", { namespace: "backups", name: "pg-dump" });
+          out = {
+            cluster,
+            backups,
+            kubeconfig: await valueOf(cluster.kubeconfig),
+            kubeconfigIsSecret: await pulumi.isSecret(cluster.kubeconfig),
+            endpoint: await valueOf(cluster.endpoint),
+            backupsAnnotations: await valueOf(backups.serviceAccountAnnotations),
+            lbAnnotations: await valueOf(cluster.loadBalancerController.identity.serviceAccountAnnotations),
+          };
+        });
+        return { r, ...out! };
+      })(),
+    );
   }
   return runs.get(label)!;
 }
@@ -96,7 +98,12 @@ const CASES = [
     env: "production",
     args: PROD,
     version: "1.35",
-    vpcConfig: { subnetIds: PROD.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
+    vpcConfig: {
+      subnetIds: PROD.subnetIds,
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    },
     protect: true,
     retention: 90,
     scaling: { minSize: 2, desiredSize: 3, maxSize: 10 },
@@ -127,7 +134,10 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
       version: c.version,
       roleArn: expect.stringMatching(roleArnPattern("eks-cluster-role")) as unknown,
       vpcConfig: c.vpcConfig,
-      encryptionConfig: { resources: ["secrets"], provider: { keyArn: expect.stringMatching(/^arn:aws:kms:eu-west-1:123456789012:key\//) as unknown } },
+      encryptionConfig: {
+        resources: ["secrets"],
+        provider: { keyArn: expect.stringMatching(/^arn:aws:kms:eu-west-1:123456789012:key\//) as unknown },
+      },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
       bootstrapSelfManagedAddons: false,
@@ -137,7 +147,11 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(cluster.propertyDependencies.roleArn).toEqual([role.urn]);
     expect(cluster.propertyDependencies.encryptionConfig).toEqual([key.urn]);
     // The log group and the role's permissions exist before the cluster and outlive it.
-    for (const before of [r.one("aws:cloudwatch/logGroup:LogGroup"), r.named("eks-cluster-eks-policy"), r.named("eks-cluster-key-access")]) {
+    for (const before of [
+      r.one("aws:cloudwatch/logGroup:LogGroup"),
+      r.named("eks-cluster-eks-policy"),
+      r.named("eks-cluster-key-access"),
+    ]) {
       expect(cluster.dependencies).toContain(before.urn);
     }
   });
@@ -146,7 +160,11 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     const { r } = await run(c.env, c.args);
     const logs = r.one("aws:cloudwatch/logGroup:LogGroup");
     const logsKey = r.one("aws:kms/key:Key", "eks-logs-key");
-    expect(logs.inputs).toEqual({ name: `/aws/eks/${CLUSTER_NAME}/cluster`, retentionInDays: c.retention, kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) as unknown });
+    expect(logs.inputs).toEqual({
+      name: `/aws/eks/${CLUSTER_NAME}/cluster`,
+      retentionInDays: c.retention,
+      kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) as unknown,
+    });
     expect(logs.propertyDependencies).toEqual({ kmsKeyId: [logsKey.urn] });
     expect(logs.protect).toBe(c.protect);
   });
@@ -156,7 +174,11 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     const secrets = r.one("aws:kms/key:Key", "eks-secrets-key");
     const logs = r.one("aws:kms/key:Key", "eks-logs-key");
     const root = { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `${ARN}:root` }, Action: "kms:*", Resource: "*" };
-    expect(secrets.inputs).toMatchObject({ description: `EKS ${CLUSTER_NAME}: envelope encryption of Kubernetes secrets`, enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(secrets.inputs).toMatchObject({
+      description: `EKS ${CLUSTER_NAME}: envelope encryption of Kubernetes secrets`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
     expect(parse(secrets.inputs.policy)).toEqual({ Version: "2012-10-17", Statement: [root] });
     expect(logs.inputs).toMatchObject({ description: `EKS ${CLUSTER_NAME}: control-plane logs`, enableKeyRotation: true });
     expect(parse(logs.inputs.policy)).toEqual({
@@ -178,13 +200,23 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
 
   test("cluster and node roles: service trust, managed policies in the partition, key access for the cluster", async () => {
     const { r } = await run(c.env, c.args);
-    const trust = (service: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+    const trust = (service: string) => ({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    });
     expect(parse(r.named("eks-cluster-role").inputs.assumeRolePolicy)).toEqual(trust("eks.amazonaws.com"));
     expect(parse(r.named("eks-node-role").inputs.assumeRolePolicy)).toEqual(trust("ec2.amazonaws.com"));
     const attached = (roleName: string) =>
-      r.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => String(a.inputs.role).startsWith(`${roleName}-`)).map((a) => a.inputs.policyArn).sort();
+      r
+        .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => String(a.inputs.role).startsWith(`${roleName}-`))
+        .map((a) => a.inputs.policyArn)
+        .sort();
     expect(attached("eks-cluster-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
-    expect(attached("eks-node-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
+    expect(attached("eks-node-role")).toEqual([
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    ]);
     expect(attached("eks-vpc-cni-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
     // The EBS CSI driver's policy is a service-role policy; AWS answers NoSuchEntity for policy/AmazonEBSCSIDriverPolicy.
     expect(attached("eks-ebs-csi-role")).toEqual(["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
@@ -207,7 +239,10 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
   test("OIDC provider for IRSA, on the cluster's issuer", async () => {
     const { r, cluster } = await run(c.env, c.args);
     const oidc = r.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-    expect(oidc.inputs).toEqual({ url: expect.stringMatching(/^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/) as unknown, clientIdLists: ["sts.amazonaws.com"] });
+    expect(oidc.inputs).toEqual({
+      url: expect.stringMatching(/^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/) as unknown,
+      clientIdLists: ["sts.amazonaws.com"],
+    });
     expect(oidc.propertyDependencies).toEqual({ url: [r.one("aws:eks/cluster:Cluster").urn] });
     expect(await valueOf(cluster.oidcIssuer)).toBe(oidc.inputs.url);
     expect(await valueOf(cluster.oidcProviderArn)).toBe(`${ARN}:oidc-provider/${String(oidc.inputs.url).slice("https://".length)}`);
@@ -227,7 +262,11 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     });
     expect(parse(addons["vpc-cni"]!.inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
     expect(addons["kube-proxy"]!.inputs).toEqual({ ...common, addonName: "kube-proxy", addonVersion: "v1.35.3-eksbuild.13" });
-    expect(addons["eks-pod-identity-agent"]!.inputs).toEqual({ ...common, addonName: "eks-pod-identity-agent", addonVersion: "v1.3.10-eksbuild.2" });
+    expect(addons["eks-pod-identity-agent"]!.inputs).toEqual({
+      ...common,
+      addonName: "eks-pod-identity-agent",
+      addonVersion: "v1.3.10-eksbuild.2",
+    });
     expect(addons.coredns!.inputs).toEqual({ ...common, addonName: "coredns", addonVersion: "v1.13.2-eksbuild.4" });
     expect(addons["aws-ebs-csi-driver"]!.inputs).toEqual({
       ...common,
@@ -252,9 +291,14 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
       description: "EKS managed nodes: IMDSv2 only, no IMDS for pods, encrypted gp3 root volume",
       updateDefaultVersion: true,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: c.disk, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+      blockDeviceMappings: [
+        { deviceName: "/dev/xvda", ebs: { volumeSize: c.disk, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+      ],
       vpcSecurityGroupIds: [clusterSg, c.nodeSg],
-      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { Name: `${CLUSTER_NAME}-node` } })),
+      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+        resourceType,
+        tags: { Name: `${CLUSTER_NAME}-node` },
+      })),
     });
     expect(template.propertyDependencies.vpcSecurityGroupIds).toEqual([r.one("aws:eks/cluster:Cluster").urn]);
   });
@@ -279,7 +323,8 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(nodes.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
     expect(nodes.propertyDependencies.launchTemplate).toEqual([template.urn]);
     expect(nodes.protect).toBe(false);
-    for (const attachment of ["eks-node-worker-policy", "eks-node-ecr-read-policy"]) expect(nodes.dependencies).toContain(r.named(attachment).urn);
+    for (const attachment of ["eks-node-worker-policy", "eks-node-ecr-read-policy"])
+      expect(nodes.dependencies).toContain(r.named(attachment).urn);
   });
 
   test("Kubernetes provider: secret kubeconfig with aws eks get-token, waiting for nodes and add-ons", async () => {
@@ -294,7 +339,15 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(parse(kubeconfig)).toEqual({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: CLUSTER_NAME, cluster: { server: endpoint, "certificate-authority-data": Buffer.from(`offline review CA for ${CLUSTER_NAME}`).toString("base64") } }],
+      clusters: [
+        {
+          name: CLUSTER_NAME,
+          cluster: {
+            server: endpoint,
+            "certificate-authority-data": Buffer.from(`offline review CA for ${CLUSTER_NAME}`).toString("base64"),
+          },
+        },
+      ],
       contexts: [{ name: CLUSTER_NAME, context: { cluster: CLUSTER_NAME, user: CLUSTER_NAME } }],
       "current-context": CLUSTER_NAME,
       preferences: {},
@@ -336,7 +389,9 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     });
     expect(role.propertyDependencies.assumeRolePolicy).toEqual([r.one("aws:eks/cluster:Cluster").urn, oidc.urn].sort());
     expect(backups.serviceAccount).toEqual({ namespace: "backups", name: "pg-dump" });
-    expect(backupsAnnotations).toEqual({ "eks.amazonaws.com/role-arn": expect.stringMatching(roleArnPattern("eks-backups-role")) as unknown });
+    expect(backupsAnnotations).toEqual({
+      "eks.amazonaws.com/role-arn": expect.stringMatching(roleArnPattern("eks-backups-role")) as unknown,
+    });
     expect(await valueOf(backups.principal)).toBe(backupsAnnotations["eks.amazonaws.com/role-arn"]);
     expect(await valueOf(backups.principalId)).toMatch(/^eks-backups-role-[0-9a-f]{7}$/);
   });
@@ -344,7 +399,9 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
   test("IRSA roles of the CNI, the EBS driver and the Load Balancer Controller trust only their service accounts", async () => {
     const { r } = await run(c.env, c.args);
     const subjectOf = (roleName: string) => {
-      const doc = parse(r.named(roleName).inputs.assumeRolePolicy) as { Statement: Array<{ Condition: { StringEquals: Record<string, string> } }> };
+      const doc = parse(r.named(roleName).inputs.assumeRolePolicy) as {
+        Statement: Array<{ Condition: { StringEquals: Record<string, string> } }>;
+      };
       return Object.entries(doc.Statement[0]!.Condition.StringEquals).find(([k]) => k.endsWith(":sub"))?.[1];
     };
     expect(subjectOf("eks-vpc-cni-role")).toBe("system:serviceaccount:kube-system:aws-node");
@@ -361,7 +418,9 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     const lb = cluster.loadBalancerController;
     expect([lb.version, lb.chartVersion]).toEqual(["v3.5.0", "3.5.0"]);
     expect(lb.identity.serviceAccount).toEqual({ namespace: "kube-system", name: "aws-load-balancer-controller" });
-    expect(lbAnnotations).toEqual({ "eks.amazonaws.com/role-arn": expect.stringMatching(roleArnPattern("eks-lb-controller-role")) as unknown });
+    expect(lbAnnotations).toEqual({
+      "eks.amazonaws.com/role-arn": expect.stringMatching(roleArnPattern("eks-lb-controller-role")) as unknown,
+    });
   });
 
   test("outputs for the Kubernetes layer", async () => {

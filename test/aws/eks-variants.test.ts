@@ -37,7 +37,11 @@ describe("EksCluster access entries", () => {
     const r = await record(PROD);
     const entry = r.one("aws:eks/accessEntry:AccessEntry");
     expect(entry.name).toBe("eks-admin-123456789012-platform-admin-access");
-    expect(entry.inputs).toEqual({ clusterName: CLUSTER_NAME, principalArn: "arn:aws:iam::123456789012:role/platform-admin", type: "STANDARD" });
+    expect(entry.inputs).toEqual({
+      clusterName: CLUSTER_NAME,
+      principalArn: "arn:aws:iam::123456789012:role/platform-admin",
+      type: "STANDARD",
+    });
     const association = r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(association.inputs).toEqual({
       clusterName: CLUSTER_NAME,
@@ -49,30 +53,61 @@ describe("EksCluster access entries", () => {
   });
 
   test("several admin roles (CI's deploy role, operators from another account): one entry and association each, named by account and role", async () => {
-    const roles = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ci/github-deploy", "arn:aws:iam::210987654321:role/platform-admin"];
+    const roles = [
+      "arn:aws:iam::123456789012:role/platform-admin",
+      "arn:aws:iam::123456789012:role/ci/github-deploy",
+      "arn:aws:iam::210987654321:role/platform-admin",
+    ];
     const r = await record({ ...PROD, adminRoleArns: roles });
     // Registration order follows when each entry's options resolve; compare by name.
     const byName = (rows: unknown[][]) => rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-    const names = ["eks-admin-123456789012-platform-admin", "eks-admin-123456789012-github-deploy", "eks-admin-210987654321-platform-admin"];
+    const names = [
+      "eks-admin-123456789012-platform-admin",
+      "eks-admin-123456789012-github-deploy",
+      "eks-admin-210987654321-platform-admin",
+    ];
     const entries = r.ofType("aws:eks/accessEntry:AccessEntry");
-    expect(byName(entries.map((e) => [e.name, e.inputs]))).toEqual(byName(roles.map((role, i) => [`${names[i]}-access`, { clusterName: CLUSTER_NAME, principalArn: role, type: "STANDARD" }])));
+    expect(byName(entries.map((e) => [e.name, e.inputs]))).toEqual(
+      byName(roles.map((role, i) => [`${names[i]}-access`, { clusterName: CLUSTER_NAME, principalArn: role, type: "STANDARD" }])),
+    );
     const associations = r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
     expect(byName(associations.map((a) => [a.name, a.inputs]))).toEqual(
-      byName(roles.map((role, i) => [`${names[i]}-policy`, { clusterName: CLUSTER_NAME, principalArn: role, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } }])),
+      byName(
+        roles.map((role, i) => [
+          `${names[i]}-policy`,
+          {
+            clusterName: CLUSTER_NAME,
+            principalArn: role,
+            policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            accessScope: { type: "cluster" },
+          },
+        ]),
+      ),
     );
   });
 
   test("the first admin role carries the names of the former single adminRoleArn, so upgrading keeps its entry instead of replacing it", async () => {
-    const r = await record({ ...PROD, adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ci"] });
+    const r = await record({
+      ...PROD,
+      adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ci"],
+    });
     const formerly = (type: string, name: string) => `urn:pulumi:test::platform::platform:aws:EksCluster$${type}::${name}`;
-    expect(r.named("eks-admin-123456789012-platform-admin-access").aliases).toEqual([formerly("aws:eks/accessEntry:AccessEntry", "eks-admin-access")]);
-    expect(r.named("eks-admin-123456789012-platform-admin-policy").aliases).toEqual([formerly("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "eks-admin-policy")]);
+    expect(r.named("eks-admin-123456789012-platform-admin-access").aliases).toEqual([
+      formerly("aws:eks/accessEntry:AccessEntry", "eks-admin-access"),
+    ]);
+    expect(r.named("eks-admin-123456789012-platform-admin-policy").aliases).toEqual([
+      formerly("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "eks-admin-policy"),
+    ]);
     expect(r.named("eks-admin-123456789012-ci-access").aliases).toEqual([]);
   });
 
   test("reordering the admin roles changes no resource name", async () => {
     const roles = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"];
-    const names = async (list: string[]) => (await record({ ...PROD, adminRoleArns: list })).ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.name).sort();
+    const names = async (list: string[]) =>
+      (await record({ ...PROD, adminRoleArns: list }))
+        .ofType("aws:eks/accessEntry:AccessEntry")
+        .map((e) => e.name)
+        .sort();
     expect(await names([...roles].reverse())).toEqual(await names(roles));
   });
 
@@ -95,20 +130,35 @@ describe("EksCluster variations", () => {
     expect(r.one("aws:eks/nodeGroup:NodeGroup").inputs).toMatchObject({ amiType: "AL2023_ARM_64_STANDARD", version: "1.36" });
     expect(r.one("aws:eks/cluster:Cluster").inputs.version).toBe("1.36");
     const versionOf = (addon: string) => r.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === addon)!.inputs.addonVersion;
-    expect([versionOf("kube-proxy"), versionOf("coredns"), versionOf("vpc-cni")]).toEqual(["v1.36.0-eksbuild.1", "v1.13.2-eksbuild.11", "v1.21.1-eksbuild.7"]);
+    expect([versionOf("kube-proxy"), versionOf("coredns"), versionOf("vpc-cni")]).toEqual([
+      "v1.36.0-eksbuild.1",
+      "v1.13.2-eksbuild.11",
+      "v1.21.1-eksbuild.7",
+    ]);
     expect(r.one("aws:eks/cluster:Cluster").inputs.name).toBe("acme-dev");
     expect(r.one("aws:cloudwatch/logGroup:LogGroup").inputs.name).toBe("/aws/eks/acme-dev/cluster");
   });
 
   test("outside production a world-open public endpoint is allowed (dev convenience)", async () => {
     const r = await record({ ...DEV, endpointPublicAccessCidrs: ["0.0.0.0/0"] });
-    expect(r.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({ subnetIds: DEV.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+    expect(r.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({
+      subnetIds: DEV.subnetIds,
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["0.0.0.0/0"],
+    });
   });
 
   test("China regions: managed policy, access policy and Load Balancer Controller ARNs use the aws-cn partition", async () => {
     const r = await record(PROD, "cn-north-1");
-    for (const a of r.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) expect(a.inputs.policyArn).toMatch(/^arn:aws-cn:iam::aws:policy\//);
-    expect(r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs.policyArn).toBe("arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
-    expect(parse(r.named("eks-lb-controller-policy").inputs.policy)).toEqual({ Version: "2012-10-17", Statement: lbControllerStatements("aws-cn") });
+    for (const a of r.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+      expect(a.inputs.policyArn).toMatch(/^arn:aws-cn:iam::aws:policy\//);
+    expect(r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs.policyArn).toBe(
+      "arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    );
+    expect(parse(r.named("eks-lb-controller-policy").inputs.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: lbControllerStatements("aws-cn"),
+    });
   });
 });

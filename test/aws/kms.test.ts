@@ -25,7 +25,13 @@ describe("encryptionKey", () => {
     expect(JSON.parse(key.inputs.policy as string)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "AccountAdministers",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: "kms:*",
+          Resource: "*",
+        },
         {
           Sid: "CloudWatchLogsEncrypt",
           Effect: "Allow",

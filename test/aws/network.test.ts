@@ -81,19 +81,27 @@ const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/platform/tes
 
 async function build(args: NetworkArgs, region?: string): Promise<{ r: Recorded; outputs: Record<string, unknown> }> {
   let outputs: Record<string, unknown> = {};
-  const r = await recordProgram(async () => {
-    const net = new Network("net", args, { providers: [awsProvider(region)] });
-    const ids: Record<string, pulumi.Output<unknown>> = {
-      vpcId: net.vpcId,
-      availabilityZones: net.availabilityZones,
-      publicSubnetIds: pulumi.all(net.publicSubnetIds),
-      privateSubnetIds: pulumi.all(net.privateSubnetIds),
-      isolatedSubnetIds: pulumi.all(net.isolatedSubnetIds),
-      nodeSecurityGroupId: net.nodeSecurityGroupId,
-    };
-    const values = await Promise.all(Object.entries(ids).map(async ([key, output]) => [key, await valueOf(output)] as const));
-    outputs = { ...Object.fromEntries(values), vpcCidr: net.vpcCidr, privateSubnetCidrs: net.privateSubnetCidrs, isolatedSubnetCidrs: net.isolatedSubnetCidrs };
-  }, region ? { facts: { region } } : {});
+  const r = await recordProgram(
+    async () => {
+      const net = new Network("net", args, { providers: [awsProvider(region)] });
+      const ids: Record<string, pulumi.Output<unknown>> = {
+        vpcId: net.vpcId,
+        availabilityZones: net.availabilityZones,
+        publicSubnetIds: pulumi.all(net.publicSubnetIds),
+        privateSubnetIds: pulumi.all(net.privateSubnetIds),
+        isolatedSubnetIds: pulumi.all(net.isolatedSubnetIds),
+        nodeSecurityGroupId: net.nodeSecurityGroupId,
+      };
+      const values = await Promise.all(Object.entries(ids).map(async ([key, output]) => [key, await valueOf(output)] as const));
+      outputs = {
+        ...Object.fromEntries(values),
+        vpcCidr: net.vpcCidr,
+        privateSubnetCidrs: net.privateSubnetCidrs,
+        isolatedSubnetCidrs: net.isolatedSubnetCidrs,
+      };
+    },
+    region ? { facts: { region } } : {},
+  );
   return { r, outputs };
 }
 
@@ -195,7 +203,12 @@ describe.each(CASES)("Network, %s", (_label, args, expected) => {
     const igw = r.one(T.igw);
     expect(igw.inputs).toEqual({ vpcId: idOf(r.one(T.vpc)), tags: { Name: LABEL } });
     const natZones = [...new Set(expected.natOfZone)];
-    expect(r.ofType(T.nat).map((x) => x.name).sort()).toEqual(natZones.map((i) => `net-nat-${i}`));
+    expect(
+      r
+        .ofType(T.nat)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(natZones.map((i) => `net-nat-${i}`));
     for (const i of natZones) {
       const ip = r.named(`net-nat-eip-${i}`);
       const nat = r.named(`net-nat-${i}`);
@@ -235,18 +248,29 @@ describe.each(CASES)("Network, %s", (_label, args, expected) => {
       return { association: association!.name, table: table.name, routes: targets };
     };
     for (const i of zones) {
-      expect(routing(r.named(`net-public-${i}`))).toEqual({ association: `net-public-rta-${i}`, table: "net-public-rt", routes: ["gatewayId=net-igw"] });
+      expect(routing(r.named(`net-public-${i}`))).toEqual({
+        association: `net-public-rta-${i}`,
+        table: "net-public-rt",
+        routes: ["gatewayId=net-igw"],
+      });
       expect(routing(r.named(`net-private-${i}`))).toEqual({
         association: `net-private-rta-${i}`,
         table: `net-private-rt-${i}`,
         routes: [`natGatewayId=net-nat-${expected.natOfZone[i]}`],
       });
-      expect(routing(r.named(`net-isolated-${i}`))).toEqual({ association: `net-isolated-rta-${i}`, table: `net-isolated-rt-${i}`, routes: [] });
+      expect(routing(r.named(`net-isolated-${i}`))).toEqual({
+        association: `net-isolated-rta-${i}`,
+        table: `net-isolated-rt-${i}`,
+        routes: [],
+      });
     }
     expect(r.named("net-public-rt").inputs).toEqual({ vpcId: idOf(vpc), tags: { Name: `${LABEL}-public` } });
     for (const i of zones) {
       expect(r.named(`net-private-rt-${i}`).inputs).toEqual({ vpcId: idOf(vpc), tags: { Name: `${LABEL}-private-${expected.zones[i]}` } });
-      expect(r.named(`net-isolated-rt-${i}`).inputs).toEqual({ vpcId: idOf(vpc), tags: { Name: `${LABEL}-isolated-${expected.zones[i]}` } });
+      expect(r.named(`net-isolated-rt-${i}`).inputs).toEqual({
+        vpcId: idOf(vpc),
+        tags: { Name: `${LABEL}-isolated-${expected.zones[i]}` },
+      });
     }
   });
 
@@ -299,7 +323,10 @@ describe.each(CASES)("Network, %s", (_label, args, expected) => {
     // The role's policy is in place before the first delivery.
     expect(flowLog.dependencies).toContain(delivery.urn);
 
-    expect(role.inputs).toMatchObject({ description: `Delivers the VPC flow logs of ${LABEL} to CloudWatch Logs`, tags: { Name: `${LABEL}-flow-logs` } });
+    expect(role.inputs).toMatchObject({
+      description: `Delivers the VPC flow logs of ${LABEL} to CloudWatch Logs`,
+      tags: { Name: `${LABEL}-flow-logs` },
+    });
     expect(JSON.parse(role.inputs.assumeRolePolicy as string)).toEqual({
       Version: "2012-10-17",
       Statement: [
@@ -325,7 +352,12 @@ describe.each(CASES)("Network, %s", (_label, args, expected) => {
           Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
           Resource: [LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`],
         },
-        { Sid: "FindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` },
+        {
+          Sid: "FindLogGroup",
+          Effect: "Allow",
+          Action: "logs:DescribeLogGroups",
+          Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`,
+        },
       ],
     });
   });
@@ -354,7 +386,12 @@ describe("Network over six zones", () => {
   test("takes the first six available zones of a region that has them (us-east-1) and gives each its subnets", async () => {
     const { r, outputs } = await build({ ...DEV, zones: 6, cidr: "172.16.0.0/20" }, "us-east-1");
     expect(outputs.availabilityZones).toEqual(["a", "b", "c", "d", "e", "f"].map((z) => `us-east-1${z}`));
-    expect(r.ofType(T.subnet).map((s) => [s.name, s.inputs.availabilityZone, s.inputs.cidrBlock]).filter(([name]) => String(name).includes("-private-"))).toEqual([
+    expect(
+      r
+        .ofType(T.subnet)
+        .map((s) => [s.name, s.inputs.availabilityZone, s.inputs.cidrBlock])
+        .filter(([name]) => String(name).includes("-private-")),
+    ).toEqual([
       ["net-private-0", "us-east-1a", "172.16.0.0/23"],
       ["net-private-1", "us-east-1b", "172.16.2.0/23"],
       ["net-private-2", "us-east-1c", "172.16.4.0/23"],
@@ -376,16 +413,36 @@ describe("Network refuses bad arguments before registering anything", () => {
       { cidr: "10.0.0.0/22" },
       'Network prod: args.cidr must be a block from /16 to /20; a smaller one cannot fit the plan, whose public subnets must be /27 or larger for load balancers (got "10.0.0.0/22")',
     ],
-    ["a block wider than a VPC", { cidr: "10.0.0.0/12" }, 'Network prod: args.cidr must be a block from /16 to /20; AWS allows no VPC wider than /16 (got "10.0.0.0/12")'],
-    ["a malformed block", { cidr: "10.0.0.0" }, 'Network prod: args.cidr must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0.0")'],
+    [
+      "a block wider than a VPC",
+      { cidr: "10.0.0.0/12" },
+      'Network prod: args.cidr must be a block from /16 to /20; AWS allows no VPC wider than /16 (got "10.0.0.0/12")',
+    ],
+    [
+      "a malformed block",
+      { cidr: "10.0.0.0" },
+      'Network prod: args.cidr must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0.0")',
+    ],
     [
       "a public range",
       { cidr: "100.0.0.0/16" },
       'Network prod: args.cidr must be a private (RFC 1918) block such as 10.0.0.0/16; a public range would hide those internet addresses from the VPC (got "100.0.0.0/16")',
     ],
-    ["a retention CloudWatch refuses", { flowLogRetentionDays: 10 }, `Network prod: args.flowLogRetentionDays must be a CloudWatch retention period: ${retentions} (got 10)`],
-    ["no retention (logs kept forever)", { flowLogRetentionDays: 0 }, `Network prod: args.flowLogRetentionDays must be a CloudWatch retention period: ${retentions} (got 0)`],
-    ["an unknown NAT mode", { natGateways: "none" as NetworkArgs["natGateways"] }, 'Network prod: args.natGateways must be "single" or "perZone" (got "none")'],
+    [
+      "a retention CloudWatch refuses",
+      { flowLogRetentionDays: 10 },
+      `Network prod: args.flowLogRetentionDays must be a CloudWatch retention period: ${retentions} (got 10)`,
+    ],
+    [
+      "no retention (logs kept forever)",
+      { flowLogRetentionDays: 0 },
+      `Network prod: args.flowLogRetentionDays must be a CloudWatch retention period: ${retentions} (got 0)`,
+    ],
+    [
+      "an unknown NAT mode",
+      { natGateways: "none" as NetworkArgs["natGateways"] },
+      'Network prod: args.natGateways must be "single" or "perZone" (got "none")',
+    ],
   ])("%s", async (_what, change, message) => {
     let thrown: unknown;
     const r = await recordProgram(() => {

@@ -76,8 +76,40 @@ interface Expected {
 }
 
 const CASES: Array<[string, PostgresDatabaseArgs, Expected]> = [
-  ["dev-like", DEV, { family: "postgres17", engineVersion: "17", instanceClass: "db.t4g.small", storage: [20, 100], multiAz: false, backupDays: 7, backupWindow: "03:00-04:00", deletionProtection: false, databaseName: "app", username: "platform", protect: false }],
-  ["production-like", PROD, { family: "postgres18", engineVersion: "18", instanceClass: "db.m7g.large", storage: [100, 500], multiAz: true, backupDays: 30, backupWindow: "02:00-03:00", deletionProtection: true, databaseName: "orders", username: "orders_owner", protect: true }],
+  [
+    "dev-like",
+    DEV,
+    {
+      family: "postgres17",
+      engineVersion: "17",
+      instanceClass: "db.t4g.small",
+      storage: [20, 100],
+      multiAz: false,
+      backupDays: 7,
+      backupWindow: "03:00-04:00",
+      deletionProtection: false,
+      databaseName: "app",
+      username: "platform",
+      protect: false,
+    },
+  ],
+  [
+    "production-like",
+    PROD,
+    {
+      family: "postgres18",
+      engineVersion: "18",
+      instanceClass: "db.m7g.large",
+      storage: [100, 500],
+      multiAz: true,
+      backupDays: 30,
+      backupWindow: "02:00-03:00",
+      deletionProtection: true,
+      databaseName: "orders",
+      username: "orders_owner",
+      protect: true,
+    },
+  ],
 ];
 
 const ACCOUNT = FACTS.accountId;
@@ -117,20 +149,29 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
     const component = r.one(T.component);
     const provider = r.one("pulumi:providers:aws");
     const children = r.resources.filter((c) => c.parent === component.urn);
-    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
-      `${T.ingress} database-ingress-0`,
-      `${T.sg} database-sg`,
-      `${T.role} database-monitoring-role`,
-      `${T.attachment} database-monitoring-policy`,
-      `${T.rolePolicy} database-credentials-read-apps-api`,
-      `${T.alias} database-key-alias`,
-      `${T.key} database-key`,
-      `${T.instance} database-instance`,
-      `${T.parameterGroup} database-params`,
-      `${T.subnetGroup} database-subnets`,
-    ].sort());
-    expect(r.resources.filter((c) => c.custom && c.type !== "pulumi:providers:aws").map((c) => c.parent)).toEqual(children.map(() => component.urn));
-    for (const child of children) expect({ name: child.name, provider: child.provider, secrets: child.secretInputs }).toEqual({ name: child.name, provider: provider.urn, secrets: [] });
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
+      [
+        `${T.ingress} database-ingress-0`,
+        `${T.sg} database-sg`,
+        `${T.role} database-monitoring-role`,
+        `${T.attachment} database-monitoring-policy`,
+        `${T.rolePolicy} database-credentials-read-apps-api`,
+        `${T.alias} database-key-alias`,
+        `${T.key} database-key`,
+        `${T.instance} database-instance`,
+        `${T.parameterGroup} database-params`,
+        `${T.subnetGroup} database-subnets`,
+      ].sort(),
+    );
+    expect(r.resources.filter((c) => c.custom && c.type !== "pulumi:providers:aws").map((c) => c.parent)).toEqual(
+      children.map(() => component.urn),
+    );
+    for (const child of children)
+      expect({ name: child.name, provider: child.provider, secrets: child.secretInputs }).toEqual({
+        name: child.name,
+        provider: provider.urn,
+        secrets: [],
+      });
     expect(r.ofType(T.egress)).toEqual([]);
   });
 
@@ -198,7 +239,11 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
     const { r } = await run(args);
     const key = r.one(T.key);
     expect(key.protect).toBe(x.protect);
-    expect(key.inputs).toMatchObject({ description: "PostgreSQL platform-test-database: storage, master user secret, Performance Insights", enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.inputs).toMatchObject({
+      description: "PostgreSQL platform-test-database: storage, master user secret, Performance Insights",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
     expect(r.one(T.alias).inputs.name).toBe("alias/platform-test-database-key");
   });
 
@@ -243,7 +288,10 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
       Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
     });
     const attachment = r.one(T.attachment);
-    expect(attachment.inputs).toEqual({ role: stateOf(role).name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
+    expect(attachment.inputs).toEqual({
+      role: stateOf(role).name,
+      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    });
     expect(attachment.propertyDependencies).toEqual({ role: [role.urn] });
   });
 
@@ -270,7 +318,12 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
     expect(JSON.parse(policy.inputs.policy as string)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ReadSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArn(r) },
+        {
+          Sid: "ReadSecret",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: secretArn(r),
+        },
         {
           Sid: "DecryptSecret",
           Effect: "Allow",
@@ -286,7 +339,9 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
 
 describe("PostgresDatabase arguments", () => {
   test("one ingress rule per allowed security group", async () => {
-    const r = await recordProgram(() => new PostgresDatabase("database", { ...DEV, allowedSecurityGroupIds: ["sg-0a", "sg-0b"] }, { providers: [awsProvider()] }));
+    const r = await recordProgram(
+      () => new PostgresDatabase("database", { ...DEV, allowedSecurityGroupIds: ["sg-0a", "sg-0b"] }, { providers: [awsProvider()] }),
+    );
     expect(r.ofType(T.ingress).map((rule) => [rule.name, rule.inputs.referencedSecurityGroupId, rule.inputs.fromPort])).toEqual([
       ["database-ingress-0", "sg-0a", 5432],
       ["database-ingress-1", "sg-0b", 5432],
@@ -309,32 +364,120 @@ describe("PostgresDatabase arguments", () => {
 
   test("final snapshot identifiers stay within the RDS rules whatever the stack is called", async () => {
     let ids: string[] = [];
-    await recordProgram(() => {
-      ids = ["database", "db-2"].map(finalSnapshotIdentifier);
-    }, { stack: "Prod_EU.1" });
+    await recordProgram(
+      () => {
+        ids = ["database", "db-2"].map(finalSnapshotIdentifier);
+      },
+      { stack: "Prod_EU.1" },
+    );
     expect(ids).toEqual(["platform-prod-eu-1-database-final", "platform-prod-eu-1-db-2-final"]);
   });
 
   const bad: Array<[string, string, Partial<PostgresDatabaseArgs>, string]> = [
-    ["a name AWS cannot take", "Database", {}, 'name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got "Database")'],
-    ["fewer than 2 subnets", "database", { subnetIds: ["subnet-0a"], subnetCidrs: ["10.20.208.0/23"] }, "args.subnetIds must list at least 2 subnets in different zones (got 1)"],
-    ["a CIDR per subnet", "database", { subnetCidrs: ["10.20.208.0/23"] }, "args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got 1 for 2)"],
-    ["a public subnet CIDR", "database", { subnetCidrs: ["10.20.208.0/23", "203.0.113.0/24"] }, 'args.subnetCidrs must hold private (RFC 1918) IPv4 CIDR blocks such as 10.0.208.0/23 (got "203.0.113.0/24")'],
-    ["overlapping subnet CIDRs", "database", { subnetCidrs: ["10.20.208.0/23", "10.20.209.0/24"] }, "args.subnetCidrs must not overlap (got 10.20.208.0/23 and 10.20.209.0/24)"],
-    ["no allowed security group", "database", { allowedSecurityGroupIds: [] }, "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])"],
-    ["an engine version outside 17/18", "database", { engineVersion: "16" }, 'args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got "16")'],
-    ["a malformed instance class", "database", { instanceClass: "m7g.large" }, 'args.instanceClass must be an RDS instance class such as db.m7g.large (got "m7g.large")'],
+    [
+      "a name AWS cannot take",
+      "Database",
+      {},
+      'name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got "Database")',
+    ],
+    [
+      "fewer than 2 subnets",
+      "database",
+      { subnetIds: ["subnet-0a"], subnetCidrs: ["10.20.208.0/23"] },
+      "args.subnetIds must list at least 2 subnets in different zones (got 1)",
+    ],
+    [
+      "a CIDR per subnet",
+      "database",
+      { subnetCidrs: ["10.20.208.0/23"] },
+      "args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got 1 for 2)",
+    ],
+    [
+      "a public subnet CIDR",
+      "database",
+      { subnetCidrs: ["10.20.208.0/23", "203.0.113.0/24"] },
+      'args.subnetCidrs must hold private (RFC 1918) IPv4 CIDR blocks such as 10.0.208.0/23 (got "203.0.113.0/24")',
+    ],
+    [
+      "overlapping subnet CIDRs",
+      "database",
+      { subnetCidrs: ["10.20.208.0/23", "10.20.209.0/24"] },
+      "args.subnetCidrs must not overlap (got 10.20.208.0/23 and 10.20.209.0/24)",
+    ],
+    [
+      "no allowed security group",
+      "database",
+      { allowedSecurityGroupIds: [] },
+      "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])",
+    ],
+    [
+      "an engine version outside 17/18",
+      "database",
+      { engineVersion: "16" },
+      'args.engineVersion must be PostgreSQL 17 or 18, e.g. "17" or "17.6" (got "16")',
+    ],
+    [
+      "a malformed instance class",
+      "database",
+      { instanceClass: "m7g.large" },
+      'args.instanceClass must be an RDS instance class such as db.m7g.large (got "m7g.large")',
+    ],
     ["storage below the gp3 minimum", "database", { storageGb: 10 }, "args.storageGb must be a whole number from 20 to 65536 (got 10)"],
-    ["maxStorageGb < storageGb", "database", { storageGb: 100, maxStorageGb: 50 }, "args.maxStorageGb must be at least args.storageGb (100) so storage can grow (got 50)"],
+    [
+      "maxStorageGb < storageGb",
+      "database",
+      { storageGb: 100, maxStorageGb: 50 },
+      "args.maxStorageGb must be at least args.storageGb (100) so storage can grow (got 50)",
+    ],
     ["no backups", "database", { backupRetentionDays: 0 }, "args.backupRetentionDays must be a whole number from 1 to 35 (got 0)"],
-    ["backups beyond 35 days", "database", { backupRetentionDays: 36 }, "args.backupRetentionDays must be a whole number from 1 to 35 (got 36)"],
-    ["a malformed backup window", "database", { backupWindow: "3am-4am" }, 'args.backupWindow must be a daily UTC window such as "03:00-04:00" (got "3am-4am")'],
-    ["a malformed maintenance window", "database", { maintenanceWindow: "Sunday 04:30" }, 'args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got "Sunday 04:30")'],
-    ["a short backup window", "database", { backupWindow: "03:00-03:15" }, 'args.backupWindow must last at least 30 minutes (got "03:00-03:15")'],
-    ["a short maintenance window", "database", { maintenanceWindow: "sun:04:30-sun:04:45" }, 'args.maintenanceWindow must last at least 30 minutes (got "sun:04:30-sun:04:45")'],
-    ["overlapping windows", "database", { backupWindow: "04:00-05:00" }, 'args.backupWindow must not overlap args.maintenanceWindow "sun:04:30-sun:05:30" (got "04:00-05:00")'],
-    ["a database name PostgreSQL rejects", "database", { databaseName: "my-app" }, 'args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got "my-app")'],
-    ["a reserved user name", "database", { username: "rdsadmin" }, 'args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got "rdsadmin")'],
+    [
+      "backups beyond 35 days",
+      "database",
+      { backupRetentionDays: 36 },
+      "args.backupRetentionDays must be a whole number from 1 to 35 (got 36)",
+    ],
+    [
+      "a malformed backup window",
+      "database",
+      { backupWindow: "3am-4am" },
+      'args.backupWindow must be a daily UTC window such as "03:00-04:00" (got "3am-4am")',
+    ],
+    [
+      "a malformed maintenance window",
+      "database",
+      { maintenanceWindow: "Sunday 04:30" },
+      'args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got "Sunday 04:30")',
+    ],
+    [
+      "a short backup window",
+      "database",
+      { backupWindow: "03:00-03:15" },
+      'args.backupWindow must last at least 30 minutes (got "03:00-03:15")',
+    ],
+    [
+      "a short maintenance window",
+      "database",
+      { maintenanceWindow: "sun:04:30-sun:04:45" },
+      'args.maintenanceWindow must last at least 30 minutes (got "sun:04:30-sun:04:45")',
+    ],
+    [
+      "overlapping windows",
+      "database",
+      { backupWindow: "04:00-05:00" },
+      'args.backupWindow must not overlap args.maintenanceWindow "sun:04:30-sun:05:30" (got "04:00-05:00")',
+    ],
+    [
+      "a database name PostgreSQL rejects",
+      "database",
+      { databaseName: "my-app" },
+      'args.databaseName must be 1-63 lower-case letters, digits and underscores, starting with a letter (got "my-app")',
+    ],
+    [
+      "a reserved user name",
+      "database",
+      { username: "rdsadmin" },
+      'args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got "rdsadmin")',
+    ],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {

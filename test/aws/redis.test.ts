@@ -65,8 +65,16 @@ interface Expected {
 }
 
 const CASES: Array<[string, RedisCacheArgs, Expected]> = [
-  ["dev-like", DEV, { nodeType: "cache.t4g.micro", nodes: 1, failover: false, snapshotDays: 1, snapshotWindow: "04:00-05:00", protect: false }],
-  ["production-like", PROD, { nodeType: "cache.m7g.large", nodes: 3, failover: true, snapshotDays: 30, snapshotWindow: "22:00-23:00", protect: true }],
+  [
+    "dev-like",
+    DEV,
+    { nodeType: "cache.t4g.micro", nodes: 1, failover: false, snapshotDays: 1, snapshotWindow: "04:00-05:00", protect: false },
+  ],
+  [
+    "production-like",
+    PROD,
+    { nodeType: "cache.m7g.large", nodes: 3, failover: true, snapshotDays: 30, snapshotWindow: "22:00-23:00", protect: true },
+  ],
 ];
 
 const REGION = FACTS.region;
@@ -107,19 +115,22 @@ describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
     const component = r.one(T.component);
     const provider = r.one("pulumi:providers:aws");
     const children = r.resources.filter((c) => c.parent === component.urn);
-    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual([
-      `${T.alias} cache-key-alias`,
-      `${T.group} cache-group`,
-      `${T.ingress} cache-ingress-0`,
-      `${T.key} cache-key`,
-      `${T.password} cache-auth-token`,
-      `${T.rolePolicy} cache-auth-read-apps-api`,
-      `${T.secretVersion} cache-auth-version`,
-      `${T.secret} cache-auth`,
-      `${T.sg} cache-sg`,
-      `${T.subnetGroup} cache-subnets`,
-    ].sort());
-    for (const child of children.filter((c) => c.type.startsWith("aws:"))) expect([child.name, child.provider]).toEqual([child.name, provider.urn]);
+    expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
+      [
+        `${T.alias} cache-key-alias`,
+        `${T.group} cache-group`,
+        `${T.ingress} cache-ingress-0`,
+        `${T.key} cache-key`,
+        `${T.password} cache-auth-token`,
+        `${T.rolePolicy} cache-auth-read-apps-api`,
+        `${T.secretVersion} cache-auth-version`,
+        `${T.secret} cache-auth`,
+        `${T.sg} cache-sg`,
+        `${T.subnetGroup} cache-subnets`,
+      ].sort(),
+    );
+    for (const child of children.filter((c) => c.type.startsWith("aws:")))
+      expect([child.name, child.provider]).toEqual([child.name, provider.urn]);
     expect(r.ofType(T.egress)).toEqual([]);
   });
 
@@ -163,13 +174,25 @@ describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
     const { r } = await run(args);
     const key = r.one(T.key);
     expect(key.protect).toBe(x.protect);
-    expect(key.inputs).toMatchObject({ description: "Cache platform-test-cache: data at rest, snapshots, AUTH token secret", enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.inputs).toMatchObject({
+      description: "Cache platform-test-cache: data at rest, snapshots, AUTH token secret",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
     expect(r.one(T.alias).inputs.name).toBe("alias/platform-test-cache-key");
   });
 
   test("AUTH token: generated within ElastiCache's rules, kept in Secrets Manager under the cache's key, secret everywhere", async () => {
     const { r, tokenIsSecret } = await run(args);
-    expect(r.one(T.password).inputs).toEqual({ length: 64, special: true, overrideSpecial: "!&#$^<>-", minLower: 1, minUpper: 1, minNumeric: 1, minSpecial: 1 });
+    expect(r.one(T.password).inputs).toEqual({
+      length: 64,
+      special: true,
+      overrideSpecial: "!&#$^<>-",
+      minLower: 1,
+      minUpper: 1,
+      minNumeric: 1,
+      minSpecial: 1,
+    });
     const secret = r.one(T.secret);
     expect(secret.inputs).toEqual({ description: "AUTH token of cache platform-test-cache", kmsKeyId: keyArn(r) });
     expect(secret.propertyDependencies).toEqual({ kmsKeyId: [r.one(T.key).urn] });
@@ -179,7 +202,10 @@ describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
     expect(version.propertyDependencies).toEqual({ secretId: [secret.urn], secretString: [r.one(T.password).urn] });
     expect(tokenIsSecret).toBe(true);
     // No other input anywhere carries the token.
-    expect(r.resources.flatMap((c) => c.secretInputs.map((p) => `${c.name}.${p}`)).sort()).toEqual(["cache-auth-version.secretString", "cache-group.authToken"]);
+    expect(r.resources.flatMap((c) => c.secretInputs.map((p) => `${c.name}.${p}`)).sort()).toEqual([
+      "cache-auth-version.secretString",
+      "cache-group.authToken",
+    ]);
   });
 
   test("security group: no inline rules, 6379 only from the node security group through a rule resource", async () => {
@@ -218,7 +244,12 @@ describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
     expect(JSON.parse(policy.inputs.policy as string)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ReadSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: stateOf(r.one(T.secret)).arn },
+        {
+          Sid: "ReadSecret",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+          Resource: stateOf(r.one(T.secret)).arn,
+        },
         {
           Sid: "DecryptSecret",
           Effect: "Allow",
@@ -234,8 +265,16 @@ describe.each(CASES)("RedisCache, %s", (_label, args, x) => {
 
 describe("RedisCache arguments", () => {
   test("Redis OSS with its default version; two nodes are enough for failover and Multi-AZ", async () => {
-    const r = await recordProgram(() => new RedisCache("cache", { ...DEV, engine: "redis", engineVersion: undefined, nodes: 2 }, { providers: [awsProvider()] }));
-    expect(r.one(T.group).inputs).toMatchObject({ engine: "redis", engineVersion: "7.1", numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true });
+    const r = await recordProgram(
+      () => new RedisCache("cache", { ...DEV, engine: "redis", engineVersion: undefined, nodes: 2 }, { providers: [awsProvider()] }),
+    );
+    expect(r.one(T.group).inputs).toMatchObject({
+      engine: "redis",
+      engineVersion: "7.1",
+      numCacheClusters: 2,
+      automaticFailoverEnabled: true,
+      multiAzEnabled: true,
+    });
   });
 
   test("snapshot retention defaults to 7 days", async () => {
@@ -246,19 +285,55 @@ describe("RedisCache arguments", () => {
   });
 
   const bad: Array<[string, Partial<RedisCacheArgs>, string]> = [
-    ["fewer than 2 subnets", { subnetIds: ["subnet-0a"], subnetCidrs: ["10.20.208.0/23"] }, "args.subnetIds must list at least 2 subnets in different zones (got 1)"],
-    ["no allowed security group", { allowedSecurityGroupIds: [] }, "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])"],
+    [
+      "fewer than 2 subnets",
+      { subnetIds: ["subnet-0a"], subnetCidrs: ["10.20.208.0/23"] },
+      "args.subnetIds must list at least 2 subnets in different zones (got 1)",
+    ],
+    [
+      "no allowed security group",
+      { allowedSecurityGroupIds: [] },
+      "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])",
+    ],
     ["an unknown engine", { engine: "memcached" as "redis" }, 'args.engine must be valkey or redis (got "memcached")'],
     ["Valkey 7.0", { engineVersion: "7.0" }, 'args.engineVersion must be 7.2 or 8.x for valkey, as major.minor such as "8.0" (got "7.0")'],
-    ["Redis 6.2", { engine: "redis", engineVersion: "6.2" }, 'args.engineVersion must be 7.x for redis, as major.minor such as "7.1" (got "6.2")'],
-    ["a malformed node type", { nodeType: "m7g.large" }, 'args.nodeType must be an ElastiCache node type such as cache.m7g.large (got "m7g.large")'],
+    [
+      "Redis 6.2",
+      { engine: "redis", engineVersion: "6.2" },
+      'args.engineVersion must be 7.x for redis, as major.minor such as "7.1" (got "6.2")',
+    ],
+    [
+      "a malformed node type",
+      { nodeType: "m7g.large" },
+      'args.nodeType must be an ElastiCache node type such as cache.m7g.large (got "m7g.large")',
+    ],
     ["0 nodes", { nodes: 0 }, "args.nodes must be a whole number from 1 to 6 (got 0)"],
     ["7 nodes", { nodes: 7 }, "args.nodes must be a whole number from 1 to 6 (got 7)"],
-    ["snapshots kept beyond 35 days", { snapshotRetentionDays: 36 }, "args.snapshotRetentionDays must be a whole number from 0 to 35 (got 36)"],
-    ["a malformed maintenance window", { maintenanceWindow: "sun 05:30" }, 'args.maintenanceWindow must be a weekly UTC window such as "sun:05:30-sun:06:30" (got "sun 05:30")'],
-    ["a maintenance window under an hour", { maintenanceWindow: "sun:05:30-sun:06:00" }, 'args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got "sun:05:30-sun:06:00")'],
-    ["a maintenance window over 23 hours", { maintenanceWindow: "sun:00:00-mon:00:00" }, 'args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got "sun:00:00-mon:00:00")'],
-    ["a 23-hour window that leaves no hour before midnight", { maintenanceWindow: "mon:00:00-mon:23:00" }, 'args.maintenanceWindow leaves no daily hour for snapshots (got "mon:00:00-mon:23:00")'],
+    [
+      "snapshots kept beyond 35 days",
+      { snapshotRetentionDays: 36 },
+      "args.snapshotRetentionDays must be a whole number from 0 to 35 (got 36)",
+    ],
+    [
+      "a malformed maintenance window",
+      { maintenanceWindow: "sun 05:30" },
+      'args.maintenanceWindow must be a weekly UTC window such as "sun:05:30-sun:06:30" (got "sun 05:30")',
+    ],
+    [
+      "a maintenance window under an hour",
+      { maintenanceWindow: "sun:05:30-sun:06:00" },
+      'args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got "sun:05:30-sun:06:00")',
+    ],
+    [
+      "a maintenance window over 23 hours",
+      { maintenanceWindow: "sun:00:00-mon:00:00" },
+      'args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got "sun:00:00-mon:00:00")',
+    ],
+    [
+      "a 23-hour window that leaves no hour before midnight",
+      { maintenanceWindow: "mon:00:00-mon:23:00" },
+      'args.maintenanceWindow leaves no daily hour for snapshots (got "mon:00:00-mon:23:00")',
+    ],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, override, message) => {
@@ -283,7 +358,8 @@ describe("snapshot window chosen from the maintenance window", () => {
 
   test("any window of 1 to 22 hours gets one clear hour that does not cross midnight", () => {
     const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    const at = (m: number) => `${days[Math.floor(m / 1440) % 7]}:${String(Math.floor((m % 1440) / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    const at = (m: number) =>
+      `${days[Math.floor(m / 1440) % 7]}:${String(Math.floor((m % 1440) / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 7 * 1440 - 1 }), fc.integer({ min: 60, max: 22 * 60 }), (start, minutes) => {
         const text = `${at(start)}-${at(start + minutes)}`;

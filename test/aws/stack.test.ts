@@ -29,23 +29,36 @@ describe("environment profiles reach the AWS components", () => {
     ["dev", 2, 1, { minSize: 1, desiredSize: 1, maxSize: 3 }, "SPOT", false, 7, 1, false, false],
     ["staging", 3, 3, { minSize: 2, desiredSize: 2, maxSize: 6 }, "ON_DEMAND", true, 14, 2, true, true],
     ["production", 3, 3, { minSize: 2, desiredSize: 3, maxSize: 10 }, "ON_DEMAND", true, 30, 3, true, true],
-  ] as const)("%s: %i zones, %i NAT gateways, nodes %j", (stack, zones, nats, scaling, capacity, multiAz, retention, cacheNodes, failover, protect) => {
-    expect(ofType(stack, "aws:ec2/subnet:Subnet")).toHaveLength(zones * 3);
-    expect(ofType(stack, "aws:ec2/natGateway:NatGateway")).toHaveLength(nats);
-    const nodeGroup = one(stack, "aws:eks/nodeGroup:NodeGroup");
-    expect(nodeGroup.inputs).toMatchObject({ scalingConfig: scaling, capacityType: capacity });
-    expect(nodeGroup.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
-    expect(one(stack, "aws:rds/instance:Instance").inputs).toMatchObject({ multiAz, backupRetentionPeriod: retention, deletionProtection: stack !== "dev" });
-    expect(one(stack, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
-      numCacheClusters: cacheNodes,
-      automaticFailoverEnabled: failover,
-      multiAzEnabled: failover,
-    });
-    const stateful = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "aws:kms/key:Key"];
-    const resources = stateful.flatMap((type) => ofType(stack, type));
-    expect(resources).toHaveLength(4 + 6); // six keys: flow logs, cluster secrets and logs, database, cache, backups
-    for (const r of resources) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
-  });
+  ] as const)(
+    "%s: %i zones, %i NAT gateways, nodes %j",
+    (stack, zones, nats, scaling, capacity, multiAz, retention, cacheNodes, failover, protect) => {
+      expect(ofType(stack, "aws:ec2/subnet:Subnet")).toHaveLength(zones * 3);
+      expect(ofType(stack, "aws:ec2/natGateway:NatGateway")).toHaveLength(nats);
+      const nodeGroup = one(stack, "aws:eks/nodeGroup:NodeGroup");
+      expect(nodeGroup.inputs).toMatchObject({ scalingConfig: scaling, capacityType: capacity });
+      expect(nodeGroup.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+      expect(one(stack, "aws:rds/instance:Instance").inputs).toMatchObject({
+        multiAz,
+        backupRetentionPeriod: retention,
+        deletionProtection: stack !== "dev",
+      });
+      expect(one(stack, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
+        numCacheClusters: cacheNodes,
+        automaticFailoverEnabled: failover,
+        multiAzEnabled: failover,
+      });
+      const stateful = [
+        "aws:rds/instance:Instance",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:s3/bucket:Bucket",
+        "aws:eks/cluster:Cluster",
+        "aws:kms/key:Key",
+      ];
+      const resources = stateful.flatMap((type) => ofType(stack, type));
+      expect(resources).toHaveLength(4 + 6); // six keys: flow logs, cluster secrets and logs, database, cache, backups
+      for (const r of resources) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
+    },
+  );
 
   test("production pins the cluster to the profile: version 1.35, private endpoint, 4 vCPU / 16 GiB nodes", () => {
     expect(one("production", "aws:eks/cluster:Cluster").inputs).toMatchObject({
@@ -54,7 +67,10 @@ describe("environment profiles reach the AWS components", () => {
       vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false },
       deletionProtection: true,
     });
-    expect(one("production", "aws:eks/nodeGroup:NodeGroup").inputs).toMatchObject({ instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD" });
+    expect(one("production", "aws:eks/nodeGroup:NodeGroup").inputs).toMatchObject({
+      instanceTypes: ["m7i.xlarge"],
+      amiType: "AL2023_x86_64_STANDARD",
+    });
   });
 });
 
@@ -64,31 +80,43 @@ describe("the deploy path each shipped stack declares reaches the cluster", () =
       .filter((r) => r.name.startsWith("cluster-api-from-vpc-"))
       .map((r) => r.inputs);
 
-  test.each(["staging", "production"])("%s deploys from inside the VPC: the endpoint stays private and the private subnets reach it on 443", (stack) => {
-    const cluster = one(stack, "aws:eks/cluster:Cluster");
-    expect(cluster.inputs.vpcConfig).toEqual({ subnetIds: expect.any(Array), endpointPrivateAccess: true, endpointPublicAccess: false });
-    const privateCidrs = ofType(stack, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.cidrBlock);
-    expect(apiRules(stack)).toEqual(
-      privateCidrs.map((cidr) => ({
-        securityGroupId: expect.stringMatching(/^sg-/),
-        cidrIpv4: cidr,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        description: `Kubernetes API from ${String(cidr)}, where deploys run inside the VPC`,
-      })),
-    );
-    // On the security group EKS made for the cluster; the Kubernetes provider waits for the rules, so its
-    // first call can reach the endpoint.
-    const provider = reports[stack]!.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
-    for (const rule of ofType(stack, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.startsWith("cluster-api-from-vpc-"))) {
-      expect(rule.propertyDependencies.securityGroupId).toEqual([cluster.urn]);
-      expect(provider.dependencies).toContain(rule.urn);
-    }
-  });
+  test.each(["staging", "production"])(
+    "%s deploys from inside the VPC: the endpoint stays private and the private subnets reach it on 443",
+    (stack) => {
+      const cluster = one(stack, "aws:eks/cluster:Cluster");
+      expect(cluster.inputs.vpcConfig).toEqual({ subnetIds: expect.any(Array), endpointPrivateAccess: true, endpointPublicAccess: false });
+      const privateCidrs = ofType(stack, "aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.includes("-private-"))
+        .map((s) => s.inputs.cidrBlock);
+      expect(apiRules(stack)).toEqual(
+        privateCidrs.map((cidr) => ({
+          securityGroupId: expect.stringMatching(/^sg-/),
+          cidrIpv4: cidr,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: `Kubernetes API from ${String(cidr)}, where deploys run inside the VPC`,
+        })),
+      );
+      // On the security group EKS made for the cluster; the Kubernetes provider waits for the rules, so its
+      // first call can reach the endpoint.
+      const provider = reports[stack]!.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+      for (const rule of ofType(stack, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+        r.name.startsWith("cluster-api-from-vpc-"),
+      )) {
+        expect(rule.propertyDependencies.securityGroupId).toEqual([cluster.urn]);
+        expect(provider.dependencies).toContain(rule.urn);
+      }
+    },
+  );
 
   test("dev lists public addresses: the endpoint is public to exactly those, and nothing in the VPC is opened", () => {
-    expect(one("dev", "aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({ subnetIds: expect.any(Array), endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+    expect(one("dev", "aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({
+      subnetIds: expect.any(Array),
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    });
     expect(apiRules("dev")).toEqual([]);
   });
 });
@@ -126,19 +154,27 @@ describe("the data tier does not wait for the cluster", () => {
     // A grant to a workload identity (an IAM policy on the IRSA role the cluster trusts) necessarily waits
     // for that role; it is a leaf nothing else of the component waits for.
     const isGrant = (r: RecordedResource) =>
-      (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") && (r.propertyDependencies.role ?? []).some((urn) => cluster.has(urn));
+      (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") &&
+      (r.propertyDependencies.role ?? []).some((urn) => cluster.has(urn));
     const allGrants: string[] = [];
     for (const type of ["platform:aws:PostgresDatabase", "platform:aws:RedisCache", "platform:aws:BackupBucket"]) {
       const own = descendants(report, component(type));
       const grants = [...own].filter((urn) => isGrant(byUrn.get(urn)!));
       allGrants.push(...grants.map((urn) => byUrn.get(urn)!.name));
-      const waits = [...own].filter((urn) => !grants.includes(urn)).flatMap((urn) => [...reach(report, byUrn.get(urn)!)].filter((dep) => !own.has(dep)));
+      const waits = [...own]
+        .filter((urn) => !grants.includes(urn))
+        .flatMap((urn) => [...reach(report, byUrn.get(urn)!)].filter((dep) => !own.has(dep)));
       // The provider is the only thing outside the network they share with the cluster.
       const outside = waits.filter((dep) => !network.has(dep) && !dep.includes("::pulumi:providers:"));
       expect({ type, outside }).toEqual({ type, outside: [] });
-      expect([...own].filter((urn) => [...own].some((other) => byUrn.get(other)!.dependencies.includes(urn) && grants.includes(urn)))).toEqual([]);
+      expect(
+        [...own].filter((urn) => [...own].some((other) => byUrn.get(other)!.dependencies.includes(urn) && grants.includes(urn))),
+      ).toEqual([]);
       // Each grant names one IRSA role and waits for nothing of the node group.
-      for (const urn of grants) expect(byUrn.get(urn)!.propertyDependencies.role!.map((role) => role.split("::").pop())).toEqual([expect.stringMatching(/^cluster-[a-z-]+-role$/)]);
+      for (const urn of grants)
+        expect(byUrn.get(urn)!.propertyDependencies.role!.map((role) => role.split("::").pop())).toEqual([
+          expect.stringMatching(/^cluster-[a-z-]+-role$/),
+        ]);
     }
     expect(allGrants.sort()).toEqual([
       "backups-read-backups-restore-verification",
@@ -150,7 +186,9 @@ describe("the data tier does not wait for the cluster", () => {
 
   test("the cluster is built on the network's private subnets and node security group", () => {
     const cluster = one("production", "aws:eks/cluster:Cluster");
-    const privateSubnets = ofType("production", "aws:ec2/subnet:Subnet").filter((s) => s.name.startsWith("network-private-")).map((s) => s.urn);
+    const privateSubnets = ofType("production", "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.startsWith("network-private-"))
+      .map((s) => s.urn);
     expect(cluster.propertyDependencies.vpcConfig).toEqual(expect.arrayContaining(privateSubnets));
     const template = one("production", "aws:ec2/launchTemplate:LaunchTemplate");
     const nodeGroup = ofType("production", "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "network-node-sg")!;

@@ -67,13 +67,28 @@ describe("planSubnets examples", () => {
         },
         spareTier: "192.168.30.0/23",
       },
-      free: ["192.168.22.0/23", "192.168.24.0/22", "192.168.28.96/27", "192.168.28.128/25", "192.168.29.96/27", "192.168.29.128/25", "192.168.30.0/23"],
+      free: [
+        "192.168.22.0/23",
+        "192.168.24.0/22",
+        "192.168.28.96/27",
+        "192.168.28.128/25",
+        "192.168.29.96/27",
+        "192.168.29.128/25",
+        "192.168.30.0/23",
+      ],
     });
   });
 
   test("six zones use every zone slot and keep only the spare tier block", () => {
     const plan = planSubnets({ cidr: "172.16.0.0/18", zones: 6 });
-    expect(plan.private).toEqual(["172.16.0.0/21", "172.16.8.0/21", "172.16.16.0/21", "172.16.24.0/21", "172.16.32.0/21", "172.16.40.0/21"]);
+    expect(plan.private).toEqual([
+      "172.16.0.0/21",
+      "172.16.8.0/21",
+      "172.16.16.0/21",
+      "172.16.24.0/21",
+      "172.16.32.0/21",
+      "172.16.40.0/21",
+    ]);
     expect(plan.reserved).toEqual({ zones: { public: [], private: [], isolated: [] }, spareTier: "172.16.56.0/21" });
     expect(plan.free).toEqual(["172.16.51.0/24", "172.16.55.0/24", "172.16.56.0/21"]);
   });
@@ -156,10 +171,30 @@ describe("planSubnets properties", () => {
 
 describe("planSubnets refuses bad arguments", () => {
   test.each([
-    ["a malformed block", { cidr: "10.0.0/16", zones: 3 }, "cidr", 'must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0/16")'],
-    ["host bits set", { cidr: "10.0.0.1/16", zones: 3 }, "cidr", 'must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0.1/16")'],
-    ["not text", { cidr: undefined as unknown as string, zones: 3 }, "cidr", "must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got undefined)"],
-    ["wider than AWS allows", { cidr: "10.0.0.0/15", zones: 3 }, "cidr", 'must be a block from /16 to /20; AWS allows no VPC wider than /16 (got "10.0.0.0/15")'],
+    [
+      "a malformed block",
+      { cidr: "10.0.0/16", zones: 3 },
+      "cidr",
+      'must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0/16")',
+    ],
+    [
+      "host bits set",
+      { cidr: "10.0.0.1/16", zones: 3 },
+      "cidr",
+      'must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got "10.0.0.1/16")',
+    ],
+    [
+      "not text",
+      { cidr: undefined as unknown as string, zones: 3 },
+      "cidr",
+      "must be an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16 (got undefined)",
+    ],
+    [
+      "wider than AWS allows",
+      { cidr: "10.0.0.0/15", zones: 3 },
+      "cidr",
+      'must be a block from /16 to /20; AWS allows no VPC wider than /16 (got "10.0.0.0/15")',
+    ],
     [
       "too small for the plan",
       { cidr: "10.0.0.0/21", zones: 2 },

@@ -12,7 +12,14 @@ import { describe, expect, test } from "@jest/globals";
 import { alertRuleGroups, type AlertRule } from "../../components/kubernetes/alert-rules";
 import { alertmanagerConfig } from "../../components/kubernetes/monitoring";
 
-const groups = alertRuleGroups({ backupNamespace: "backups", backupCronJob: "postgres-backup", restoreCronJob: "restore-verification", maxBackupAgeHours: 26, maxVerificationAgeHours: 192, databaseMaxStorageGb: 500 });
+const groups = alertRuleGroups({
+  backupNamespace: "backups",
+  backupCronJob: "postgres-backup",
+  restoreCronJob: "restore-verification",
+  maxBackupAgeHours: 26,
+  maxVerificationAgeHours: 192,
+  databaseMaxStorageGb: 500,
+});
 const rule = (name: string): AlertRule => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
 
 describe("alert rules", () => {
@@ -23,14 +30,24 @@ describe("alert rules", () => {
       "5m",
       "critical",
     ],
-    ["HighLatencyP95", "histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m]))) > 500", "10m", "warning"],
+    [
+      "HighLatencyP95",
+      "histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m]))) > 500",
+      "10m",
+      "warning",
+    ],
     [
       "ContainerMemoryNearLimit",
       'max by (namespace, pod, container) (container_memory_working_set_bytes{container!="", container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{resource="memory"}) > 0.9',
       "5m",
       "warning",
     ],
-    ["JobRunningTooLong", "(time() - max by (namespace, job_name) (kube_job_status_start_time)) > 14400 and max by (namespace, job_name) (kube_job_status_active) > 0", "1m", "warning"],
+    [
+      "JobRunningTooLong",
+      "(time() - max by (namespace, job_name) (kube_job_status_start_time)) > 14400 and max by (namespace, job_name) (kube_job_status_active) > 0",
+      "1m",
+      "warning",
+    ],
     [
       "BackupJobFailed",
       'max(kube_job_status_start_time{namespace="backups", job_name=~"postgres-backup-.+"} * on (namespace, job_name) (kube_job_status_failed{namespace="backups", job_name=~"postgres-backup-.+"} > bool 0)) > max(kube_cronjob_status_last_successful_time{namespace="backups", cronjob="postgres-backup"})',
@@ -71,8 +88,17 @@ describe("alert rules", () => {
 // Alertmanager's routing and inhibition, evaluated as Alertmanager does on the generated config.
 
 type Alert = Record<string, string>;
-interface Route { receiver?: string; matchers?: string[]; routes?: Route[]; continue?: boolean }
-interface InhibitRule { source_matchers?: string[]; target_matchers?: string[]; equal?: string[] }
+interface Route {
+  receiver?: string;
+  matchers?: string[];
+  routes?: Route[];
+  continue?: boolean;
+}
+interface InhibitRule {
+  source_matchers?: string[];
+  target_matchers?: string[];
+  equal?: string[];
+}
 const config = alertmanagerConfig(true) as { route: Route; inhibit_rules: InhibitRule[] };
 
 /** One Alertmanager matcher (`label op value`, the value optionally quoted; regexes are anchored). */
@@ -99,9 +125,15 @@ function receiverOf(alert: Alert, route: Route = config.route, inherited = "none
 
 /** True when a firing alert other than `target` inhibits it under one of the rules. */
 function inhibited(target: Alert, firing: Alert[]): boolean {
-  return config.inhibit_rules.some((rule) =>
-    all(rule.target_matchers, target) &&
-    firing.some((source) => source !== target && all(rule.source_matchers, source) && (rule.equal ?? []).every((l) => (source[l] ?? "") === (target[l] ?? ""))),
+  return config.inhibit_rules.some(
+    (rule) =>
+      all(rule.target_matchers, target) &&
+      firing.some(
+        (source) =>
+          source !== target &&
+          all(rule.source_matchers, source) &&
+          (rule.equal ?? []).every((l) => (source[l] ?? "") === (target[l] ?? "")),
+      ),
   );
 }
 
@@ -129,15 +161,45 @@ describe("Alertmanager inhibition (the chart's default rules)", () => {
   const alert = (alertname: string, severity: string, namespace = "podinfo"): Alert => ({ alertname, severity, namespace });
 
   test.each<[string, Alert, Alert, boolean]>([
-    ["critical silences warning of the same alert and namespace", alert("KubePodCrashLooping", "critical"), alert("KubePodCrashLooping", "warning"), true],
-    ["critical silences info of the same alert and namespace", alert("KubePodCrashLooping", "critical"), alert("KubePodCrashLooping", "info"), true],
-    ["warning silences info of the same alert and namespace", alert("KubeCPUOvercommit", "warning"), alert("KubeCPUOvercommit", "info"), true],
+    [
+      "critical silences warning of the same alert and namespace",
+      alert("KubePodCrashLooping", "critical"),
+      alert("KubePodCrashLooping", "warning"),
+      true,
+    ],
+    [
+      "critical silences info of the same alert and namespace",
+      alert("KubePodCrashLooping", "critical"),
+      alert("KubePodCrashLooping", "info"),
+      true,
+    ],
+    [
+      "warning silences info of the same alert and namespace",
+      alert("KubeCPUOvercommit", "warning"),
+      alert("KubeCPUOvercommit", "info"),
+      true,
+    ],
     ["InfoInhibitor silences info alerts of its namespace", alert("InfoInhibitor", "none"), alert("KubeQuotaAlmostFull", "info"), true],
-    ["critical does not silence warning in another namespace", alert("KubePodCrashLooping", "critical", "backups"), alert("KubePodCrashLooping", "warning"), false],
-    ["critical does not silence another alert's warning", alert("BackupJobFailed", "critical"), alert("KubePodCrashLooping", "warning"), false],
+    [
+      "critical does not silence warning in another namespace",
+      alert("KubePodCrashLooping", "critical", "backups"),
+      alert("KubePodCrashLooping", "warning"),
+      false,
+    ],
+    [
+      "critical does not silence another alert's warning",
+      alert("BackupJobFailed", "critical"),
+      alert("KubePodCrashLooping", "warning"),
+      false,
+    ],
     ["warning does not silence another warning", alert("KubeCPUOvercommit", "warning"), alert("KubeCPUOvercommit", "warning"), false],
     ["InfoInhibitor does not silence warnings", alert("InfoInhibitor", "none"), alert("KubePodCrashLooping", "warning"), false],
-    ["InfoInhibitor does not silence info elsewhere", alert("InfoInhibitor", "none", "backups"), alert("KubeQuotaAlmostFull", "info"), false],
+    [
+      "InfoInhibitor does not silence info elsewhere",
+      alert("InfoInhibitor", "none", "backups"),
+      alert("KubeQuotaAlmostFull", "info"),
+      false,
+    ],
     ["any other firing alert silences InfoInhibitor", alert("Watchdog", "none", ""), alert("InfoInhibitor", "none"), true],
   ])("%s", (_, source, target, expected) => {
     expect(inhibited(target, [source, target])).toBe(expected);

@@ -21,7 +21,9 @@ function stubCluster(): KubernetesCluster {
     apiServerCidrs: ["10.0.0.0/19"],
     bindServiceAccount: (name: string, account: ServiceAccountRef): WorkloadIdentity => ({
       serviceAccount: account,
-      serviceAccountAnnotations: pulumi.output<Record<string, string>>({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${name}` }),
+      serviceAccountAnnotations: pulumi.output<Record<string, string>>({
+        "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${name}`,
+      }),
       principal: pulumi.output(`arn:aws:iam::123456789012:role/${name}`),
       principalId: pulumi.output(name),
     }),
@@ -63,7 +65,13 @@ const base = (secrets?: SecretsSync): AppServiceArgs => ({
   readyPath: "/readyz",
   metricsPath: "/metrics",
   podSecurity,
-  gateway: { gatewayName: "platform", gatewayNamespace: "gateway", sectionName: "https-shop-example-com", routeNamespaceLabels: { "platform/gateway-routes": "true" }, proxies: { namespace: "gateway", pods: { app: "envoy" } } },
+  gateway: {
+    gatewayName: "platform",
+    gatewayNamespace: "gateway",
+    sectionName: "https-shop-example-com",
+    routeNamespaceLabels: { "platform/gateway-routes": "true" },
+    proxies: { namespace: "gateway", pods: { app: "envoy" } },
+  },
   hstsMaxAgeSeconds: 31_536_000,
   scrapers: { namespace: "monitoring", pods: { app: "prometheus" } },
   crds: [],
@@ -75,7 +83,16 @@ describe("AppService with the database and the cache", () => {
     const r = await recordProgram(() => {
       const cluster = stubCluster();
       const providers = [cluster.provider];
-      const secrets = new SecretsSync("secrets", { cluster, podSecurity, storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } }, webhookCallerCidrs: ["10.0.0.0/19"] }, { providers });
+      const secrets = new SecretsSync(
+        "secrets",
+        {
+          cluster,
+          podSecurity,
+          storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
+          webhookCallerCidrs: ["10.0.0.0/19"],
+        },
+        { providers },
+      );
       new AppService("app-shop", base(secrets), { providers });
     });
     const externalSecrets = r
@@ -110,7 +127,8 @@ describe("AppService with the database and the cache", () => {
       },
     ]);
     const deployment = r.named("app-shop-deployment");
-    const env = (deployment.inputs as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec.containers[0]!.env;
+    const env = (deployment.inputs as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec.template.spec
+      .containers[0]!.env;
     expect(env).toEqual([
       { name: "DATABASE_HOST", value: "db.internal" },
       { name: "DATABASE_PORT", value: "5432" },
@@ -124,17 +142,35 @@ describe("AppService with the database and the cache", () => {
       { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "shop-cache", key: "password" } } },
     ]);
     // The workload waits for its synced Secrets, which wait for the store.
-    expect(deployment.dependencies.map((u) => u.split("::").pop()).sort()).toEqual(expect.arrayContaining(["app-shop-cache-secret", "app-shop-database-secret", "app-shop-sa"]));
+    expect(deployment.dependencies.map((u) => u.split("::").pop()).sort()).toEqual(
+      expect.arrayContaining(["app-shop-cache-secret", "app-shop-database-secret", "app-shop-sa"]),
+    );
     expect(r.named("app-shop-database-secret").dependencies.map((u) => u.split("::").pop())).toContain("secrets-store");
   });
 });
 
 describe("AppService arguments", () => {
   test.each<[string, Partial<AppServiceArgs>, string]>([
-    ["an unpinned image", { image: "ghcr.io/example/shop:latest" }, 'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop:latest")'],
-    ["an untagged image", { image: "ghcr.io/example/shop" }, 'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop")'],
-    ["replicas below the minimum", { replicas: 1 }, "AppService shop: args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got 2 <= 1 <= 10)"],
-    ["a database without secrets", { database }, "AppService shop: args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values"],
+    [
+      "an unpinned image",
+      { image: "ghcr.io/example/shop:latest" },
+      'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop:latest")',
+    ],
+    [
+      "an untagged image",
+      { image: "ghcr.io/example/shop" },
+      'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop")',
+    ],
+    [
+      "replicas below the minimum",
+      { replicas: 1 },
+      "AppService shop: args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got 2 <= 1 <= 10)",
+    ],
+    [
+      "a database without secrets",
+      { database },
+      "AppService shop: args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values",
+    ],
     ["a bad name", { name: "Shop" }, 'AppService Shop: args.name must be a lower-case DNS label of at most 40 characters (got "Shop")'],
   ])("%s is refused, naming the argument", async (_, change, message) => {
     await expect(

@@ -47,12 +47,16 @@ function findTools(): Tools {
   if (initdb !== undefined) candidates.push(path.dirname(fs.realpathSync(initdb)));
   const debian = "/usr/lib/postgresql";
   if (fs.existsSync(debian)) {
-    const majors = fs.readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const majors = fs
+      .readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...majors.map((v) => path.join(debian, v, "bin")));
   }
   const pgBin = candidates.find((dir) => PG_TOOLS.every((t) => isExecutable(path.join(dir, t))));
   const missing: string[] = [];
-  if (pgBin === undefined) missing.push(`PostgreSQL server and client programs (${PG_TOOLS.join(", ")}) in one directory (Debian: apt-get install postgresql)`);
+  if (pgBin === undefined)
+    missing.push(`PostgreSQL server and client programs (${PG_TOOLS.join(", ")}) in one directory (Debian: apt-get install postgresql)`);
   let rclone: string | undefined;
   if (!isExecutable(RCLONE)) {
     rclone = onPath("rclone");
@@ -91,7 +95,12 @@ interface Result {
 function describeScripts(pgBin: string, rclone: string | undefined): void {
   const asRoot = process.getuid?.() === 0;
   // Postgres refuses to run as root: the server, and the scripts with it, run as nobody when we are root.
-  const user = asRoot ? { uid: Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "nobody"], { encoding: "utf8" })) } : {};
+  const user = asRoot
+    ? {
+        uid: Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" })),
+        gid: Number(execFileSync("id", ["-g", "nobody"], { encoding: "utf8" })),
+      }
+    : {};
   let tmp = "";
   let port = 0;
   let server: ChildProcess | undefined;
@@ -135,9 +144,20 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
   });
 
   /** Runs a program in its own process group, killed whole if it outlives the timeout. */
-  const run = (file: string, args: string[], env: NodeJS.ProcessEnv, opts: { asUser?: boolean; timeoutMs?: number } = {}): Promise<Result> =>
+  const run = (
+    file: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    opts: { asUser?: boolean; timeoutMs?: number } = {},
+  ): Promise<Result> =>
     new Promise((resolve, reject) => {
-      const child = spawn(file, args, { env, cwd: tmp, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(opts.asUser === false ? {} : user) });
+      const child = spawn(file, args, {
+        env,
+        cwd: tmp,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(opts.asUser === false ? {} : user),
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -162,13 +182,29 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
   };
   /** A query on the server as the trusted superuser, one row a line, columns joined by `|`. */
   const query = (dbname: string, sql: string) =>
-    checked(path.join(pgBin, "psql"), ["--host=127.0.0.1", `--port=${port}`, "--username=postgres", `--dbname=${dbname}`, "--no-psqlrc", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1", `--command=${sql}`], baseEnv(), { asUser: false });
+    checked(
+      path.join(pgBin, "psql"),
+      [
+        "--host=127.0.0.1",
+        `--port=${port}`,
+        "--username=postgres",
+        `--dbname=${dbname}`,
+        "--no-psqlrc",
+        "--tuples-only",
+        "--no-align",
+        "--set=ON_ERROR_STOP=1",
+        `--command=${sql}`,
+      ],
+      baseEnv(),
+      { asUser: false },
+    );
 
   /** Every table, view, materialized view, sequence and index outside the catalogs, with its rows (or a sequence's last value), and the large objects. */
   const inventory = async (dbname: string) =>
-    (await query(
-      dbname,
-      `select line from (
+    (
+      await query(
+        dbname,
+        `select line from (
          select format('%s %I.%I %s', c.relkind, n.nspname, c.relname,
            case when c.relkind = 'i' then '-'
              else (xpath('/row/v/text()', query_to_xml(format(case when c.relkind = 'S' then 'select last_value as v from %I.%I' else 'select count(*) as v from %I.%I' end, n.nspname, c.relname), false, true, '')))[1]::text end) as line
@@ -176,13 +212,26 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
          where c.relkind in ('r', 'v', 'm', 'S', 'i') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
          union all select 'large objects ' || count(*) from pg_largeobject_metadata
        ) lines order by line`,
-    )).trim().split("\n");
+      )
+    )
+      .trim()
+      .split("\n");
   /** The count RESTORE_SCRIPT prints, taken on the source. */
-  const tableCount = async (dbname: string) => Number((await query(dbname, "select count(*) from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')")).trim());
-  const databaseExists = async (dbname: string) => (await query("postgres", `select count(*) from pg_database where datname = '${dbname}'`)).trim() === "1";
+  const tableCount = async (dbname: string) =>
+    Number(
+      (
+        await query(dbname, "select count(*) from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')")
+      ).trim(),
+    );
+  const databaseExists = async (dbname: string) =>
+    (await query("postgres", `select count(*) from pg_database where datname = '${dbname}'`)).trim() === "1";
 
   /** The stamp format of BACKUP_SCRIPT, `date -u +%Y-%m-%dT%H%M%SZ`. */
-  const stampOf = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/:/g, "");
+  const stampOf = (date: Date) =>
+    date
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z")
+      .replace(/:/g, "");
   const dumpDir = (bucket: string) => path.join(bucketPath(bucket), "postgres", "app");
   const listDumps = (bucket: string) => (fs.existsSync(dumpDir(bucket)) ? fs.readdirSync(dumpDir(bucket)).sort() : []);
   /** Backs `app` up into a bucket; returns the dump's file name. */
@@ -231,26 +280,67 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
     port = await freePort();
 
     const data = path.join(tmp, "data");
-    await checked(path.join(pgBin, "initdb"), ["--pgdata", data, "--username=postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"], baseEnv());
+    await checked(
+      path.join(pgBin, "initdb"),
+      ["--pgdata", data, "--username=postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+      baseEnv(),
+    );
     const key = path.join(tmp, "server.key");
     const cert = path.join(tmp, "server.crt");
-    await checked("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "2", "-keyout", key, "-out", cert], baseEnv());
+    await checked(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-days",
+        "2",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
+      baseEnv(),
+    );
     fs.chmodSync(key, 0o600);
     // TCP on 127.0.0.1 only: the superuser trusted, as in the verification pod; everyone else by password
     // over TLS, as RDS (rds.force_ssl) admits the backup job.
     fs.writeFileSync(path.join(data, "pg_hba.conf"), "host all postgres 127.0.0.1/32 trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n");
     fs.appendFileSync(
       path.join(data, "postgresql.conf"),
-      [`port = ${port}`, "listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", "ssl = on", `ssl_cert_file = '${cert}'`, `ssl_key_file = '${key}'`, "fsync = off", "full_page_writes = off", "synchronous_commit = off", ""].join("\n"),
+      [
+        `port = ${port}`,
+        "listen_addresses = '127.0.0.1'",
+        "unix_socket_directories = ''",
+        "ssl = on",
+        `ssl_cert_file = '${cert}'`,
+        `ssl_key_file = '${key}'`,
+        "fsync = off",
+        "full_page_writes = off",
+        "synchronous_commit = off",
+        "",
+      ].join("\n"),
     );
     const log = fs.openSync(path.join(tmp, "server.log"), "a");
     server = spawn(path.join(pgBin, "postgres"), ["-D", data], { env: baseEnv(), cwd: tmp, stdio: ["ignore", log, log], ...user });
     fs.closeSync(log);
     const started = Date.now();
     for (;;) {
-      if (server.exitCode !== null) throw new Error(`postgres exited ${server.exitCode}:\n${fs.readFileSync(path.join(tmp, "server.log"), "utf8")}`);
-      if ((await run(path.join(pgBin, "pg_isready"), ["--host=127.0.0.1", `--port=${port}`, "--quiet"], baseEnv(), { asUser: false })).status === 0) break;
-      if (Date.now() - started > 15_000) throw new Error(`postgres not ready after 15 s:\n${fs.readFileSync(path.join(tmp, "server.log"), "utf8")}`);
+      if (server.exitCode !== null)
+        throw new Error(`postgres exited ${server.exitCode}:\n${fs.readFileSync(path.join(tmp, "server.log"), "utf8")}`);
+      if (
+        (await run(path.join(pgBin, "pg_isready"), ["--host=127.0.0.1", `--port=${port}`, "--quiet"], baseEnv(), { asUser: false }))
+          .status === 0
+      )
+        break;
+      if (Date.now() - started > 15_000)
+        throw new Error(`postgres not ready after 15 s:\n${fs.readFileSync(path.join(tmp, "server.log"), "utf8")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
 
@@ -309,12 +399,20 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
       expect(stamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{6}Z$/);
       expect(stamp >= stampOf(before)).toBe(true);
       expect(fs.readFileSync(path.join(dumpDir("roundtrip"), `${dump}.complete`), "utf8")).toBe(`${stamp}\n`);
-      expect(fs.readFileSync(path.join(dumpDir("roundtrip"), dump)).subarray(0, 5).toString()).toBe("PGDMP");
+      expect(
+        fs
+          .readFileSync(path.join(dumpDir("roundtrip"), dump))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe("PGDMP");
 
       const r = await runScript(RESTORE_SCRIPT, restoreEnv("roundtrip"));
       const tables = await tableCount("app");
       expect(tables).toBe(4);
-      expect(r).toMatchObject({ status: 0, stdout: expect.stringContaining(`restore verification passed: ${dump} restored with ${tables} tables`) as unknown });
+      expect(r).toMatchObject({
+        status: 0,
+        stdout: expect.stringContaining(`restore verification passed: ${dump} restored with ${tables} tables`) as unknown,
+      });
       expect(r.stdout).toContain(`restoring ${dump} (0 hours old)`);
       expect(await inventory("restored")).toEqual(await inventory("app"));
     });
@@ -331,7 +429,10 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
       put("cutoff", cutOff, whole.subarray(0, Math.floor(whole.length / 2)));
 
       const r = await runScript(RESTORE_SCRIPT, restoreEnv("cutoff"));
-      expect(r).toMatchObject({ status: 0, stdout: expect.stringContaining(`restore verification passed: ${newer} restored with 4 tables`) as unknown });
+      expect(r).toMatchObject({
+        status: 0,
+        stdout: expect.stringContaining(`restore verification passed: ${newer} restored with 4 tables`) as unknown,
+      });
       expect(r.stdout).toContain(`restoring ${newer} (2 hours old)`);
       expect(await inventory("restored")).toEqual(await inventory("app"));
     });
@@ -367,7 +468,11 @@ function describeScripts(pgBin: string, rclone: string | undefined): void {
   describe("no complete dump", () => {
     test.each([
       { name: "an empty bucket", bucket: "empty", fill: () => fs.mkdirSync(bucketPath("empty"), { recursive: true }) },
-      { name: "a bucket holding only a dump without its marker", bucket: "unmarked", fill: () => put("unmarked", `${stampOf(hoursAgo(1))}.dump`, "PGDMP") },
+      {
+        name: "a bucket holding only a dump without its marker",
+        bucket: "unmarked",
+        fill: () => put("unmarked", `${stampOf(hoursAgo(1))}.dump`, "PGDMP"),
+      },
     ])("GIVEN $name WHEN verified THEN it fails with no complete dump", async ({ bucket, fill }) => {
       fill();
       const r = await runScript(RESTORE_SCRIPT, restoreEnv(bucket));

@@ -28,7 +28,15 @@ describe("Helm releases", () => {
   test("each chart is pinned to a version and repository, released under a fixed name into its namespace", () => {
     const releases = reports.production!.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const rows = releases.map((r) => {
-      const i = r.inputs as { name: string; chart: string; version: string; repositoryOpts?: { repo: string }; namespace: string; atomic: boolean; cleanupOnFail: boolean };
+      const i = r.inputs as {
+        name: string;
+        chart: string;
+        version: string;
+        repositoryOpts?: { repo: string };
+        namespace: string;
+        atomic: boolean;
+        cleanupOnFail: boolean;
+      };
       return [i.name, i.chart, i.version, i.repositoryOpts?.repo ?? "", i.namespace, i.atomic && i.cleanupOnFail];
     });
     expect(rows.sort()).toEqual([
@@ -38,28 +46,88 @@ describe("Helm releases", () => {
       ["envoy-gateway-crds", "oci://docker.io/envoyproxy/gateway-crds-helm", "v1.9.0", "", "gateway", true],
       ["external-secrets", "external-secrets", "2.9.0", "https://charts.external-secrets.io", "external-secrets", true],
       ["gateway-api-crds", "oci://docker.io/envoyproxy/gateway-crds-helm", "v1.9.0", "", "gateway", true],
-      ["kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "https://prometheus-community.github.io/helm-charts", "monitoring", true],
-      ["prometheus-operator-crds", "prometheus-operator-crds", "31.0.1", "https://prometheus-community.github.io/helm-charts", "monitoring", true],
+      [
+        "kube-prometheus-stack",
+        "kube-prometheus-stack",
+        "88.5.3",
+        "https://prometheus-community.github.io/helm-charts",
+        "monitoring",
+        true,
+      ],
+      [
+        "prometheus-operator-crds",
+        "prometheus-operator-crds",
+        "31.0.1",
+        "https://prometheus-community.github.io/helm-charts",
+        "monitoring",
+        true,
+      ],
     ]);
   });
 
   test("releases wait for their CRDs and for every network policy of their namespace", () => {
     const deps = (name: string) => short(named("production", name).dependencies);
-    expect(deps("gateway-envoy-gateway")).toEqual(expect.arrayContaining(["gateway-envoy-gateway-crds", "gateway-gateway-api-crds", "gateway-ns-default-deny", "gateway-ns-allow-certgen-kube-api", "gateway-ns-allow-kube-api"]));
+    expect(deps("gateway-envoy-gateway")).toEqual(
+      expect.arrayContaining([
+        "gateway-envoy-gateway-crds",
+        "gateway-gateway-api-crds",
+        "gateway-ns-default-deny",
+        "gateway-ns-allow-certgen-kube-api",
+        "gateway-ns-allow-kube-api",
+      ]),
+    );
     // cert-manager's Gateway API support exits at startup without the Gateway API CRDs.
-    expect(deps("cert-manager-release")).toEqual(expect.arrayContaining(["monitoring-crds", "gateway-gateway-api-crds", "cert-manager-ns-default-deny", "cert-manager-ns-allow-webhook"]));
-    expect(deps("monitoring-stack")).toEqual(expect.arrayContaining(["monitoring-crds", "monitoring-grafana-admin", "monitoring-alert-webhook", "monitoring-ns-allow-operator-webhook"]));
-    expect(deps("app-podinfo-route")).toEqual(expect.arrayContaining(["gateway-gateway-api-crds", "gateway-envoy-gateway-crds", "monitoring-crds"]));
-    expect(deps("gateway-gateway")).toEqual(expect.arrayContaining(["cluster-services-lb-controller", "gateway-class", "gateway-https-podinfo-platform-example-com-certificate"]));
+    expect(deps("cert-manager-release")).toEqual(
+      expect.arrayContaining([
+        "monitoring-crds",
+        "gateway-gateway-api-crds",
+        "cert-manager-ns-default-deny",
+        "cert-manager-ns-allow-webhook",
+      ]),
+    );
+    expect(deps("monitoring-stack")).toEqual(
+      expect.arrayContaining([
+        "monitoring-crds",
+        "monitoring-grafana-admin",
+        "monitoring-alert-webhook",
+        "monitoring-ns-allow-operator-webhook",
+      ]),
+    );
+    expect(deps("app-podinfo-route")).toEqual(
+      expect.arrayContaining(["gateway-gateway-api-crds", "gateway-envoy-gateway-crds", "monitoring-crds"]),
+    );
+    expect(deps("gateway-gateway")).toEqual(
+      expect.arrayContaining(["cluster-services-lb-controller", "gateway-class", "gateway-https-podinfo-platform-example-com-certificate"]),
+    );
   });
 
   test("the CRDs come from releases of their own, templated so upgrades update them; the charts install none", () => {
-    expect(spec2("gateway-gateway-api-crds")).toEqual({ crds: { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } } });
+    expect(spec2("gateway-gateway-api-crds")).toEqual({
+      crds: { gatewayAPI: { enabled: true, channel: "experimental" }, envoyGateway: { enabled: false } },
+    });
     expect(spec2("gateway-envoy-gateway-crds")).toEqual({ crds: { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } } });
-    expect(spec2("gateway-envoy-gateway")).toMatchObject({ crds: { enabled: false }, topologyInjector: { enabled: false }, deployment: { replicas: 2 }, podDisruptionBudget: { minAvailable: 1 } });
+    expect(spec2("gateway-envoy-gateway")).toMatchObject({
+      crds: { enabled: false },
+      topologyInjector: { enabled: false },
+      deployment: { replicas: 2 },
+      podDisruptionBudget: { minAvailable: 1 },
+    });
     expect(spec2("monitoring-stack")).toMatchObject({ crds: { enabled: false } });
-    expect(spec2("cert-manager-release")).toMatchObject({ crds: { enabled: true, keep: true }, config: { gatewayAPI: { enabled: true } }, replicaCount: 2 });
-    expect(spec2("secrets-operator")).toMatchObject({ installCRDs: true, serviceAccount: { create: true, name: "external-secrets", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::123456789012:role\/cluster-external-secrets-role/) } } });
+    expect(spec2("cert-manager-release")).toMatchObject({
+      crds: { enabled: true, keep: true },
+      config: { gatewayAPI: { enabled: true } },
+      replicaCount: 2,
+    });
+    expect(spec2("secrets-operator")).toMatchObject({
+      installCRDs: true,
+      serviceAccount: {
+        create: true,
+        name: "external-secrets",
+        annotations: {
+          "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::123456789012:role\/cluster-external-secrets-role/),
+        },
+      },
+    });
   });
 
   function spec2(name: string) {
@@ -72,7 +140,11 @@ describe("Helm releases", () => {
       prometheusSpec: {
         retention: "15d",
         retentionSize: "90GB",
-        storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } } } },
+        storageSpec: {
+          volumeClaimTemplate: {
+            spec: { storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "100Gi" } } },
+          },
+        },
         ruleSelectorNilUsesHelmValues: false,
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,
@@ -106,7 +178,10 @@ describe("Helm releases", () => {
         { source_matchers: ["alertname = InfoInhibitor"], target_matchers: ["severity = info"], equal: ["namespace"] },
         { target_matchers: ["alertname = InfoInhibitor"] },
       ],
-      receivers: [{ name: "null" }, { name: "webhook", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }] }],
+      receivers: [
+        { name: "null" },
+        { name: "webhook", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/alertmanager-webhook/url", send_resolved: true }] },
+      ],
       templates: ["/etc/alertmanager/config/*.tmpl"],
     });
     expect(values.nodeExporter).toEqual({ enabled: false });
@@ -124,7 +199,11 @@ describe("cluster services on EKS", () => {
       region: "eu-west-1",
       vpcId: reports.production!.outputs.vpcId,
       replicaCount: 2,
-      serviceAccount: { create: true, name: "aws-load-balancer-controller", annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::123456789012:role\/cluster-lb-controller-role/) } },
+      serviceAccount: {
+        create: true,
+        name: "aws-load-balancer-controller",
+        annotations: { "eks.amazonaws.com/role-arn": expect.stringMatching(/^arn:aws:iam::123456789012:role\/cluster-lb-controller-role/) },
+      },
       enableServiceMutatorWebhook: false,
       podDisruptionBudget: { maxUnavailable: 1 },
     });
@@ -150,13 +229,22 @@ describe("cluster services on EKS", () => {
 
 describe("ingress", () => {
   test("one Gateway: HTTP for redirects and ACME from its own namespace, HTTPS per hostname with its certificate", () => {
-    const listeners = (spec("production", "gateway-gateway").listeners as { name: string; protocol: string; port: number; hostname?: string; tls?: unknown }[]);
+    const listeners = spec("production", "gateway-gateway").listeners as {
+      name: string;
+      protocol: string;
+      port: number;
+      hostname?: string;
+      tls?: unknown;
+    }[];
     expect(listeners.map((l) => [l.name, l.protocol, l.port, l.hostname ?? "*"])).toEqual([
       ["http", "HTTP", 80, "*"],
       ["https-platform-example-com", "HTTPS", 443, "platform.example.com"],
       ["https-podinfo-platform-example-com", "HTTPS", 443, "podinfo.platform.example.com"],
     ]);
-    expect(listeners[2]!.tls).toEqual({ mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "https-podinfo-platform-example-com-tls" }] });
+    expect(listeners[2]!.tls).toEqual({
+      mode: "Terminate",
+      certificateRefs: [{ group: "", kind: "Secret", name: "https-podinfo-platform-example-com-tls" }],
+    });
     expect(spec("production", "gateway-https-podinfo-platform-example-com-certificate")).toEqual({
       secretName: "https-podinfo-platform-example-com-tls",
       dnsNames: ["podinfo.platform.example.com"],
@@ -175,10 +263,21 @@ describe("ingress", () => {
   test("100 requests per minute per client address, from config; client addresses from PROXY protocol behind the NLB", () => {
     expect(spec("production", "gateway-rate-limit")).toEqual({
       targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }],
-      rateLimit: { local: { rules: [{ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 100, unit: "Minute" } }] } },
+      rateLimit: {
+        local: {
+          rules: [
+            { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 100, unit: "Minute" } },
+          ],
+        },
+      },
     });
-    expect(spec("production", "gateway-client-traffic")).toEqual({ targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }], tls: { minVersion: "1.2" }, proxyProtocol: {} });
-    const service = (spec("production", "gateway-proxy-config") as { provider: { kubernetes: { envoyService: unknown } } }).provider.kubernetes.envoyService;
+    expect(spec("production", "gateway-client-traffic")).toEqual({
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }],
+      tls: { minVersion: "1.2" },
+      proxyProtocol: {},
+    });
+    const service = (spec("production", "gateway-proxy-config") as { provider: { kubernetes: { envoyService: unknown } } }).provider
+      .kubernetes.envoyService;
     expect(service).toEqual({
       type: "LoadBalancer",
       externalTrafficPolicy: "Local",
@@ -200,7 +299,16 @@ describe("ingress", () => {
     expect(found.map((r) => (r.inputs as { metadata: { name: string } }).metadata.name).sort()).toEqual(issuers);
     for (const r of found) {
       expect((r.inputs as { spec: { acme: { solvers: unknown } } }).spec.acme.solvers).toEqual([
-        { http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: "gateway", sectionName: "http" }], serviceType: "ClusterIP" } } },
+        {
+          http01: {
+            gatewayHTTPRoute: {
+              parentRefs: [
+                { group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: "gateway", sectionName: "http" },
+              ],
+              serviceType: "ClusterIP",
+            },
+          },
+        },
       ]);
     }
     const certs = reports[stack]!.resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate");
@@ -215,7 +323,12 @@ describe("the app", () => {
     expect([s.replicas, s.strategy]).toEqual([3, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } }]);
     expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
     const pod = (s.template as { spec: Record<string, unknown> }).spec;
-    expect((pod.topologySpreadConstraints as { topologyKey: string; whenUnsatisfiable: string }[]).map((t) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
+    expect(
+      (pod.topologySpreadConstraints as { topologyKey: string; whenUnsatisfiable: string }[]).map((t) => [
+        t.topologyKey,
+        t.whenUnsatisfiable,
+      ]),
+    ).toEqual([
       ["topology.kubernetes.io/zone", "DoNotSchedule"],
       ["kubernetes.io/hostname", "ScheduleAnyway"],
     ]);
@@ -229,7 +342,14 @@ describe("the app", () => {
       { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
       { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
     ]);
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
   });
 
   test.each([
@@ -242,21 +362,48 @@ describe("the app", () => {
       maxReplicas: max,
       metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
     });
-    expect(spec(stack, "app-podinfo-pdb")).toEqual({ maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" } } });
-    expect(spec(stack, "app-podinfo-service-monitor")).toEqual({ selector: { matchLabels: { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" } }, endpoints: [{ port: "http", path: "/metrics", interval: "30s" }] });
+    expect(spec(stack, "app-podinfo-pdb")).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" } },
+    });
+    expect(spec(stack, "app-podinfo-service-monitor")).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" } },
+      endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
+    });
     const route = spec(stack, "app-podinfo-route") as { rules: { filters: unknown[] }[]; parentRefs: { sectionName: string }[] };
-    expect(route.rules[0]!.filters).toEqual([{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: hsts }] } }]);
+    expect(route.rules[0]!.filters).toEqual([
+      { type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: hsts }] } },
+    ]);
     expect(route.parentRefs[0]!.sectionName).toMatch(/^https-podinfo-/);
   });
 });
 
 describe("backups", () => {
-  type Job = { schedule: string; timeZone: string; concurrencyPolicy: string; successfulJobsHistoryLimit: number; failedJobsHistoryLimit: number; jobTemplate: { spec: { backoffLimit: number; activeDeadlineSeconds: number; template: { spec: Record<string, unknown> } } } };
-  type Container = { name: string; image: string; command?: string[]; env: { name: string; value?: string; valueFrom?: unknown }[]; restartPolicy?: string };
+  type Job = {
+    schedule: string;
+    timeZone: string;
+    concurrencyPolicy: string;
+    successfulJobsHistoryLimit: number;
+    failedJobsHistoryLimit: number;
+    jobTemplate: { spec: { backoffLimit: number; activeDeadlineSeconds: number; template: { spec: Record<string, unknown> } } };
+  };
+  type Container = {
+    name: string;
+    image: string;
+    command?: string[];
+    env: { name: string; value?: string; valueFrom?: unknown }[];
+    restartPolicy?: string;
+  };
 
   test("the dump: daily from config, never overlapping, bounded in time and retries, pg_dump streamed into the bucket", () => {
     const job = spec("production", "backups-backup") as unknown as Job;
-    expect([job.schedule, job.timeZone, job.concurrencyPolicy, job.successfulJobsHistoryLimit, job.failedJobsHistoryLimit]).toEqual(["0 3 * * *", "Etc/UTC", "Forbid", 3, 5]);
+    expect([job.schedule, job.timeZone, job.concurrencyPolicy, job.successfulJobsHistoryLimit, job.failedJobsHistoryLimit]).toEqual([
+      "0 3 * * *",
+      "Etc/UTC",
+      "Forbid",
+      3,
+      5,
+    ]);
     expect([job.jobTemplate.spec.backoffLimit, job.jobTemplate.spec.activeDeadlineSeconds]).toEqual([2, 18000]);
     const pod = job.jobTemplate.spec.template.spec;
     expect([pod.restartPolicy, pod.serviceAccountName]).toEqual(["Never", "postgres-backup"]);
@@ -278,7 +425,11 @@ describe("backups", () => {
     });
     expect(env.PGHOST).toMatch(/\.rds\.amazonaws\.com$/);
     expect(env.BUCKET).toBe(reports.production!.outputs.backupBucket);
-    expect((named("production", "backups-writer-sa").inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/role\/cluster-backup-writer-role/);
+    expect(
+      (named("production", "backups-writer-sa").inputs as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+        "eks.amazonaws.com/role-arn"
+      ],
+    ).toMatch(/role\/cluster-backup-writer-role/);
   });
 
   test("the restore verification: weekly, into a throwaway Postgres sidecar on its own volume, failing on an old or broken dump", () => {
@@ -293,14 +444,23 @@ describe("backups", () => {
     expect(verify.env.find((e) => e.name === "MAX_AGE_HOURS")!.value).toBe("26");
     expect((pod.volumes as { name: string }[]).find((v) => v.name === "pgdata")).toEqual({
       name: "pgdata",
-      ephemeral: { volumeClaimTemplate: { metadata: { labels: expect.any(Object) }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3-encrypted", resources: { requests: { storage: "100Gi" } } } } },
+      ephemeral: {
+        volumeClaimTemplate: {
+          metadata: { labels: expect.any(Object) },
+          spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3-encrypted", resources: { requests: { storage: "100Gi" } } },
+        },
+      },
     });
     expect(RESTORE_SCRIPT).toContain("restore verification FAILED");
   });
 
   test("the writer may only write, the verifier only read", () => {
-    const grants = reports.production!.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("backups-"));
-    expect(grants.map((g) => [g.name, short(g.propertyDependencies.policyArn ?? []), short(g.propertyDependencies.role ?? [])]).sort()).toEqual([
+    const grants = reports.production!.resources.filter(
+      (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("backups-"),
+    );
+    expect(
+      grants.map((g) => [g.name, short(g.propertyDependencies.policyArn ?? []), short(g.propertyDependencies.role ?? [])]).sort(),
+    ).toEqual([
       ["backups-read-backups-restore-verification", ["backups-reader-policy"], ["cluster-backup-reader-role"]],
       ["backups-write-backups-postgres-backup", ["backups-writer-policy"], ["cluster-backup-writer-role"]],
     ]);
@@ -309,7 +469,8 @@ describe("backups", () => {
 
 describe("monitoring", () => {
   test("alert rules for every failure the requirements name", () => {
-    const groups = (spec("production", "monitoring-rules") as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }).groups;
+    const groups = (spec("production", "monitoring-rules") as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] })
+      .groups;
     expect(groups.flatMap((g) => g.rules.map((r) => `${r.alert}:${r.labels.severity}`))).toEqual([
       "HighErrorRate:critical",
       "HighLatencyP95:warning",
@@ -331,14 +492,17 @@ describe("monitoring", () => {
   });
 
   test("four dashboards as ConfigMaps for Grafana's sidecar", () => {
-    const maps = reports.production!.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name.startsWith("monitoring-dashboard-"));
-    expect(maps.map((m) => (m.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata).map((m) => [m.name, m.labels])).toEqual(
-      ["gateway", "postgres", "redis", "backups"].map((d) => [`dashboard-platform-${d}`, { grafana_dashboard: "1" }]),
+    const maps = reports.production!.resources.filter(
+      (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name.startsWith("monitoring-dashboard-"),
     );
+    expect(
+      maps.map((m) => (m.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata).map((m) => [m.name, m.labels]),
+    ).toEqual(["gateway", "postgres", "redis", "backups"].map((d) => [`dashboard-platform-${d}`, { grafana_dashboard: "1" }]));
   });
 
   test("the exporters read their credentials from synced Secrets", () => {
-    const env = (name: string) => ((spec("production", name) as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!.env);
+    const env = (name: string) =>
+      (spec("production", name) as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!.env;
     type Container = { env: { name: string; value?: string; valueFrom?: unknown }[] };
     expect(env("monitoring-postgres-exporter").map((e) => [e.name, e.valueFrom ?? "value"])).toEqual([
       ["DATA_SOURCE_URI", "value"],
@@ -352,7 +516,16 @@ describe("monitoring", () => {
   });
 
   test("dev has no webhook: alerts stay in Alertmanager, still inhibited as in production", () => {
-    const values = (named("dev", "monitoring-stack").inputs as { values: { alertmanager: { config: { route: { receiver: string }; receivers: unknown; inhibit_rules: unknown[] }; alertmanagerSpec: Record<string, unknown> } } }).values;
+    const values = (
+      named("dev", "monitoring-stack").inputs as {
+        values: {
+          alertmanager: {
+            config: { route: { receiver: string }; receivers: unknown; inhibit_rules: unknown[] };
+            alertmanagerSpec: Record<string, unknown>;
+          };
+        };
+      }
+    ).values;
     expect(values.alertmanager.config.route.receiver).toBe("null");
     expect(values.alertmanager.config.receivers).toEqual([{ name: "null" }]);
     expect(values.alertmanager.config.inhibit_rules).toHaveLength(4);

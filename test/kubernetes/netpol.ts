@@ -82,20 +82,23 @@ const isAddress = (e: Endpoint): e is AddressEndpoint => "address" in e;
 export function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
   if (selector === undefined) return true;
   const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return byLabel && (selector.matchExpressions ?? []).every((e) => {
-    const value = labels[e.key];
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case "In":
-        return value !== undefined && values.includes(value);
-      case "NotIn":
-        return value === undefined || !values.includes(value);
-      case "Exists":
-        return value !== undefined;
-      case "DoesNotExist":
-        return value === undefined;
-    }
-  });
+  return (
+    byLabel &&
+    (selector.matchExpressions ?? []).every((e) => {
+      const value = labels[e.key];
+      const values = e.values ?? [];
+      switch (e.operator) {
+        case "In":
+          return value !== undefined && values.includes(value);
+        case "NotIn":
+          return value === undefined || !values.includes(value);
+        case "Exists":
+          return value !== undefined;
+        case "DoesNotExist":
+          return value === undefined;
+      }
+    })
+  );
 }
 
 function ipv4(address: string): number {
@@ -148,11 +151,16 @@ export class NetworkPolicies {
   private peerMatches(peer: PolicyPeer, policyNamespace: string, endpoint: Endpoint): boolean {
     if (peer.ipBlock) {
       if (!isAddress(endpoint)) return false;
-      return cidrContains(peer.ipBlock.cidr, endpoint.address) && !(peer.ipBlock.except ?? []).some((c) => cidrContains(c, endpoint.address));
+      return (
+        cidrContains(peer.ipBlock.cidr, endpoint.address) && !(peer.ipBlock.except ?? []).some((c) => cidrContains(c, endpoint.address))
+      );
     }
-    if (peer.podSelector === undefined && peer.namespaceSelector === undefined) throw new Error(`a peer of ${policyNamespace} names neither pods, namespaces nor addresses: the API server refuses it`);
+    if (peer.podSelector === undefined && peer.namespaceSelector === undefined)
+      throw new Error(`a peer of ${policyNamespace} names neither pods, namespaces nor addresses: the API server refuses it`);
     if (isAddress(endpoint)) return false;
-    const namespaceOk = peer.namespaceSelector ? selects(peer.namespaceSelector, this.labelsOfNamespace(endpoint.namespace)) : endpoint.namespace === policyNamespace;
+    const namespaceOk = peer.namespaceSelector
+      ? selects(peer.namespaceSelector, this.labelsOfNamespace(endpoint.namespace))
+      : endpoint.namespace === policyNamespace;
     return namespaceOk && selects(peer.podSelector, endpoint.labels);
   }
 
@@ -168,12 +176,17 @@ export class NetworkPolicies {
 
   /** Whether `pod` may send (Egress) to or receive (Ingress) from `peer` on the connection's port. */
   private side(direction: "Ingress" | "Egress", pod: PodEndpoint, peer: Endpoint, c: Connection): Side {
-    const isolating = this.policies.filter((p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels) && policyTypesOf(p).includes(direction));
+    const isolating = this.policies.filter(
+      (p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels) && policyTypesOf(p).includes(direction),
+    );
     if (isolating.length === 0) return { allowed: true, why: `${direction.toLowerCase()} not isolated` };
     const allowing = isolating.filter((p) =>
       ((direction === "Ingress" ? p.spec.ingress : p.spec.egress) ?? []).some((rule) => {
         const peers = direction === "Ingress" ? rule.from : rule.to;
-        return (peers === undefined || peers.length === 0 || peers.some((x) => this.peerMatches(x, p.metadata.namespace, peer))) && this.portMatches(rule.ports, c);
+        return (
+          (peers === undefined || peers.length === 0 || peers.some((x) => this.peerMatches(x, p.metadata.namespace, peer))) &&
+          this.portMatches(rule.ports, c)
+        );
       }),
     );
     const names = (ps: NetworkPolicy[]) => ps.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(", ");

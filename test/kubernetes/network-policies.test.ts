@@ -26,7 +26,12 @@ interface PolicyObject {
   spec: { podSelector: Selector; policyTypes: string[]; ingress?: Rule[]; egress?: Rule[] };
 }
 
-const labels = (s: Selector) => (s?.matchLabels && Object.keys(s.matchLabels).length > 0 ? Object.entries(s.matchLabels).map(([k, v]) => `${k}=${v}`).join(",") : "*");
+const labels = (s: Selector) =>
+  s?.matchLabels && Object.keys(s.matchLabels).length > 0
+    ? Object.entries(s.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")
+    : "*";
 const peer = (p: Peer) => {
   if (p.ipBlock) return p.ipBlock.cidr + (p.ipBlock.except ? ` except ${p.ipBlock.except.join(" ")}` : "");
   const namespace = p.namespaceSelector ? `ns ${p.namespaceSelector.matchLabels!["kubernetes.io/metadata.name"]}` : "same ns";
@@ -35,10 +40,19 @@ const peer = (p: Peer) => {
 /** One line per policy: `<namespace>/<name>: pods <selector> <in|out> [<peers>] ports <ports>`, or `deny <types>`. */
 function describePolicy(r: RecordedResource): string {
   const { metadata, spec } = r.inputs as unknown as PolicyObject;
-  const rules = [...(spec.ingress ?? []).map((x) => ["in", x.from!, x.ports] as const), ...(spec.egress ?? []).map((x) => ["out", x.to!, x.ports] as const)];
-  const body = rules.length === 0
-    ? `deny ${spec.policyTypes.join("+")}`
-    : rules.map(([d, peers, ports]) => `${d} [${peers.map(peer).join("; ")}] ports ${ports.map((p) => `${p.port}${p.protocol === "UDP" ? "/udp" : ""}`).join(",")}`).join(" | ");
+  const rules = [
+    ...(spec.ingress ?? []).map((x) => ["in", x.from!, x.ports] as const),
+    ...(spec.egress ?? []).map((x) => ["out", x.to!, x.ports] as const),
+  ];
+  const body =
+    rules.length === 0
+      ? `deny ${spec.policyTypes.join("+")}`
+      : rules
+          .map(
+            ([d, peers, ports]) =>
+              `${d} [${peers.map(peer).join("; ")}] ports ${ports.map((p) => `${p.port}${p.protocol === "UDP" ? "/udp" : ""}`).join(",")}`,
+          )
+          .join(" | ");
   return `${metadata.namespace}/${metadata.name}: pods ${labels(spec.podSelector)} ${body}`;
 }
 
@@ -46,7 +60,9 @@ const ofType = (stack: string, type: string) => reports[stack]!.resources.filter
 
 describe.each(["dev", "production"])("%s", (stack) => {
   test("the platform creates exactly its namespaces, each labelled for Pod Security at the pinned version", () => {
-    const namespaces = ofType(stack, NAMESPACE).map((r) => (r.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata);
+    const namespaces = ofType(stack, NAMESPACE).map(
+      (r) => (r.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata,
+    );
     expect(namespaces.map((n) => n.name).sort()).toEqual(PLATFORM_NAMESPACES);
     const [enforce, warn] = stack === "production" ? ["restricted", "restricted"] : ["baseline", "restricted"];
     for (const n of namespaces) {
@@ -67,7 +83,9 @@ describe.each(["dev", "production"])("%s", (stack) => {
   });
 
   test("every platform namespace denies all ingress and egress by default", () => {
-    const denies = ofType(stack, NETWORK_POLICY).map(describePolicy).filter((line) => line.includes(" deny "));
+    const denies = ofType(stack, NETWORK_POLICY)
+      .map(describePolicy)
+      .filter((line) => line.includes(" deny "));
     expect(denies.sort()).toEqual(PLATFORM_NAMESPACES.map((ns) => `${ns}/default-deny: pods * deny Ingress+Egress`));
   });
 
@@ -150,9 +168,18 @@ describe("production allowances, exactly", () => {
     const cache = { privateCidrs: ["10.0.210.0/23"], port: 6379 } as never;
     const gateway = { proxies: { namespace: "gateway", pods: { app: "proxy" } } } as never;
     const scrapers = { namespace: "monitoring", pods: { app: "prometheus" } };
-    const egress = appAllowances({ port: 8080, gateway, scrapers, database, cache }, { app: "web" }).filter((a) => a.direction === "Egress");
+    const egress = appAllowances({ port: 8080, gateway, scrapers, database, cache }, { app: "web" }).filter(
+      (a) => a.direction === "Egress",
+    );
     expect(egress.map((a) => [a.name, a.peers, a.ports])).toEqual([
-      ["dns", [{ namespace: "kube-system", pods: { "k8s-app": "kube-dns" } }], [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]],
+      [
+        "dns",
+        [{ namespace: "kube-system", pods: { "k8s-app": "kube-dns" } }],
+        [
+          { port: 53, protocol: "UDP" },
+          { port: 53, protocol: "TCP" },
+        ],
+      ],
       ["to-postgres", [{ cidrs: ["10.0.208.0/23"] }], [{ port: 5432 }]],
       ["to-redis", [{ cidrs: ["10.0.210.0/23"] }], [{ port: 6379 }]],
     ]);

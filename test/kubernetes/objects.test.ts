@@ -24,7 +24,11 @@ beforeAll(() => {
  */
 const SCHEMA_VERSION: Record<string, string> = { "external-secrets.io/v1": "external-secrets.io/v1beta1" };
 /** Kinds no published model covers: Envoy Gateway's own CRDs. */
-const UNVALIDATED = ["gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy", "gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy", "gateway.envoyproxy.io/v1alpha1 EnvoyProxy"];
+const UNVALIDATED = [
+  "gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy",
+  "gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy",
+  "gateway.envoyproxy.io/v1alpha1 EnvoyProxy",
+];
 
 interface Manifest {
   apiVersion: string;
@@ -33,7 +37,8 @@ interface Manifest {
 }
 
 /** Kubernetes objects the program registers itself: not providers, not Helm releases (their objects live in the charts). */
-const objects = (stack: string) => reports[stack]!.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release");
+const objects = (stack: string) =>
+  reports[stack]!.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release");
 
 /** The manifest as applied. Secret values arrive as "[secret]" in the record; their paths are left out, as the schema sees no value there. */
 function manifestOf(r: RecordedResource): Manifest {
@@ -50,7 +55,21 @@ function manifestOf(r: RecordedResource): Manifest {
 describe.each(STACKS)("%s", (stack) => {
   test("registers Kubernetes objects of the expected kinds", () => {
     const kinds = new Set(objects(stack).map((r) => r.type));
-    for (const kind of ["Namespace", "NetworkPolicy", "Deployment", "CronJob", "Gateway", "HTTPRoute", "Certificate", "ClusterIssuer", "PrometheusRule", "ServiceMonitor", "PodMonitor", "ExternalSecret", "ClusterSecretStore"]) {
+    for (const kind of [
+      "Namespace",
+      "NetworkPolicy",
+      "Deployment",
+      "CronJob",
+      "Gateway",
+      "HTTPRoute",
+      "Certificate",
+      "ClusterIssuer",
+      "PrometheusRule",
+      "ServiceMonitor",
+      "PodMonitor",
+      "ExternalSecret",
+      "ClusterSecretStore",
+    ]) {
       expect([...kinds].some((t) => t.endsWith(`:${kind}`))).toBe(true);
     }
   });
@@ -73,10 +92,19 @@ describe.each(STACKS)("%s", (stack) => {
 
   test("every pod template passes the restricted Pod Security Standard", () => {
     const workloads = objects(stack).filter((r) => (WORKLOAD_KINDS as readonly string[]).includes((r.inputs as Manifest).kind));
-    expect(workloads.map((r) => (r.inputs as Manifest).kind).sort()).toEqual(["CronJob", "CronJob", "Deployment", "Deployment", "Deployment"]);
+    expect(workloads.map((r) => (r.inputs as Manifest).kind).sort()).toEqual([
+      "CronJob",
+      "CronJob",
+      "Deployment",
+      "Deployment",
+      "Deployment",
+    ]);
     for (const r of workloads) {
       const manifest = manifestOf(r);
-      expect({ workload: r.name, problems: restrictedProblems(podSpecOf(manifest.kind, manifest), podMetadataOf(manifest.kind, manifest)) }).toEqual({ workload: r.name, problems: [] });
+      expect({
+        workload: r.name,
+        problems: restrictedProblems(podSpecOf(manifest.kind, manifest), podMetadataOf(manifest.kind, manifest)),
+      }).toEqual({ workload: r.name, problems: [] });
     }
   });
 });

@@ -56,7 +56,17 @@ export const SAFE_SYSCTLS: readonly string[] = [
   "net.ipv4.tcp_wmem",
 ];
 /** Inline volume sources the restricted "Volume types" control allows. */
-export const RESTRICTED_VOLUME_TYPES: readonly string[] = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"];
+export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "image",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+];
 const SELINUX_TYPES = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 const PROFILE_TYPES = ["RuntimeDefault", "Localhost"]; // seccomp and AppArmor alike
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
@@ -81,14 +91,20 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
   };
 
   // ---- baseline ----
-  if (record(pod.windowsOptions)?.hostProcess === true) report("HostProcess", "pod", "securityContext.windowsOptions.hostProcess", "must not be true");
-  for (const c of all) if (record(c.sc.windowsOptions)?.hostProcess === true) report("HostProcess", c.subject, "securityContext.windowsOptions.hostProcess", "must not be true");
+  if (record(pod.windowsOptions)?.hostProcess === true)
+    report("HostProcess", "pod", "securityContext.windowsOptions.hostProcess", "must not be true");
+  for (const c of all)
+    if (record(c.sc.windowsOptions)?.hostProcess === true)
+      report("HostProcess", c.subject, "securityContext.windowsOptions.hostProcess", "must not be true");
 
-  for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[field] === true) report("Host namespaces", "pod", field, "must not be true");
+  for (const field of ["hostNetwork", "hostPID", "hostIPC"])
+    if (spec[field] === true) report("Host namespaces", "pod", field, "must not be true");
 
-  for (const c of all) if (c.sc.privileged === true) report("Privileged containers", c.subject, "securityContext.privileged", "must not be true");
+  for (const c of all)
+    if (c.sc.privileged === true) report("Privileged containers", c.subject, "securityContext.privileged", "must not be true");
 
-  for (const [i, volume] of list(spec.volumes).entries()) if (record(volume)?.hostPath !== undefined) report("HostPath volumes", volumeSubject(volume, i), "hostPath", "must not be set");
+  for (const [i, volume] of list(spec.volumes).entries())
+    if (record(volume)?.hostPath !== undefined) report("HostPath volumes", volumeSubject(volume, i), "hostPath", "must not be set");
 
   for (const c of all) {
     for (const [i, port] of list(c.container.ports).entries()) {
@@ -99,30 +115,49 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
 
   const appArmor = (subject: string, sc: Obj): void => {
     const type = record(sc.appArmorProfile)?.type;
-    if (type !== undefined && !PROFILE_TYPES.includes(type as string)) report("AppArmor", subject, "securityContext.appArmorProfile.type", `must be "RuntimeDefault" or "Localhost"`, type);
+    if (type !== undefined && !PROFILE_TYPES.includes(type as string))
+      report("AppArmor", subject, "securityContext.appArmorProfile.type", `must be "RuntimeDefault" or "Localhost"`, type);
   };
   appArmor("pod", pod);
   for (const c of all) appArmor(c.subject, c.sc);
   for (const [key, value] of Object.entries(record(record(podMetadata)?.annotations) ?? {})) {
-    if (!key.startsWith(APPARMOR_ANNOTATION) || value === "" || value === "runtime/default" || (typeof value === "string" && value.startsWith("localhost/"))) continue;
+    if (
+      !key.startsWith(APPARMOR_ANNOTATION) ||
+      value === "" ||
+      value === "runtime/default" ||
+      (typeof value === "string" && value.startsWith("localhost/"))
+    )
+      continue;
     report("AppArmor", "pod", `metadata.annotations["${key}"]`, `must be "runtime/default" or "localhost/<profile>"`, value);
   }
 
   const seLinux = (subject: string, sc: Obj): void => {
     const options = record(sc.seLinuxOptions);
     if (!options) return;
-    if (options.type !== undefined && !SELINUX_TYPES.includes(options.type as string)) report("SELinux", subject, "securityContext.seLinuxOptions.type", `must be one of ${SELINUX_TYPES.slice(1).join(", ")}`, options.type);
-    for (const field of ["user", "role"]) if (options[field] !== undefined && options[field] !== "") report("SELinux", subject, `securityContext.seLinuxOptions.${field}`, "must not be set", options[field]);
+    if (options.type !== undefined && !SELINUX_TYPES.includes(options.type as string))
+      report(
+        "SELinux",
+        subject,
+        "securityContext.seLinuxOptions.type",
+        `must be one of ${SELINUX_TYPES.slice(1).join(", ")}`,
+        options.type,
+      );
+    for (const field of ["user", "role"])
+      if (options[field] !== undefined && options[field] !== "")
+        report("SELinux", subject, `securityContext.seLinuxOptions.${field}`, "must not be set", options[field]);
   };
   seLinux("pod", pod);
   for (const c of all) seLinux(c.subject, c.sc);
 
   // Baseline allows any /proc mount in a user namespace; restricted never does.
-  for (const c of all) if (c.sc.procMount !== undefined && c.sc.procMount !== "Default") report("/proc mount type", c.subject, "securityContext.procMount", `must be unset or "Default"`, c.sc.procMount);
+  for (const c of all)
+    if (c.sc.procMount !== undefined && c.sc.procMount !== "Default")
+      report("/proc mount type", c.subject, "securityContext.procMount", `must be unset or "Default"`, c.sc.procMount);
 
   for (const [i, sysctl] of list(pod.sysctls).entries()) {
     const name = record(sysctl)?.name;
-    if (!SAFE_SYSCTLS.includes(name as string)) report("Sysctls", "pod", `securityContext.sysctls[${i}].name`, "must be a safe sysctl", name);
+    if (!SAFE_SYSCTLS.includes(name as string))
+      report("Sysctls", "pod", `securityContext.sysctls[${i}].name`, "must be a safe sysctl", name);
   }
 
   for (const c of all) {
@@ -136,7 +171,8 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
     for (const [field, handler] of handlers) {
       for (const action of ["httpGet", "tcpSocket"]) {
         const host = record(record(handler)?.[action])?.host;
-        if (host !== undefined && host !== "") report("Probes and lifecycle hooks", c.subject, `${field}.${action}.host`, "must not be set", host);
+        if (host !== undefined && host !== "")
+          report("Probes and lifecycle hooks", c.subject, `${field}.${action}.host`, "must not be set", host);
       }
     }
   }
@@ -144,28 +180,52 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
   // ---- restricted ----
   for (const [i, volume] of list(spec.volumes).entries()) {
     for (const type of Object.keys(record(volume) ?? {})) {
-      if (type !== "name" && !RESTRICTED_VOLUME_TYPES.includes(type)) report("Volume types", volumeSubject(volume, i), type, `is not an allowed volume type (allowed: ${RESTRICTED_VOLUME_TYPES.join(", ")})`);
+      if (type !== "name" && !RESTRICTED_VOLUME_TYPES.includes(type))
+        report(
+          "Volume types",
+          volumeSubject(volume, i),
+          type,
+          `is not an allowed volume type (allowed: ${RESTRICTED_VOLUME_TYPES.join(", ")})`,
+        );
     }
   }
 
   // Privilege escalation, seccomp and capabilities do not apply to Windows pods.
   if (!windows) {
-    for (const c of all) if (c.sc.allowPrivilegeEscalation !== false) report("Privilege escalation", c.subject, "securityContext.allowPrivilegeEscalation", "must be false", c.sc.allowPrivilegeEscalation);
+    for (const c of all)
+      if (c.sc.allowPrivilegeEscalation !== false)
+        report(
+          "Privilege escalation",
+          c.subject,
+          "securityContext.allowPrivilegeEscalation",
+          "must be false",
+          c.sc.allowPrivilegeEscalation,
+        );
 
     const podSeccomp = record(pod.seccompProfile)?.type;
-    if (podSeccomp !== undefined && !PROFILE_TYPES.includes(podSeccomp as string)) report("Seccomp", "pod", "securityContext.seccompProfile.type", `must be "RuntimeDefault" or "Localhost"`, podSeccomp);
+    if (podSeccomp !== undefined && !PROFILE_TYPES.includes(podSeccomp as string))
+      report("Seccomp", "pod", "securityContext.seccompProfile.type", `must be "RuntimeDefault" or "Localhost"`, podSeccomp);
     const podSeccompValid = PROFILE_TYPES.includes(podSeccomp as string);
     for (const c of all) {
       const type = record(c.sc.seccompProfile)?.type;
       if (type !== undefined ? !PROFILE_TYPES.includes(type as string) : !podSeccompValid) {
-        report("Seccomp", c.subject, "securityContext.seccompProfile.type", `must be "RuntimeDefault" or "Localhost", here or on the pod`, type);
+        report(
+          "Seccomp",
+          c.subject,
+          "securityContext.seccompProfile.type",
+          `must be "RuntimeDefault" or "Localhost", here or on the pod`,
+          type,
+        );
       }
     }
 
     for (const c of all) {
       const capabilities = record(c.sc.capabilities);
-      if (!list(capabilities?.drop).includes("ALL")) report("Capabilities", c.subject, "securityContext.capabilities.drop", `must include "ALL"`, capabilities?.drop);
-      for (const added of list(capabilities?.add)) if (added !== "NET_BIND_SERVICE") report("Capabilities", c.subject, "securityContext.capabilities.add", `may only add "NET_BIND_SERVICE"`, added);
+      if (!list(capabilities?.drop).includes("ALL"))
+        report("Capabilities", c.subject, "securityContext.capabilities.drop", `must include "ALL"`, capabilities?.drop);
+      for (const added of list(capabilities?.add))
+        if (added !== "NET_BIND_SERVICE")
+          report("Capabilities", c.subject, "securityContext.capabilities.add", `may only add "NET_BIND_SERVICE"`, added);
     }
   }
 
@@ -173,11 +233,13 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
     if (pod.runAsNonRoot === false) report("Running as non-root", "pod", "securityContext.runAsNonRoot", "must not be false");
     for (const c of all) {
       const own = c.sc.runAsNonRoot;
-      if (own === undefined ? pod.runAsNonRoot !== true : own !== true) report("Running as non-root", c.subject, "securityContext.runAsNonRoot", "must be true, here or on the pod", own);
+      if (own === undefined ? pod.runAsNonRoot !== true : own !== true)
+        report("Running as non-root", c.subject, "securityContext.runAsNonRoot", "must be true, here or on the pod", own);
     }
 
     if (pod.runAsUser === 0) report("Running as non-root user", "pod", "securityContext.runAsUser", "must not be 0");
-    for (const c of all) if (c.sc.runAsUser === 0) report("Running as non-root user", c.subject, "securityContext.runAsUser", "must not be 0");
+    for (const c of all)
+      if (c.sc.runAsUser === 0) report("Running as non-root user", c.subject, "securityContext.runAsUser", "must not be 0");
   }
   return out;
 }

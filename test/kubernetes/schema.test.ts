@@ -30,7 +30,9 @@ const podSpec = {
     },
   ],
   volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi", medium: "Memory" } }],
-  topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+  topologySpreadConstraints: [
+    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } },
+  ],
 };
 
 const deployment: Manifest = {
@@ -64,7 +66,12 @@ const networkPolicy: Manifest = {
   spec: {
     podSelector: { matchLabels: labels },
     policyTypes: ["Ingress", "Egress"],
-    ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } }, podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] }],
+    ingress: [
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } }, podSelector: {} }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
+    ],
     egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/16", except: ["10.0.1.0/24"] } }], ports: [{ protocol: "TCP", port: "https" }] }],
   },
 };
@@ -72,7 +79,10 @@ const networkPolicy: Manifest = {
 const namespace: Manifest = {
   apiVersion: "v1",
   kind: "Namespace",
-  metadata: { name: "app", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" } },
+  metadata: {
+    name: "app",
+    labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" },
+  },
 };
 
 const gateway: Manifest = {
@@ -105,7 +115,12 @@ const httpRoute: Manifest = {
     rules: [
       {
         matches: [{ path: { type: "PathPrefix", value: "/" } }],
-        filters: [{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: "max-age=31536000" }] } }],
+        filters: [
+          {
+            type: "ResponseHeaderModifier",
+            responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: "max-age=31536000" }] },
+          },
+        ],
         backendRefs: [{ name: "app", port: 8080, weight: 1 }],
       },
     ],
@@ -137,9 +152,18 @@ const clusterIssuer: Manifest = {
       email: "ops@example.com",
       privateKeySecretRef: { name: "letsencrypt-production-account" },
       solvers: [
-        { http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: "gateway" }] } } },
+        {
+          http01: {
+            gatewayHTTPRoute: {
+              parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: "gateway" }],
+            },
+          },
+        },
         // `config` is x-kubernetes-preserve-unknown-fields: anything goes below it.
-        { selector: { dnsZones: ["example.com"] }, dns01: { webhook: { groupName: "acme.example.com", solverName: "example", config: webhookConfig } } },
+        {
+          selector: { dnsZones: ["example.com"] },
+          dns01: { webhook: { groupName: "acme.example.com", solverName: "example", config: webhookConfig } },
+        },
       ],
     },
   },
@@ -186,7 +210,13 @@ const clusterSecretStore: Manifest = {
   kind: "ClusterSecretStore",
   metadata: { name: "platform-secrets" },
   spec: {
-    provider: { aws: { service: "SecretsManager", region: "eu-west-1", auth: { jwt: { serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" } } } } },
+    provider: {
+      aws: {
+        service: "SecretsManager",
+        region: "eu-west-1",
+        auth: { jwt: { serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" } } },
+      },
+    },
   },
 };
 
@@ -246,20 +276,56 @@ describe("validateObject: unknown fields", () => {
     ["the top level", variant(deployment, "spek", {}), "spek is not a field of Deployment"],
     ["metadata", variant(deployment, "metadata.lables", labels), "metadata.lables is not a field of ObjectMeta"],
     ["the spec", variant(deployment, "spec.replica", 2), "spec.replica is not a field of DeploymentSpec"],
-    ["a container", variant(deployment, `${CONTAINER}.securityContex`, {}), "spec.template.spec.containers[0].securityContex is not a field of Container"],
+    [
+      "a container",
+      variant(deployment, `${CONTAINER}.securityContex`, {}),
+      "spec.template.spec.containers[0].securityContex is not a field of Container",
+    ],
     [
       "a container's security context",
       variant(deployment, `${CONTAINER}.securityContext.runAsNonRot`, true),
       "spec.template.spec.containers[0].securityContext.runAsNonRot is not a field of SecurityContext",
     ],
-    ["a CronJob's pod", variant(cronJob, "spec.jobTemplate.spec.template.spec.restartPolcy", "Never"), "spec.jobTemplate.spec.template.spec.restartPolcy is not a field of PodSpec"],
-    ["a NetworkPolicy peer", variant(networkPolicy, "spec.ingress.0.from.0.podSelectr", {}), "spec.ingress[0].from[0].podSelectr is not a field of NetworkPolicyPeer"],
-    ["an HTTPRoute backend", variant(httpRoute, "spec.rules.0.backendRefs.0.prot", 80), "spec.rules[0].backendRefs[0].prot is not a field of HTTPRoute.spec.rules[].backendRefs[]"],
-    ["a Gateway listener", variant(gateway, "spec.listeners.1.tls.certificateRef", []), "spec.listeners[1].tls.certificateRef is not a field of Gateway.spec.listeners[].tls"],
-    ["a Certificate", variant(certificate, "spec.privateKey.algoritm", "RSA"), "spec.privateKey.algoritm is not a field of Certificate.spec.privateKey"],
-    ["a PrometheusRule rule", variant(prometheusRule, "spec.groups.0.rules.0.fr", "5m"), "spec.groups[0].rules[0].fr is not a field of PrometheusRule.spec.groups[].rules[]"],
-    ["a ServiceMonitor endpoint", variant(serviceMonitor, "spec.endpoints.0.intervall", "30s"), "spec.endpoints[0].intervall is not a field of ServiceMonitor.spec.endpoints[]"],
-    ["an ExternalSecret", variant(externalSecret, "spec.data.0.remoteRef.ky", "x"), "spec.data[0].remoteRef.ky is not a field of ExternalSecret.spec.data[].remoteRef"],
+    [
+      "a CronJob's pod",
+      variant(cronJob, "spec.jobTemplate.spec.template.spec.restartPolcy", "Never"),
+      "spec.jobTemplate.spec.template.spec.restartPolcy is not a field of PodSpec",
+    ],
+    [
+      "a NetworkPolicy peer",
+      variant(networkPolicy, "spec.ingress.0.from.0.podSelectr", {}),
+      "spec.ingress[0].from[0].podSelectr is not a field of NetworkPolicyPeer",
+    ],
+    [
+      "an HTTPRoute backend",
+      variant(httpRoute, "spec.rules.0.backendRefs.0.prot", 80),
+      "spec.rules[0].backendRefs[0].prot is not a field of HTTPRoute.spec.rules[].backendRefs[]",
+    ],
+    [
+      "a Gateway listener",
+      variant(gateway, "spec.listeners.1.tls.certificateRef", []),
+      "spec.listeners[1].tls.certificateRef is not a field of Gateway.spec.listeners[].tls",
+    ],
+    [
+      "a Certificate",
+      variant(certificate, "spec.privateKey.algoritm", "RSA"),
+      "spec.privateKey.algoritm is not a field of Certificate.spec.privateKey",
+    ],
+    [
+      "a PrometheusRule rule",
+      variant(prometheusRule, "spec.groups.0.rules.0.fr", "5m"),
+      "spec.groups[0].rules[0].fr is not a field of PrometheusRule.spec.groups[].rules[]",
+    ],
+    [
+      "a ServiceMonitor endpoint",
+      variant(serviceMonitor, "spec.endpoints.0.intervall", "30s"),
+      "spec.endpoints[0].intervall is not a field of ServiceMonitor.spec.endpoints[]",
+    ],
+    [
+      "an ExternalSecret",
+      variant(externalSecret, "spec.data.0.remoteRef.ky", "x"),
+      "spec.data[0].remoteRef.ky is not a field of ExternalSecret.spec.data[].remoteRef",
+    ],
   ])("GIVEN a misspelt field in %s WHEN validated THEN it is reported with its path", (_where, manifest, problem) => {
     expect(validateObject(manifest)).toEqual([problem]);
   });
@@ -314,7 +380,11 @@ describe("validateObject: the model's own validation", () => {
     ["a missing required field", variant(cronJob, "spec.schedule", REMOVE), ["spec.schedule is required"]],
     ["a missing container name", variant(deployment, `${CONTAINER}.name`, REMOVE), ["spec.template.spec.containers[0].name is required"]],
     ["a missing CRD field", variant(certificate, "spec.secretName", REMOVE), ["spec.secretName is required"]],
-    ["a missing rule expression", variant(prometheusRule, "spec.groups.0.rules.1.expr", REMOVE), ["spec.groups[0].rules[1].expr is required"]],
+    [
+      "a missing rule expression",
+      variant(prometheusRule, "spec.groups.0.rules.1.expr", REMOVE),
+      ["spec.groups[0].rules[1].expr is required"],
+    ],
     ["no metadata", variant(deployment, "metadata", REMOVE), ["metadata is required"]],
     ["metadata without a name", variant(namespace, "metadata.name", REMOVE), ["metadata.name is required"]],
   ])("GIVEN %s WHEN validated THEN it is reported with its path", (_case, manifest, problems) => {
@@ -341,14 +411,34 @@ describe("validateObject: values as Kubernetes parses them", () => {
     ["quantity", memory, "1h", [`${memoryPath} must be a Kubernetes quantity such as "500m", "128Mi" or "2" (got "1h")`]],
     ["int-or-string", surge, "25%", []],
     ["int-or-string", surge, 1, []],
-    ["int-or-string", surge, 1.5, [`${surge} matches none of its allowed forms (got 1.5): must be string; or must be integer; or must match format "int32"`]],
+    [
+      "int-or-string",
+      surge,
+      1.5,
+      [`${surge} matches none of its allowed forms (got 1.5): must be string; or must be integer; or must match format "int32"`],
+    ],
     ["int-or-string", surge, true, [`${surge} matches none of its allowed forms (got true): must be string; or must be integer`]],
     ["date-time", "metadata.creationTimestamp", "2025-01-31T12:00:00Z", []],
     ["date-time", "metadata.creationTimestamp", "2025-01-31T12:00:00.5+01:00", []],
-    ["date-time", "metadata.creationTimestamp", "2025-01-31", ['metadata.creationTimestamp must match format "date-time" (got "2025-01-31")']],
+    [
+      "date-time",
+      "metadata.creationTimestamp",
+      "2025-01-31",
+      ['metadata.creationTimestamp must match format "date-time" (got "2025-01-31")'],
+    ],
     // Go's RFC 3339 parser needs the "T" and an offset; the models' format also takes a space or no offset.
-    ["date-time", "metadata.creationTimestamp", "2025-01-31T12:00:00", ['metadata.creationTimestamp must be an RFC 3339 time such as "2025-01-31T12:00:00Z" (got "2025-01-31T12:00:00")']],
-    ["date-time", "metadata.creationTimestamp", "2025-01-31 12:00:00Z", ['metadata.creationTimestamp must be an RFC 3339 time such as "2025-01-31T12:00:00Z" (got "2025-01-31 12:00:00Z")']],
+    [
+      "date-time",
+      "metadata.creationTimestamp",
+      "2025-01-31T12:00:00",
+      ['metadata.creationTimestamp must be an RFC 3339 time such as "2025-01-31T12:00:00Z" (got "2025-01-31T12:00:00")'],
+    ],
+    [
+      "date-time",
+      "metadata.creationTimestamp",
+      "2025-01-31 12:00:00Z",
+      ['metadata.creationTimestamp must be an RFC 3339 time such as "2025-01-31T12:00:00Z" (got "2025-01-31 12:00:00Z")'],
+    ],
   ])("GIVEN the %s field %s set to %p WHEN validated THEN the problems are %p", (_format, path, value, problems) => {
     expect(validateObject(variant(deployment, path, value))).toEqual(problems);
   });
@@ -382,7 +472,11 @@ describe("validateObject and hasSchema: kinds without a schema", () => {
   test.each<[string, unknown, string]>([
     ["not an object", "kind: Pod", "manifest must be an object with apiVersion, kind and metadata"],
     ["no kind", { apiVersion: "v1", metadata: { name: "x" } }, "manifest must have a string apiVersion and kind"],
-    ["a path for an apiVersion", { apiVersion: "../../package.json", kind: "X", metadata: { name: "x" } }, "no schema for ../../package.json X"],
+    [
+      "a path for an apiVersion",
+      { apiVersion: "../../package.json", kind: "X", metadata: { name: "x" } },
+      "no schema for ../../package.json X",
+    ],
   ])("GIVEN %s WHEN validated THEN that is the problem", (_case, manifest, problem) => {
     expect(validateObject(manifest)).toEqual([problem]);
   });

@@ -149,7 +149,8 @@ function describeErrors(errors: AjvError[], obj: unknown, kind: string): { path:
 
 function reason(error: AjvError): string {
   const { keyword, params } = error;
-  if (keyword === "enum" && Array.isArray(params.allowedValues)) return `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (keyword === "enum" && Array.isArray(params.allowedValues))
+    return `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
   if (keyword === "type") return `must be ${String(params.type)}`;
   if (keyword === "format") return `must match format "${String(params.format)}"`;
   if (keyword === "required") return `must have the field ${String(params.missingProperty)}`;
@@ -204,7 +205,11 @@ const ANY: Shape = { kind: "any" };
 const SCALAR: Shape = { kind: "scalar" };
 const RESOLUTION: ts.CompilerOptions = { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 };
 /** apimachinery aliases whose strings Kubernetes parses more strictly than the models' formats. */
-const STRICT_FORMATS: Record<string, "quantity" | "date-time" | "micro-time"> = { IQuantity: "quantity", ITime: "date-time", IMicroTime: "micro-time" };
+const STRICT_FORMATS: Record<string, "quantity" | "date-time" | "micro-time"> = {
+  IQuantity: "quantity",
+  ITime: "date-time",
+  IMicroTime: "micro-time",
+};
 const sourceFiles = new Map<string, ts.SourceFile>();
 const declaredShapes = new Map<string, Shape>();
 const rootShapes = new Map<Model, Shape>();
@@ -233,9 +238,17 @@ function exported(file: string, name: string, seen = new Set<string>()): Declara
   if (seen.has(file)) return undefined;
   seen.add(file);
   for (const statement of sourceFile(file).statements) {
-    if (isDeclaration(statement) && statement.name?.text === name && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return { file, node: statement };
+    if (
+      isDeclaration(statement) &&
+      statement.name?.text === name &&
+      statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    )
+      return { file, node: statement };
     if (!ts.isExportDeclaration(statement)) continue;
-    const from = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? resolveModule(statement.moduleSpecifier.text, file) : undefined;
+    const from =
+      statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+        ? resolveModule(statement.moduleSpecifier.text, file)
+        : undefined;
     if (!statement.exportClause) {
       const found = from ? exported(from, name, seen) : undefined;
       if (found) return found;
@@ -264,8 +277,12 @@ function rootShape(model: Model): Shape {
   let shape = rootShapes.get(model);
   if (!shape) {
     const cls = exported(resolveModule(model.specifier, __filename), model.exportName);
-    const implemented = cls && ts.isClassDeclaration(cls.node) ? cls.node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ImplementsKeyword)?.types[0] : undefined;
-    if (!cls || !implemented || !ts.isIdentifier(implemented.expression)) throw new Error(`no declared interface for ${model.specifier} ${model.exportName}`);
+    const implemented =
+      cls && ts.isClassDeclaration(cls.node)
+        ? cls.node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ImplementsKeyword)?.types[0]
+        : undefined;
+    if (!cls || !implemented || !ts.isIdentifier(implemented.expression))
+      throw new Error(`no declared interface for ${model.specifier} ${model.exportName}`);
     shape = referenced(implemented.expression.text, cls.file);
     rootShapes.set(model, shape);
   }
@@ -281,7 +298,11 @@ function referenced(name: string, file: string): Shape {
   const { node } = declaration;
   const display = (node.name?.text ?? name).replace(/^I(?=[A-Z])/, "");
   const format = STRICT_FORMATS[node.name?.text ?? ""];
-  if (ts.isTypeAliasDeclaration(node)) shape = format && declaration.file.includes("@kubernetes-models/apimachinery") ? { kind: "scalar", format } : shapeOf(node.type, declaration.file, display);
+  if (ts.isTypeAliasDeclaration(node))
+    shape =
+      format && declaration.file.includes("@kubernetes-models/apimachinery")
+        ? { kind: "scalar", format }
+        : shapeOf(node.type, declaration.file, display);
   else if (ts.isInterfaceDeclaration(node)) {
     const fields = new Map<string, () => Shape>();
     const values = members(node.members, declaration.file, display, fields);
@@ -302,12 +323,20 @@ function referenced(name: string, file: string): Shape {
 }
 
 /** Fills `fields` from property signatures; returns the map values of an index signature, if any. */
-function members(nodes: ts.NodeArray<ts.TypeElement>, file: string, owner: string, fields: Map<string, () => Shape>): (() => Shape) | undefined {
+function members(
+  nodes: ts.NodeArray<ts.TypeElement>,
+  file: string,
+  owner: string,
+  fields: Map<string, () => Shape>,
+): (() => Shape) | undefined {
   let values: (() => Shape) | undefined;
   for (const member of nodes) {
     if (ts.isPropertySignature(member) && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) {
       const field = member.name.text;
-      fields.set(field, lazy(() => (member.type ? shapeOf(member.type, file, `${owner}.${field}`) : ANY)));
+      fields.set(
+        field,
+        lazy(() => (member.type ? shapeOf(member.type, file, `${owner}.${field}`) : ANY)),
+      );
     } else if (ts.isIndexSignatureDeclaration(member)) {
       values = lazy(() => shapeOf(member.type, file, `${owner}.*`));
     }
@@ -318,7 +347,8 @@ function members(nodes: ts.NodeArray<ts.TypeElement>, file: string, owner: strin
 function shapeOf(node: ts.TypeNode, file: string, name: string): Shape {
   if (ts.isParenthesizedTypeNode(node)) return shapeOf(node.type, file, name);
   if (ts.isArrayTypeNode(node)) return { kind: "array", items: shapeOf(node.elementType, file, `${name}[]`) };
-  if (ts.isUnionTypeNode(node) || ts.isIntersectionTypeNode(node)) return { kind: "union", members: node.types.map((t) => shapeOf(t, file, name)) };
+  if (ts.isUnionTypeNode(node) || ts.isIntersectionTypeNode(node))
+    return { kind: "union", members: node.types.map((t) => shapeOf(t, file, name)) };
   if (ts.isLiteralTypeNode(node)) return SCALAR;
   if (ts.isTypeLiteralNode(node)) {
     // The generator writes `{}` for an object schema without properties: free-form.

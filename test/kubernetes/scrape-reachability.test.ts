@@ -9,13 +9,24 @@ import { PROXY_PODS, PROXY_PORTS } from "../../components/kubernetes/gateway";
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
-import { addressIn, type Endpoint, type Labels, type LabelSelector, type NetworkPolicy, NetworkPolicies, type PodEndpoint, selects } from "./netpol";
+import {
+  addressIn,
+  type Endpoint,
+  type Labels,
+  type LabelSelector,
+  type NetworkPolicy,
+  NetworkPolicies,
+  type PodEndpoint,
+  selects,
+} from "./netpol";
 
 let report: ReviewReport;
 let policies: NetworkPolicies;
 beforeAll(() => {
   report = shippedReview("production");
-  const namespaces = ofType("kubernetes:core/v1:Namespace").map((r) => (r.inputs as { metadata: { name: string; labels: Labels } }).metadata);
+  const namespaces = ofType("kubernetes:core/v1:Namespace").map(
+    (r) => (r.inputs as { metadata: { name: string; labels: Labels } }).metadata,
+  );
   policies = new NetworkPolicies(
     ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as unknown as NetworkPolicy),
     Object.fromEntries(namespaces.map((n) => [n.name, n.labels])),
@@ -28,7 +39,11 @@ const byUrn = (urn: string) => report.resources.find((r) => r.urn === urn)!;
 /** Prometheus as the operator runs it for kube-prometheus-stack: the pod every scrape leaves from. */
 const PROMETHEUS: PodEndpoint = {
   namespace: "monitoring",
-  labels: { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus", "app.kubernetes.io/managed-by": "prometheus-operator" },
+  labels: {
+    "app.kubernetes.io/name": "prometheus",
+    "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
+    "app.kubernetes.io/managed-by": "prometheus-operator",
+  },
 };
 
 interface Target {
@@ -39,7 +54,14 @@ interface Target {
 }
 
 const pods = (namespace: string, labels: Labels): PodEndpoint => ({ namespace, labels });
-const describeTarget = (t: Target) => `${t.monitor}: ${"address" in t.to ? t.to.address : `${t.to.namespace}/${Object.entries(t.to.labels).map(([k, v]) => `${k}=${v}`).join(",")}`}:${t.port}`;
+const describeTarget = (t: Target) =>
+  `${t.monitor}: ${
+    "address" in t.to
+      ? t.to.address
+      : `${t.to.namespace}/${Object.entries(t.to.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")}`
+  }:${t.port}`;
 
 // ---------------------------------------------------------------------------------------------------
 // The stack's own monitors, resolved as the operator does: monitor -> Service (or pods) -> named port.
@@ -58,14 +80,27 @@ type Metadata = { name: string; namespace: string; labels?: Labels };
 /** Pods the recorded Deployments create, plus pods a controller creates from a recorded object. */
 function podTemplates(): PodTemplate[] {
   const deployments = ofType("kubernetes:apps/v1:Deployment").map((r): PodTemplate => {
-    const { metadata, spec } = r.inputs as { metadata: Metadata; spec: { template: { metadata: { labels: Labels }; spec: { containers: Container[] } } } };
+    const { metadata, spec } = r.inputs as {
+      metadata: Metadata;
+      spec: { template: { metadata: { labels: Labels }; spec: { containers: Container[] } } };
+    };
     const ports = spec.template.spec.containers.flatMap((c) => c.ports ?? []).filter((p) => p.name !== undefined);
-    return { what: `Deployment ${metadata.namespace}/${metadata.name}`, namespace: metadata.namespace, labels: spec.template.metadata.labels, ports: Object.fromEntries(ports.map((p) => [p.name!, p.containerPort])) };
+    return {
+      what: `Deployment ${metadata.namespace}/${metadata.name}`,
+      namespace: metadata.namespace,
+      labels: spec.template.metadata.labels,
+      ports: Object.fromEntries(ports.map((p) => [p.name!, p.containerPort])),
+    };
   });
   // Envoy Gateway creates the proxies of the recorded Gateway, labelled PROXY_PODS, metrics on a port named "metrics".
   const gateway = ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").map((r): PodTemplate => {
     const { metadata } = r.inputs as { metadata: Metadata };
-    return { what: `Envoy proxies of Gateway ${metadata.namespace}/${metadata.name}`, namespace: metadata.namespace, labels: PROXY_PODS, ports: { metrics: PROXY_PORTS.metrics } };
+    return {
+      what: `Envoy proxies of Gateway ${metadata.namespace}/${metadata.name}`,
+      namespace: metadata.namespace,
+      labels: PROXY_PODS,
+      ports: { metrics: PROXY_PORTS.metrics },
+    };
   });
   return [...deployments, ...gateway];
 }
@@ -84,8 +119,22 @@ function containerPort(pod: PodTemplate, port: string | number, by: string): num
 }
 
 function recordedTargets(): Target[] {
-  const services = ofType("kubernetes:core/v1:Service").map((r) => r.inputs as { metadata: Metadata; spec: { selector: Labels; ports: { name?: string; port: number; targetPort?: string | number }[] } });
-  type Monitor = { metadata: Metadata; spec: { selector: LabelSelector; namespaceSelector?: unknown; endpoints?: { port: string }[]; podMetricsEndpoints?: { port: string }[] } };
+  const services = ofType("kubernetes:core/v1:Service").map(
+    (r) =>
+      r.inputs as {
+        metadata: Metadata;
+        spec: { selector: Labels; ports: { name?: string; port: number; targetPort?: string | number }[] };
+      },
+  );
+  type Monitor = {
+    metadata: Metadata;
+    spec: {
+      selector: LabelSelector;
+      namespaceSelector?: unknown;
+      endpoints?: { port: string }[];
+      podMetricsEndpoints?: { port: string }[];
+    };
+  };
   const targets: Target[] = [];
   for (const r of ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
     const { metadata, spec } = r.inputs as unknown as Monitor;
@@ -98,7 +147,11 @@ function recordedTargets(): Target[] {
         const servicePort = service.spec.ports.find((p) => p.name === endpoint.port);
         if (!servicePort) throw new Error(`${by}: Service ${service.metadata.name} has no port named ${endpoint.port}`);
         for (const pod of podsSelected(metadata.namespace, { matchLabels: service.spec.selector }, `Service ${service.metadata.name}`)) {
-          targets.push({ monitor: by, to: pods(pod.namespace, pod.labels), port: containerPort(pod, servicePort.targetPort ?? servicePort.port, by) });
+          targets.push({
+            monitor: by,
+            to: pods(pod.namespace, pod.labels),
+            port: containerPort(pod, servicePort.targetPort ?? servicePort.port, by),
+          });
         }
       }
     }
@@ -108,7 +161,8 @@ function recordedTargets(): Target[] {
     const by = `PodMonitor ${metadata.namespace}/${metadata.name}`;
     if (spec.namespaceSelector !== undefined) throw new Error(`${by}: a namespaceSelector is not resolved by this test`);
     for (const pod of podsSelected(metadata.namespace, spec.selector, by)) {
-      for (const endpoint of spec.podMetricsEndpoints ?? []) targets.push({ monitor: by, to: pods(pod.namespace, pod.labels), port: containerPort(pod, endpoint.port, by) });
+      for (const endpoint of spec.podMetricsEndpoints ?? [])
+        targets.push({ monitor: by, to: pods(pod.namespace, pod.labels), port: containerPort(pod, endpoint.port, by) });
     }
   }
   return targets;
@@ -122,13 +176,37 @@ function recordedTargets(): Target[] {
 
 const CERT_MANAGER = { "app.kubernetes.io/instance": "cert-manager" };
 const CHART_POD_TARGETS: Target[] = [
-  { monitor: "cert-manager: controller", to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }), port: 9402 },
-  { monitor: "cert-manager: cainjector", to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }), port: 9402 },
-  { monitor: "cert-manager: webhook", to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }), port: 9402 },
-  { monitor: "kube-prometheus-stack: grafana", to: pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }), port: 3000 },
-  { monitor: "kube-prometheus-stack: kube-state-metrics", to: pods("monitoring", { "app.kubernetes.io/name": "kube-state-metrics" }), port: 8080 },
+  {
+    monitor: "cert-manager: controller",
+    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }),
+    port: 9402,
+  },
+  {
+    monitor: "cert-manager: cainjector",
+    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
+    port: 9402,
+  },
+  {
+    monitor: "cert-manager: webhook",
+    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
+    port: 9402,
+  },
+  {
+    monitor: "kube-prometheus-stack: grafana",
+    to: pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
+    port: 3000,
+  },
+  {
+    monitor: "kube-prometheus-stack: kube-state-metrics",
+    to: pods("monitoring", { "app.kubernetes.io/name": "kube-state-metrics" }),
+    port: 8080,
+  },
   { monitor: "kube-prometheus-stack: alertmanager", to: pods("monitoring", { "app.kubernetes.io/name": "alertmanager" }), port: 9093 },
-  { monitor: "kube-prometheus-stack: alertmanager config reloader", to: pods("monitoring", { "app.kubernetes.io/name": "alertmanager" }), port: 8080 },
+  {
+    monitor: "kube-prometheus-stack: alertmanager config reloader",
+    to: pods("monitoring", { "app.kubernetes.io/name": "alertmanager" }),
+    port: 8080,
+  },
   { monitor: "kube-prometheus-stack: prometheus", to: PROMETHEUS, port: 9090 },
   { monitor: "kube-prometheus-stack: prometheus config reloader", to: PROMETHEUS, port: 8080 },
   { monitor: "kube-prometheus-stack: operator", to: pods("monitoring", { app: "kube-prometheus-stack-operator" }), port: 10250 },
@@ -141,15 +219,23 @@ function usableEnds(cidr: string): string[] {
   const size = 2 ** (32 - Number(cidr.split("/")[1]));
   return [addressIn(cidr, 4), addressIn(cidr, size - 2)];
 }
-const subnetCidrs = (r: RecordedResource, input: string) => (r.propertyDependencies[input] ?? []).map(byUrn).filter((s) => s.type === "aws:ec2/subnet:Subnet").map((s) => s.inputs.cidrBlock as string);
+const subnetCidrs = (r: RecordedResource, input: string) =>
+  (r.propertyDependencies[input] ?? [])
+    .map(byUrn)
+    .filter((s) => s.type === "aws:ec2/subnet:Subnet")
+    .map((s) => s.inputs.cidrBlock as string);
 
 /** The kubelets (on the node group's subnets) and the API server (its ENIs in the cluster's subnets, its `kubernetes` endpoints). */
 function chartAddressTargets(): Target[] {
   const nodeSubnets = ofType("aws:eks/nodeGroup:NodeGroup").flatMap((g) => subnetCidrs(g, "subnetIds"));
   const apiServerSubnets = ofType("aws:eks/cluster:Cluster").flatMap((c) => subnetCidrs(c, "vpcConfig"));
   return [
-    ...nodeSubnets.flatMap(usableEnds).map((address): Target => ({ monitor: "kube-prometheus-stack: kubelet", to: { address }, port: 10250 })),
-    ...apiServerSubnets.flatMap(usableEnds).map((address): Target => ({ monitor: "kube-prometheus-stack: apiserver", to: { address }, port: 443 })),
+    ...nodeSubnets
+      .flatMap(usableEnds)
+      .map((address): Target => ({ monitor: "kube-prometheus-stack: kubelet", to: { address }, port: 10250 })),
+    ...apiServerSubnets
+      .flatMap(usableEnds)
+      .map((address): Target => ({ monitor: "kube-prometheus-stack: apiserver", to: { address }, port: 443 })),
   ];
 }
 
@@ -167,8 +253,12 @@ describe("production: every scrape target is reachable through the network polic
 
   test("the kubelets and the API server are scraped at addresses in the private subnets", () => {
     expect(chartAddressTargets().map(describeTarget)).toEqual([
-      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map((a) => `kube-prometheus-stack: kubelet: ${a}:10250`),
-      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map((a) => `kube-prometheus-stack: apiserver: ${a}:443`),
+      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map(
+        (a) => `kube-prometheus-stack: kubelet: ${a}:10250`,
+      ),
+      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map(
+        (a) => `kube-prometheus-stack: apiserver: ${a}:443`,
+      ),
     ]);
   });
 
@@ -178,14 +268,35 @@ describe("production: every scrape target is reachable through the network polic
     const down = targets
       .map((t) => ({ t, verdict: policies.decide({ from: PROMETHEUS, to: t.to, port: t.port }) }))
       .filter(({ verdict }) => !verdict.allowed)
-      .map(({ t, verdict }) => `${describeTarget(t)}: ${[verdict.egress, verdict.ingress].filter((s) => !s.allowed).map((s) => s.why).join("; ")}`);
+      .map(
+        ({ t, verdict }) =>
+          `${describeTarget(t)}: ${[verdict.egress, verdict.ingress]
+            .filter((s) => !s.allowed)
+            .map((s) => s.why)
+            .join("; ")}`,
+      );
     expect(down).toEqual([]);
   });
 
   test.each<[string, PodEndpoint, Endpoint, number]>([
-    ["Prometheus to the cert-manager webhook's serving port", PROMETHEUS, pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }), 10250],
-    ["Grafana to cert-manager's metrics (only Prometheus scrapes)", pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }), pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }), 9402],
-    ["podinfo to the Postgres exporter's metrics", pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }), pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }), 9187],
+    [
+      "Prometheus to the cert-manager webhook's serving port",
+      PROMETHEUS,
+      pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
+      10250,
+    ],
+    [
+      "Grafana to cert-manager's metrics (only Prometheus scrapes)",
+      pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
+      pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
+      9402,
+    ],
+    [
+      "podinfo to the Postgres exporter's metrics",
+      pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }),
+      pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }),
+      9187,
+    ],
     ["Prometheus to a kubelet on another port", PROMETHEUS, { address: "10.0.0.4" }, 10255],
     ["Prometheus to an address in the isolated (data) subnets", PROMETHEUS, { address: "10.0.208.4" }, 10250],
   ])("the same policies still refuse %s", (_, from, to, port) => {

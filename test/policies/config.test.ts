@@ -16,26 +16,66 @@ const D = "disabled";
 
 /** The catalogue's prod/dev column, rule by rule, in catalogue order. */
 const CATALOGUE: [string, string, string][] = [
-  ["vpc-flow-logs", M, A], ["default-sg-closed", M, A], ["sg-no-world-ingress", M, M], ["private-subnet-no-public-ip", M, A], ["imdsv2", M, A],
-  ["eks-endpoint-private", M, A], ["eks-secrets-kms", M, A], ["eks-control-plane-logs", M, A], ["eks-version", A, A],
-  ["rds-not-public", M, M], ["rds-encrypted", M, M], ["rds-backups", M, A], ["rds-ha", M, D], ["rds-deletion-protection", M, D], ["rds-force-ssl", M, A], ["rds-observability", A, D],
-  ["redis-encryption", M, A], ["redis-auth", M, A], ["redis-ha", M, D],
-  ["s3-public-access-block", M, M], ["s3-encryption", M, A], ["s3-versioning", M, D], ["s3-lifecycle", A, D],
-  ["iam-no-star", M, A], ["iam-trust-scoped", M, A], ["kms-rotation", M, A],
-  ["gke-private", M, A], ["gke-workload-identity", M, A], ["gke-network-policy", M, A], ["gke-node-hardening", M, A], ["gke-legacy-auth-off", M, M],
-  ["sql-private-tls", M, M], ["sql-backups-ha", M, D], ["memorystore-secure", M, A],
-  ["gcs-no-public", M, M], ["gcs-backup-posture", M, A], ["gcp-no-basic-roles", M, A],
-  ["pss-restricted", M, A], ["read-only-rootfs", M, A], ["resources", M, A], ["probes", M, D],
+  ["vpc-flow-logs", M, A],
+  ["default-sg-closed", M, A],
+  ["sg-no-world-ingress", M, M],
+  ["private-subnet-no-public-ip", M, A],
+  ["imdsv2", M, A],
+  ["eks-endpoint-private", M, A],
+  ["eks-secrets-kms", M, A],
+  ["eks-control-plane-logs", M, A],
+  ["eks-version", A, A],
+  ["rds-not-public", M, M],
+  ["rds-encrypted", M, M],
+  ["rds-backups", M, A],
+  ["rds-ha", M, D],
+  ["rds-deletion-protection", M, D],
+  ["rds-force-ssl", M, A],
+  ["rds-observability", A, D],
+  ["redis-encryption", M, A],
+  ["redis-auth", M, A],
+  ["redis-ha", M, D],
+  ["s3-public-access-block", M, M],
+  ["s3-encryption", M, A],
+  ["s3-versioning", M, D],
+  ["s3-lifecycle", A, D],
+  ["iam-no-star", M, A],
+  ["iam-trust-scoped", M, A],
+  ["kms-rotation", M, A],
+  ["gke-private", M, A],
+  ["gke-workload-identity", M, A],
+  ["gke-network-policy", M, A],
+  ["gke-node-hardening", M, A],
+  ["gke-legacy-auth-off", M, M],
+  ["sql-private-tls", M, M],
+  ["sql-backups-ha", M, D],
+  ["memorystore-secure", M, A],
+  ["gcs-no-public", M, M],
+  ["gcs-backup-posture", M, A],
+  ["gcp-no-basic-roles", M, A],
+  ["pss-restricted", M, A],
+  ["read-only-rootfs", M, A],
+  ["resources", M, A],
+  ["probes", M, D],
   // The image-pinning row's "digest advisory": its own policy, advisory everywhere.
-  ["image-pinning", M, A], ["image-digest", A, A],
-  ["namespace-pss-labels", M, A], ["namespace-default-deny", M, A], ["tls-on-routes", M, A],
+  ["image-pinning", M, A],
+  ["image-digest", A, A],
+  ["namespace-pss-labels", M, A],
+  ["namespace-default-deny", M, A],
+  ["tls-on-routes", M, A],
   // Beyond the shared catalogue's table: no cloud load balancer but the gateway's.
   ["load-balancer-services", M, A],
-  ["no-default-namespace", M, A], ["availability", A, D],
-  ["stateful-protected", M, D], ["no-plaintext-secrets", M, M],
+  ["no-default-namespace", M, A],
+  ["availability", A, D],
+  ["stateful-protected", M, D],
+  ["no-plaintext-secrets", M, M],
 ];
 
-const read = (environment: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<string, Record<string, unknown>>;
+const read = (environment: string) =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  >;
 
 test("the pack has exactly the catalogue's policies, in its order, each with a description and remediation", () => {
   expect(policies.map((p) => p.name)).toEqual(CATALOGUE.map(([name]) => name));
@@ -50,11 +90,18 @@ test("each policy's own level is the catalogue's production level (what applies 
 });
 
 test("the pack's package.json names the pack and pins the SDKs the root project uses", () => {
-  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as { name: string; version: string; dependencies: Record<string, string> };
+  const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+  };
   const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
   expect(pack.name).toBe(PACK_NAME);
   expect(pack.version).toMatch(/^\d+\.\d+\.\d+$/);
-  expect(pack.dependencies).toEqual({ "@pulumi/policy": root.dependencies["@pulumi/policy"], "@pulumi/pulumi": root.dependencies["@pulumi/pulumi"] });
+  expect(pack.dependencies).toEqual({
+    "@pulumi/policy": root.dependencies["@pulumi/policy"],
+    "@pulumi/pulumi": root.dependencies["@pulumi/pulumi"],
+  });
 });
 
 test("the config folder holds one file per environment", () => {
@@ -74,7 +121,8 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
   });
 
   test("names its environment wherever a policy takes one", () => {
-    for (const policy of policies.filter((p) => p.configSchema?.properties.environment)) expect([policy.name, config[policy.name]!.environment]).toEqual([policy.name, environment]);
+    for (const policy of policies.filter((p) => p.configSchema?.properties.environment))
+      expect([policy.name, config[policy.name]!.environment]).toEqual([policy.name, environment]);
   });
 
   test("takes its minimums from the environment profile", () => {
@@ -103,7 +151,11 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
   });
 });
 
-test.each<[string, number]>([["dev", 1], ["staging", 7], ["production", 7]])("redis-ha in %s keeps snapshots at least %i days (production's guard rail, staging's profile)", (environment, days) => {
+test.each<[string, number]>([
+  ["dev", 1],
+  ["staging", 7],
+  ["production", 7],
+])("redis-ha in %s keeps snapshots at least %i days (production's guard rail, staging's profile)", (environment, days) => {
   expect(read(environment)["redis-ha"]!.minimumSnapshotRetentionDays).toBe(days);
   expect(profileFor(environment as "dev", "aws").cache.snapshotRetentionDays).toBeGreaterThanOrEqual(days);
 });

@@ -27,8 +27,16 @@ describe("eks-endpoint-private", () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ["the public endpoint left at its default", { subnetIds: ["subnet-1"] }, "the API endpoint is public to 0.0.0.0/0 (endpointPublicAccess is not false and publicAccessCidrs is empty): set vpcConfig.endpointPublicAccess to false or list the allowed CIDRs"],
-    ["0.0.0.0/0 listed", { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] }, "vpcConfig.publicAccessCidrs includes 0.0.0.0/0: list only the CIDRs that must reach the API"],
+    [
+      "the public endpoint left at its default",
+      { subnetIds: ["subnet-1"] },
+      "the API endpoint is public to 0.0.0.0/0 (endpointPublicAccess is not false and publicAccessCidrs is empty): set vpcConfig.endpointPublicAccess to false or list the allowed CIDRs",
+    ],
+    [
+      "0.0.0.0/0 listed",
+      { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] },
+      "vpcConfig.publicAccessCidrs includes 0.0.0.0/0: list only the CIDRs that must reach the API",
+    ],
     [
       "the internet in two halves",
       { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
@@ -44,20 +52,33 @@ describe("eks-endpoint-private", () => {
   });
 
   test("GIVEN a /8 THEN it passes at the default width; a config of 16 refuses it and 0 allows any width, but never the whole internet", async () => {
-    const vpcConfig = (cidrs: string[]) => ({ vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: cidrs } });
+    const vpcConfig = (cidrs: string[]) => ({
+      vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: cidrs },
+    });
     expect((await check("eks-endpoint-private", [cluster(vpcConfig(["10.0.0.0/8"]))])).messages).toEqual([]);
     expect((await check("eks-endpoint-private", [cluster(vpcConfig(["10.0.0.0/8"]))], { widestPrefix: 16 })).messages).toEqual([
       "vpcConfig.publicAccessCidrs holds 10.0.0.0/8, wider than /16: list only the operators' and CI's egress addresses (platform:cluster.endpointPublicAccessCidrs)",
     ]);
     expect((await check("eks-endpoint-private", [cluster(vpcConfig(["64.0.0.0/3"]))], { widestPrefix: 0 })).messages).toEqual([]);
-    expect((await check("eks-endpoint-private", [cluster(vpcConfig(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"]))], { widestPrefix: 0 })).messages).toHaveLength(1);
+    expect(
+      (await check("eks-endpoint-private", [cluster(vpcConfig(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"]))], { widestPrefix: 0 }))
+        .messages,
+    ).toHaveLength(1);
   });
 });
 
 describe("eks-secrets-kms", () => {
   test.each<[string, unknown, string]>([
-    ["no encryption config", undefined, 'encryptionConfig does not cover "secrets": set encryptionConfig.resources to ["secrets"] with a KMS key'],
-    ["no key", { resources: ["secrets"], provider: {} }, "encryptionConfig.provider.keyArn is not set: give the ARN of a customer-managed KMS key"],
+    [
+      "no encryption config",
+      undefined,
+      'encryptionConfig does not cover "secrets": set encryptionConfig.resources to ["secrets"] with a KMS key',
+    ],
+    [
+      "no key",
+      { resources: ["secrets"], provider: {} },
+      "encryptionConfig.provider.keyArn is not set: give the ARN of a customer-managed KMS key",
+    ],
   ])("GIVEN %s THEN it is reported", async (_, encryptionConfig, message) => {
     expect((await check("eks-secrets-kms", [cluster({ encryptionConfig })])).messages).toEqual([message]);
   });
@@ -72,7 +93,9 @@ describe("eks-control-plane-logs", () => {
   });
 
   test("GIVEN config that also requires scheduler logs THEN a cluster without them is reported", async () => {
-    expect((await check("eks-control-plane-logs", [cluster()], { requiredLogTypes: ["api", "scheduler"] })).messages).toEqual(["enabledClusterLogTypes lacks scheduler: add it"]);
+    expect((await check("eks-control-plane-logs", [cluster()], { requiredLogTypes: ["api", "scheduler"] })).messages).toEqual([
+      "enabledClusterLogTypes lacks scheduler: add it",
+    ]);
   });
 });
 

@@ -20,7 +20,9 @@ const production = {
 };
 const cache = (change: Record<string, unknown> = {}) => {
   const inputs = { ...production, ...change };
-  return resource("aws:elasticache/replicationGroup:ReplicationGroup", "platform-cache", inputs, { secretInputs: inputs.authToken === undefined ? [] : ["authToken"] });
+  return resource("aws:elasticache/replicationGroup:ReplicationGroup", "platform-cache", inputs, {
+    secretInputs: inputs.authToken === undefined ? [] : ["authToken"],
+  });
 };
 
 describe.each(["redis-encryption", "redis-auth", "redis-ha"])("%s", (name) => {
@@ -30,8 +32,16 @@ describe.each(["redis-encryption", "redis-auth", "redis-ha"])("%s", (name) => {
 });
 
 test.each<[string, Record<string, unknown>, string[]]>([
-  ["nothing encrypted", { atRestEncryptionEnabled: false, transitEncryptionEnabled: undefined }, ["atRestEncryptionEnabled is not true: set it to true", "transitEncryptionEnabled is not true: set it to true so clients must use TLS"]],
-  ["TLS still optional", { transitEncryptionMode: "preferred" }, ['transitEncryptionMode is preferred: set it to "required" once clients use TLS']],
+  [
+    "nothing encrypted",
+    { atRestEncryptionEnabled: false, transitEncryptionEnabled: undefined },
+    ["atRestEncryptionEnabled is not true: set it to true", "transitEncryptionEnabled is not true: set it to true so clients must use TLS"],
+  ],
+  [
+    "TLS still optional",
+    { transitEncryptionMode: "preferred" },
+    ['transitEncryptionMode is preferred: set it to "required" once clients use TLS'],
+  ],
 ])("redis-encryption: GIVEN %s THEN it is reported", async (_, change, messages) => {
   expect((await check("redis-encryption", [cache(change)])).messages).toEqual(messages);
 });
@@ -42,7 +52,9 @@ describe("redis-auth", () => {
   });
 
   test("GIVEN neither token nor user group THEN it is reported", async () => {
-    expect((await check("redis-auth", [cache({ authToken: undefined })])).messages).toEqual(["neither authToken nor userGroupIds is set: anyone who reaches the port can read and write; set authToken from a generated secret"]);
+    expect((await check("redis-auth", [cache({ authToken: undefined })])).messages).toEqual([
+      "neither authToken nor userGroupIds is set: anyone who reaches the port can read and write; set authToken from a generated secret",
+    ]);
   });
 });
 
@@ -52,10 +64,24 @@ describe("redis-ha", () => {
       "one node without failover or snapshots",
       { numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false, snapshotRetentionLimit: undefined },
       { environment: "production" },
-      ["automaticFailoverEnabled and multiAzEnabled are not true: set both to true", "the group has no replica (numCacheClusters is 1): run at least 2 nodes", "snapshotRetentionLimit is unset (no snapshots): production keeps cache snapshots at least 7 days"],
+      [
+        "automaticFailoverEnabled and multiAzEnabled are not true: set both to true",
+        "the group has no replica (numCacheClusters is 1): run at least 2 nodes",
+        "snapshotRetentionLimit is unset (no snapshots): production keeps cache snapshots at least 7 days",
+      ],
     ],
-    ["snapshots kept 3 days in staging", { snapshotRetentionLimit: 3 }, { environment: "staging", minimumSnapshotRetentionDays: 7 }, ["snapshotRetentionLimit is 3 days: staging keeps cache snapshots at least 7 days"]],
-    ["cluster mode with no replica per shard", { numCacheClusters: undefined, numNodeGroups: 3, replicasPerNodeGroup: 0 }, {}, ["the group has no replica (numCacheClusters is 1): run at least 2 nodes"]],
+    [
+      "snapshots kept 3 days in staging",
+      { snapshotRetentionLimit: 3 },
+      { environment: "staging", minimumSnapshotRetentionDays: 7 },
+      ["snapshotRetentionLimit is 3 days: staging keeps cache snapshots at least 7 days"],
+    ],
+    [
+      "cluster mode with no replica per shard",
+      { numCacheClusters: undefined, numNodeGroups: 3, replicasPerNodeGroup: 0 },
+      {},
+      ["the group has no replica (numCacheClusters is 1): run at least 2 nodes"],
+    ],
   ])("GIVEN %s THEN it is reported", async (_, change, settings, messages) => {
     expect((await check("redis-ha", [cache(change)], settings)).messages).toEqual(messages);
   });

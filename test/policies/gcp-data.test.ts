@@ -14,11 +14,20 @@ const sqlProduction = {
     availabilityType: "REGIONAL",
     deletionProtectionEnabled: true,
     ipConfiguration: { ipv4Enabled: false, privateNetwork: "projects/p/global/networks/platform", sslMode: "ENCRYPTED_ONLY" },
-    backupConfiguration: { enabled: true, startTime: "03:00", pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: 30 } },
+    backupConfiguration: {
+      enabled: true,
+      startTime: "03:00",
+      pointInTimeRecoveryEnabled: true,
+      backupRetentionSettings: { retainedBackups: 30 },
+    },
   },
 };
 const sql = (settings: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
-  resource("gcp:sql/databaseInstance:DatabaseInstance", "platform-db", { ...sqlProduction, ...top, settings: { ...sqlProduction.settings, ...settings } });
+  resource("gcp:sql/databaseInstance:DatabaseInstance", "platform-db", {
+    ...sqlProduction,
+    ...top,
+    settings: { ...sqlProduction.settings, ...settings },
+  });
 
 describe("sql-private-tls", () => {
   test("GIVEN a private instance requiring TLS THEN it passes", async () => {
@@ -26,7 +35,14 @@ describe("sql-private-tls", () => {
   });
 
   test("GIVEN a public IP open to the world without TLS THEN each is reported", async () => {
-    const open = sql({ ipConfiguration: { authorizedNetworks: [{ name: "office", value: "198.51.100.0/24" }, { name: "all", value: "0.0.0.0/0" }] } });
+    const open = sql({
+      ipConfiguration: {
+        authorizedNetworks: [
+          { name: "office", value: "198.51.100.0/24" },
+          { name: "all", value: "0.0.0.0/0" },
+        ],
+      },
+    });
     expect((await check("sql-private-tls", [open])).messages).toEqual([
       "settings.ipConfiguration.ipv4Enabled is not false: set it to false and connect through the private network",
       "settings.ipConfiguration.authorizedNetworks opens the instance to 0.0.0.0/0: remove that entry",
@@ -42,26 +58,47 @@ describe("sql-backups-ha", () => {
 
   test("GIVEN a zonal dev instance keeping 7 backups THEN it passes with dev's settings", async () => {
     const dev = sql({ availabilityType: "ZONAL", backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true } });
-    expect((await check("sql-backups-ha", [dev], { environment: "dev", minimumRetainedBackups: 7, requireRegional: false })).messages).toEqual([]);
+    expect(
+      (await check("sql-backups-ha", [dev], { environment: "dev", minimumRetainedBackups: 7, requireRegional: false })).messages,
+    ).toEqual([]);
   });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, string[]]>([
-    ["no PITR, 7 backups and zonal in staging", { availabilityType: "ZONAL", backupConfiguration: { enabled: true } }, {}, { environment: "staging", minimumRetainedBackups: 14 }, [
-      "settings.backupConfiguration pointInTimeRecoveryEnabled is not true: set it to true",
-      "settings.backupConfiguration.backupRetentionSettings.retainedBackups is 7: staging keeps at least 14 backups",
-      'settings.availabilityType is ZONAL: staging runs "REGIONAL" so a zone outage fails over',
-    ]],
-    ["deletion allowed", { deletionProtectionEnabled: false }, { deletionProtection: false }, {}, [
-      "deletionProtection is false: remove it or set it to true",
-      "settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool",
-    ]],
+    [
+      "no PITR, 7 backups and zonal in staging",
+      { availabilityType: "ZONAL", backupConfiguration: { enabled: true } },
+      {},
+      { environment: "staging", minimumRetainedBackups: 14 },
+      [
+        "settings.backupConfiguration pointInTimeRecoveryEnabled is not true: set it to true",
+        "settings.backupConfiguration.backupRetentionSettings.retainedBackups is 7: staging keeps at least 14 backups",
+        'settings.availabilityType is ZONAL: staging runs "REGIONAL" so a zone outage fails over',
+      ],
+    ],
+    [
+      "deletion allowed",
+      { deletionProtectionEnabled: false },
+      { deletionProtection: false },
+      {},
+      [
+        "deletionProtection is false: remove it or set it to true",
+        "settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool",
+      ],
+    ],
   ])("GIVEN %s THEN it is reported", async (_, settings, top, config, messages) => {
     expect((await check("sql-backups-ha", [sql(settings, top)], config)).messages).toEqual(messages);
   });
 });
 
 describe("memorystore-secure", () => {
-  const redis = (change: Record<string, unknown> = {}) => resource("gcp:redis/instance:Instance", "platform-cache", { memorySizeGb: 5, authEnabled: true, transitEncryptionMode: "SERVER_AUTHENTICATION", tier: "STANDARD_HA", ...change });
+  const redis = (change: Record<string, unknown> = {}) =>
+    resource("gcp:redis/instance:Instance", "platform-cache", {
+      memorySizeGb: 5,
+      authEnabled: true,
+      transitEncryptionMode: "SERVER_AUTHENTICATION",
+      tier: "STANDARD_HA",
+      ...change,
+    });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
     ["production on STANDARD_HA", {}, {}],
@@ -71,7 +108,9 @@ describe("memorystore-secure", () => {
   });
 
   test("GIVEN a BASIC cache without AUTH or TLS in production THEN each is reported", async () => {
-    expect((await check("memorystore-secure", [redis({ authEnabled: undefined, transitEncryptionMode: undefined, tier: undefined })])).messages).toEqual([
+    expect(
+      (await check("memorystore-secure", [redis({ authEnabled: undefined, transitEncryptionMode: undefined, tier: undefined })])).messages,
+    ).toEqual([
       "authEnabled is not true: set it to true so clients must present the AUTH string",
       'transitEncryptionMode is unset (DISABLED): set it to "SERVER_AUTHENTICATION"',
       'tier is unset (BASIC): production runs "STANDARD_HA" so a zone outage fails over to the replica',
@@ -82,25 +121,66 @@ describe("memorystore-secure", () => {
 describe("gcs-no-public", () => {
   test("GIVEN an enforced bucket and a grant to a service account THEN it passes", async () => {
     const bucket = resource("gcp:storage/bucket:Bucket", "backups-bucket", { location: "EU", publicAccessPrevention: "enforced" });
-    const grant = resource("gcp:storage/bucketIAMMember:BucketIAMMember", "backup-writer", { bucket: "b", role: "roles/storage.objectCreator", member: "serviceAccount:backup@p.iam.gserviceaccount.com" });
+    const grant = resource("gcp:storage/bucketIAMMember:BucketIAMMember", "backup-writer", {
+      bucket: "b",
+      role: "roles/storage.objectCreator",
+      member: "serviceAccount:backup@p.iam.gserviceaccount.com",
+    });
     expect((await check("gcs-no-public", [bucket, grant])).messages).toEqual([]);
   });
 
   test.each<[string, string, Record<string, unknown>, string[]]>([
-    ["a bucket inheriting public access prevention", "gcp:storage/bucket:Bucket", { location: "EU" }, ['publicAccessPrevention is unset (inherited): set it to "enforced"']],
-    ["an IAM binding to allUsers", "gcp:storage/bucketIAMBinding:BucketIAMBinding", { bucket: "b", role: "roles/storage.objectViewer", members: ["allUsers", "group:ops@example.com"] }, ["grants access to allUsers: grant a named service account or group instead"]],
-    ["an IAM policy with allAuthenticatedUsers", "gcp:storage/bucketIAMPolicy:BucketIAMPolicy", { bucket: "b", policyData: JSON.stringify({ bindings: [{ role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }] }) }, ["grants access to allAuthenticatedUsers: grant a named service account or group instead"]],
-    ["a public-read ACL", "gcp:storage/bucketACL:BucketACL", { bucket: "b", predefinedAcl: "publicRead" }, ['predefinedAcl is publicRead: use "private" or IAM grants to named principals']],
-    ["an object ACL for allUsers", "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl", { bucket: "b", entity: "allUsers", role: "READER" }, ["grants access to allUsers: grant a named service account or group instead"]],
+    [
+      "a bucket inheriting public access prevention",
+      "gcp:storage/bucket:Bucket",
+      { location: "EU" },
+      ['publicAccessPrevention is unset (inherited): set it to "enforced"'],
+    ],
+    [
+      "an IAM binding to allUsers",
+      "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+      { bucket: "b", role: "roles/storage.objectViewer", members: ["allUsers", "group:ops@example.com"] },
+      ["grants access to allUsers: grant a named service account or group instead"],
+    ],
+    [
+      "an IAM policy with allAuthenticatedUsers",
+      "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+      {
+        bucket: "b",
+        policyData: JSON.stringify({ bindings: [{ role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }] }),
+      },
+      ["grants access to allAuthenticatedUsers: grant a named service account or group instead"],
+    ],
+    [
+      "a public-read ACL",
+      "gcp:storage/bucketACL:BucketACL",
+      { bucket: "b", predefinedAcl: "publicRead" },
+      ['predefinedAcl is publicRead: use "private" or IAM grants to named principals'],
+    ],
+    [
+      "an object ACL for allUsers",
+      "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+      { bucket: "b", entity: "allUsers", role: "READER" },
+      ["grants access to allUsers: grant a named service account or group instead"],
+    ],
   ])("GIVEN %s THEN it is reported", async (_, type, inputs, messages) => {
     expect((await check("gcs-no-public", [resource(type, "public", inputs)])).messages).toEqual(messages);
   });
 });
 
 describe("gcs-backup-posture", () => {
-  const rules = (age: number) => [{ action: { type: "Delete" }, condition: { age } }, { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7 } }];
+  const rules = (age: number) => [
+    { action: { type: "Delete" }, condition: { age } },
+    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 7 } },
+  ];
   const bucket = (change: Record<string, unknown> = {}) =>
-    resource("gcp:storage/bucket:Bucket", "backups-bucket", { location: "EU", uniformBucketLevelAccess: true, versioning: { enabled: true }, lifecycleRules: rules(30), ...change });
+    resource("gcp:storage/bucket:Bucket", "backups-bucket", {
+      location: "EU",
+      uniformBucketLevelAccess: true,
+      versioning: { enabled: true },
+      lifecycleRules: rules(30),
+      ...change,
+    });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
     ["production keeping 30 days", {}, {}],
@@ -110,19 +190,32 @@ describe("gcs-backup-posture", () => {
   });
 
   test("GIVEN a bucket that holds no backups THEN it is not checked", async () => {
-    expect(await check("gcs-backup-posture", [resource("gcp:storage/bucket:Bucket", "assets", {})])).toMatchObject({ evaluated: 1, messages: [] });
+    expect(await check("gcs-backup-posture", [resource("gcp:storage/bucket:Bucket", "assets", {})])).toMatchObject({
+      evaluated: 1,
+      messages: [],
+    });
   });
 
   test.each<[string, Record<string, unknown>, Record<string, unknown>, string[]]>([
-    ["fine-grained ACLs, no versioning and no expiry", { uniformBucketLevelAccess: false, versioning: undefined, lifecycleRules: undefined }, {}, [
-      "uniformBucketLevelAccess is not true: set it to true so access is governed by IAM alone",
-      "versioning.enabled is not true: set it to true so an overwritten or deleted dump can be recovered",
-      "no lifecycle rule deletes objects: add a Delete rule with condition.age 30 (production retention)",
-    ]],
-    ["staging deleting after 30 days, keeping old versions", { lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }] }, { environment: "staging", retentionDays: 14 }, [
-      "objects are deleted after 30 days: staging keeps backups 14 days, set condition.age to 14",
-      "noncurrent versions are kept forever: add a Delete rule with condition.daysSinceNoncurrentTime",
-    ]],
+    [
+      "fine-grained ACLs, no versioning and no expiry",
+      { uniformBucketLevelAccess: false, versioning: undefined, lifecycleRules: undefined },
+      {},
+      [
+        "uniformBucketLevelAccess is not true: set it to true so access is governed by IAM alone",
+        "versioning.enabled is not true: set it to true so an overwritten or deleted dump can be recovered",
+        "no lifecycle rule deletes objects: add a Delete rule with condition.age 30 (production retention)",
+      ],
+    ],
+    [
+      "staging deleting after 30 days, keeping old versions",
+      { lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }] },
+      { environment: "staging", retentionDays: 14 },
+      [
+        "objects are deleted after 30 days: staging keeps backups 14 days, set condition.age to 14",
+        "noncurrent versions are kept forever: add a Delete rule with condition.daysSinceNoncurrentTime",
+      ],
+    ],
   ])("GIVEN a backup bucket with %s THEN it is reported", async (_, change, config, messages) => {
     expect((await check("gcs-backup-posture", [bucket(change)], config)).messages).toEqual(messages);
   });
@@ -130,17 +223,55 @@ describe("gcs-backup-posture", () => {
 
 describe("gcp-no-basic-roles", () => {
   test("GIVEN predefined roles for dedicated accounts THEN it passes", async () => {
-    const member = resource("gcp:projects/iAMMember:IAMMember", "nodes-logging", { project: "p", role: "roles/logging.logWriter", member: "serviceAccount:gke-nodes@p.iam.gserviceaccount.com" });
-    const binding = resource("gcp:serviceaccount/iAMBinding:IAMBinding", "wi", { serviceAccountId: "sa", role: "roles/iam.workloadIdentityUser", members: ["serviceAccount:p.svc.id.goog[backups/pg-dump]"] });
+    const member = resource("gcp:projects/iAMMember:IAMMember", "nodes-logging", {
+      project: "p",
+      role: "roles/logging.logWriter",
+      member: "serviceAccount:gke-nodes@p.iam.gserviceaccount.com",
+    });
+    const binding = resource("gcp:serviceaccount/iAMBinding:IAMBinding", "wi", {
+      serviceAccountId: "sa",
+      role: "roles/iam.workloadIdentityUser",
+      members: ["serviceAccount:p.svc.id.goog[backups/pg-dump]"],
+    });
     expect((await check("gcp-no-basic-roles", [member, binding])).messages).toEqual([]);
   });
 
   test.each<[string, string, Record<string, unknown>, string[]]>([
-    ["editor on the project", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/editor", member: "group:dev@example.com" }, ["grants the basic role roles/editor: grant a predefined or custom role with only the permissions needed"]],
-    ["owner on a folder", "gcp:folder/iAMBinding:IAMBinding", { folder: "folders/1", role: "roles/owner", members: ["user:a@example.com"] }, ["grants the basic role roles/owner: grant a predefined or custom role with only the permissions needed"]],
-    ["a role to the default compute account", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/storage.admin", member: "serviceAccount:123456789012-compute@developer.gserviceaccount.com" }, ["grants roles/storage.admin to the default service account serviceAccount:123456789012-compute@developer.gserviceaccount.com: grant it to a dedicated service account"]],
-    ["viewer in a project policy", "gcp:projects/iAMPolicy:IAMPolicy", { project: "p", policyData: JSON.stringify({ bindings: [{ role: "roles/viewer", members: ["group:all@example.com"] }] }) }, ["grants the basic role roles/viewer: grant a predefined or custom role with only the permissions needed"]],
-    ["an instance running as the default account", "gcp:compute/instance:Instance", { machineType: "e2-small", serviceAccount: { email: "123456789012-compute@developer.gserviceaccount.com", scopes: ["cloud-platform"] } }, ["serviceAccount.email is 123456789012-compute@developer.gserviceaccount.com: run the instance as a dedicated service account"]],
+    [
+      "editor on the project",
+      "gcp:projects/iAMMember:IAMMember",
+      { project: "p", role: "roles/editor", member: "group:dev@example.com" },
+      ["grants the basic role roles/editor: grant a predefined or custom role with only the permissions needed"],
+    ],
+    [
+      "owner on a folder",
+      "gcp:folder/iAMBinding:IAMBinding",
+      { folder: "folders/1", role: "roles/owner", members: ["user:a@example.com"] },
+      ["grants the basic role roles/owner: grant a predefined or custom role with only the permissions needed"],
+    ],
+    [
+      "a role to the default compute account",
+      "gcp:projects/iAMMember:IAMMember",
+      { project: "p", role: "roles/storage.admin", member: "serviceAccount:123456789012-compute@developer.gserviceaccount.com" },
+      [
+        "grants roles/storage.admin to the default service account serviceAccount:123456789012-compute@developer.gserviceaccount.com: grant it to a dedicated service account",
+      ],
+    ],
+    [
+      "viewer in a project policy",
+      "gcp:projects/iAMPolicy:IAMPolicy",
+      { project: "p", policyData: JSON.stringify({ bindings: [{ role: "roles/viewer", members: ["group:all@example.com"] }] }) },
+      ["grants the basic role roles/viewer: grant a predefined or custom role with only the permissions needed"],
+    ],
+    [
+      "an instance running as the default account",
+      "gcp:compute/instance:Instance",
+      {
+        machineType: "e2-small",
+        serviceAccount: { email: "123456789012-compute@developer.gserviceaccount.com", scopes: ["cloud-platform"] },
+      },
+      ["serviceAccount.email is 123456789012-compute@developer.gserviceaccount.com: run the instance as a dedicated service account"],
+    ],
   ])("GIVEN %s THEN it is reported", async (_, type, inputs, messages) => {
     expect((await check("gcp-no-basic-roles", [resource(type, "grant", inputs)])).messages).toEqual(messages);
   });

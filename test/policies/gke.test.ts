@@ -28,8 +28,10 @@ const hardenedPool = {
     workloadMetadataConfig: { mode: "GKE_METADATA" },
   },
 };
-const cluster = (change: Record<string, unknown> = {}) => resource("gcp:container/cluster:Cluster", "platform-gke", { ...hardenedCluster, ...change });
-const pool = (change: Record<string, unknown> = {}) => resource("gcp:container/nodePool:NodePool", "platform-nodes", { ...hardenedPool, ...change });
+const cluster = (change: Record<string, unknown> = {}) =>
+  resource("gcp:container/cluster:Cluster", "platform-gke", { ...hardenedCluster, ...change });
+const pool = (change: Record<string, unknown> = {}) =>
+  resource("gcp:container/nodePool:NodePool", "platform-nodes", { ...hardenedPool, ...change });
 
 describe.each(["gke-private", "gke-workload-identity", "gke-network-policy", "gke-node-hardening", "gke-legacy-auth-off"])("%s", (name) => {
   test("GIVEN the platform's hardened cluster and node pool THEN it passes", async () => {
@@ -39,30 +41,53 @@ describe.each(["gke-private", "gke-workload-identity", "gke-network-policy", "gk
 
 describe("gke-private", () => {
   test("GIVEN a private endpoint without authorized networks THEN it passes", async () => {
-    expect((await check("gke-private", [cluster({ privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true }, masterAuthorizedNetworksConfig: undefined })])).messages).toEqual([]);
+    expect(
+      (
+        await check("gke-private", [
+          cluster({
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
+            masterAuthorizedNetworksConfig: undefined,
+          }),
+        ])
+      ).messages,
+    ).toEqual([]);
   });
 
   test.each<[string, Record<string, unknown>, string[]]>([
-    ["public nodes and an open endpoint", { privateClusterConfig: undefined, masterAuthorizedNetworksConfig: undefined }, [
-      "privateClusterConfig.enablePrivateNodes is not true: set it to true so nodes get no public IPs",
-      "the control plane's public endpoint accepts every address: set privateClusterConfig.enablePrivateEndpoint to true or list masterAuthorizedNetworksConfig.cidrBlocks",
-    ]],
-    ["0.0.0.0/0 authorized, and all of Google Cloud", { masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "0.0.0.0/0" }], gcpPublicCidrsAccessEnabled: true } }, [
-      "masterAuthorizedNetworksConfig.cidrBlocks includes 0.0.0.0/0: list only the operators' CIDRs",
-      "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is true: set it to false so any Google Cloud address cannot reach the API",
-    ]],
+    [
+      "public nodes and an open endpoint",
+      { privateClusterConfig: undefined, masterAuthorizedNetworksConfig: undefined },
+      [
+        "privateClusterConfig.enablePrivateNodes is not true: set it to true so nodes get no public IPs",
+        "the control plane's public endpoint accepts every address: set privateClusterConfig.enablePrivateEndpoint to true or list masterAuthorizedNetworksConfig.cidrBlocks",
+      ],
+    ],
+    [
+      "0.0.0.0/0 authorized, and all of Google Cloud",
+      { masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "0.0.0.0/0" }], gcpPublicCidrsAccessEnabled: true } },
+      [
+        "masterAuthorizedNetworksConfig.cidrBlocks includes 0.0.0.0/0: list only the operators' CIDRs",
+        "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is true: set it to false so any Google Cloud address cannot reach the API",
+      ],
+    ],
   ])("GIVEN a cluster with %s THEN it is reported", async (_, change, messages) => {
     expect((await check("gke-private", [cluster(change)])).messages).toEqual(messages);
   });
 
   test("GIVEN a node pool opting out of private nodes THEN it is reported", async () => {
-    expect((await check("gke-private", [pool({ networkConfig: { enablePrivateNodes: false } })])).messages).toEqual(["networkConfig.enablePrivateNodes is false: remove it or set it to true so the pool's nodes get no public IPs"]);
+    expect((await check("gke-private", [pool({ networkConfig: { enablePrivateNodes: false } })])).messages).toEqual([
+      "networkConfig.enablePrivateNodes is false: remove it or set it to true so the pool's nodes get no public IPs",
+    ]);
   });
 });
 
 describe("gke-workload-identity", () => {
   test("GIVEN no workload pool, and a default node pool kept with the node's metadata exposed THEN both are reported", async () => {
-    const kept = cluster({ workloadIdentityConfig: undefined, removeDefaultNodePool: false, nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } } });
+    const kept = cluster({
+      workloadIdentityConfig: undefined,
+      removeDefaultNodePool: false,
+      nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } },
+    });
     expect((await check("gke-workload-identity", [kept])).messages).toEqual([
       'workloadIdentityConfig.workloadPool is not set: set it to "<project>.svc.id.goog"',
       'nodeConfig.workloadMetadataConfig.mode is GCE_METADATA: set it to "GKE_METADATA" so pods cannot read the node\'s service account token',
@@ -78,7 +103,17 @@ describe("gke-workload-identity", () => {
 
 describe("gke-network-policy", () => {
   test("GIVEN the legacy network policy add-on enabled THEN it passes", async () => {
-    expect((await check("gke-network-policy", [cluster({ datapathProvider: undefined, networkPolicy: { enabled: true, provider: "CALICO" }, addonsConfig: { networkPolicyConfig: { disabled: false } } })])).messages).toEqual([]);
+    expect(
+      (
+        await check("gke-network-policy", [
+          cluster({
+            datapathProvider: undefined,
+            networkPolicy: { enabled: true, provider: "CALICO" },
+            addonsConfig: { networkPolicyConfig: { disabled: false } },
+          }),
+        ])
+      ).messages,
+    ).toEqual([]);
   });
 
   test("GIVEN the legacy datapath without the add-on THEN it is reported", async () => {
@@ -90,14 +125,24 @@ describe("gke-network-policy", () => {
 
 describe("gke-node-hardening", () => {
   test("GIVEN a cluster without a release channel and shielded nodes THEN it is reported", async () => {
-    expect((await check("gke-node-hardening", [cluster({ enableShieldedNodes: false, releaseChannel: { channel: "UNSPECIFIED" } })])).messages).toEqual([
+    expect(
+      (await check("gke-node-hardening", [cluster({ enableShieldedNodes: false, releaseChannel: { channel: "UNSPECIFIED" } })])).messages,
+    ).toEqual([
       "enableShieldedNodes is false: remove it or set it to true",
       "releaseChannel.channel is UNSPECIFIED: set it to REGULAR or STABLE so the control plane and nodes are upgraded",
     ]);
   });
 
   test("GIVEN a node pool on Ubuntu with the default account, no secure boot and no auto-repair THEN each is reported", async () => {
-    const soft = pool({ management: { autoUpgrade: true }, nodeConfig: { imageType: "UBUNTU_CONTAINERD", serviceAccount: "123456789012-compute@developer.gserviceaccount.com", shieldedInstanceConfig: { enableIntegrityMonitoring: false }, workloadMetadataConfig: { mode: "GKE_METADATA" } } });
+    const soft = pool({
+      management: { autoUpgrade: true },
+      nodeConfig: {
+        imageType: "UBUNTU_CONTAINERD",
+        serviceAccount: "123456789012-compute@developer.gserviceaccount.com",
+        shieldedInstanceConfig: { enableIntegrityMonitoring: false },
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+      },
+    });
     expect((await check("gke-node-hardening", [soft])).messages).toEqual([
       "management.autoRepair is not true: set it to true",
       'nodeConfig.imageType is UBUNTU_CONTAINERD: use "COS_CONTAINERD"',
@@ -109,7 +154,13 @@ describe("gke-node-hardening", () => {
 });
 
 test("gke-legacy-auth-off: GIVEN ABAC and client certificates THEN both are reported", async () => {
-  expect((await check("gke-legacy-auth-off", [cluster({ enableLegacyAbac: true, masterAuth: { clientCertificateConfig: { issueClientCertificate: true } } })])).messages).toEqual([
+  expect(
+    (
+      await check("gke-legacy-auth-off", [
+        cluster({ enableLegacyAbac: true, masterAuth: { clientCertificateConfig: { issueClientCertificate: true } } }),
+      ])
+    ).messages,
+  ).toEqual([
     "enableLegacyAbac is true: set it to false and grant access with RBAC",
     "masterAuth.clientCertificateConfig.issueClientCertificate is true: set it to false",
   ]);

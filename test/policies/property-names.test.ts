@@ -50,28 +50,62 @@ const checked = {
   bucket: "ok" satisfies Checked<s3.BucketProps, aws.s3.BucketArgs>,
   publicAccessBlock: "ok" satisfies Checked<s3.PublicAccessBlockProps, aws.s3.BucketPublicAccessBlockArgs>,
   encryption: "ok" satisfies Checked<s3.EncryptionConfigurationProps, aws.s3.BucketServerSideEncryptionConfigurationArgs>,
-  encryptionRule: "ok" satisfies Checked<Item<Field<s3.EncryptionConfigurationProps, "rules">>, aws.types.input.s3.BucketServerSideEncryptionConfigurationRule>,
+  encryptionRule: "ok" satisfies Checked<
+    Item<Field<s3.EncryptionConfigurationProps, "rules">>,
+    aws.types.input.s3.BucketServerSideEncryptionConfigurationRule
+  >,
   versioning: "ok" satisfies Checked<s3.VersioningProps, aws.s3.BucketVersioningArgs>,
   lifecycle: "ok" satisfies Checked<s3.LifecycleConfigurationProps, aws.s3.BucketLifecycleConfigurationArgs>,
-  lifecycleRule: "ok" satisfies Checked<Item<Field<s3.LifecycleConfigurationProps, "rules">>, aws.types.input.s3.BucketLifecycleConfigurationRule>,
-  policyDocument: "ok" satisfies Checked<iam.PolicyDocumentProps, aws.iam.PolicyArgs & aws.iam.RolePolicyArgs & aws.iam.UserPolicyArgs & aws.iam.GroupPolicyArgs>,
+  lifecycleRule: "ok" satisfies Checked<
+    Item<Field<s3.LifecycleConfigurationProps, "rules">>,
+    aws.types.input.s3.BucketLifecycleConfigurationRule
+  >,
+  policyDocument: "ok" satisfies Checked<
+    iam.PolicyDocumentProps,
+    aws.iam.PolicyArgs & aws.iam.RolePolicyArgs & aws.iam.UserPolicyArgs & aws.iam.GroupPolicyArgs
+  >,
   role: "ok" satisfies Checked<iam.RoleProps, aws.iam.RoleArgs>,
   attachment: "ok" satisfies Checked<iam.PolicyAttachmentProps, aws.iam.RolePolicyAttachmentArgs & aws.iam.PolicyAttachmentArgs>,
   kmsKey: "ok" satisfies Checked<iam.KmsKeyProps, aws.kms.KeyArgs>,
   cryptoKey: "ok" satisfies Checked<iam.CryptoKeyProps, gcp.kms.CryptoKeyArgs>,
   gkeCluster: "ok" satisfies Checked<gke.GkeClusterProps, gcp.container.ClusterArgs>,
-  gkePrivate: "ok" satisfies Checked<Field<gke.GkeClusterProps, "privateClusterConfig">, gcp.types.input.container.ClusterPrivateClusterConfig>,
+  gkePrivate: "ok" satisfies Checked<
+    Field<gke.GkeClusterProps, "privateClusterConfig">,
+    gcp.types.input.container.ClusterPrivateClusterConfig
+  >,
   gkeNodePool: "ok" satisfies Checked<gke.GkeNodePoolProps, gcp.container.NodePoolArgs>,
-  gkeNodeConfig: "ok" satisfies Checked<gke.NodeConfigProps, gcp.types.input.container.NodePoolNodeConfig & gcp.types.input.container.ClusterNodeConfig>,
+  gkeNodeConfig: "ok" satisfies Checked<
+    gke.NodeConfigProps,
+    gcp.types.input.container.NodePoolNodeConfig & gcp.types.input.container.ClusterNodeConfig
+  >,
   sqlInstance: "ok" satisfies Checked<cloudsql.SqlInstanceProps, gcp.sql.DatabaseInstanceArgs>,
   sqlSettings: "ok" satisfies Checked<Field<cloudsql.SqlInstanceProps, "settings">, gcp.types.input.sql.DatabaseInstanceSettings>,
-  sqlIp: "ok" satisfies Checked<Field<Field<cloudsql.SqlInstanceProps, "settings">, "ipConfiguration">, gcp.types.input.sql.DatabaseInstanceSettingsIpConfiguration>,
-  sqlBackup: "ok" satisfies Checked<Field<Field<cloudsql.SqlInstanceProps, "settings">, "backupConfiguration">, gcp.types.input.sql.DatabaseInstanceSettingsBackupConfiguration>,
+  sqlIp: "ok" satisfies Checked<
+    Field<Field<cloudsql.SqlInstanceProps, "settings">, "ipConfiguration">,
+    gcp.types.input.sql.DatabaseInstanceSettingsIpConfiguration
+  >,
+  sqlBackup: "ok" satisfies Checked<
+    Field<Field<cloudsql.SqlInstanceProps, "settings">, "backupConfiguration">,
+    gcp.types.input.sql.DatabaseInstanceSettingsBackupConfiguration
+  >,
   memorystore: "ok" satisfies Checked<memorystore.MemorystoreProps, gcp.redis.InstanceArgs>,
   gcsBucket: "ok" satisfies Checked<gcs.GcsBucketProps, gcp.storage.BucketArgs>,
-  gcsLifecycleCondition: "ok" satisfies Checked<Field<Item<Field<gcs.GcsBucketProps, "lifecycleRules">>, "condition">, gcp.types.input.storage.BucketLifecycleRuleCondition>,
-  gcsGrants: "ok" satisfies Checked<gcs.GcsIamProps, gcp.storage.BucketIAMMemberArgs | gcp.storage.BucketIAMBindingArgs | gcp.storage.BucketIAMPolicyArgs | gcp.storage.BucketACLArgs | gcp.storage.BucketAccessControlArgs>,
-  projectGrants: "ok" satisfies Checked<gcpIam.GcpIamProps, gcp.projects.IAMMemberArgs | gcp.projects.IAMBindingArgs | gcp.projects.IAMPolicyArgs>,
+  gcsLifecycleCondition: "ok" satisfies Checked<
+    Field<Item<Field<gcs.GcsBucketProps, "lifecycleRules">>, "condition">,
+    gcp.types.input.storage.BucketLifecycleRuleCondition
+  >,
+  gcsGrants: "ok" satisfies Checked<
+    gcs.GcsIamProps,
+    | gcp.storage.BucketIAMMemberArgs
+    | gcp.storage.BucketIAMBindingArgs
+    | gcp.storage.BucketIAMPolicyArgs
+    | gcp.storage.BucketACLArgs
+    | gcp.storage.BucketAccessControlArgs
+  >,
+  projectGrants: "ok" satisfies Checked<
+    gcpIam.GcpIamProps,
+    gcp.projects.IAMMemberArgs | gcp.projects.IAMBindingArgs | gcp.projects.IAMPolicyArgs
+  >,
   computeInstance: "ok" satisfies Checked<gcpIam.ComputeInstanceProps, gcp.compute.InstanceArgs>,
   container: "ok" satisfies Checked<pods.Container, k8s.types.input.core.v1.Container>,
   containerSecurity: "ok" satisfies Checked<Field<pods.Container, "securityContext">, k8s.types.input.core.v1.SecurityContext>,
@@ -100,9 +134,14 @@ function sdkClass(token: string): unknown {
 
 const sources = ["", "lib"].flatMap((dir) => {
   const folder = path.resolve(__dirname, "..", "..", "policies", dir);
-  return fs.readdirSync(folder).filter((f) => f.endsWith(".ts")).map((f) => fs.readFileSync(path.join(folder, f), "utf8"));
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => fs.readFileSync(path.join(folder, f), "utf8"));
 });
-const tokens = [...new Set(sources.flatMap((s) => [...s.matchAll(/"((?:aws|gcp|kubernetes):[\w.-]+\/[\w.-]+:\w+)"/g)].map((m) => m[1]!)))].sort();
+const tokens = [
+  ...new Set(sources.flatMap((s) => [...s.matchAll(/"((?:aws|gcp|kubernetes):[\w.-]+\/[\w.-]+:\w+)"/g)].map((m) => m[1]!))),
+].sort();
 
 test("every input shape the policies read uses the providers' own property names", () => {
   expect(Object.entries(checked).filter(([, v]) => v !== "ok")).toEqual([]);

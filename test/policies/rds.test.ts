@@ -25,28 +25,38 @@ const production = {
 };
 const db = (change: Record<string, unknown> = {}) => resource(INSTANCE, "platform-db", { ...production, ...change });
 
-describe.each(["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection", "rds-observability"])("%s", (name) => {
-  test("GIVEN the platform's production instance THEN it passes", async () => {
-    expect(await check(name, [db()])).toMatchObject({ evaluated: 1, messages: [] });
-  });
-});
+describe.each(["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection", "rds-observability"])(
+  "%s",
+  (name) => {
+    test("GIVEN the platform's production instance THEN it passes", async () => {
+      expect(await check(name, [db()])).toMatchObject({ evaluated: 1, messages: [] });
+    });
+  },
+);
 
 test("rds-not-public: GIVEN a publicly accessible instance THEN it is reported", async () => {
-  expect((await check("rds-not-public", [db({ publiclyAccessible: true })])).messages).toEqual(["publiclyAccessible is true: set it to false"]);
+  expect((await check("rds-not-public", [db({ publiclyAccessible: true })])).messages).toEqual([
+    "publiclyAccessible is true: set it to false",
+  ]);
 });
 
 describe("rds-encrypted", () => {
   test("GIVEN unencrypted storage THEN it is reported in every environment", async () => {
-    expect((await check("rds-encrypted", [db({ storageEncrypted: false })], { environment: "dev", requireCustomerManagedKey: false })).messages).toEqual(["storageEncrypted is not true: set it to true with kmsKeyId"]);
+    expect(
+      (await check("rds-encrypted", [db({ storageEncrypted: false })], { environment: "dev", requireCustomerManagedKey: false })).messages,
+    ).toEqual(["storageEncrypted is not true: set it to true with kmsKeyId"]);
   });
 
   test.each<[string, boolean, string[]]>([
     ["production", true, ["kmsKeyId is not set: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN"]],
     ["dev", false, []],
-  ])("GIVEN the AWS-managed key in %s THEN the customer key is required only where configured", async (environment, requireCustomerManagedKey, messages) => {
-    const cluster = resource("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", storageEncrypted: true });
-    expect((await check("rds-encrypted", [cluster], { environment, requireCustomerManagedKey })).messages).toEqual(messages);
-  });
+  ])(
+    "GIVEN the AWS-managed key in %s THEN the customer key is required only where configured",
+    async (environment, requireCustomerManagedKey, messages) => {
+      const cluster = resource("aws:rds/cluster:Cluster", "aurora", { engine: "aurora-postgresql", storageEncrypted: true });
+      expect((await check("rds-encrypted", [cluster], { environment, requireCustomerManagedKey })).messages).toEqual(messages);
+    },
+  );
 });
 
 describe("rds-backups", () => {
@@ -54,24 +64,47 @@ describe("rds-backups", () => {
     ["dev", 7, 7, []],
     ["staging", 14, 7, ["backupRetentionPeriod is 7 days: staging keeps backups at least 14 days, set it to 14 or more"]],
     ["production", 30, undefined, ["backupRetentionPeriod is unset: production keeps backups at least 30 days, set it to 30 or more"]],
-  ])("GIVEN %s (minimum %i days) and a retention of %s THEN the result follows the environment", async (environment, minimumRetentionDays, backupRetentionPeriod, messages) => {
-    expect((await check("rds-backups", [db({ backupRetentionPeriod })], { environment, minimumRetentionDays })).messages).toEqual(messages);
-  });
+  ])(
+    "GIVEN %s (minimum %i days) and a retention of %s THEN the result follows the environment",
+    async (environment, minimumRetentionDays, backupRetentionPeriod, messages) => {
+      expect((await check("rds-backups", [db({ backupRetentionPeriod })], { environment, minimumRetentionDays })).messages).toEqual(
+        messages,
+      );
+    },
+  );
 });
 
 test("rds-ha: GIVEN a single-zone instance THEN it is reported", async () => {
-  expect((await check("rds-ha", [db({ multiAz: false })])).messages).toEqual(["multiAz is not true: set it to true so a zone outage fails over to the standby"]);
+  expect((await check("rds-ha", [db({ multiAz: false })])).messages).toEqual([
+    "multiAz is not true: set it to true so a zone outage fails over to the standby",
+  ]);
 });
 
 test.each<[string, Record<string, unknown>, string[]]>([
-  ["no protection and no final snapshot", { deletionProtection: false, skipFinalSnapshot: true }, ["deletionProtection is not true: set it to true", "skipFinalSnapshot is true: set it to false so deletion keeps a final snapshot"]],
-  ["no final snapshot name", { finalSnapshotIdentifier: undefined }, ["finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one"]],
+  [
+    "no protection and no final snapshot",
+    { deletionProtection: false, skipFinalSnapshot: true },
+    ["deletionProtection is not true: set it to true", "skipFinalSnapshot is true: set it to false so deletion keeps a final snapshot"],
+  ],
+  [
+    "no final snapshot name",
+    { finalSnapshotIdentifier: undefined },
+    ["finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one"],
+  ],
 ])("rds-deletion-protection: GIVEN %s THEN it is reported", async (_, change, messages) => {
   expect((await check("rds-deletion-protection", [db(change)])).messages).toEqual(messages);
 });
 
 describe("rds-force-ssl", () => {
-  const group = (value: string) => resource("aws:rds/parameterGroup:ParameterGroup", "platform-db-pg", { family: "postgres17", name: "platform-db-pg17", parameters: [{ name: "log_min_duration_statement", value: "1000" }, { name: "rds.force_ssl", value }] });
+  const group = (value: string) =>
+    resource("aws:rds/parameterGroup:ParameterGroup", "platform-db-pg", {
+      family: "postgres17",
+      name: "platform-db-pg17",
+      parameters: [
+        { name: "log_min_duration_statement", value: "1000" },
+        { name: "rds.force_ssl", value },
+      ],
+    });
 
   test("GIVEN an instance whose parameter group forces TLS THEN it passes", async () => {
     const pg = group("1");
@@ -85,17 +118,31 @@ describe("rds-force-ssl", () => {
   test("GIVEN a parameter group that does not force TLS THEN the group is reported", async () => {
     const pg = group("0");
     const result = await check("rds-force-ssl", [pg, linked(db(), "parameterGroupName", pg)]);
-    expect(result.violations).toEqual([{ urn: pg.urn, message: 'parameter group platform-db-pg (used by platform-db) does not set rds.force_ssl=1: add { name: "rds.force_ssl", value: "1" } to its parameters' }]);
+    expect(result.violations).toEqual([
+      {
+        urn: pg.urn,
+        message:
+          'parameter group platform-db-pg (used by platform-db) does not set rds.force_ssl=1: add { name: "rds.force_ssl", value: "1" } to its parameters',
+      },
+    ]);
   });
 
   test("GIVEN a Postgres instance on the default parameter group THEN the instance is reported, a MySQL one is not", async () => {
     const mysql = resource(INSTANCE, "legacy", { engine: "mysql" });
     const result = await check("rds-force-ssl", [db({ parameterGroupName: undefined }), mysql]);
-    expect(result.messages).toEqual(["instance platform-db does not use a parameter group of this stack: set parameterGroupName to one that sets rds.force_ssl=1"]);
+    expect(result.messages).toEqual([
+      "instance platform-db does not use a parameter group of this stack: set parameterGroupName to one that sets rds.force_ssl=1",
+    ]);
   });
 });
 
 test("rds-observability: GIVEN an instance without insights, log exports or IAM auth THEN they are reported together", async () => {
-  const bare = db({ performanceInsightsEnabled: undefined, enabledCloudwatchLogsExports: undefined, iamDatabaseAuthenticationEnabled: false });
-  expect((await check("rds-observability", [bare])).messages).toEqual(["performanceInsightsEnabled, enabledCloudwatchLogsExports and iamDatabaseAuthenticationEnabled are not set: turn them on"]);
+  const bare = db({
+    performanceInsightsEnabled: undefined,
+    enabledCloudwatchLogsExports: undefined,
+    iamDatabaseAuthenticationEnabled: false,
+  });
+  expect((await check("rds-observability", [bare])).messages).toEqual([
+    "performanceInsightsEnabled, enabledCloudwatchLogsExports and iamDatabaseAuthenticationEnabled are not set: turn them on",
+  ]);
 });

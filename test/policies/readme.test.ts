@@ -9,10 +9,17 @@ import { policies } from "../../policies/policies";
 const ROOT = path.resolve(__dirname, "..", "..");
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const level = (environment: string, name: string) =>
-  (JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<string, { enforcementLevel: string }>)[name]!.enforcementLevel;
+  (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<
+      string,
+      { enforcementLevel: string }
+    >
+  )[name]!.enforcementLevel;
 
 test("the README's policy table is the pack's, with each environment's level", () => {
-  const rows = policies.map((p) => `| \`${p.name}\` | ${p.description} | ${level("production", p.name)} | ${level("staging", p.name)} | ${level("dev", p.name)} |`);
+  const rows = policies.map(
+    (p) => `| \`${p.name}\` | ${p.description} | ${level("production", p.name)} | ${level("staging", p.name)} | ${level("dev", p.name)} |`,
+  );
   expect(readme).toContain(["| policy | checks | production | staging | dev |", "|---|---|---|---|---|", ...rows].join("\n"));
 });
 

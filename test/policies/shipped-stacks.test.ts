@@ -23,8 +23,13 @@ describe.each([
   });
 
   test(`GIVEN its ${environment} policy config THEN every policy reports at that config's level`, () => {
-    const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<string, { enforcementLevel: string }>;
-    expect(review.policies.map((p) => [p.name, p.enforcementLevel])).toEqual(policies.map((p) => [p.name, config[p.name]!.enforcementLevel]));
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${environment}.json`), "utf8")) as Record<
+      string,
+      { enforcementLevel: string }
+    >;
+    expect(review.policies.map((p) => [p.name, p.enforcementLevel])).toEqual(
+      policies.map((p) => [p.name, config[p.name]!.enforcementLevel]),
+    );
   });
 
   test("THEN no mandatory policy fails", () => {

@@ -12,11 +12,15 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export type Weakening = (args: pulumi.ResourceTransformationArgs) => pulumi.ResourceTransformationResult | undefined;
 
 /** Changes inputs of every resource of `type` (or only the one called `name`). */
-const inputs = (type: string, change: Record<string, unknown>, name?: string): Weakening => (args) =>
-  args.type === type && (name === undefined || args.name === name) ? { props: { ...args.props, ...change }, opts: args.opts } : undefined;
+const inputs =
+  (type: string, change: Record<string, unknown>, name?: string): Weakening =>
+  (args) =>
+    args.type === type && (name === undefined || args.name === name) ? { props: { ...args.props, ...change }, opts: args.opts } : undefined;
 /** Changes options of every resource of `type`. */
-const options = (type: string, change: pulumi.CustomResourceOptions): Weakening => (args) =>
-  args.type === type ? { props: args.props, opts: { ...args.opts, ...change } } : undefined;
+const options =
+  (type: string, change: pulumi.CustomResourceOptions): Weakening =>
+  (args) =>
+    args.type === type ? { props: args.props, opts: { ...args.opts, ...change } } : undefined;
 
 /** The podinfo Deployment's container runs privileged. */
 const privileged: Weakening = (args) => {
@@ -49,19 +53,84 @@ export const WEAKENINGS: Array<[string, string, string, Weakening]> = [
   ["1-day backup retention", "rds-backups", "database-instance", inputs(RDS, { backupRetentionPeriod: 1 })],
   ["a single-AZ database", "rds-ha", "database-instance", inputs(RDS, { multiAz: false })],
   ["no database deletion protection", "rds-deletion-protection", "database-instance", inputs(RDS, { deletionProtection: false })],
-  ["a world-open cluster endpoint", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })],
-  ["a cluster endpoint open to the internet in halves", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } })],
-  ["a cluster endpoint open to a /7", "eks-endpoint-private", "cluster-cluster", inputs("aws:eks/cluster:Cluster", { vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "10.0.0.0/7"] } })],
-  ["a plaintext cache AUTH token", "no-plaintext-secrets", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "a-token-in-clear-text-0123456789" })],
-  ["a plaintext Grafana password", "no-plaintext-secrets", "monitoring-grafana-admin", inputs("kubernetes:core/v1:Secret", { stringData: { "admin-user": "admin", "admin-password": "written-in-the-program" } }, "monitoring-grafana-admin")],
+  [
+    "a world-open cluster endpoint",
+    "eks-endpoint-private",
+    "cluster-cluster",
+    inputs("aws:eks/cluster:Cluster", {
+      vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] },
+    }),
+  ],
+  [
+    "a cluster endpoint open to the internet in halves",
+    "eks-endpoint-private",
+    "cluster-cluster",
+    inputs("aws:eks/cluster:Cluster", {
+      vpcConfig: {
+        subnetIds: [],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"],
+      },
+    }),
+  ],
+  [
+    "a cluster endpoint open to a /7",
+    "eks-endpoint-private",
+    "cluster-cluster",
+    inputs("aws:eks/cluster:Cluster", {
+      vpcConfig: {
+        subnetIds: [],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["198.51.100.0/24", "10.0.0.0/7"],
+      },
+    }),
+  ],
+  [
+    "a plaintext cache AUTH token",
+    "no-plaintext-secrets",
+    "cache-group",
+    inputs("aws:elasticache/replicationGroup:ReplicationGroup", { authToken: "a-token-in-clear-text-0123456789" }),
+  ],
+  [
+    "a plaintext Grafana password",
+    "no-plaintext-secrets",
+    "monitoring-grafana-admin",
+    inputs(
+      "kubernetes:core/v1:Secret",
+      { stringData: { "admin-user": "admin", "admin-password": "written-in-the-program" } },
+      "monitoring-grafana-admin",
+    ),
+  ],
   ["an unprotected database", "stateful-protected", "database-instance", options(RDS, { protect: false })],
-  ["an unencrypted cache", "redis-encryption", "cache-group", inputs("aws:elasticache/replicationGroup:ReplicationGroup", { atRestEncryptionEnabled: false, kmsKeyId: undefined })],
-  ["a backup bucket without versioning", "s3-versioning", "backups-bucket", inputs("aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Suspended" } })],
-  ["a bucket open to public policies", "s3-public-access-block", "backups-public-access-block", inputs("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: false })],
+  [
+    "an unencrypted cache",
+    "redis-encryption",
+    "cache-group",
+    inputs("aws:elasticache/replicationGroup:ReplicationGroup", { atRestEncryptionEnabled: false, kmsKeyId: undefined }),
+  ],
+  [
+    "a backup bucket without versioning",
+    "s3-versioning",
+    "backups-bucket",
+    inputs("aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: "Suspended" } }),
+  ],
+  [
+    "a bucket open to public policies",
+    "s3-public-access-block",
+    "backups-public-access-block",
+    inputs("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { blockPublicPolicy: false }),
+  ],
   ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
   ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
   ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
-  ["flow logs kept a day", "vpc-flow-logs", "network-flow-log-group", inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "network-flow-log-group")],
+  [
+    "flow logs kept a day",
+    "vpc-flow-logs",
+    "network-flow-log-group",
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "network-flow-log-group"),
+  ],
   ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
 ];
 

@@ -35,7 +35,8 @@ async function run(job: ReviewJob): Promise<boolean> {
     text = JSON.stringify(report);
     // The tests read the parsed file in place of what reviewStack returned: refuse anything JSON would change
     // (undefined values, class instances, non-finite numbers) rather than let a test read something else.
-    if (!isDeepStrictEqual(JSON.parse(text), report)) throw new Error(`the review of ${JSON.stringify(job)} holds values JSON does not keep, so it cannot be shared through a file`);
+    if (!isDeepStrictEqual(JSON.parse(text), report))
+      throw new Error(`the review of ${JSON.stringify(job)} holds values JSON does not keep, so it cannot be shared through a file`);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     const failed: FailedReview = { reviewError: { name: error.name, message: error.message, ...(error.stack && { stack: error.stack }) } };

@@ -21,7 +21,18 @@ import type { WorkerMessage } from "./review-worker";
  * the code that runs the reviews here; the dependency tree as installed. Pulumi*.yaml files are added by
  * name. The Node version and PULUMI_* variables are hashed too.
  */
-const INPUTS = ["infra", "components", "review", "policies", "test/setup", "test/reviews.ts", "test/policies/weakenings.ts", "package.json", "package-lock.json", "node_modules/.package-lock.json"];
+const INPUTS = [
+  "infra",
+  "components",
+  "review",
+  "policies",
+  "test/setup",
+  "test/reviews.ts",
+  "test/policies/weakenings.ts",
+  "package.json",
+  "package-lock.json",
+  "node_modules/.package-lock.json",
+];
 /** Generated review output, not an input. */
 const SKIP = new Set(["node_modules", "review/out"]);
 /** Marks a folder whose reviews all succeeded, the only kind reused. */
@@ -41,10 +52,21 @@ function inputsHash(root: string): string {
     }
   };
   INPUTS.forEach(walk);
-  files.push(...fs.readdirSync(root).filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name)).sort());
+  files.push(
+    ...fs
+      .readdirSync(root)
+      .filter((name) => /^Pulumi(\..+)?\.yaml$/.test(name))
+      .sort(),
+  );
   const hash = createHash("sha256");
-  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update("\0");
-  const pulumiEnv = Object.entries(process.env).filter(([key]) => key.startsWith("PULUMI_")).sort();
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(fs.readFileSync(path.join(root, file)))
+      .update("\0");
+  const pulumiEnv = Object.entries(process.env)
+    .filter(([key]) => key.startsWith("PULUMI_"))
+    .sort();
   hash.update(JSON.stringify([process.version, process.platform, process.arch, pulumiEnv]));
   return hash.digest("hex").slice(0, 16);
 }
@@ -102,7 +124,9 @@ function reviewAll(root: string, dir: string, jobs: ReviewJob[], processes: numb
         else if (running === 0) resolve(failed);
       };
       child.on("error", (err) => end(`failed (${err.message})`));
-      child.on("exit", (code, signal) => end(signal === "SIGKILL" && current ? `did not finish within ${timeoutMs / 1000} s` : `exited with ${code ?? signal}`));
+      child.on("exit", (code, signal) =>
+        end(signal === "SIGKILL" && current ? `did not finish within ${timeoutMs / 1000} s` : `exited with ${code ?? signal}`),
+      );
     };
     for (let i = 0; i < Math.min(processes, queue.length); i++) start();
   });
@@ -133,9 +157,14 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
   fs.mkdirSync(base, { recursive: true });
   const cached = path.join(base, inputsHash(root));
   const say = (line: string, timed = true) =>
-    process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}shared reviews: ${line}${timed ? ` (${((performance.now() - started) / 1000).toFixed(1)} s)` : ""}\n`);
+    process.stderr.write(
+      `${process.stderr.isTTY ? "\n" : ""}shared reviews: ${line}${timed ? ` (${((performance.now() - started) / 1000).toFixed(1)} s)` : ""}\n`,
+    );
 
-  const jobs: ReviewJob[] = [...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })), ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name }))];
+  const jobs: ReviewJob[] = [
+    ...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })),
+    ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name })),
+  ];
   const files = jobs.map((job) => reportFile("", job));
   const shared = files.find((file, i) => files.indexOf(file) !== i);
   if (shared) throw new Error(`two reviews would share ${shared}: name the weakenings in test/policies/weakenings.ts apart`);
