@@ -32,7 +32,11 @@ export function json(value: unknown): unknown {
 /** True for an address block that matches every address: 0.0.0.0/0, ::/0. */
 export const isWorld = (cidr: unknown): boolean => typeof cidr === "string" && /^(0\.0\.0\.0|::)\/0$/.test(cidr.trim());
 
-/** An IPv4 block as [first address, address count]; undefined for anything else (IPv6, host bits, typos). */
+/**
+ * An IPv4 block as its prefix, first address and address count; undefined for anything else (IPv6, host
+ * bits, typos). The pack is published on its own (`pulumi policy publish policies`), so it keeps this
+ * small parser rather than importing components/cidr.ts from outside its folder.
+ */
 export function ipv4Block(cidr: string): { prefix: number; first: number; count: number } | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   if (!match) return undefined;
