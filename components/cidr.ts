@@ -45,19 +45,20 @@ export function isPrivate(cidr: Cidr): boolean {
 }
 
 /**
- * Addresses the blocks cover together, overlaps counted once. An allow-list that covers 2^32 addresses is
- * the whole internet, whether it is written 0.0.0.0/0 or 0.0.0.0/1 plus 128.0.0.0/1.
+ * True when the blocks written in `cidrs` cover all 2^32 addresses together, overlaps counted once: the
+ * whole internet, whether written 0.0.0.0/0 or 0.0.0.0/1 plus 128.0.0.0/1. Malformed entries count for
+ * nothing (validation reports them).
  */
-export function coveredAddresses(blocks: readonly Cidr[]): number {
-  const ranges = blocks.map((b) => [b.base, b.base + size(b.prefix)] as const).sort((a, b) => a[0] - b[0]);
-  let total = 0;
+export function coversEveryAddress(cidrs: readonly string[]): boolean {
+  const ranges = cidrs
+    .map((text) => parseCidr(text))
+    .filter((b): b is Cidr => b !== undefined)
+    .map((b) => [b.base, b.base + size(b.prefix)] as const)
+    .sort((a, b) => a[0] - b[0]);
   let end = 0;
   for (const [from, to] of ranges) {
-    if (to <= end) continue;
-    total += to - Math.max(from, end);
-    end = to;
+    if (from > end) return false;
+    end = Math.max(end, to);
   }
-  return total;
+  return end === size(0);
 }
-
-export const ALL_ADDRESSES = size(0);

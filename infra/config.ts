@@ -5,7 +5,7 @@
 import { Region as AwsRegion } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ALL_ADDRESSES, type Cidr, coveredAddresses, isPrivate, parseCidr } from "../components/cidr";
+import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import * as f from "./formats";
 import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
 
@@ -455,10 +455,7 @@ function deployPathChecks(c: PlatformConfig): Problem[] {
 }
 
 function coversEverything(cidrs: readonly string[]): string | undefined {
-  const blocks = cidrs.map((text) => parseCidr(text)).filter((b): b is Cidr => b !== undefined);
-  return blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES
-    ? "must not cover the whole internet, whole or in pieces"
-    : undefined;
+  return coversEveryAddress(cidrs) ? "must not cover the whole internet, whole or in pieces" : undefined;
 }
 
 /** One production guard rail: the key, and what makes its value unsafe. */

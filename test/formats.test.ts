@@ -1,10 +1,22 @@
 // Pure value checks and CIDR arithmetic, example by example and as properties.
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { contains, formatCidr, isPrivate, overlaps, parseCidr, size } from "../components/cidr";
+import { contains, coversEveryAddress, formatCidr, isPrivate, overlaps, parseCidr, size } from "../components/cidr";
 import * as f from "../infra/formats";
 
 describe("CIDR blocks", () => {
+  test.each<[string[], boolean]>([
+    [["0.0.0.0/0"], true],
+    [["128.0.0.0/1", "0.0.0.0/1"], true],
+    [["0.0.0.0/2", "64.0.0.0/2", "0.0.0.0/1", "128.0.0.0/1"], true],
+    [["0.0.0.0/1", "128.0.0.0/2"], false],
+    [["0.0.0.0/1", "192.0.0.0/2"], false],
+    [["10.0.0.0/8", "not-a-block"], false],
+    [[], false],
+  ])("%j covers every address: %s", (cidrs, covered) => {
+    expect(coversEveryAddress(cidrs)).toBe(covered);
+  });
+
   test.each([
     ["10.0.0.0/16", { base: 0x0a000000, prefix: 16 }],
     ["192.168.1.128/25", { base: 0xc0a80180, prefix: 25 }],

@@ -1,7 +1,7 @@
 // EksCluster's arguments, their defaults and the checks they must pass before anything is created.
 // Pure: no Pulumi resources, so the rules are tested directly and read in one place.
 import type * as pulumi from "@pulumi/pulumi";
-import { ALL_ADDRESSES, type Cidr, coveredAddresses, isPrivate, parseCidr } from "../cidr";
+import { coversEveryAddress, isPrivate, parseCidr } from "../cidr";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -136,8 +136,7 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
     if (!block || !isPrivate(block))
       fail(`args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got ${show(cidr)})`);
   }
-  const blocks = publicCidrs.map((c) => parseCidr(c)).filter((b): b is Cidr => b !== undefined);
-  if (args.production && blocks.length > 0 && coveredAddresses(blocks) === ALL_ADDRESSES) {
+  if (args.production && coversEveryAddress(publicCidrs)) {
     fail(`args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ${show(publicCidrs)})`);
   }
 
