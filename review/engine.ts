@@ -82,7 +82,8 @@ const SIG = {
 };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-function childPath(parent: string, key: string | number): string {
+/** The path of a child input, as `secretInputs` writes it: `a.b[0]["c.d"]`. */
+export function childPath(parent: string, key: string | number): string {
   if (typeof key === "number") return `${parent}[${key}]`;
   if (/^[A-Za-z_$][\w$]*$/.test(key)) return parent ? `${parent}.${key}` : key;
   return `${parent}[${JSON.stringify(key)}]`;

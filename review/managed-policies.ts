@@ -2,7 +2,7 @@
 // `policy/service-role/AmazonEBSCSIDriverPolicy`) is only found by AWS, as NoSuchEntity, in the middle
 // of a deploy. The provider SDK lists every AWS managed policy; the review refuses any ARN it lacks.
 import { iam } from "@pulumi/aws/types/enums";
-import type { RecordedResource } from "./engine";
+import { childPath, type RecordedResource } from "./engine";
 import { ReviewError } from "./stack-file";
 
 const MANAGED_POLICY_ARN = /arn:[a-z-]+:iam::aws:policy\/[\w+=,.@/-]+/g;
@@ -14,9 +14,8 @@ const commercial = (arn: string) => arn.replace(/^arn:[a-z-]+:/, "arn:aws:");
 /** Every string inside a value (JSON policy documents stay text here, so ARNs inside them are found too). */
 function* strings(value: unknown, path: string): Generator<[string, string]> {
   if (typeof value === "string") yield [path, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, `${path}[${i}]`);
-  else if (value !== null && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* strings(v, path ? `${path}.${k}` : k);
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, childPath(path, i));
+  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) yield* strings(v, childPath(path, k));
 }
 
 /** A listed policy of the same name under another path, for the error's hint. */
