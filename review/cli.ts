@@ -27,15 +27,12 @@ const OPTIONS = {
 type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
 
 function help(): string {
-  const width = Math.max(
-    ...Object.entries(OPTIONS).map(
-      ([name, o]) => `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`.length,
-    ),
-  );
-  const lines = Object.entries(OPTIONS).map(([name, o]) => {
-    const flag = `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`;
-    return `  ${flag.padEnd(width)}  ${o.help}`;
-  });
+  const flags = Object.entries(OPTIONS).map(([name, o]) => ({
+    flag: `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " <value>" : ""}`,
+    help: o.help,
+  }));
+  const width = Math.max(...flags.map(({ flag }) => flag.length));
+  const lines = flags.map(({ flag, help }) => `  ${flag.padEnd(width)}  ${help}`);
   return [
     USAGE,
     "",
