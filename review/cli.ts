@@ -3,12 +3,15 @@
 // environment's policy config and prints its violations by enforcement level. Exits 1 when the stack
 // cannot be reviewed (bad config, unknown stack, a program error), printing one line per problem, and
 // when a mandatory policy fails, as `pulumi preview --policy-pack` would.
+//
+// It loads the review (and with it the Pulumi SDKs) only once the arguments and the stack file have been
+// read, so help, usage errors and a missing or unreadable stack file answer at once.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { policies } from "../policies/policies";
+import type * as Policies from "../policies/policies";
+import type * as Review from "./review";
 import { mandatoryCount, policyLines } from "./policy-report";
-import { policyRunInfo, reviewStack, summarize, writeReport } from "./review";
-import { listStacks } from "./stack-file";
+import { listStacks, loadProject, loadStackConfig } from "./stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join(ROOT, "review", "out");
@@ -90,7 +93,13 @@ async function main(): Promise<number> {
       ...(args["config-file"] && { configFile: args["config-file"] }),
       ...(args["policy-config"] && { policyConfigFile: path.resolve(args["policy-config"]) }),
     };
-    const report = await reviewStack(options);
+    const project = loadProject(ROOT);
+    const stack = loadStackConfig(project, options.stack, options.configFile);
+    /* eslint-disable @typescript-eslint/no-require-imports -- deferred on purpose, see the top of this file */
+    const { policyRunInfo, reviewStack, summarize, writeReport } = require("./review") as typeof Review;
+    const { policies } = require("../policies/policies") as typeof Policies;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const report = await reviewStack(options, project, stack);
     const info = policyRunInfo(options, report.config, report.project);
     const file = writeReport(report, args.out ?? DEFAULT_OUT, info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;

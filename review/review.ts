@@ -11,7 +11,7 @@ import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
-import { loadProject, loadStackConfig, type Project, ReviewError } from "./stack-file";
+import { loadProject, loadStackConfig, type Project, ReviewError, type StackConfig } from "./stack-file";
 
 export interface ReviewReport {
   stack: string;
@@ -54,8 +54,11 @@ function disabledDefaultProviders(config: Record<string, string>): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-export async function reviewStack(options: ReviewOptions, project: Project = loadProject(options.root)): Promise<ReviewReport> {
-  const stack = loadStackConfig(project, options.stack, options.configFile);
+export async function reviewStack(
+  options: ReviewOptions,
+  project: Project = loadProject(options.root),
+  stack: StackConfig = loadStackConfig(project, options.stack, options.configFile),
+): Promise<ReviewReport> {
   const recording = await record({
     project: project.name,
     stack: options.stack,

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { answersFor, factsFrom } from "../review/answers";
 import { record, type RecordedResource } from "../review/engine";
 import { policies } from "../policies/policies";
-import { summarize } from "../review/review";
+import { reviewStack, summarize } from "../review/review";
 import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 import { shippedReview } from "./reviews";
 
@@ -211,10 +211,15 @@ describe("the review CLI, as a user runs it", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-out-"));
   const cliWith = async (env: Record<string, string>, ...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ["-r", "./review/register.js", "review/cli.ts", "--out", out, ...args], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-      });
+      const probe = env.BENCH_PROBE ? ["-r", "./bench/probe.js"] : [];
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [...probe, "-r", "./review/register.js", "review/cli.ts", "--out", out, ...args],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+        },
+      );
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -228,6 +233,9 @@ describe("the review CLI, as a user runs it", () => {
     fs.writeFileSync(file, edit(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")));
     return file;
   };
+  // Bad input, each case once: the first two through the CLI a user runs (a stack file that is missing,
+  // and one the program refuses), the rest through reviewStack in this process, which is what the CLI
+  // prints when it fails (its message, nothing more).
   const failing: Array<[string, string[], string]> = [
     [
       "an unknown stack",
@@ -287,6 +295,8 @@ describe("the review CLI, as a user runs it", () => {
       "Pulumi.plain.yaml: platform:alertWebhookUrl must be a secret, not plain text: set it with `pulumi config set --secret alertWebhookUrl <value>`",
     ],
   ];
+  const throughCli = failing.slice(0, 2);
+  const inProcess = failing.slice(2);
   // A policy config that runs one policy, under which the stack's own provider counts as stateful and
   // unprotected: exactly one mandatory violation, whatever else the stack registers.
   const strict = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "strict.json");
@@ -295,8 +305,15 @@ describe("the review CLI, as a user runs it", () => {
     JSON.stringify({ all: "disabled", "stateful-protected": { enforcementLevel: "mandatory", statefulTypes: ["pulumi:providers:aws"] } }),
   );
   // Each run is a fresh Node process; start them together rather than one after another.
+  // Each SDK-loading run also says which Pulumi SDKs it loaded (bench/probe.js, as `npm run bench` uses).
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-probe-"));
+  const probed = (stack: string, ...args: string[]) => cliWith({ BENCH_PROBE: path.join(probeDir, `${stack}.json`) }, ...args);
+  const sdksLoaded = (stack: string) =>
+    (JSON.parse(fs.readFileSync(path.join(probeDir, `${stack}.json`), "utf8")) as { sdks: string[] }).sdks;
   const runs = {
-    production: cli(),
+    // No --stack: production is the default.
+    production: probed("production"),
+    gcpDev: probed("gcp-dev", "--stack", "gcp-dev"),
     strict: cli("--stack", "dev", "--policy-config", strict),
     verbose: cli("--stack", "nope", "--verbose"),
     usage: cli("--stak", "dev"),
@@ -305,13 +322,7 @@ describe("the review CLI, as a user runs it", () => {
     // Its own folder: the strict run above writes dev.json at the same time.
     npmStack: cliWith({ npm_config_stack: "dev" }, "--out", fs.mkdtempSync(path.join(os.tmpdir(), "review-npm-"))),
     npmFlag: cliWith({ npm_config_stack: "true" }, "dev"),
-    numbers: cli(
-      "--stack",
-      "numbers",
-      "--config-file",
-      stackFile("numbers", (t) => t.replace('accountId: "123456789012"', "accountId: 123456789012")),
-    ),
-    ...Object.fromEntries(failing.map(([name, args]) => [name, cli(...args)])),
+    ...Object.fromEntries(throughCli.map(([name, args]) => [name, cli(...args)])),
   } as Record<string, ReturnType<typeof cli>>;
 
   test("defaults to production, prints the summary and writes the JSON", async () => {
@@ -363,8 +374,22 @@ describe("the review CLI, as a user runs it", () => {
     );
   });
 
-  test.each(failing)("%s: exits 1 with one line naming the file and key, no stack trace", async (name, _, line) => {
+  test.each(throughCli)("%s: exits 1 with one line naming the file and key, no stack trace", async (name, _, line) => {
     expect(await runs[name]!).toEqual({ code: 1, stdout: "", stderr: `${line}\n` });
+  });
+
+  test.each(inProcess)("%s: the review fails with one line naming the file and key", async (_, [, stack, , file], line) => {
+    await expect(reviewStack({ root: ROOT, stack: stack!, configFile: file! })).rejects.toMatchObject({ message: line });
+  });
+
+  test.each([
+    ["production", ["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi", "@pulumi/random"]],
+    // Of @pulumi/aws only its enums: the region list the config checks and the managed policies the review checks.
+    ["gcp-dev", ["@pulumi/aws/types/enums", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/policy", "@pulumi/pulumi", "@pulumi/random"]],
+  ])("a review of %s loads the Pulumi SDKs of its own cloud and no other: %j", async (stack, sdks) => {
+    const result = await runs[stack === "production" ? "production" : "gcpDev"]!;
+    expect(result.code).toBe(0);
+    expect(sdksLoaded(stack)).toEqual(sdks);
   });
 
   test("--verbose adds the stack trace", async () => {
@@ -405,12 +430,10 @@ describe("the review CLI, as a user runs it", () => {
   });
 
   test("an account ID written as a number (as `pulumi config set --path` stores it) is reviewed and pins the provider", async () => {
-    const result = await runs.numbers!;
-    expect(result).toMatchObject({ code: 0, stderr: "" });
-    const report = JSON.parse(fs.readFileSync(path.join(out, "numbers.json"), "utf8")) as {
-      resources: { type: string; inputs: Record<string, unknown> }[];
-    };
+    const configFile = stackFile("numbers", (t) => t.replace('accountId: "123456789012"', "accountId: 123456789012"));
+    const report = await reviewStack({ root: ROOT, stack: "numbers", configFile });
     expect(report.resources.find((r) => r.type === "pulumi:providers:aws")!.inputs.allowedAccountIds).toBe('["123456789012"]');
+    expect(report.policies.flatMap((p) => (p.enforcementLevel === "mandatory" ? p.violations : []))).toEqual([]);
   });
 
   test("an unknown flag is a usage error", async () => {
