@@ -6,7 +6,9 @@ import { Region as AwsRegion } from "@pulumi/aws/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
-import * as f from "./formats";
+import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
+import * as f from "../components/formats";
+import * as w from "../components/windows";
 import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
 
 export { CLOUDS, ENVIRONMENTS, type Cloud, type Environment };
@@ -21,7 +23,7 @@ const MIN_KUBERNETES_MINOR = 34;
 /** Regions the AWS provider SDK knows; anything else fails at the provider, so it is refused here first. */
 const AWS_REGIONS: readonly string[] = Object.values(AwsRegion); // the oldest release in EKS and GKE standard support in November 2026
 const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
-  aws: { valkey: ["7.2", "8.0", "8.1"], redis: ["7.0", "7.1"] },
+  aws: ELASTICACHE_ENGINE_VERSIONS,
   gcp: { redis: ["7.0", "7.2"] },
 };
 
@@ -45,27 +47,29 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.e
 const matching = (pattern: RegExp, what: string) => z.string(says(`must be ${what}`)).regex(pattern, says(`must be ${what}`));
 const satisfying = (check: (value: string) => boolean, what: string) =>
   z.string(says(`must be ${what}`)).refine(check, says(`must be ${what}`));
+/** A schema refined by one of the rules the components share (components/formats.ts, windows.ts): its "must ..." sentence is the error. */
+const refusing = <T>(schema: z.ZodType<T>, problem: (value: T) => string | undefined) =>
+  schema.superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message });
+  });
 
 const cidr = satisfying((v) => parseCidr(v) !== undefined, "an IPv4 CIDR block with no host bits set, e.g. 10.0.0.0/16");
 const vpcCidr = satisfying((v) => {
   const block = parseCidr(v);
   return block !== undefined && block.prefix >= 16 && block.prefix <= 20 && isPrivate(block);
 }, "a private (RFC 1918) IPv4 block from /16 to /20, e.g. 10.0.0.0/16");
-const logRetention = z
-  .int(says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`))
-  .refine(
-    (v) => (f.CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(v),
-    says(`must be a CloudWatch retention period: ${f.CLOUDWATCH_RETENTION_DAYS.join(", ")}`),
-  );
+const logRetention = refusing(z.int(says(f.LOG_RETENTION_RULE)), f.logRetentionProblem);
 const dnsName = matching(f.DNS_NAME, "a lower-case DNS name such as example.com");
 const cron = satisfying(f.isCronSchedule, 'a five-field cron schedule such as "0 3 * * *"');
 const cpu = satisfying((v) => f.parseCpu(v) !== undefined, 'a CPU quantity such as "250m" or "1"');
 const memory = satisfying((v) => f.parseMemory(v) !== undefined, 'a memory quantity such as "256Mi" or "1Gi"');
 const urlPath = matching(f.URL_PATH, 'an absolute URL path such as "/healthz"');
-const image = z
-  .string(says("must be an image reference such as ghcr.io/org/app:1.2.3"))
-  .refine((v) => f.parseImage(v) !== undefined, says("must be an image reference such as ghcr.io/org/app:1.2.3"))
-  .refine(f.isPinnedImage, says("must pin a tag other than latest, or a digest, so every deploy runs the same image"));
+const image = refusing(z.string(says(f.IMAGE_RULE)), f.imageProblem);
+const dailyWindow = (rule: w.WindowRule) =>
+  refusing(z.string(says(`must be a daily UTC window such as "${rule.example}"`)), (v) => w.dailyWindowProblem(v, rule));
+const weeklyWindow = (rule: w.WindowRule) =>
+  refusing(z.string(says(`must be a weekly UTC window such as "${rule.example}"`)), (v) => w.weeklyWindowProblem(v, rule));
 
 // ---------------------------------------------------------------------------------------------------
 // Sections. The stack may leave any field out; the profile fills it.
@@ -114,15 +118,16 @@ const database = section("database", {
   maxStorageGb: whole(20, 65536),
   multiAz: flag,
   backupRetentionDays: whole(1, 35),
-  backupWindow: satisfying((v) => f.parseDailyWindow(v) !== undefined, 'a daily UTC window such as "03:00-04:00"'),
-  maintenanceWindow: satisfying((v) => f.parseWeeklyWindow(v) !== undefined, 'a weekly UTC window such as "sun:04:30-sun:05:30"'),
+  backupWindow: dailyWindow(w.DATABASE_BACKUP_WINDOW),
+  maintenanceWindow: weeklyWindow(w.DATABASE_MAINTENANCE_WINDOW),
   deletionProtection: flag,
 });
 const cache = section("cache", {
   engine: oneOf(["valkey", "redis"]),
-  engineVersion: matching(/^\d+\.\d+$/, 'a major.minor engine version such as "8.0"'),
+  // Which versions depends on the cloud and the engine: checked with both, below (CACHE_VERSIONS).
+  engineVersion: z.string(says('must be a major.minor engine version such as "8.0"')),
   nodes: whole(1, 6),
-  maintenanceWindow: satisfying((v) => f.parseWeeklyWindow(v) !== undefined, 'a weekly UTC window such as "sun:05:30-sun:06:30"'),
+  maintenanceWindow: weeklyWindow(w.CACHE_MAINTENANCE_WINDOW),
   nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.m7g.large"),
   snapshotRetentionDays: whole(0, 35),
   memorySizeGb: whole(1, 300),
@@ -144,7 +149,7 @@ const backups = section("backups", {
   retentionDays: whole(1, 3650),
 });
 const app = section("app", {
-  name: matching(f.APP_NAME, "a lower-case DNS label of at most 40 characters, e.g. podinfo"),
+  name: z.string(says(f.APP_NAME_RULE)).regex(f.APP_NAME, says(f.APP_NAME_RULE)),
   image,
   port: whole(1, 65535),
   hostname: dnsName,
@@ -378,18 +383,8 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   const db = c.database;
   if (db.maxStorageGb < db.storageGb)
     fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
-  const backupWindow = f.parseDailyWindow(db.backupWindow)!;
-  const maintenance = f.parseWeeklyWindow(db.maintenanceWindow)!;
-  if (f.windowMinutes(backupWindow) < 30)
-    fail(["database", "backupWindow"], `must last at least 30 minutes (got ${shown(db.backupWindow)})`);
-  if (f.windowMinutes(maintenance) < 30)
-    fail(["database", "maintenanceWindow"], `must last at least 30 minutes (got ${shown(db.maintenanceWindow)})`);
-  if (f.dailyOverlapsWeekly(backupWindow, maintenance)) {
-    fail(
-      ["database", "backupWindow"],
-      `must not overlap database.maintenanceWindow ${shown(db.maintenanceWindow)} (got ${shown(db.backupWindow)})`,
-    );
-  }
+  const overlap = w.backupOverlapProblem(db.backupWindow, db.maintenanceWindow, "database.maintenanceWindow");
+  if (overlap) fail(["database", "backupWindow"], `${overlap} (got ${shown(db.backupWindow)})`);
 
   const versions = CACHE_VERSIONS[cloud][c.cache.engine];
   if (!versions)
@@ -399,8 +394,6 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
       ["cache", "engineVersion"],
       `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${cloud} (got ${shown(c.cache.engineVersion)})`,
     );
-  if (f.windowMinutes(f.parseWeeklyWindow(c.cache.maintenanceWindow)!) < 60)
-    fail(["cache", "maintenanceWindow"], `must last at least 60 minutes (got ${shown(c.cache.maintenanceWindow)})`);
 
   const names = new Set<string>();
   const hosts = new Set<string>();

@@ -2,7 +2,8 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { contains, coversEveryAddress, formatCidr, isPrivate, overlaps, parseCidr, size } from "../components/cidr";
-import * as f from "../infra/formats";
+import * as f from "../components/formats";
+import * as w from "../components/windows";
 
 describe("CIDR blocks", () => {
   test.each<[string[], boolean]>([
@@ -98,12 +99,12 @@ describe("cron schedules", () => {
 
 describe("maintenance and backup windows", () => {
   test("parse into minutes of the week, wrapping past midnight and past Saturday", () => {
-    expect(f.parseDailyWindow("03:00-04:00")).toEqual([180, 240]);
-    expect(f.parseDailyWindow("23:30-00:30")).toEqual([1410, 1470]);
-    expect(f.parseWeeklyWindow("sun:04:30-sun:05:30")).toEqual([270, 330]);
-    expect(f.parseWeeklyWindow("sat:23:00-sun:01:00")).toEqual([6 * 1440 + 1380, 7 * 1440 + 60]);
-    expect(["3:00-4:00", "03:00-03:00", "25:00-26:00"].map(f.parseDailyWindow)).toEqual([undefined, undefined, undefined]);
-    expect(["sunday:04:30-sun:05:30", "xyz:01:00-sun:02:00"].map(f.parseWeeklyWindow)).toEqual([undefined, undefined]);
+    expect(w.parseDailyWindow("03:00-04:00")).toEqual([180, 240]);
+    expect(w.parseDailyWindow("23:30-00:30")).toEqual([1410, 1470]);
+    expect(w.parseWeeklyWindow("sun:04:30-sun:05:30")).toEqual([270, 330]);
+    expect(w.parseWeeklyWindow("sat:23:00-sun:01:00")).toEqual([6 * 1440 + 1380, 7 * 1440 + 60]);
+    expect(["3:00-4:00", "03:00-03:00", "25:00-26:00"].map(w.parseDailyWindow)).toEqual([undefined, undefined, undefined]);
+    expect(["sunday:04:30-sun:05:30", "xyz:01:00-sun:02:00"].map(w.parseWeeklyWindow)).toEqual([undefined, undefined]);
   });
 
   test.each([
@@ -113,7 +114,7 @@ describe("maintenance and backup windows", () => {
     ["23:30-00:30", "sat:23:45-sun:00:15", true],
     ["01:00-02:00", "sat:23:00-sun:00:59", false],
   ])("daily %s overlaps weekly %s: %s", (daily, weekly, overlap) => {
-    expect(f.dailyOverlapsWeekly(f.parseDailyWindow(daily)!, f.parseWeeklyWindow(weekly)!)).toBe(overlap);
+    expect(w.dailyOverlapsWeekly(w.parseDailyWindow(daily)!, w.parseWeeklyWindow(weekly)!)).toBe(overlap);
   });
 });
 

@@ -1,5 +1,6 @@
-// Argument rules shared by the data components (PostgresDatabase, RedisCache, BackupBucket) and the
-// maintenance-window arithmetic they need. Pure: no Pulumi resources, so it is tested directly.
+// Argument rules shared by the data components (PostgresDatabase, RedisCache, BackupBucket); their
+// maintenance windows are checked by ../windows.ts, which the stack config uses too. Pure: no Pulumi
+// resources, so it is tested directly.
 import type * as pulumi from "@pulumi/pulumi";
 import { isPrivate, overlaps, parseCidr } from "../cidr";
 
@@ -65,82 +66,12 @@ export function checkWholeNumber(value: number, min: number, max: number, argume
     fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Maintenance windows. Times are UTC; a window is [start, end) in minutes, from Sunday 00:00 for weekly
-// windows and from 00:00 for daily ones; `end` passes the week (or day) when the window wraps.
-
-export type Window = readonly [number, number];
-
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const DAY = 24 * 60;
-const WEEK = 7 * DAY;
-
-function clock(hhmm: string): number | undefined {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
-}
-
-const hhmm = (minutes: number): string => {
-  const m = ((minutes % DAY) + DAY) % DAY;
-  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-};
-
-/** `hh:mm-hh:mm`, as RDS backup and ElastiCache snapshot windows are written. */
-export function parseDailyWindow(text: string): Window | undefined {
-  const m = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(text);
-  const [start, end] = m ? [clock(m[1]!), clock(m[2]!)] : [undefined, undefined];
-  if (start === undefined || end === undefined || start === end) return undefined;
-  return [start, end > start ? end : end + DAY];
-}
-
-/** `ddd:hh:mm-ddd:hh:mm` in lower case, as RDS and ElastiCache maintenance windows are written. */
-export function parseWeeklyWindow(text: string): Window | undefined {
-  const m = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(text);
-  if (!m) return undefined;
-  const [startDay, endDay] = [DAYS.indexOf(m[1]!), DAYS.indexOf(m[3]!)];
-  const [startClock, endClock] = [clock(m[2]!), clock(m[4]!)];
-  if (startDay < 0 || endDay < 0 || startClock === undefined || endClock === undefined) return undefined;
-  const start = startDay * DAY + startClock;
-  const end = endDay * DAY + endClock;
-  if (start === end) return undefined;
-  return [start, end > start ? end : end + WEEK];
-}
-
-export const windowMinutes = ([start, end]: Window): number => end - start;
-
-function busyMinutes(weekly: Window): Uint8Array {
-  const busy = new Uint8Array(WEEK);
-  for (let minute = weekly[0]; minute < weekly[1]; minute++) busy[minute % WEEK] = 1;
-  return busy;
-}
-
-function hits(busy: Uint8Array, daily: Window): boolean {
-  for (let day = 0; day < 7; day++) {
-    for (let minute = daily[0]; minute < daily[1]; minute++) {
-      if (busy[(day * DAY + minute) % WEEK]) return true;
-    }
-  }
-  return false;
-}
-
-/** Whether a daily window, repeated on every day of the week, shares a minute with a weekly window. */
-export function dailyOverlapsWeekly(daily: Window, weekly: Window): boolean {
-  return hits(busyMinutes(weekly), daily);
-}
-
+export type CacheEngine = "valkey" | "redis";
 /**
- * The daily snapshot window for a weekly maintenance window: the 60-minute window that ends closest before
- * the maintenance window's start time (counting back across midnight), on whole hours when such an hour
- * is free, never crossing midnight, and overlapping the maintenance window on no day. So the newest
- * snapshot is taken just before patching. Undefined when nothing qualifies (only possible for maintenance
- * windows longer than 22 hours).
+ * The ElastiCache engine versions the platform deploys, as major.minor: what RedisCache accepts and what
+ * platform:cache.engineVersion accepts on AWS.
  */
-export function snapshotWindowBefore(maintenance: Window): string | undefined {
-  const busy = busyMinutes(maintenance);
-  const start = maintenance[0] % DAY;
-  const gapToStart = (from: number) => (start - (from + 60) + DAY) % DAY;
-  // Starts from 00:00 to 22:59, so every window ends by 23:59 on the day it starts.
-  const starts = Array.from({ length: DAY - 60 }, (_, minute) => minute).sort((a, b) => gapToStart(a) - gapToStart(b));
-  const found = [...starts.filter((minute) => minute % 60 === 0), ...starts].find((from) => !hits(busy, [from, from + 60]));
-  return found === undefined ? undefined : `${hhmm(found)}-${hhmm(found + 60)}`;
-}
+export const ELASTICACHE_ENGINE_VERSIONS: Readonly<Record<CacheEngine, readonly string[]>> = {
+  valkey: ["7.2", "8.0", "8.1"],
+  redis: ["7.0", "7.1"],
+};

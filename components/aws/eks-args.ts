@@ -2,6 +2,7 @@
 // Pure: no Pulumi resources, so the rules are tested directly and read in one place.
 import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, isPrivate, parseCidr } from "../cidr";
+import { logRetentionProblem } from "../formats";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -141,7 +142,8 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   }
 
   const retention = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-  if (!Number.isInteger(retention) || retention < 1) fail(`args.logRetentionDays must be a whole number of days (got ${show(retention)})`);
+  const retentionRefused = logRetentionProblem(retention);
+  if (retentionRefused) fail(`args.logRetentionDays ${retentionRefused} (got ${show(retention)})`);
   const admins = args.adminRoleArns ?? [];
   for (const arn of admins) {
     if (!ROLE_ARN.test(arn))

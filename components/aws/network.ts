@@ -3,7 +3,7 @@
 // security group emptied, and the security group that identifies the cluster's worker nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDWATCH_RETENTION_DAYS } from "../../infra/formats";
+import { logRetentionProblem } from "../formats";
 import { isPrivate, parseCidr } from "../cidr";
 import { type AccountInfo, accountInfo } from "./account";
 import { policyDocument } from "./iam";
@@ -31,7 +31,7 @@ export interface NetworkArgs {
 const NAT_MODES: readonly NatGateways[] = ["single", "perZone"];
 
 /** Checks every argument before anything is registered; returns the subnet plan. */
-function validate(name: string, args: NetworkArgs): SubnetPlan {
+export function validateNetworkArgs(name: string, args: NetworkArgs): SubnetPlan {
   const fail = (argument: string, problem: string) => new Error(`Network ${name}: args.${argument} ${problem}`);
   let plan: SubnetPlan;
   try {
@@ -49,12 +49,8 @@ function validate(name: string, args: NetworkArgs): SubnetPlan {
   if (!NAT_MODES.includes(args.natGateways)) {
     throw fail("natGateways", `must be "single" or "perZone" (got ${JSON.stringify(args.natGateways)})`);
   }
-  if (!(CLOUDWATCH_RETENTION_DAYS as readonly unknown[]).includes(args.flowLogRetentionDays)) {
-    throw fail(
-      "flowLogRetentionDays",
-      `must be a CloudWatch retention period: ${CLOUDWATCH_RETENTION_DAYS.join(", ")} (got ${JSON.stringify(args.flowLogRetentionDays)})`,
-    );
-  }
+  const retentionRefused = logRetentionProblem(args.flowLogRetentionDays);
+  if (retentionRefused) throw fail("flowLogRetentionDays", `${retentionRefused} (got ${JSON.stringify(args.flowLogRetentionDays)})`);
   if (typeof args.protect !== "boolean") throw fail("protect", `must be true or false (got ${JSON.stringify(args.protect)})`);
   return plan;
 }
@@ -191,7 +187,7 @@ export class Network extends pulumi.ComponentResource {
   readonly plan: SubnetPlan;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const plan = validate(name, args);
+    const plan = validateNetworkArgs(name, args);
     super("platform:aws:Network", name, {}, opts);
     const parent = { parent: this };
     const zones = args.zones;

@@ -6,6 +6,13 @@ import type { PostgresEndpoint, WorkloadIdentity } from "../types";
 import { accountInfo, type AccountInfo } from "./account";
 import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
 import * as rules from "./data-args";
+import {
+  backupOverlapProblem,
+  DATABASE_BACKUP_WINDOW,
+  DATABASE_MAINTENANCE_WINDOW,
+  dailyWindowProblem,
+  weeklyWindowProblem,
+} from "../windows";
 import { grant, managedPolicyArn, serviceTrustPolicy } from "./iam";
 import { encryptionKey } from "./kms";
 
@@ -70,7 +77,7 @@ const MAX_STORAGE_GB = 65536;
 
 type Resolved = Required<PostgresDatabaseArgs>;
 
-function resolve(name: string, args: PostgresDatabaseArgs): Resolved {
+export function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Resolved {
   const fail: rules.Fail = rules.failer("PostgresDatabase", name);
   const a: Resolved = {
     ...args,
@@ -91,18 +98,12 @@ function resolve(name: string, args: PostgresDatabaseArgs): Resolved {
     fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
   rules.checkWholeNumber(a.backupRetentionDays, 1, 35, "args.backupRetentionDays", fail);
 
-  const backup = rules.parseDailyWindow(a.backupWindow);
-  if (!backup) fail(`args.backupWindow must be a daily UTC window such as "03:00-04:00" (got ${rules.show(a.backupWindow)})`);
-  const maintenance = rules.parseWeeklyWindow(a.maintenanceWindow);
-  if (!maintenance)
-    fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:04:30-sun:05:30" (got ${rules.show(a.maintenanceWindow)})`);
-  if (rules.windowMinutes(backup) < 30) fail(`args.backupWindow must last at least 30 minutes (got ${rules.show(a.backupWindow)})`);
-  if (rules.windowMinutes(maintenance) < 30)
-    fail(`args.maintenanceWindow must last at least 30 minutes (got ${rules.show(a.maintenanceWindow)})`);
-  if (rules.dailyOverlapsWeekly(backup, maintenance))
-    fail(
-      `args.backupWindow must not overlap args.maintenanceWindow ${rules.show(a.maintenanceWindow)} (got ${rules.show(a.backupWindow)})`,
-    );
+  const refuse = (argument: "backupWindow" | "maintenanceWindow", problem: string | undefined) => {
+    if (problem) fail(`args.${argument} ${problem} (got ${rules.show(a[argument])})`);
+  };
+  refuse("backupWindow", dailyWindowProblem(a.backupWindow, DATABASE_BACKUP_WINDOW));
+  refuse("maintenanceWindow", weeklyWindowProblem(a.maintenanceWindow, DATABASE_MAINTENANCE_WINDOW));
+  refuse("backupWindow", backupOverlapProblem(a.backupWindow, a.maintenanceWindow, "args.maintenanceWindow"));
 
   if (!IDENTIFIER.test(a.databaseName))
     fail(
@@ -146,7 +147,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
   private readonly componentName: string;
 
   constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    const a = resolve(name, args);
+    const a = resolvePostgresArgs(name, args);
     super("platform:aws:PostgresDatabase", name, {}, opts);
     const account = accountInfo(this);
     this.account = account;

@@ -8,15 +8,18 @@ import type { RedisEndpoint, WorkloadIdentity } from "../types";
 import { accountInfo, type AccountInfo } from "./account";
 import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
 import * as rules from "./data-args";
+import { CACHE_MAINTENANCE_WINDOW, parseWeeklyWindow, snapshotWindowBefore, weeklyWindowProblem } from "../windows";
 import { grant } from "./iam";
 import { encryptionKey } from "./kms";
 
-export type CacheEngine = "valkey" | "redis";
+import type { CacheEngine } from "./data-args";
+
+export type { CacheEngine };
 
 export interface RedisCacheArgs extends rules.PrivateNetworkArgs {
   /** Valkey (the open-source fork ElastiCache prices lower) or Redis OSS. @default "valkey" */
   engine?: CacheEngine;
-  /** major.minor: Valkey 7.2 or 8.x, Redis OSS 7.x. @default "8.0" for valkey, "7.1" for redis */
+  /** major.minor, one of ELASTICACHE_ENGINE_VERSIONS (data-args.ts) for the engine. @default "8.0" for valkey, "7.1" for redis */
   engineVersion?: string;
   /** ElastiCache node type, e.g. "cache.m7g.large". */
   nodeType: string;
@@ -35,7 +38,6 @@ export interface RedisCacheArgs extends rules.PrivateNetworkArgs {
 
 export const REDIS_PORT = 6379;
 export const DEFAULT_CACHE_VERSIONS: Readonly<Record<CacheEngine, string>> = { valkey: "8.0", redis: "7.1" };
-const ENGINE_VERSIONS: Readonly<Record<CacheEngine, RegExp>> = { valkey: /^(7\.2|8\.\d+)$/, redis: /^7\.\d+$/ };
 const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /**
@@ -55,34 +57,25 @@ export const AUTH_TOKEN = {
 
 type Resolved = Required<RedisCacheArgs> & { snapshotWindow: string };
 
-function resolve(name: string, args: RedisCacheArgs): Resolved {
+export function resolveRedisArgs(name: string, args: RedisCacheArgs): Resolved {
   const fail: rules.Fail = rules.failer("RedisCache", name);
   rules.checkName(name, fail);
   rules.checkPrivateNetwork(args, fail);
   const engine = args.engine ?? "valkey";
   if (engine !== "valkey" && engine !== "redis") fail(`args.engine must be valkey or redis (got ${rules.show(engine)})`);
   const engineVersion = args.engineVersion ?? DEFAULT_CACHE_VERSIONS[engine];
-  if (!ENGINE_VERSIONS[engine].test(engineVersion)) {
-    fail(
-      `args.engineVersion must be ${engine === "valkey" ? "7.2 or 8.x" : "7.x"} for ${engine}, as major.minor such as ${rules.show(DEFAULT_CACHE_VERSIONS[engine])} (got ${rules.show(engineVersion)})`,
-    );
-  }
+  const versions = rules.ELASTICACHE_ENGINE_VERSIONS[engine];
+  if (!versions.includes(engineVersion))
+    fail(`args.engineVersion must be one of ${versions.join(", ")} for ${engine} (got ${rules.show(engineVersion)})`);
   if (!NODE_TYPE.test(args.nodeType))
     fail(`args.nodeType must be an ElastiCache node type such as cache.m7g.large (got ${rules.show(args.nodeType)})`);
   rules.checkWholeNumber(args.nodes, 1, 6, "args.nodes", fail);
   const snapshotRetentionDays = args.snapshotRetentionDays ?? 7;
   rules.checkWholeNumber(snapshotRetentionDays, 0, 35, "args.snapshotRetentionDays", fail);
 
-  const maintenance = rules.parseWeeklyWindow(args.maintenanceWindow);
-  if (!maintenance)
-    fail(`args.maintenanceWindow must be a weekly UTC window such as "sun:05:30-sun:06:30" (got ${rules.show(args.maintenanceWindow)})`);
-  const minutes = rules.windowMinutes(maintenance);
-  if (minutes < 60 || minutes > 23 * 60)
-    fail(
-      `args.maintenanceWindow must last from 60 minutes to 23 hours, leaving a daily hour for snapshots (got ${rules.show(args.maintenanceWindow)})`,
-    );
-  const snapshotWindow = rules.snapshotWindowBefore(maintenance);
-  if (!snapshotWindow) fail(`args.maintenanceWindow leaves no daily hour for snapshots (got ${rules.show(args.maintenanceWindow)})`);
+  const problem = weeklyWindowProblem(args.maintenanceWindow, CACHE_MAINTENANCE_WINDOW);
+  if (problem) fail(`args.maintenanceWindow ${problem} (got ${rules.show(args.maintenanceWindow)})`);
+  const snapshotWindow = snapshotWindowBefore(parseWeeklyWindow(args.maintenanceWindow)!)!;
   return { ...args, engine, engineVersion, snapshotRetentionDays, snapshotWindow };
 }
 
@@ -102,7 +95,7 @@ export class RedisCache extends pulumi.ComponentResource implements RedisEndpoin
   private readonly componentName: string;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-    const a = resolve(name, args);
+    const a = resolveRedisArgs(name, args);
     super("platform:aws:RedisCache", name, {}, opts);
     const account = accountInfo(this);
     this.account = account;

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresEndpoint, RedisEndpoint } from "../types";
+import { APP_NAME, APP_NAME_RULE, imageProblem } from "../formats";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 import { DEFAULT_USER_ID, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
@@ -61,16 +62,13 @@ export interface AppServiceArgs {
   crds: pulumi.Resource[];
 }
 
-const APP_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
-
-function check(args: AppServiceArgs): void {
+export function checkAppServiceArgs(args: AppServiceArgs): void {
   const fail = (message: string): never => {
     throw new Error(`AppService ${args.name}: ${message}`);
   };
-  if (!APP_NAME.test(args.name))
-    fail(`args.name must be a lower-case DNS label of at most 40 characters (got ${JSON.stringify(args.name)})`);
-  if (!/[:@]/.test(args.image.split("/").pop() ?? "") || /:latest$/.test(args.image))
-    fail(`args.image must pin a tag other than latest, or a digest (got ${JSON.stringify(args.image)})`);
+  if (!APP_NAME.test(args.name)) fail(`args.name ${APP_NAME_RULE} (got ${JSON.stringify(args.name)})`);
+  const imageRefused = imageProblem(args.image);
+  if (imageRefused) fail(`args.image ${imageRefused} (got ${JSON.stringify(args.image)})`);
   if (!(args.minReplicas >= 1 && args.minReplicas <= args.replicas && args.replicas <= args.maxReplicas)) {
     fail(
       `args must satisfy 1 <= minReplicas <= replicas <= maxReplicas (got ${args.minReplicas} <= ${args.replicas} <= ${args.maxReplicas})`,
@@ -118,7 +116,7 @@ export class AppService extends pulumi.ComponentResource {
   readonly route: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    check(args);
+    checkAppServiceArgs(args);
     super("platform:kubernetes:AppService", name, {}, opts);
     const app = args.name;
     const labels: Labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };

@@ -70,7 +70,11 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
     { clusterName: "platform.prod" },
     'args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got "platform.prod")',
   ],
-  ["a zero log retention", { logRetentionDays: 0 }, "args.logRetentionDays must be a whole number of days (got 0)"],
+  [
+    "a zero log retention",
+    { logRetentionDays: 0 },
+    "args.logRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 0)",
+  ],
   [
     "an admin ARN that is not a role",
     { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] },

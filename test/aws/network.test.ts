@@ -7,7 +7,7 @@
 import { describe, expect, test } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import { Network, type NetworkArgs } from "../../components/aws/network";
-import { CLOUDWATCH_RETENTION_DAYS } from "../../infra/formats";
+import { CLOUDWATCH_RETENTION_DAYS } from "../../components/formats";
 import type { RecordedResource } from "../../review/engine";
 import { awsProvider, FACTS, idOf, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 

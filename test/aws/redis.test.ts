@@ -9,7 +9,7 @@
 import { describe, expect, test } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
-import * as windows from "../../components/aws/data-args";
+import * as windows from "../../components/windows";
 import { RedisCache, type RedisCacheArgs } from "../../components/aws/redis";
 import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
 
@@ -296,12 +296,8 @@ describe("RedisCache arguments", () => {
       "args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])",
     ],
     ["an unknown engine", { engine: "memcached" as "redis" }, 'args.engine must be valkey or redis (got "memcached")'],
-    ["Valkey 7.0", { engineVersion: "7.0" }, 'args.engineVersion must be 7.2 or 8.x for valkey, as major.minor such as "8.0" (got "7.0")'],
-    [
-      "Redis 6.2",
-      { engine: "redis", engineVersion: "6.2" },
-      'args.engineVersion must be 7.x for redis, as major.minor such as "7.1" (got "6.2")',
-    ],
+    ["Valkey 7.0", { engineVersion: "7.0" }, 'args.engineVersion must be one of 7.2, 8.0, 8.1 for valkey (got "7.0")'],
+    ["Redis 6.2", { engine: "redis", engineVersion: "6.2" }, 'args.engineVersion must be one of 7.0, 7.1 for redis (got "6.2")'],
     [
       "a malformed node type",
       { nodeType: "m7g.large" },
@@ -332,7 +328,7 @@ describe("RedisCache arguments", () => {
     [
       "a 23-hour window that leaves no hour before midnight",
       { maintenanceWindow: "mon:00:00-mon:23:00" },
-      'args.maintenanceWindow leaves no daily hour for snapshots (got "mon:00:00-mon:23:00")',
+      'args.maintenanceWindow must leave a daily hour for snapshots (got "mon:00:00-mon:23:00")',
     ],
   ];
 

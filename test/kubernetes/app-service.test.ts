@@ -154,12 +154,12 @@ describe("AppService arguments", () => {
     [
       "an unpinned image",
       { image: "ghcr.io/example/shop:latest" },
-      'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop:latest")',
+      'AppService shop: args.image must pin a tag other than latest, or a digest, so every deploy runs the same image (got "ghcr.io/example/shop:latest")',
     ],
     [
       "an untagged image",
       { image: "ghcr.io/example/shop" },
-      'AppService shop: args.image must pin a tag other than latest, or a digest (got "ghcr.io/example/shop")',
+      'AppService shop: args.image must pin a tag other than latest, or a digest, so every deploy runs the same image (got "ghcr.io/example/shop")',
     ],
     [
       "replicas below the minimum",

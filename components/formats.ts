@@ -1,14 +1,23 @@
-// Value formats the stack config accepts, as pure predicates and parsers. Each mirrors what the
-// provider or Kubernetes would reject at deploy time, so the mistake surfaces before `pulumi up`.
+// Value formats, as pure predicates and parsers, defined once for both layers: the stack config
+// (infra/config.ts) refuses a bad value with the file and key, and the components refuse the same value
+// in their arguments. Each mirrors what the provider or Kubernetes would reject at deploy time, so the
+// mistake surfaces before `pulumi up`. Maintenance-window arithmetic lives beside it, in windows.ts.
 
 /** Retention periods CloudWatch Logs accepts (days). */
 export const CLOUDWATCH_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+export const LOG_RETENTION_RULE = `must be a CloudWatch retention period: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`;
+/** Why a number of days is not a CloudWatch Logs retention period ("must ..."), or undefined. */
+export function logRetentionProblem(days: unknown): string | undefined {
+  return (CLOUDWATCH_RETENTION_DAYS as readonly unknown[]).includes(days) ? undefined : LOG_RETENTION_RULE;
+}
+
 export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** DNS-1123 label, kept to 40 characters so derived object names stay within Kubernetes limits. */
 export const APP_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const APP_NAME_RULE = "must be a lower-case DNS label of at most 40 characters";
 export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
@@ -34,6 +43,14 @@ export function parseImage(ref: string): { tag?: string; digest?: string } | und
 export function isPinnedImage(ref: string): boolean {
   const image = parseImage(ref);
   return image !== undefined && (image.digest !== undefined || (image.tag !== undefined && image.tag !== "latest"));
+}
+
+export const IMAGE_RULE = "must be an image reference such as ghcr.io/org/app:1.2.3";
+/** Why a container image reference may not be deployed ("must ..."), or undefined. */
+export function imageProblem(ref: string): string | undefined {
+  if (parseImage(ref) === undefined) return IMAGE_RULE;
+  if (!isPinnedImage(ref)) return "must pin a tag other than latest, or a digest, so every deploy runs the same image";
+  return undefined;
 }
 
 const CRON_FIELDS: ReadonlyArray<readonly [number, number]> = [
@@ -127,56 +144,6 @@ function cronFieldValid(field: string, [min, max]: readonly [number, number]): b
     if (more.length > 0 || from === undefined || !inRange(from)) return false;
     return to === undefined || (inRange(to) && Number(to) >= Number(from));
   });
-}
-
-const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const MINUTES_PER_WEEK = 7 * 24 * 60;
-
-/** A weekly window as [start, end) minutes from Sunday 00:00; end may exceed a week when it wraps. */
-export type Window = readonly [number, number];
-
-function clock(hhmm: string): number | undefined {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
-}
-
-/** `hh:mm-hh:mm` (UTC), as RDS backup windows are written. Repeats every day. */
-export function parseDailyWindow(text: string): Window | undefined {
-  const [from, to, ...rest] = text.split("-");
-  if (rest.length > 0 || from === undefined || to === undefined) return undefined;
-  const start = clock(from);
-  const end = clock(to);
-  if (start === undefined || end === undefined || start === end) return undefined;
-  return [start, end > start ? end : end + 24 * 60];
-}
-
-/** `ddd:hh:mm-ddd:hh:mm` (UTC), as RDS and ElastiCache maintenance windows are written. */
-export function parseWeeklyWindow(text: string): Window | undefined {
-  const m = /^([a-z]{3}):(\d\d:\d\d)-([a-z]{3}):(\d\d:\d\d)$/.exec(text);
-  if (!m) return undefined;
-  const [startDay, endDay] = [DAYS.indexOf(m[1]!), DAYS.indexOf(m[3]!)];
-  const [startClock, endClock] = [clock(m[2]!), clock(m[4]!)];
-  if (startDay < 0 || endDay < 0 || startClock === undefined || endClock === undefined) return undefined;
-  const start = startDay * 1440 + startClock;
-  const end = endDay * 1440 + endClock;
-  if (start === end) return undefined;
-  return [start, end > start ? end : end + MINUTES_PER_WEEK];
-}
-
-export function windowMinutes([start, end]: Window): number {
-  return end - start;
-}
-
-/** Whether a daily window and a weekly window share any minute, as RDS forbids. */
-export function dailyOverlapsWeekly(daily: Window, weekly: Window): boolean {
-  const busy = new Uint8Array(MINUTES_PER_WEEK);
-  for (let minute = weekly[0]; minute < weekly[1]; minute++) busy[minute % MINUTES_PER_WEEK] = 1;
-  for (let day = 0; day < 7; day++) {
-    for (let minute = daily[0]; minute < daily[1]; minute++) {
-      if (busy[(day * 1440 + minute) % MINUTES_PER_WEEK]) return true;
-    }
-  }
-  return false;
 }
 
 const CPU = /^(\d+(?:\.\d+)?)(m?)$/;
