@@ -3,7 +3,7 @@
 // StorageClass, and the Secrets Manager store the External Secrets controller reads through IRSA.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../kubernetes/helm";
+import { helmRelease } from "../helm";
 import type { ClusterServices, LoadBalancerClass } from "../types";
 import type { EksCluster } from "./eks-cluster";
 import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";

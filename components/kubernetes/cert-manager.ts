@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster } from "../types";
-import { type HelmChart, helmRelease } from "./helm";
+import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 

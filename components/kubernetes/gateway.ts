@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, LoadBalancerClass } from "../types";
 import { ACME_SOLVER_PODS, ACME_SOLVER_PORT, type CertManager, type IssuerName } from "./cert-manager";
-import { type HelmChart, helmRelease } from "./helm";
+import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 

@@ -9,7 +9,7 @@ import * as random from "@pulumi/random";
 import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
 import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
 import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
-import { type HelmChart, helmRelease } from "./helm";
+import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";

@@ -1,4 +1,5 @@
-// Helm charts as one `helm.v3.Release` each: a deploy waits on the release (Helm's own readiness wait),
+// Helm charts as one `helm.v3.Release` each, for every component that installs one: the Kubernetes
+// layer's and each cloud's cluster services. A deploy waits on the release (Helm's own readiness wait),
 // not on each object inside it, and a failed install or upgrade rolls back instead of half-applying.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
