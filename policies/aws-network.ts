@@ -90,6 +90,9 @@ export const vpcFlowLogs: PlatformStackPolicy = {
   name: "vpc-flow-logs",
   description:
     "Every VPC has a flow log, kept in CloudWatch at least as long as the environment asks, so traffic can be investigated after an incident.",
+  rationale:
+    "Flow logs are the only record of which addresses talked to what inside the VPC; without them, or when they expire too soon, an intrusion or a leak found weeks later cannot be traced.",
+  anchors: ["CKV2_AWS_11", "AVD-AWS-0178"],
   remediationSteps:
     "Create an aws.ec2.FlowLog with vpcId set to the VPC's id, trafficType ALL, delivering to a CloudWatch log group whose retentionInDays is at least the environment's minimum (platform:network.flowLogRetentionDays).",
   enforcementLevel: "mandatory",
@@ -124,6 +127,9 @@ function ruleCount(group: PolicyResource): number {
 export const defaultSgClosed: PlatformStackPolicy = {
   name: "default-sg-closed",
   description: "The default security group of every VPC has no rules, so nothing attached to it by default can talk.",
+  rationale:
+    "AWS puts anything created without a security group into the default one, whose stock rules let its members talk to each other and reach anywhere; emptied, a forgotten security group denies instead of allowing.",
+  anchors: ["CKV2_AWS_12"],
   remediationSteps:
     "Adopt each VPC's default security group with an aws.ec2.DefaultSecurityGroup that sets no ingress and no egress rules, and attach no rule resources to it.",
   enforcementLevel: "mandatory",
@@ -182,6 +188,9 @@ export const sgNoWorldIngress: PlatformStackPolicy = {
   name: "sg-no-world-ingress",
   description:
     "No security group admits 0.0.0.0/0 or ::/0, except HTTP and HTTPS to a load balancer, whether the rule is inline or a rule resource.",
+  rationale:
+    "Scanners find a port open to the whole internet within minutes; only the load balancers face the internet, and only for HTTP and HTTPS.",
+  anchors: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "AVD-AWS-0107"],
   remediationSteps:
     "Replace the world-open source with the CIDRs or security group that need access. Only a load balancer's security group may admit 0.0.0.0/0 or ::/0, and only on TCP 80 and 443.",
   enforcementLevel: "mandatory",
@@ -249,6 +258,9 @@ function publicRouteTables(resources: readonly PolicyResource[]): PolicyResource
 export const privateSubnetNoPublicIp: PlatformStackPolicy = {
   name: "private-subnet-no-public-ip",
   description: "Only public subnets (routed to an internet gateway) give instances a public IP on launch.",
+  rationale:
+    "An instance with a public IP is one route change away from being reachable from the internet; instances in private subnets never need one, as they reach out through NAT.",
+  anchors: ["CKV_AWS_130"],
   remediationSteps:
     "Set mapPublicIpOnLaunch to false on subnets that are not routed to an internet gateway; their instances reach out through NAT.",
   enforcementLevel: "mandatory",
@@ -273,6 +285,9 @@ export const imdsv2: PlatformResourcePolicy = {
   name: "imdsv2",
   description:
     "Launch templates and instances require IMDSv2 session tokens with a hop limit of 1, so pods cannot borrow the node's credentials.",
+  rationale:
+    "IMDSv1 answers any request from the host, so a server-side request forgery or a pod on the host network can read the node role's credentials; session tokens stop the first, a hop limit of 1 keeps pods behind the node's network bridge away from the metadata service.",
+  anchors: ["CKV_AWS_79"],
   remediationSteps: 'Set metadataOptions to { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<LaunchTemplateProps>(

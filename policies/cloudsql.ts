@@ -26,6 +26,9 @@ const TLS_MODES = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
 export const sqlPrivateTls: PlatformResourcePolicy = {
   name: "sql-private-tls",
   description: "Cloud SQL has no public IPv4 address, no world-open authorized network, and refuses unencrypted connections.",
+  rationale:
+    "A public IP exposes the database to the internet, a 0.0.0.0/0 authorized network opens it to everyone, and without ENCRYPTED_ONLY a client may send its password in clear text.",
+  anchors: ["CKV_GCP_60", "CKV_GCP_11", "CKV_GCP_6"],
   remediationSteps:
     'Set settings.ipConfiguration { ipv4Enabled: false, privateNetwork: <VPC>, sslMode: "ENCRYPTED_ONLY" } and remove authorized networks.',
   enforcementLevel: "mandatory",
@@ -66,6 +69,9 @@ export const sqlBackupsHa: PlatformResourcePolicy = {
   name: "sql-backups-ha",
   description:
     "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion.",
+  rationale:
+    "The retained backups bound how far back recovery reaches, a REGIONAL instance fails over when its zone goes down, and deletion protection stops a mistaken delete from taking the data.",
+  anchors: ["CKV_GCP_14"],
   remediationSteps:
     'Set settings.backupConfiguration { enabled: true, pointInTimeRecoveryEnabled: true, backupRetentionSettings: { retainedBackups: <minimum> } }, settings.availabilityType "REGIONAL", settings.deletionProtectionEnabled true, and keep deletionProtection true.',
   enforcementLevel: "mandatory",

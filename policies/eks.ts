@@ -31,6 +31,9 @@ export const eksEndpointPrivate: PlatformResourcePolicy = {
   name: "eks-endpoint-private",
   description:
     "The EKS API endpoint is private, or public only to listed CIDRs that neither cover the internet, whole or in pieces, nor hold a block wider than the environment allows.",
+  rationale:
+    "The Kubernetes API controls every workload and secret of the cluster; open to the internet it is exposed to stolen credentials and to the next API server vulnerability, so only the VPC and the operators' and CI's addresses reach it.",
+  anchors: ["CKV_AWS_38", "CKV_AWS_39", "Pulumi compliance-policies"],
   remediationSteps:
     "Set vpcConfig.endpointPublicAccess to false (with endpointPrivateAccess true) and deploy from inside the VPC (platform:cluster.deployFromVpc), or list only the operators' and CI's egress addresses in vpcConfig.publicAccessCidrs (platform:cluster.endpointPublicAccessCidrs).",
   enforcementLevel: "mandatory",
@@ -62,6 +65,9 @@ export const eksEndpointPrivate: PlatformResourcePolicy = {
 export const eksSecretsKms: PlatformResourcePolicy = {
   name: "eks-secrets-kms",
   description: "Kubernetes secrets are envelope-encrypted with a customer-managed KMS key.",
+  rationale:
+    "Without envelope encryption, secrets in etcd are protected only by AWS's disk encryption; with a key of the account, reading them also takes kms:Decrypt, which CloudTrail logs and the key policy can revoke.",
+  anchors: ["CKV_AWS_58", "Pulumi compliance-policies"],
   remediationSteps: 'Set encryptionConfig to { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } } with a rotating key.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<EksClusterProps>([CLUSTER], (props, _args, report) => {
@@ -85,6 +91,9 @@ const logsConfig = configSchema({
 export const eksControlPlaneLogs: PlatformResourcePolicy = {
   name: "eks-control-plane-logs",
   description: "The control plane sends its api, audit and authenticator logs to CloudWatch.",
+  rationale:
+    "The audit log is the only record of who did what through the Kubernetes API, and the authenticator log names the IAM identity behind each request; without them a compromised cluster cannot be investigated.",
+  anchors: ["CKV_AWS_37"],
   remediationSteps:
     "Add the missing types to enabledClusterLogTypes (at least api, audit and authenticator) and give the /aws/eks/<cluster>/cluster log group a retention.",
   enforcementLevel: "mandatory",
@@ -113,6 +122,9 @@ const minor = (version: string | undefined): number | undefined => {
 export const eksVersion: PlatformResourcePolicy = {
   name: "eks-version",
   description: "Clusters and node groups run a Kubernetes version still in EKS standard support.",
+  rationale:
+    "A minor past standard support gets security fixes only as paid extended support, and clusters upgrade one minor at a time, so falling behind makes every later upgrade longer.",
+  anchors: ["CKV_AWS_339"],
   remediationSteps: "Set version (platform:cluster.version) to a minor in standard support and upgrade one minor at a time.",
   enforcementLevel: "advisory",
   configSchema: versionConfig,

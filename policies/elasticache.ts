@@ -24,6 +24,9 @@ export interface ReplicationGroupProps {
 export const redisEncryption: PlatformResourcePolicy = {
   name: "redis-encryption",
   description: "Cache data is encrypted at rest and every connection uses TLS.",
+  rationale:
+    "The cache holds sessions and copies of database rows: encryption at rest protects its snapshots and disks, TLS protects the data and the AUTH token on the network.",
+  anchors: ["CKV_AWS_29", "CKV_AWS_30", "AVD-AWS-0045", "AVD-AWS-0051"],
   remediationSteps:
     'Set atRestEncryptionEnabled to true (with kmsKeyId), transitEncryptionEnabled to true and leave transitEncryptionMode at "required".',
   enforcementLevel: "mandatory",
@@ -39,6 +42,9 @@ export const redisEncryption: PlatformResourcePolicy = {
 export const redisAuth: PlatformResourcePolicy = {
   name: "redis-auth",
   description: "Clients authenticate: an AUTH token or an RBAC user group.",
+  rationale:
+    "Without authentication anything that reaches port 6379 can read, change or flush the cache; the security group is the first guard, credentials the second.",
+  anchors: ["CKV_AWS_31"],
   remediationSteps:
     "Set authToken from a generated secret (kept in Secrets Manager), or userGroupIds to an ElastiCache user group; both need transitEncryptionEnabled.",
   enforcementLevel: "mandatory",
@@ -65,6 +71,9 @@ const haConfig = configSchema({
 export const redisHa: PlatformResourcePolicy = {
   name: "redis-ha",
   description: "The cache fails over automatically to a replica in another zone and keeps daily snapshots.",
+  rationale:
+    "A single node loses the cache, and every write not yet snapshotted, when it or its zone fails; a replica in another zone takes over by itself, and snapshots restore what all nodes lost.",
+  anchors: ["CKV2_AWS_50"],
   remediationSteps:
     "Run 2 or more nodes (platform:cache.nodes) with automaticFailoverEnabled and multiAzEnabled true, and set snapshotRetentionLimit (platform:cache.snapshotRetentionDays) to the environment's minimum or more.",
   enforcementLevel: "mandatory",

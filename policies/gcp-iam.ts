@@ -25,6 +25,9 @@ const isDefaultServiceAccount = (member: string) =>
 export const gcpNoBasicRoles: PlatformResourcePolicy = {
   name: "gcp-no-basic-roles",
   description: "No grant of the basic roles owner, editor or viewer, and nothing granted to or run as a default service account.",
+  rationale:
+    "Owner, editor and viewer span every service of the project, and the default compute service account holds Editor, so anything granted them, or running as it, reaches far beyond its task.",
+  anchors: ["CKV_GCP_41", "CKV_GCP_42", "CKV_GCP_117"],
   remediationSteps:
     "Grant predefined or custom roles that cover only what the member needs, to a dedicated service account; never use <number>-compute@developer.gserviceaccount.com or <project>@appspot.gserviceaccount.com.",
   enforcementLevel: "mandatory",

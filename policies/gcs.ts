@@ -64,6 +64,9 @@ function checkGrants(args: ResourceValidationArgs, props: GcsIamProps, report: R
 export const gcsNoPublic: PlatformResourcePolicy = {
   name: "gcs-no-public",
   description: "Buckets enforce public access prevention, and nothing grants allUsers or allAuthenticatedUsers.",
+  rationale:
+    "One allUsers grant publishes a whole bucket; with public access prevention enforced such a grant fails, so the backups cannot be made public by mistake.",
+  anchors: ["CKV_GCP_114", "Pulumi compliance-policies"],
   remediationSteps: 'Set publicAccessPrevention to "enforced" on the bucket and grant access only to named service accounts or groups.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<GcsBucketProps & GcsIamProps>(
@@ -95,6 +98,9 @@ export const gcsBackupPosture: PlatformResourcePolicy = {
   name: "gcs-backup-posture",
   description:
     "Backup buckets use uniform bucket-level access, keep object versions, and delete objects after the environment's retention.",
+  rationale:
+    "Uniform access removes object ACLs, so IAM alone says who reads the backups; versions recover an overwritten or deleted dump; lifecycle deletion keeps dumps for the promised window and no longer.",
+  anchors: ["CKV_GCP_29", "CKV_GCP_78", "CKV_GCP_62"],
   remediationSteps:
     "Set uniformBucketLevelAccess to true, versioning.enabled to true, and lifecycleRules with a Delete action at condition.age equal to the backup retention (platform:backups.retentionDays) plus one for noncurrent versions.",
   enforcementLevel: "mandatory",

@@ -46,6 +46,9 @@ function nodeConfigOf(type: string, props: GkeClusterProps & GkeNodePoolProps): 
 export const gkePrivate: PlatformResourcePolicy = {
   name: "gke-private",
   description: "Nodes have no public IPs, and the control plane is private or reachable only from authorized networks.",
+  rationale:
+    "Public node IPs expose the kubelets and node ports to the internet, and a public control plane exposes the Kubernetes API; private nodes reach out through Cloud NAT.",
+  anchors: ["CKV_GCP_18", "CKV_GCP_20", "CKV_GCP_25"],
   remediationSteps:
     "Set privateClusterConfig.enablePrivateNodes to true, and either privateClusterConfig.enablePrivateEndpoint to true or masterAuthorizedNetworksConfig.cidrBlocks to the operators' CIDRs (never 0.0.0.0/0).",
   enforcementLevel: "mandatory",
@@ -79,6 +82,9 @@ export const gkeWorkloadIdentity: PlatformResourcePolicy = {
   name: "gke-workload-identity",
   description:
     "Pods get Google credentials only through Workload Identity: the cluster has a workload pool and nodes serve the GKE metadata server.",
+  rationale:
+    "Without Workload Identity every pod can take the node's service account token from the metadata server and act with all its permissions; with it, each pod gets only the Google identity bound to its own Kubernetes service account.",
+  anchors: ["CKV_GCP_69"],
   remediationSteps:
     'Set workloadIdentityConfig.workloadPool to "<project>.svc.id.goog" on the cluster and nodeConfig.workloadMetadataConfig.mode to "GKE_METADATA" on every node pool.',
   enforcementLevel: "mandatory",
@@ -98,6 +104,9 @@ export const gkeWorkloadIdentity: PlatformResourcePolicy = {
 export const gkeNetworkPolicy: PlatformResourcePolicy = {
   name: "gke-network-policy",
   description: "The cluster enforces Kubernetes NetworkPolicies (Dataplane V2, or the network policy add-on).",
+  rationale:
+    "NetworkPolicies are only stored objects until the data plane enforces them: without enforcement every namespace's default-deny policy silently allows everything.",
+  anchors: ["CKV_GCP_12"],
   remediationSteps: 'Set datapathProvider to "ADVANCED_DATAPATH" (Dataplane V2) when creating the cluster.',
   enforcementLevel: "mandatory",
   validateResource: forTypes<GkeClusterProps>([CLUSTER], (props, _args, report) => {
@@ -117,6 +126,9 @@ export const gkeNodeHardening: PlatformResourcePolicy = {
   name: "gke-node-hardening",
   description:
     "Shielded nodes with secure boot, Container-Optimized OS, a dedicated service account, a release channel, and automatic repair and upgrade.",
+  rationale:
+    "Secure boot and integrity monitoring detect a tampered boot chain, Container-Optimized OS is a small read-only image, the default compute service account holds Editor on the project, and a release channel with automatic upgrade and repair keeps nodes patched and healthy.",
+  anchors: ["CKV_GCP_68", "CKV_GCP_71", "CKV_GCP_72", "CKV_GCP_22", "CKV_GCP_9", "CKV_GCP_10"],
   remediationSteps:
     'On the cluster keep enableShieldedNodes and set releaseChannel.channel (REGULAR or STABLE). On each node pool set nodeConfig.imageType "COS_CONTAINERD", nodeConfig.serviceAccount to a dedicated least-privilege account, nodeConfig.shieldedInstanceConfig { enableSecureBoot: true, enableIntegrityMonitoring: true } and management { autoRepair: true, autoUpgrade: true }.',
   enforcementLevel: "mandatory",
@@ -153,6 +165,9 @@ export const gkeNodeHardening: PlatformResourcePolicy = {
 export const gkeLegacyAuthOff: PlatformResourcePolicy = {
   name: "gke-legacy-auth-off",
   description: "No legacy ABAC authorization and no client certificate: RBAC and Google identities only.",
+  rationale:
+    "ABAC grants permissions that no review of RBAC roles shows, and a client certificate is a cluster credential that cannot be revoked; Google identities and RBAC can be revoked and are audited.",
+  anchors: ["CKV_GCP_7", "CKV_GCP_13"],
   remediationSteps:
     "Remove enableLegacyAbac (or set it to false) and set masterAuth.clientCertificateConfig.issueClientCertificate to false.",
   enforcementLevel: "mandatory",

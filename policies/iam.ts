@@ -1,5 +1,5 @@
 // IAM and KMS: no Allow of every action on every resource, web-identity trust scoped to one subject, and
-// rotating keys. Anchors: CKV_AWS_62/63/355/358, @pulumi/awsguard, compliance-policies.
+// rotating keys. Anchors: CKV_AWS_7/62/63/355/358, @pulumi/awsguard, compliance-policies.
 import { forTypes, type PlatformResourcePolicy, type ReportViolation, type ResourceValidationArgs } from "./lib/policy";
 import { list, record, type Statement, statementLabel, statements, strings, text } from "./lib/values";
 
@@ -52,6 +52,9 @@ function checkDocument(document: unknown, where: string, report: ReportViolation
 export const iamNoStar: PlatformResourcePolicy = {
   name: "iam-no-star",
   description: "No IAM policy allows every action on every resource, and no one is given AdministratorAccess.",
+  rationale:
+    "A principal allowed everything turns any leak of its credentials, or any flaw in what runs as it, into a takeover of the whole account.",
+  anchors: ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355"],
   remediationSteps:
     "Write statements that name the actions and resource ARNs the principal needs (grant() in components/aws/iam.ts), and do not attach arn:aws:iam::aws:policy/AdministratorAccess.",
   enforcementLevel: "mandatory",
@@ -86,6 +89,9 @@ export const iamTrustScoped: PlatformResourcePolicy = {
   name: "iam-trust-scoped",
   description:
     "A role trusted by an OIDC provider (IRSA, CI) can only be assumed by the one subject named in a `sub` condition; no role trusts everyone.",
+  rationale:
+    "An OIDC trust without a `sub` condition lets every service account of the cluster, or every repository of the CI provider, assume the role.",
+  anchors: ["CKV_AWS_358"],
   remediationSteps:
     'In the trust policy of a web-identity role add Condition { StringEquals: { "<issuer>:sub": "system:serviceaccount:<namespace>:<name>", "<issuer>:aud": "sts.amazonaws.com" } } (for CI, the repository and branch), and never use Principal "*".',
   enforcementLevel: "mandatory",
@@ -123,6 +129,9 @@ export interface CryptoKeyProps {
 export const kmsRotation: PlatformResourcePolicy = {
   name: "kms-rotation",
   description: "Symmetric KMS keys rotate their key material at least yearly.",
+  rationale:
+    "Rotation bounds how much data one version of a key protects and how long a leaked version stays useful; old versions still decrypt, so rotation breaks nothing.",
+  anchors: ["CKV_AWS_7", "@pulumi/awsguard", "Pulumi compliance-policies"],
   remediationSteps:
     'AWS: set enableKeyRotation to true (rotationPeriodInDays 365 or less). GCP: set rotationPeriod, e.g. "7776000s" (90 days).',
   enforcementLevel: "mandatory",

@@ -50,6 +50,9 @@ export const pssRestricted: PlatformResourcePolicy = {
   name: "pss-restricted",
   description:
     "Pod templates meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, a seccomp profile, no host namespaces, ports or paths, no privileged containers.",
+  rationale:
+    "A container running as root, with extra capabilities, privilege escalation or the host's namespaces is one kernel or runtime flaw away from the node, and from there from every pod on it; the restricted standard closes those paths.",
+  anchors: ["Pod Security Standards (restricted)", "CKV_K8S_*", "Kyverno"],
   remediationSteps:
     'Give the pod securityContext { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } and every container securityContext { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false }; remove hostNetwork, hostPID, hostIPC, hostPort and hostPath volumes.',
   enforcementLevel: "mandatory",
@@ -91,6 +94,9 @@ export const pssRestricted: PlatformResourcePolicy = {
 export const readOnlyRootfs: PlatformResourcePolicy = {
   name: "read-only-rootfs",
   description: "Containers run with a read-only root filesystem; anything they write goes to a mounted volume.",
+  rationale:
+    "Code an attacker gets to run cannot drop tools into, or change, a read-only root filesystem; writes go to volumes that disappear with the pod.",
+  anchors: ["CKV_K8S_22"],
   remediationSteps:
     "Set securityContext.readOnlyRootFilesystem to true on every container and mount an emptyDir where the process writes (/tmp, caches).",
   enforcementLevel: "mandatory",
@@ -105,6 +111,9 @@ export const readOnlyRootfs: PlatformResourcePolicy = {
 export const resources: PlatformResourcePolicy = {
   name: "resources",
   description: "Containers request CPU and memory and are limited in memory, so the scheduler can place them and one cannot starve a node.",
+  rationale:
+    "Without requests the scheduler places pods blindly and the autoscaler cannot plan; without a memory limit one leaking container can run its node out of memory and get its neighbours evicted.",
+  anchors: ["CKV_K8S_10", "CKV_K8S_11", "CKV_K8S_12", "CKV_K8S_13"],
   remediationSteps:
     "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container (platform:apps[].cpuRequest, memoryRequest, memoryLimit).",
   enforcementLevel: "mandatory",
@@ -127,6 +136,9 @@ export const probes: PlatformResourcePolicy = {
   name: "probes",
   description:
     "Long-running containers have liveness and readiness probes, so Kubernetes restarts hung pods and routes traffic only to ready ones.",
+  rationale:
+    "Without a liveness probe a hung process keeps its pod forever; without a readiness probe traffic reaches pods that are starting or overloaded, and a rollout carries on past a broken version.",
+  anchors: ["CKV_K8S_8", "CKV_K8S_9"],
   remediationSteps:
     "Add livenessProbe and readinessProbe (httpGet on platform:apps[].healthPath and readyPath) to every container of Deployments, StatefulSets and DaemonSets.",
   enforcementLevel: "mandatory",
@@ -144,6 +156,9 @@ export const probes: PlatformResourcePolicy = {
 export const imagePinning: PlatformResourcePolicy = {
   name: "image-pinning",
   description: "Every container image names a tag other than latest, or a digest, so each deploy runs the image that was reviewed.",
+  rationale:
+    "`latest`, or no tag, runs whatever was pushed last: deploys cannot be reproduced, rollbacks do not roll back, and an image nobody reviewed can reach production.",
+  anchors: ["CKV_K8S_14"],
   remediationSteps: "Pin the image: registry/repository:<version> (platform:apps[].image), or better registry/repository@sha256:<digest>.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<KubernetesObject>(WORKLOAD_TYPES, (props, args, report) => {
@@ -164,6 +179,9 @@ export const imagePinning: PlatformResourcePolicy = {
 export const imageDigest: PlatformResourcePolicy = {
   name: "image-digest",
   description: "Container images are pinned by digest: a tag can be moved to other content, a digest cannot.",
+  rationale:
+    "A tag can be moved, by mistake or by someone with push access to the registry, to content nobody reviewed; a digest names the content itself.",
+  anchors: ["CKV_K8S_43"],
   remediationSteps:
     "Append the digest of the reviewed image: registry/repository:<version>@sha256:<digest> (`crane digest` or `docker buildx imagetools inspect` prints it).",
   enforcementLevel: "advisory",
@@ -181,6 +199,9 @@ const PSS_LEVELS = ["privileged", "baseline", "restricted"];
 export const namespacePssLabels: PlatformResourcePolicy = {
   name: "namespace-pss-labels",
   description: "Every namespace states the Pod Security level the API server enforces in it, and the version of that standard.",
+  rationale:
+    "A namespace without the label gets the cluster's default level, privileged unless the API server is configured otherwise, so its pods are not checked at all; the version label keeps a cluster upgrade from changing what is enforced unnoticed.",
+  anchors: ["Pod Security admission"],
   remediationSteps:
     "Label the namespace pod-security.kubernetes.io/enforce: restricted (baseline only where a workload needs it) and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35).",
   enforcementLevel: "mandatory",
@@ -224,6 +245,9 @@ export const namespaceDefaultDeny: PlatformStackPolicy = {
   name: "namespace-default-deny",
   description:
     "Every namespace the stack creates has a default-deny NetworkPolicy for ingress and egress; traffic is then allowed rule by rule.",
+  rationale:
+    "Kubernetes lets every pod reach every other until a policy selects it; denying by default means a compromised pod reaches only what it was allowed, not the database of every other app.",
+  anchors: ["CKV2_K8S_6"],
   remediationSteps:
     'Create a NetworkPolicy in the namespace with podSelector {} and policyTypes ["Ingress", "Egress"] and no rules, then add narrow allowances (DNS, the gateway, the database).',
   enforcementLevel: "mandatory",
@@ -248,6 +272,9 @@ export const namespaceDefaultDeny: PlatformStackPolicy = {
 export const tlsOnRoutes: PlatformStackPolicy = {
   name: "tls-on-routes",
   description: "Every externally reachable listener and route serves HTTPS with a certificate; plain HTTP only redirects to HTTPS.",
+  rationale:
+    "Anything served over plain HTTP can be read and changed on the way, session cookies and credentials included; the HTTP listener only redirects, so old links keep working.",
+  anchors: ["Polaris"],
   remediationSteps:
     "Give each Gateway listener protocol HTTPS with tls.certificateRefs (from cert-manager), attach HTTPRoutes to it by parentRefs[].sectionName, and let the only route on the HTTP listener be a RequestRedirect to scheme https. Ingresses list every host under spec.tls with a secretName.",
   enforcementLevel: "mandatory",
@@ -310,6 +337,9 @@ export const loadBalancerServices: PlatformResourcePolicy = {
   name: "load-balancer-services",
   description:
     "Only the gateway is exposed through a cloud load balancer: no Service of type LoadBalancer, and no Envoy Gateway proxy exposed by one, outside the gateway's namespace.",
+  rationale:
+    "Each LoadBalancer Service is a new entry point from the internet that bypasses the gateway's TLS, rate limit and HSTS; with one gateway there is one place to secure and to watch.",
+  anchors: [],
   remediationSteps:
     "Keep the Service's type ClusterIP and reach it through the gateway: an HTTPRoute on the gateway's HTTPS listener (platform:apps[].hostname). An EnvoyProxy outside the gateway's namespace sets spec.provider.kubernetes.envoyService.type to ClusterIP. A namespace that must have a load balancer of its own is added to the policy's allowedNamespaces, in review.",
   enforcementLevel: "mandatory",
@@ -373,6 +403,9 @@ const CLUSTER_SCOPED = new Set([
 export const noDefaultNamespace: PlatformResourcePolicy = {
   name: "no-default-namespace",
   description: "Nothing is created in the default namespace, which has no network policies or Pod Security labels of the platform.",
+  rationale:
+    "The default namespace has none of the platform's network policies or Pod Security labels, so anything in it runs unguarded; it is also where objects land when their namespace is forgotten.",
+  anchors: ["CKV_K8S_21"],
   remediationSteps: "Set metadata.namespace (a Helm release's namespace) to the namespace the platform created for the workload.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
@@ -429,6 +462,9 @@ export const availability: PlatformStackPolicy = {
   name: "availability",
   description:
     "Deployments and StatefulSets run at least two replicas and have a PodDisruptionBudget, so a node drain or a crash does not take the service down.",
+  rationale:
+    "With one replica every node drain, upgrade or crash is an outage; a PodDisruptionBudget keeps a voluntary disruption, such as a node upgrade, from taking all replicas at once.",
+  anchors: ["Pulumi compliance-policies", "Polaris"],
   remediationSteps:
     "Run 2 or more replicas (platform:apps[].minReplicas, or the HorizontalPodAutoscaler's minReplicas) and add a PodDisruptionBudget with maxUnavailable 1 selecting the pods.",
   enforcementLevel: "advisory",

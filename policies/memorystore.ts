@@ -21,6 +21,9 @@ const secureConfig = configSchema({
 export const memorystoreSecure: PlatformResourcePolicy = {
   name: "memorystore-secure",
   description: "Memorystore requires AUTH and TLS, and runs STANDARD_HA where the environment needs failover.",
+  rationale:
+    "Memorystore is reachable from the whole VPC: without AUTH anything there can read or flush it, without TLS the data and the AUTH string cross the network in clear, and the BASIC tier has no replica to fail over to.",
+  anchors: ["CKV_GCP_95", "CKV_GCP_97"],
   remediationSteps:
     'Set authEnabled to true, transitEncryptionMode to "SERVER_AUTHENTICATION" and, in staging and production, tier to "STANDARD_HA".',
   enforcementLevel: "mandatory",

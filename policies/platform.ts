@@ -39,6 +39,9 @@ export const statefulProtected: PlatformResourcePolicy = {
   name: "stateful-protected",
   description:
     "Databases, caches, buckets, keys and clusters carry Pulumi's protect option, so no update or destroy can delete them by accident.",
+  rationale:
+    "Pulumi deletes what the program stops declaring and replaces what a changed property forces it to; with protect such a deletion fails instead of losing data, and lifting protection is a deliberate step of its own.",
+  anchors: [],
   remediationSteps:
     "Create the resource with { protect: true } (components take it from the environment profile's protect setting); to delete it on purpose, first unprotect it with `pulumi state unprotect`.",
   enforcementLevel: "mandatory",
@@ -106,6 +109,9 @@ export const noPlaintextSecrets: PlatformStackPolicy = {
   name: "no-plaintext-secrets",
   description:
     "Inputs that hold credentials (passwords, tokens, secrets, keys) are secret outputs or come from a generated or stored secret; pods read credentials from Secrets, and ConfigMaps hold none.",
+  rationale:
+    "A plain input is stored unencrypted in the Pulumi state and shown in previews and logs, while a secret is encrypted in state and masked; a ConfigMap can be read by anyone allowed to read the namespace's configuration.",
+  anchors: [],
   remediationSteps:
     "Generate the value (random.RandomPassword) or read it from Secrets Manager / Secret Manager, keep it an Output marked secret, and list the input in additionalSecretOutputs if the provider does not mark it secret; in pods use env[].valueFrom.secretKeyRef; move credentials out of ConfigMaps into Secrets.",
   enforcementLevel: "mandatory",

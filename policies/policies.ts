@@ -1,4 +1,4 @@
-// Every policy of the pack, in catalogue order (docs: POLICY-RULES.md). index.ts serves this list; the
+// Every policy of the pack, in catalogue order (docs/POLICY-RULES.md). index.ts serves this list; the
 // offline review and the tests import it directly, because constructing the PolicyPack starts a server.
 import { awsNetworkPolicies } from "./aws-network";
 import { cloudsqlPolicies } from "./cloudsql";

@@ -55,6 +55,9 @@ export interface RdsParameterGroupProps {
 export const rdsNotPublic: PlatformResourcePolicy = {
   name: "rds-not-public",
   description: "Database instances are not publicly accessible.",
+  rationale:
+    "A database reachable from the internet is open to password guessing and to every PostgreSQL vulnerability; only the cluster's nodes need it, from inside the VPC.",
+  anchors: ["CKV_AWS_17", "@pulumi/awsguard", "Pulumi compliance-policies"],
   remediationSteps:
     "Set publiclyAccessible to false and place the instance in private (isolated) subnets; clients reach it from inside the VPC.",
   enforcementLevel: "mandatory",
@@ -75,6 +78,9 @@ const encryptionConfig = configSchema({
 export const rdsEncrypted: PlatformResourcePolicy = {
   name: "rds-encrypted",
   description: "Database storage is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
+  rationale:
+    "Encryption at rest protects snapshots, replicas and discarded disks; a customer-managed key also decides who may decrypt them, logs each use, and keeps a shared snapshot unreadable to accounts the key does not trust. It can only be chosen when the instance is created.",
+  anchors: ["CKV_AWS_16", "@pulumi/awsguard", "Pulumi compliance-policies"],
   remediationSteps:
     "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy).",
   enforcementLevel: "mandatory",
@@ -101,6 +107,9 @@ const backupsConfig = configSchema({
 export const rdsBackups: PlatformResourcePolicy = {
   name: "rds-backups",
   description: "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
+  rationale:
+    "Point-in-time recovery reaches back only as far as the retention: corruption or a bad migration noticed later than that cannot be undone.",
+  anchors: ["CKV_AWS_133", "@pulumi/awsguard", "Pulumi compliance-policies"],
   remediationSteps:
     "Raise backupRetentionPeriod (platform:database.backupRetentionDays) to the environment's minimum: 7 days in dev, 14 in staging, 30 in production.",
   enforcementLevel: "mandatory",
@@ -119,6 +128,9 @@ export const rdsBackups: PlatformResourcePolicy = {
 export const rdsHa: PlatformResourcePolicy = {
   name: "rds-ha",
   description: "Database instances keep a synchronous standby in a second zone (Multi-AZ).",
+  rationale:
+    "A single-zone instance is down for the whole of a zone outage and for each maintenance reboot; the standby takes over in a minute or two without losing committed data.",
+  anchors: ["CKV_AWS_157", "@pulumi/awsguard"],
   remediationSteps: "Set multiAz to true (platform:database.multiAz); the change is applied without replacing the instance.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<RdsInstanceProps>([INSTANCE], (props, _args, report) => {
@@ -129,6 +141,9 @@ export const rdsHa: PlatformResourcePolicy = {
 export const rdsDeletionProtection: PlatformResourcePolicy = {
   name: "rds-deletion-protection",
   description: "Databases refuse deletion and take a final snapshot if they are deleted anyway.",
+  rationale:
+    "A mistaken destroy, a replacement forced by a changed property or a click in the console must not delete the data; if the instance is deleted anyway, the final snapshot keeps it.",
+  anchors: ["CKV_AWS_293"],
   remediationSteps:
     "Set deletionProtection to true, skipFinalSnapshot to false and finalSnapshotIdentifier to a name for the last snapshot.",
   enforcementLevel: "mandatory",
@@ -146,6 +161,9 @@ const forcesSsl = (group: RdsParameterGroupProps) =>
 export const rdsForceSsl: PlatformStackPolicy = {
   name: "rds-force-ssl",
   description: "PostgreSQL instances use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
+  rationale:
+    "Without rds.force_ssl a client that does not ask for TLS sends its password and its data in clear text across the VPC; the server's setting enforces TLS whatever the client does.",
+  anchors: ["CKV2_AWS_69"],
   remediationSteps:
     'Create an aws.rds.ParameterGroup for the engine family with the parameter { name: "rds.force_ssl", value: "1" } and set the instance\'s parameterGroupName to it (Aurora: a ClusterParameterGroup on dbClusterParameterGroupName).',
   enforcementLevel: "mandatory",
@@ -174,6 +192,9 @@ export const rdsForceSsl: PlatformStackPolicy = {
 export const rdsObservability: PlatformResourcePolicy = {
   name: "rds-observability",
   description: "Database instances have Performance Insights, export their logs to CloudWatch and accept IAM authentication.",
+  rationale:
+    "Performance Insights and the exported logs are what explains a slow or failing database, and IAM authentication lets people connect with short-lived tokens instead of a shared password.",
+  anchors: ["CKV_AWS_161", "CKV_AWS_129", "CKV_AWS_353"],
   remediationSteps:
     'Set performanceInsightsEnabled to true, enabledCloudwatchLogsExports to ["postgresql", "upgrade"] and iamDatabaseAuthenticationEnabled to true.',
   enforcementLevel: "advisory",

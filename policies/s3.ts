@@ -77,6 +77,9 @@ function isBackup(bucket: PolicyResource, pattern: string): boolean {
 export const s3PublicAccessBlock: PlatformStackPolicy = {
   name: "s3-public-access-block",
   description: "Every bucket has its own public access block with all four settings on.",
+  rationale:
+    "A bucket policy or an ACL can make objects public by mistake; the block overrides both, so the backups cannot be exposed. AWS provider v7 keeps it in a resource of its own, so the policy looks at the whole stack.",
+  anchors: ["CKV2_AWS_6"],
   remediationSteps:
     "Create an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   enforcementLevel: "mandatory",
@@ -106,6 +109,9 @@ export const s3PublicAccessBlock: PlatformStackPolicy = {
 export const s3Encryption: PlatformStackPolicy = {
   name: "s3-encryption",
   description: "Every bucket encrypts new objects with KMS by default.",
+  rationale:
+    "With KMS, reading an object takes permission on the key as well as on the bucket, and each decryption is logged, so a leaked S3 permission alone does not expose the data.",
+  anchors: ["CKV_AWS_145", "Pulumi compliance-policies"],
   remediationSteps:
     'Create an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with applyServerSideEncryptionByDefault { sseAlgorithm: "aws:kms", kmsMasterKeyId: <key ARN> } and bucketKeyEnabled true.',
   enforcementLevel: "mandatory",
@@ -147,6 +153,9 @@ function versioned(resources: readonly PolicyResource[], bucket: PolicyResource)
 export const s3Versioning: PlatformStackPolicy = {
   name: "s3-versioning",
   description: "Backup buckets keep object versions, so an overwritten or deleted dump can be recovered.",
+  rationale:
+    "A dump overwritten or deleted, by mistake or by someone with write access, is otherwise gone; its old version stays until the lifecycle expires it.",
+  anchors: ["CKV_AWS_21"],
   remediationSteps: 'Create an aws.s3.BucketVersioning for the bucket with versioningConfiguration { status: "Enabled" }.',
   enforcementLevel: "mandatory",
   configSchema: versioningConfig,
@@ -174,6 +183,9 @@ const lifecycleConfig = configSchema({
 export const s3Lifecycle: PlatformStackPolicy = {
   name: "s3-lifecycle",
   description: "Backup buckets expire objects (and old versions) after the environment's retention, no sooner and no later.",
+  rationale:
+    "Dumps kept longer than the retention cost money and keep personal data beyond the promised time; dumps expired sooner break the recovery window the environment promises.",
+  anchors: ["CKV2_AWS_61"],
   remediationSteps:
     "Create an aws.s3.BucketLifecycleConfiguration with an Enabled rule whose expiration.days equals the environment's backup retention (platform:backups.retentionDays) and, on versioned buckets, a noncurrentVersionExpiration.",
   enforcementLevel: "advisory",

@@ -20,6 +20,16 @@ import "./sdk";
 interface Described {
   name: string;
   description: string;
+  /**
+   * Why the rule matters: what goes wrong without it. Optional in the type so that test probes need none;
+   * review/policy-rules.ts refuses to write the catalogue while a policy of the pack lacks it.
+   */
+  rationale?: string;
+  /**
+   * The published checks this policy follows (Checkov and Trivy ids, awsguard, compliance-policies, Pod
+   * Security Standards, ...); empty for a rule of this platform alone. Required by the catalogue, as `rationale`.
+   */
+  anchors?: readonly string[];
   /** What to change when the policy fails; the review prints it under each violation. */
   remediationSteps: string;
   /** The level when no policy config is given: the production column of the catalogue. */
