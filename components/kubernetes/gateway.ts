@@ -82,7 +82,7 @@ function check(name: string, args: IngressGatewayArgs): void {
     fail(`args.rateLimitPerMinute must be a whole number >= 1 (got ${JSON.stringify(args.rateLimitPerMinute)})`);
 }
 
-/** The gateway namespace's allowances, in one list so a test can read them as a table. */
+/** The gateway namespace's allowances, in one list that reads as a table (test/kubernetes/gateway.test.ts checks it row by row). */
 export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "loadBalancer" | "backends" | "scrapers">): Allowance[] {
   const backendsByNamespace = new Map<string, number[]>();
   for (const b of args.backends)
