@@ -61,8 +61,60 @@ function rule(
 
 const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
-export function alertRuleGroups(a: AlertRulesArgs): AlertRuleGroup[] {
+/** Errors and latency of the gateway's routes, from the Envoy proxies' upstream statistics. */
+function gatewayRules(): AlertRuleGroup {
   const t = THRESHOLDS;
+  return {
+    name: "platform.gateway",
+    rules: [
+      rule(
+        "HighErrorRate",
+        "critical",
+        `sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m])) > ${t.errorRatio}`,
+        "5m",
+        "More than 5% of requests fail",
+        `{{ $labels.envoy_cluster_name }} answered {{ $value | humanizePercentage }} of requests with 5xx over 5 minutes (threshold ${pct(t.errorRatio)}).`,
+      ),
+      rule(
+        "HighLatencyP95",
+        "warning",
+        `histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m]))) > ${t.p95LatencyMs}`,
+        "10m",
+        "p95 latency above 500 ms",
+        `{{ $labels.envoy_cluster_name }} p95 upstream latency is {{ $value }} ms (threshold ${t.p95LatencyMs} ms).`,
+      ),
+    ],
+  };
+}
+
+/** Any container nearing its memory limit and any Job stuck running (cAdvisor and kube-state-metrics). */
+function workloadRules(): AlertRuleGroup {
+  const t = THRESHOLDS;
+  return {
+    name: "platform.workloads",
+    rules: [
+      rule(
+        "ContainerMemoryNearLimit",
+        "warning",
+        `max by (namespace, pod, container) (container_memory_working_set_bytes{container!="", container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{resource="memory"}) > ${t.memoryOfLimit}`,
+        "5m",
+        "Container memory above 90% of its limit",
+        `{{ $labels.namespace }}/{{ $labels.pod }} {{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit; it will be OOM-killed at 100%.`,
+      ),
+      rule(
+        "JobRunningTooLong",
+        "warning",
+        `(time() - max by (namespace, job_name) (kube_job_status_start_time)) > ${t.jobHours * 3600} and max by (namespace, job_name) (kube_job_status_active) > 0`,
+        "1m",
+        "Job running longer than 4 hours",
+        `Job {{ $labels.namespace }}/{{ $labels.job_name }} has been running for {{ $value | humanizeDuration }}.`,
+      ),
+    ],
+  };
+}
+
+/** The backup and restore-verification CronJobs: a failed newest run, or no success for too long. */
+function backupRules(a: AlertRulesArgs): AlertRuleGroup {
   const backupJobs = `namespace="${a.backupNamespace}", job_name=~"${a.backupCronJob}-.+"`;
   const restoreJobs = `namespace="${a.backupNamespace}", job_name=~"${a.restoreCronJob}-.+"`;
   const lastSuccess = (cronjob: string) =>
@@ -70,165 +122,141 @@ export function alertRuleGroups(a: AlertRulesArgs): AlertRuleGroup[] {
   // The newest failed run started after the newest success: a later success clears the alert.
   const failedSinceSuccess = (jobs: string, cronjob: string) =>
     `max(kube_job_status_start_time{${jobs}} * on (namespace, job_name) (kube_job_status_failed{${jobs}} > bool 0)) > max(${lastSuccess(cronjob)})`;
+  return {
+    name: "platform.backups",
+    rules: [
+      rule(
+        "BackupJobFailed",
+        "critical",
+        failedSinceSuccess(backupJobs, a.backupCronJob),
+        "1m",
+        "The Postgres backup failed",
+        `The newest ${a.backupCronJob} run failed after the last successful one: read its logs (kubectl -n ${a.backupNamespace} logs job/<name>).`,
+      ),
+      rule(
+        "BackupMissing",
+        "critical",
+        `(time() - max(${lastSuccess(a.backupCronJob)})) > ${a.maxBackupAgeHours * 3600} or absent(${lastSuccess(a.backupCronJob)})`,
+        "1h",
+        `No successful Postgres backup for ${a.maxBackupAgeHours} hours`,
+        `The last successful ${a.backupCronJob} run was {{ $value | humanizeDuration }} ago, or there has been none (threshold ${a.maxBackupAgeHours} hours).`,
+      ),
+      rule(
+        "RestoreVerificationFailed",
+        "critical",
+        failedSinceSuccess(restoreJobs, a.restoreCronJob),
+        "1m",
+        "The newest backup could not be restored",
+        `The newest ${a.restoreCronJob} run failed: the latest dump may be unusable. Read its logs (kubectl -n ${a.backupNamespace} logs job/<name> -c verify).`,
+      ),
+      rule(
+        "RestoreVerificationMissing",
+        "warning",
+        `(time() - max(${lastSuccess(a.restoreCronJob)})) > ${a.maxVerificationAgeHours * 3600} or absent(${lastSuccess(a.restoreCronJob)})`,
+        "1h",
+        "Backups have not been verified recently",
+        `The last successful ${a.restoreCronJob} run was {{ $value | humanizeDuration }} ago, or there has been none (threshold ${a.maxVerificationAgeHours} hours).`,
+      ),
+    ],
+  };
+}
+
+/** cert-manager's certificates: close to expiry without renewal, or not ready. */
+function certificateRules(): AlertRuleGroup {
+  const t = THRESHOLDS;
+  return {
+    name: "platform.certificates",
+    rules: [
+      rule(
+        "CertificateExpiringSoon",
+        "warning",
+        `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${t.certificateDays * 86400}`,
+        "1h",
+        "A certificate expires within 14 days",
+        "Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }} and has not been renewed.",
+      ),
+      rule(
+        "CertificateNotReady",
+        "critical",
+        `max by (namespace, name) (certmanager_certificate_ready_status{condition="False"}) == 1`,
+        "15m",
+        "A certificate is not ready",
+        "Certificate {{ $labels.namespace }}/{{ $labels.name }} is not ready: the listener serving it may have no valid certificate.",
+      ),
+    ],
+  };
+}
+
+/** Postgres, through its exporter: the exporter itself, storage against the autoscaling ceiling, connections. */
+function databaseRules(a: AlertRulesArgs): AlertRuleGroup {
+  const t = THRESHOLDS;
   const storageBytes = a.databaseMaxStorageGb * 1024 ** 3;
-  return [
-    {
-      name: "platform.gateway",
-      rules: [
-        rule(
-          "HighErrorRate",
-          "critical",
-          `sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m])) > ${t.errorRatio}`,
-          "5m",
-          "More than 5% of requests fail",
-          `{{ $labels.envoy_cluster_name }} answered {{ $value | humanizePercentage }} of requests with 5xx over 5 minutes (threshold ${pct(t.errorRatio)}).`,
-        ),
-        rule(
-          "HighLatencyP95",
-          "warning",
-          `histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m]))) > ${t.p95LatencyMs}`,
-          "10m",
-          "p95 latency above 500 ms",
-          `{{ $labels.envoy_cluster_name }} p95 upstream latency is {{ $value }} ms (threshold ${t.p95LatencyMs} ms).`,
-        ),
-      ],
-    },
-    {
-      name: "platform.workloads",
-      rules: [
-        rule(
-          "ContainerMemoryNearLimit",
-          "warning",
-          `max by (namespace, pod, container) (container_memory_working_set_bytes{container!="", container!="POD"}) / max by (namespace, pod, container) (kube_pod_container_resource_limits{resource="memory"}) > ${t.memoryOfLimit}`,
-          "5m",
-          "Container memory above 90% of its limit",
-          `{{ $labels.namespace }}/{{ $labels.pod }} {{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit; it will be OOM-killed at 100%.`,
-        ),
-        rule(
-          "JobRunningTooLong",
-          "warning",
-          `(time() - max by (namespace, job_name) (kube_job_status_start_time)) > ${t.jobHours * 3600} and max by (namespace, job_name) (kube_job_status_active) > 0`,
-          "1m",
-          "Job running longer than 4 hours",
-          `Job {{ $labels.namespace }}/{{ $labels.job_name }} has been running for {{ $value | humanizeDuration }}.`,
-        ),
-      ],
-    },
-    {
-      name: "platform.backups",
-      rules: [
-        rule(
-          "BackupJobFailed",
-          "critical",
-          failedSinceSuccess(backupJobs, a.backupCronJob),
-          "1m",
-          "The Postgres backup failed",
-          `The newest ${a.backupCronJob} run failed after the last successful one: read its logs (kubectl -n ${a.backupNamespace} logs job/<name>).`,
-        ),
-        rule(
-          "BackupMissing",
-          "critical",
-          `(time() - max(${lastSuccess(a.backupCronJob)})) > ${a.maxBackupAgeHours * 3600} or absent(${lastSuccess(a.backupCronJob)})`,
-          "1h",
-          `No successful Postgres backup for ${a.maxBackupAgeHours} hours`,
-          `The last successful ${a.backupCronJob} run was {{ $value | humanizeDuration }} ago, or there has been none (threshold ${a.maxBackupAgeHours} hours).`,
-        ),
-        rule(
-          "RestoreVerificationFailed",
-          "critical",
-          failedSinceSuccess(restoreJobs, a.restoreCronJob),
-          "1m",
-          "The newest backup could not be restored",
-          `The newest ${a.restoreCronJob} run failed: the latest dump may be unusable. Read its logs (kubectl -n ${a.backupNamespace} logs job/<name> -c verify).`,
-        ),
-        rule(
-          "RestoreVerificationMissing",
-          "warning",
-          `(time() - max(${lastSuccess(a.restoreCronJob)})) > ${a.maxVerificationAgeHours * 3600} or absent(${lastSuccess(a.restoreCronJob)})`,
-          "1h",
-          "Backups have not been verified recently",
-          `The last successful ${a.restoreCronJob} run was {{ $value | humanizeDuration }} ago, or there has been none (threshold ${a.maxVerificationAgeHours} hours).`,
-        ),
-      ],
-    },
-    {
-      name: "platform.certificates",
-      rules: [
-        rule(
-          "CertificateExpiringSoon",
-          "warning",
-          `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${t.certificateDays * 86400}`,
-          "1h",
-          "A certificate expires within 14 days",
-          "Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }} and has not been renewed.",
-        ),
-        rule(
-          "CertificateNotReady",
-          "critical",
-          `max by (namespace, name) (certmanager_certificate_ready_status{condition="False"}) == 1`,
-          "15m",
-          "A certificate is not ready",
-          "Certificate {{ $labels.namespace }}/{{ $labels.name }} is not ready: the listener serving it may have no valid certificate.",
-        ),
-      ],
-    },
-    {
-      name: "platform.database",
-      rules: [
-        rule(
-          "DatabaseExporterDown",
-          "critical",
-          `up{job="postgres-exporter"} == 0 or absent(up{job="postgres-exporter"})`,
-          "5m",
-          "The database cannot be observed",
-          "The Postgres exporter is down or cannot reach the database; the database alerts below cannot fire.",
-        ),
-        rule(
-          "DatabaseStorageNearMax",
-          "warning",
-          `sum(pg_database_size_bytes) > ${Math.round(storageBytes * t.databaseStorageRatio)}`,
-          "30m",
-          "Database data above 80% of the storage ceiling",
-          `The databases hold {{ $value | humanize1024 }}B, more than ${pct(t.databaseStorageRatio)} of the ${a.databaseMaxStorageGb} GiB storage autoscaling may grow to: raise database.maxStorageGb.`,
-        ),
-        rule(
-          "DatabaseConnectionsHigh",
-          "warning",
-          `sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > ${t.connectionsRatio}`,
-          "10m",
-          "Database connections above 80% of max_connections",
-          "{{ $value | humanizePercentage }} of max_connections are in use; new connections will soon be refused.",
-        ),
-      ],
-    },
-    {
-      name: "platform.cache",
-      rules: [
-        rule(
-          "CacheExporterDown",
-          "critical",
-          `up{job="redis-exporter"} == 0 or absent(up{job="redis-exporter"})`,
-          "5m",
-          "The cache cannot be observed",
-          "The Redis exporter is down or cannot reach the cache; the cache alerts below cannot fire.",
-        ),
-        rule(
-          "CacheMemoryHigh",
-          "warning",
-          `max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > ${t.cacheMemoryRatio}`,
-          "10m",
-          "Cache memory above 90% of maxmemory",
-          "The cache uses {{ $value | humanizePercentage }} of its memory; keys will be evicted.",
-        ),
-        rule(
-          "CacheEvictions",
-          "warning",
-          "sum(increase(redis_evicted_keys_total[10m])) > 0",
-          "10m",
-          "The cache is evicting keys",
-          "{{ $value }} keys were evicted in 10 minutes: the cache is too small for its working set.",
-        ),
-      ],
-    },
-  ];
+  return {
+    name: "platform.database",
+    rules: [
+      rule(
+        "DatabaseExporterDown",
+        "critical",
+        `up{job="postgres-exporter"} == 0 or absent(up{job="postgres-exporter"})`,
+        "5m",
+        "The database cannot be observed",
+        "The Postgres exporter is down or cannot reach the database; the database alerts below cannot fire.",
+      ),
+      rule(
+        "DatabaseStorageNearMax",
+        "warning",
+        `sum(pg_database_size_bytes) > ${Math.round(storageBytes * t.databaseStorageRatio)}`,
+        "30m",
+        "Database data above 80% of the storage ceiling",
+        `The databases hold {{ $value | humanize1024 }}B, more than ${pct(t.databaseStorageRatio)} of the ${a.databaseMaxStorageGb} GiB storage autoscaling may grow to: raise database.maxStorageGb.`,
+      ),
+      rule(
+        "DatabaseConnectionsHigh",
+        "warning",
+        `sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > ${t.connectionsRatio}`,
+        "10m",
+        "Database connections above 80% of max_connections",
+        "{{ $value | humanizePercentage }} of max_connections are in use; new connections will soon be refused.",
+      ),
+    ],
+  };
+}
+
+/** Redis, through its exporter: the exporter itself, memory against maxmemory, evictions. */
+function cacheRules(): AlertRuleGroup {
+  const t = THRESHOLDS;
+  return {
+    name: "platform.cache",
+    rules: [
+      rule(
+        "CacheExporterDown",
+        "critical",
+        `up{job="redis-exporter"} == 0 or absent(up{job="redis-exporter"})`,
+        "5m",
+        "The cache cannot be observed",
+        "The Redis exporter is down or cannot reach the cache; the cache alerts below cannot fire.",
+      ),
+      rule(
+        "CacheMemoryHigh",
+        "warning",
+        `max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > ${t.cacheMemoryRatio}`,
+        "10m",
+        "Cache memory above 90% of maxmemory",
+        "The cache uses {{ $value | humanizePercentage }} of its memory; keys will be evicted.",
+      ),
+      rule(
+        "CacheEvictions",
+        "warning",
+        "sum(increase(redis_evicted_keys_total[10m])) > 0",
+        "10m",
+        "The cache is evicting keys",
+        "{{ $value }} keys were evicted in 10 minutes: the cache is too small for its working set.",
+      ),
+    ],
+  };
+}
+
+/** The platform's alert groups, one per concern, in the order the PrometheusRule lists them. */
+export function alertRuleGroups(a: AlertRulesArgs): AlertRuleGroup[] {
+  return [gatewayRules(), workloadRules(), backupRules(a), certificateRules(), databaseRules(a), cacheRules()];
 }

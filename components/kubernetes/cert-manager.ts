@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster } from "../types";
 import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
-import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
+import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 
 export const CERT_MANAGER_CHART: HelmChart = { chart: "oci://quay.io/jetstack/charts/cert-manager", version: "v1.21.1" };
 export type IssuerName = "letsencrypt-staging" | "letsencrypt-production";
@@ -52,6 +52,119 @@ export interface CertManagerArgs {
   gatewayApiCrds: pulumi.Resource;
 }
 
+/**
+ * The cert-manager namespace's allowances: DNS, the API server, the ACME directory (and the HTTP-01
+ * self-check), the API server calling the webhook, and Prometheus scraping the metrics port.
+ */
+function certManagerAllowances(args: Pick<CertManagerArgs, "cluster" | "webhookCallerCidrs" | "scrapers">): Allowance[] {
+  return [
+    dnsEgress(),
+    // Every component (controller, cainjector, webhook, the startup check) works through the API.
+    apiServerEgress(args.cluster.apiServerCidrs),
+    // The ACME directory, and the self-check of each HTTP-01 challenge through the public address.
+    internetHttpsEgress("acme", CONTROLLER_PODS, [{ port: 443 }, { port: 80 }]),
+    {
+      name: "webhook",
+      direction: "Ingress",
+      pods: WEBHOOK_PODS,
+      peers: [{ cidrs: args.webhookCallerCidrs }],
+      ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }],
+    },
+    {
+      name: "from-prometheus",
+      direction: "Ingress",
+      pods: CERT_MANAGER_METRICS_PODS,
+      peers: [args.scrapers],
+      ports: [{ port: CERT_MANAGER_METRICS_PORT }],
+    },
+  ];
+}
+
+/**
+ * The cert-manager release with its CRDs, Gateway API support and a ServiceMonitor; it waits for the
+ * Prometheus operator's CRDs and the Gateway API CRDs.
+ */
+function createRelease(
+  name: string,
+  args: CertManagerArgs,
+  namespace: pulumi.Input<string>,
+  replicas: number,
+  parent: pulumi.Resource,
+): k8s.helm.v3.Release {
+  return helmRelease(
+    `${name}-release`,
+    {
+      chart: CERT_MANAGER_CHART,
+      name: "cert-manager",
+      namespace,
+      values: {
+        // Templated CRDs: `helm upgrade` updates them; `keep` leaves them (and every certificate) on uninstall.
+        crds: { enabled: true, keep: true },
+        replicaCount: replicas,
+        podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+        webhook: {
+          replicaCount: replicas,
+          securePort: CERT_MANAGER_WEBHOOK_PORT,
+          podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+        },
+        config: {
+          apiVersion: "controller.config.cert-manager.io/v1alpha1",
+          kind: "ControllerConfiguration",
+          gatewayAPI: { enabled: true },
+        },
+        prometheus: { enabled: true, servicemonitor: { enabled: true } },
+      },
+      dependsOn: [args.prometheusCrds, args.gatewayApiCrds],
+    },
+    parent,
+  );
+}
+
+/** One Let's Encrypt ClusterIssuer answering HTTP-01 challenges through the Gateway's plain HTTP listener. */
+function createIssuer(
+  name: string,
+  issuer: IssuerName,
+  args: CertManagerArgs,
+  release: k8s.helm.v3.Release,
+  parent: pulumi.Resource,
+): k8s.apiextensions.CustomResource {
+  const listener = args.http01Listener;
+  return new k8s.apiextensions.CustomResource(
+    `${name}-${issuer}`,
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "ClusterIssuer",
+      metadata: { name: issuer },
+      spec: {
+        acme: {
+          server: ACME_SERVERS[issuer],
+          ...(args.acmeEmail !== undefined && { email: args.acmeEmail }),
+          privateKeySecretRef: { name: `${issuer}-account` },
+          solvers: [
+            {
+              http01: {
+                gatewayHTTPRoute: {
+                  parentRefs: [
+                    {
+                      group: "gateway.networking.k8s.io",
+                      kind: "Gateway",
+                      name: listener.gatewayName,
+                      namespace: listener.gatewayNamespace,
+                      sectionName: listener.sectionName,
+                    },
+                  ],
+                  serviceType: "ClusterIP",
+                },
+              },
+            },
+          ],
+        },
+      },
+    },
+    { parent, dependsOn: [release] },
+  );
+}
+
 export class CertManager extends pulumi.ComponentResource {
   readonly namespace: string;
   /** The release, and with it the CRDs: Certificates and Issuers wait for it. */
@@ -61,103 +174,15 @@ export class CertManager extends pulumi.ComponentResource {
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     if (args.issuers.length === 0) throw new Error(`CertManager ${name}: args.issuers must name at least one issuer`);
     super("platform:kubernetes:CertManager", name, {}, opts);
-    const namespace = args.namespace ?? "cert-manager";
-    this.namespace = namespace;
+    this.namespace = args.namespace ?? "cert-manager";
     const replicas = args.replicas ?? 2;
     const ns = new PlatformNamespace(
       `${name}-ns`,
-      {
-        name: namespace,
-        podSecurity: args.podSecurity,
-        allowances: [
-          dnsEgress(),
-          // Every component (controller, cainjector, webhook, the startup check) works through the API.
-          apiServerEgress(args.cluster.apiServerCidrs),
-          // The ACME directory, and the self-check of each HTTP-01 challenge through the public address.
-          internetHttpsEgress("acme", CONTROLLER_PODS, [{ port: 443 }, { port: 80 }]),
-          {
-            name: "webhook",
-            direction: "Ingress",
-            pods: WEBHOOK_PODS,
-            peers: [{ cidrs: args.webhookCallerCidrs }],
-            ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }],
-          },
-          {
-            name: "from-prometheus",
-            direction: "Ingress",
-            pods: CERT_MANAGER_METRICS_PODS,
-            peers: [args.scrapers],
-            ports: [{ port: CERT_MANAGER_METRICS_PORT }],
-          },
-        ],
-      },
+      { name: this.namespace, podSecurity: args.podSecurity, allowances: certManagerAllowances(args) },
       { parent: this },
     );
-    this.release = helmRelease(
-      `${name}-release`,
-      {
-        chart: CERT_MANAGER_CHART,
-        name: "cert-manager",
-        namespace: ns.ready,
-        values: {
-          // Templated CRDs: `helm upgrade` updates them; `keep` leaves them (and every certificate) on uninstall.
-          crds: { enabled: true, keep: true },
-          replicaCount: replicas,
-          podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-          webhook: {
-            replicaCount: replicas,
-            securePort: CERT_MANAGER_WEBHOOK_PORT,
-            podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-          },
-          config: {
-            apiVersion: "controller.config.cert-manager.io/v1alpha1",
-            kind: "ControllerConfiguration",
-            gatewayAPI: { enabled: true },
-          },
-          prometheus: { enabled: true, servicemonitor: { enabled: true } },
-        },
-        dependsOn: [args.prometheusCrds, args.gatewayApiCrds],
-      },
-      this,
-    );
-    const listener = args.http01Listener;
-    this.issuers = args.issuers.map(
-      (issuer) =>
-        new k8s.apiextensions.CustomResource(
-          `${name}-${issuer}`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "ClusterIssuer",
-            metadata: { name: issuer },
-            spec: {
-              acme: {
-                server: ACME_SERVERS[issuer],
-                ...(args.acmeEmail !== undefined && { email: args.acmeEmail }),
-                privateKeySecretRef: { name: `${issuer}-account` },
-                solvers: [
-                  {
-                    http01: {
-                      gatewayHTTPRoute: {
-                        parentRefs: [
-                          {
-                            group: "gateway.networking.k8s.io",
-                            kind: "Gateway",
-                            name: listener.gatewayName,
-                            namespace: listener.gatewayNamespace,
-                            sectionName: listener.sectionName,
-                          },
-                        ],
-                        serviceType: "ClusterIP",
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-          },
-          { parent: this, dependsOn: [this.release] },
-        ),
-    );
+    this.release = createRelease(name, args, ns.ready, replicas, this);
+    this.issuers = args.issuers.map((issuer) => createIssuer(name, issuer, args, this.release, this));
     this.registerOutputs({ namespace: this.namespace });
   }
 }

@@ -49,151 +49,164 @@ export interface DashboardArgs {
   restoreCronJob: string;
 }
 
-export function platformDashboards(a: DashboardArgs): Dashboard[] {
+/** Traffic through the gateway per route: rate, 5xx ratio, p95 latency, and what the rate limit turned away. */
+function gatewayDashboard(): Dashboard {
+  return {
+    uid: "platform-gateway",
+    title: "Platform / Gateway traffic",
+    panels: [
+      {
+        title: "Requests per second by route",
+        type: "timeseries",
+        unit: "reqps",
+        queries: [series("sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m]))", "{{envoy_cluster_name}}")],
+      },
+      {
+        title: "5xx ratio by route",
+        type: "timeseries",
+        unit: "percentunit",
+        queries: [
+          series(
+            'sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m]))',
+            "{{envoy_cluster_name}}",
+          ),
+        ],
+      },
+      {
+        title: "p95 latency by route",
+        type: "timeseries",
+        unit: "ms",
+        queries: [
+          series(
+            "histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m])))",
+            "{{envoy_cluster_name}}",
+          ),
+        ],
+      },
+      {
+        title: "Rate-limited requests",
+        type: "timeseries",
+        unit: "reqps",
+        queries: [
+          series("sum(rate(envoy_http_local_rate_limit_rate_limited[5m])) or sum(rate(envoy_cluster_ratelimit_over_limit[5m]))", "limited"),
+        ],
+      },
+    ],
+  };
+}
+
+/** Postgres, from its exporter: connections against max_connections, size, transactions, deadlocks. */
+function postgresDashboard(): Dashboard {
+  return {
+    uid: "platform-postgres",
+    title: "Platform / Postgres",
+    panels: [
+      {
+        title: "Connections",
+        type: "timeseries",
+        unit: "short",
+        queries: [series("sum(pg_stat_database_numbackends)", "in use"), series("max(pg_settings_max_connections)", "max_connections")],
+      },
+      {
+        title: "Database size",
+        type: "timeseries",
+        unit: "bytes",
+        queries: [series("sum by (datname) (pg_database_size_bytes)", "{{datname}}")],
+      },
+      {
+        title: "Transactions per second",
+        type: "timeseries",
+        unit: "ops",
+        queries: [
+          series("sum(rate(pg_stat_database_xact_commit[5m]))", "commits"),
+          series("sum(rate(pg_stat_database_xact_rollback[5m]))", "rollbacks"),
+        ],
+      },
+      {
+        title: "Deadlocks",
+        type: "timeseries",
+        unit: "short",
+        queries: [series("sum(increase(pg_stat_database_deadlocks[1h]))", "per hour")],
+      },
+    ],
+  };
+}
+
+/** Redis, from its exporter: memory against maxmemory, evictions, clients, hit ratio. */
+function redisDashboard(): Dashboard {
+  return {
+    uid: "platform-redis",
+    title: "Platform / Redis",
+    panels: [
+      {
+        title: "Memory used of maxmemory",
+        type: "timeseries",
+        unit: "percentunit",
+        queries: [series("max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0)", "used")],
+      },
+      {
+        title: "Evicted keys",
+        type: "timeseries",
+        unit: "short",
+        queries: [series("sum(increase(redis_evicted_keys_total[10m]))", "per 10 minutes")],
+      },
+      { title: "Connected clients", type: "timeseries", unit: "short", queries: [series("sum(redis_connected_clients)", "clients")] },
+      {
+        title: "Hit ratio",
+        type: "timeseries",
+        unit: "percentunit",
+        queries: [
+          series(
+            "sum(rate(redis_keyspace_hits_total[5m])) / (sum(rate(redis_keyspace_hits_total[5m])) + sum(rate(redis_keyspace_misses_total[5m])))",
+            "hits",
+          ),
+        ],
+      },
+    ],
+  };
+}
+
+/** The backup and restore-verification CronJobs: time since their last success, failures, run duration. */
+function backupsDashboard(a: DashboardArgs): Dashboard {
   const cron = (name: string) => `kube_cronjob_status_last_successful_time{namespace="${a.backupNamespace}", cronjob="${name}"}`;
-  return [
-    {
-      uid: "platform-gateway",
-      title: "Platform / Gateway traffic",
-      panels: [
-        {
-          title: "Requests per second by route",
-          type: "timeseries",
-          unit: "reqps",
-          queries: [series("sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m]))", "{{envoy_cluster_name}}")],
-        },
-        {
-          title: "5xx ratio by route",
-          type: "timeseries",
-          unit: "percentunit",
-          queries: [
-            series(
-              'sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m]))',
-              "{{envoy_cluster_name}}",
-            ),
-          ],
-        },
-        {
-          title: "p95 latency by route",
-          type: "timeseries",
-          unit: "ms",
-          queries: [
-            series(
-              "histogram_quantile(0.95, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[5m])))",
-              "{{envoy_cluster_name}}",
-            ),
-          ],
-        },
-        {
-          title: "Rate-limited requests",
-          type: "timeseries",
-          unit: "reqps",
-          queries: [
-            series(
-              "sum(rate(envoy_http_local_rate_limit_rate_limited[5m])) or sum(rate(envoy_cluster_ratelimit_over_limit[5m]))",
-              "limited",
-            ),
-          ],
-        },
-      ],
-    },
-    {
-      uid: "platform-postgres",
-      title: "Platform / Postgres",
-      panels: [
-        {
-          title: "Connections",
-          type: "timeseries",
-          unit: "short",
-          queries: [series("sum(pg_stat_database_numbackends)", "in use"), series("max(pg_settings_max_connections)", "max_connections")],
-        },
-        {
-          title: "Database size",
-          type: "timeseries",
-          unit: "bytes",
-          queries: [series("sum by (datname) (pg_database_size_bytes)", "{{datname}}")],
-        },
-        {
-          title: "Transactions per second",
-          type: "timeseries",
-          unit: "ops",
-          queries: [
-            series("sum(rate(pg_stat_database_xact_commit[5m]))", "commits"),
-            series("sum(rate(pg_stat_database_xact_rollback[5m]))", "rollbacks"),
-          ],
-        },
-        {
-          title: "Deadlocks",
-          type: "timeseries",
-          unit: "short",
-          queries: [series("sum(increase(pg_stat_database_deadlocks[1h]))", "per hour")],
-        },
-      ],
-    },
-    {
-      uid: "platform-redis",
-      title: "Platform / Redis",
-      panels: [
-        {
-          title: "Memory used of maxmemory",
-          type: "timeseries",
-          unit: "percentunit",
-          queries: [series("max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0)", "used")],
-        },
-        {
-          title: "Evicted keys",
-          type: "timeseries",
-          unit: "short",
-          queries: [series("sum(increase(redis_evicted_keys_total[10m]))", "per 10 minutes")],
-        },
-        { title: "Connected clients", type: "timeseries", unit: "short", queries: [series("sum(redis_connected_clients)", "clients")] },
-        {
-          title: "Hit ratio",
-          type: "timeseries",
-          unit: "percentunit",
-          queries: [
-            series(
-              "sum(rate(redis_keyspace_hits_total[5m])) / (sum(rate(redis_keyspace_hits_total[5m])) + sum(rate(redis_keyspace_misses_total[5m])))",
-              "hits",
-            ),
-          ],
-        },
-      ],
-    },
-    {
-      uid: "platform-backups",
-      title: "Platform / Backups",
-      panels: [
-        {
-          title: "Hours since the last successful backup",
-          type: "stat",
-          unit: "h",
-          queries: [series(`(time() - max(${cron(a.backupCronJob)})) / 3600`, "backup")],
-        },
-        {
-          title: "Hours since the last verified restore",
-          type: "stat",
-          unit: "h",
-          queries: [series(`(time() - max(${cron(a.restoreCronJob)})) / 3600`, "restore verification")],
-        },
-        {
-          title: "Failed runs",
-          type: "timeseries",
-          unit: "short",
-          queries: [series(`sum by (job_name) (kube_job_status_failed{namespace="${a.backupNamespace}"})`, "{{job_name}}")],
-        },
-        {
-          title: "Run duration",
-          type: "timeseries",
-          unit: "s",
-          queries: [
-            series(
-              `max by (job_name) (kube_job_status_completion_time{namespace="${a.backupNamespace}"} - kube_job_status_start_time{namespace="${a.backupNamespace}"})`,
-              "{{job_name}}",
-            ),
-          ],
-        },
-      ],
-    },
-  ];
+  return {
+    uid: "platform-backups",
+    title: "Platform / Backups",
+    panels: [
+      {
+        title: "Hours since the last successful backup",
+        type: "stat",
+        unit: "h",
+        queries: [series(`(time() - max(${cron(a.backupCronJob)})) / 3600`, "backup")],
+      },
+      {
+        title: "Hours since the last verified restore",
+        type: "stat",
+        unit: "h",
+        queries: [series(`(time() - max(${cron(a.restoreCronJob)})) / 3600`, "restore verification")],
+      },
+      {
+        title: "Failed runs",
+        type: "timeseries",
+        unit: "short",
+        queries: [series(`sum by (job_name) (kube_job_status_failed{namespace="${a.backupNamespace}"})`, "{{job_name}}")],
+      },
+      {
+        title: "Run duration",
+        type: "timeseries",
+        unit: "s",
+        queries: [
+          series(
+            `max by (job_name) (kube_job_status_completion_time{namespace="${a.backupNamespace}"} - kube_job_status_start_time{namespace="${a.backupNamespace}"})`,
+            "{{job_name}}",
+          ),
+        ],
+      },
+    ],
+  };
+}
+
+/** The platform's dashboards, each loaded by Grafana from its own ConfigMap. */
+export function platformDashboards(a: DashboardArgs): Dashboard[] {
+  return [gatewayDashboard(), postgresDashboard(), redisDashboard(), backupsDashboard(a)];
 }

@@ -82,7 +82,7 @@ function check(name: string, args: IngressGatewayArgs): void {
     fail(`args.rateLimitPerMinute must be a whole number >= 1 (got ${JSON.stringify(args.rateLimitPerMinute)})`);
 }
 
-/** The gateway namespace's allowances, in one list so a test can read them as a table. */
+/** The gateway namespace's allowances, in one list that reads as a table (test/kubernetes/gateway.test.ts checks it row by row). */
 export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "loadBalancer" | "backends" | "scrapers">): Allowance[] {
   const backendsByNamespace = new Map<string, number[]>();
   for (const b of args.backends)
@@ -131,6 +131,275 @@ export function gatewayAllowances(args: Pick<IngressGatewayArgs, "cluster" | "lo
   ];
 }
 
+/** Where every step places its resources: the component's name, its namespace and the component as parent. */
+interface GatewayScope {
+  name: string;
+  /** The namespace's name, known once the namespace and its network policies exist. */
+  namespace: pulumi.Output<string>;
+  /** The same name as a plain string, for references the Gateway API resolves by name. */
+  namespaceName: string;
+  parent: pulumi.Resource;
+}
+
+/**
+ * The Gateway API CRDs (experimental channel) and Envoy Gateway's own CRDs, from the same chart as two
+ * releases. The first is returned on its own too: cert-manager waits for it.
+ */
+function createCrds(at: GatewayScope): { gatewayApiCrds: k8s.helm.v3.Release; crdReleases: k8s.helm.v3.Release[] } {
+  const crds = (id: string, values: Record<string, unknown>) =>
+    helmRelease(`${at.name}-${id}`, { chart: GATEWAY_CRDS_CHART, name: id, namespace: at.namespace, values: { crds: values } }, at.parent);
+  const gatewayApiCrds = crds("gateway-api-crds", {
+    gatewayAPI: { enabled: true, channel: "experimental" },
+    envoyGateway: { enabled: false },
+  });
+  const crdReleases = [gatewayApiCrds, crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } })];
+  return { gatewayApiCrds, crdReleases };
+}
+
+/** The Envoy Gateway controller, after the CRD releases (which own the CRDs). */
+function createController(at: GatewayScope, replicas: number, crdReleases: k8s.helm.v3.Release[]): k8s.helm.v3.Release {
+  return helmRelease(
+    `${at.name}-envoy-gateway`,
+    {
+      chart: ENVOY_GATEWAY_CHART,
+      name: "envoy-gateway",
+      namespace: at.namespace,
+      values: {
+        // The CRD releases above own the CRDs.
+        crds: { enabled: false },
+        deployment: {
+          replicas,
+          envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } },
+        },
+        podDisruptionBudget: { minAvailable: replicas > 1 ? 1 : 0 },
+        // Zone-aware routing hints need a mutating webhook the API server would call; not worth the opening.
+        topologyInjector: { enabled: false },
+      },
+      dependsOn: crdReleases,
+    },
+    at.parent,
+  );
+}
+
+/**
+ * The EnvoyProxy the GatewayClass points at: proxies behind a LoadBalancer Service with the cloud's
+ * annotations, spread over zones and nodes, with a disruption budget.
+ */
+function createProxyConfig(
+  at: GatewayScope,
+  loadBalancer: LoadBalancerClass,
+  replicas: number,
+  controller: k8s.helm.v3.Release,
+): k8s.apiextensions.CustomResource {
+  const spread = (topologyKey: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: { matchLabels: PROXY_PODS },
+  });
+  return new k8s.apiextensions.CustomResource(
+    `${at.name}-proxy-config`,
+    {
+      apiVersion: ENVOY_GATEWAY_API,
+      kind: "EnvoyProxy",
+      metadata: { name: "platform-proxy", namespace: at.namespace },
+      spec: {
+        provider: {
+          type: "Kubernetes",
+          kubernetes: {
+            envoyService: { type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: loadBalancer.serviceAnnotations },
+            envoyDeployment: {
+              replicas,
+              pod: { topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")] },
+              container: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+            },
+            envoyPDB: { maxUnavailable: 1 },
+          },
+        },
+      },
+    },
+    { parent: at.parent, dependsOn: [controller] },
+  );
+}
+
+/** The GatewayClass, handled by Envoy Gateway and parametrised by the EnvoyProxy. */
+function createGatewayClass(
+  at: GatewayScope,
+  controller: k8s.helm.v3.Release,
+  proxyConfig: k8s.apiextensions.CustomResource,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    `${at.name}-class`,
+    {
+      apiVersion: GATEWAY_API,
+      kind: "GatewayClass",
+      metadata: { name: GATEWAY_NAME },
+      spec: {
+        controllerName: CONTROLLER_NAME,
+        parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "platform-proxy", namespace: at.namespaceName },
+      },
+    },
+    { parent: at.parent, dependsOn: [controller, proxyConfig] },
+  );
+}
+
+/** One cert-manager Certificate per hostname, into the Secret its HTTPS listener serves. */
+function createCertificates(
+  at: GatewayScope,
+  hostnames: string[],
+  issuer: IssuerName,
+  certManager: CertManager,
+): k8s.apiextensions.CustomResource[] {
+  return hostnames.map(
+    (hostname) =>
+      new k8s.apiextensions.CustomResource(
+        `${at.name}-${listenerName(hostname)}-certificate`,
+        {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: listenerName(hostname), namespace: at.namespace },
+          spec: {
+            secretName: `${listenerName(hostname)}-tls`,
+            dnsNames: [hostname],
+            issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: issuer },
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          },
+        },
+        { parent: at.parent, dependsOn: [certManager.release, ...certManager.issuers] },
+      ),
+  );
+}
+
+/**
+ * The Gateway: a plain HTTP listener for this namespace's routes, and an HTTPS listener per hostname that
+ * accepts HTTPRoutes from namespaces labelled for it.
+ */
+function createGateway(at: GatewayScope, hostnames: string[], dependsOn: pulumi.Resource[]): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    `${at.name}-gateway`,
+    {
+      apiVersion: GATEWAY_API,
+      kind: "Gateway",
+      metadata: { name: GATEWAY_NAME, namespace: at.namespace },
+      spec: {
+        gatewayClassName: GATEWAY_NAME,
+        listeners: [
+          // Redirects and ACME challenges only, both from routes in this namespace.
+          { name: HTTP_LISTENER, protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
+          ...hostnames.map((hostname) => ({
+            name: listenerName(hostname),
+            protocol: "HTTPS",
+            port: 443,
+            hostname,
+            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: `${listenerName(hostname)}-tls` }] },
+            allowedRoutes: {
+              namespaces: { from: "Selector", selector: { matchLabels: ROUTE_NAMESPACE_LABELS } },
+              kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
+            },
+          })),
+        ],
+      },
+    },
+    { parent: at.parent, dependsOn },
+  );
+}
+
+/** The route on the HTTP listener that answers every request with a permanent redirect to HTTPS. */
+function createHttpsRedirect(at: GatewayScope, gateway: k8s.apiextensions.CustomResource): void {
+  new k8s.apiextensions.CustomResource(
+    `${at.name}-https-redirect`,
+    {
+      apiVersion: GATEWAY_API,
+      kind: "HTTPRoute",
+      metadata: { name: "https-redirect", namespace: at.namespace },
+      spec: {
+        parentRefs: [
+          {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            name: GATEWAY_NAME,
+            namespace: at.namespaceName,
+            sectionName: HTTP_LISTENER,
+          },
+        ],
+        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+      },
+    },
+    { parent: at.parent, dependsOn: [gateway] },
+  );
+}
+
+/**
+ * The PodMonitor through which Prometheus scrapes the proxies: request, error and latency metrics per route,
+ * which the alert rules read.
+ */
+function createProxyMetrics(at: GatewayScope, gateway: k8s.apiextensions.CustomResource, prometheusCrds: pulumi.Resource): void {
+  new k8s.apiextensions.CustomResource(
+    `${at.name}-proxy-metrics`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "envoy-proxies", namespace: at.namespace },
+      spec: {
+        selector: { matchLabels: PROXY_PODS },
+        podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }],
+      },
+    },
+    { parent: at.parent, dependsOn: [gateway, prometheusCrds] },
+  );
+}
+
+/**
+ * The Gateway's traffic policies: a per-client-address rate limit on the backends, and on the client side
+ * TLS 1.2 at least and PROXY protocol where the load balancer sends it.
+ */
+function createTrafficPolicies(
+  at: GatewayScope,
+  rateLimitPerMinute: number,
+  loadBalancer: LoadBalancerClass,
+  gateway: k8s.apiextensions.CustomResource,
+): void {
+  const targetGateway = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME }];
+  new k8s.apiextensions.CustomResource(
+    `${at.name}-rate-limit`,
+    {
+      apiVersion: ENVOY_GATEWAY_API,
+      kind: "BackendTrafficPolicy",
+      metadata: { name: "per-client-rate-limit", namespace: at.namespace },
+      spec: {
+        targetRefs: targetGateway,
+        // Distinct: one bucket per client address. Local: counted by each proxy replica on its own.
+        rateLimit: {
+          local: {
+            rules: [
+              {
+                clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+                limit: { requests: rateLimitPerMinute, unit: "Minute" },
+              },
+            ],
+          },
+        },
+      },
+    },
+    { parent: at.parent, dependsOn: [gateway] },
+  );
+  new k8s.apiextensions.CustomResource(
+    `${at.name}-client-traffic`,
+    {
+      apiVersion: ENVOY_GATEWAY_API,
+      kind: "ClientTrafficPolicy",
+      metadata: { name: "client-traffic", namespace: at.namespace },
+      spec: {
+        targetRefs: targetGateway,
+        tls: { minVersion: "1.2" },
+        // The rate limit and access logs key on the client, which PROXY protocol names when the load balancer sends it.
+        ...(loadBalancer.proxyProtocol && { proxyProtocol: {} }),
+      },
+    },
+    { parent: at.parent, dependsOn: [gateway] },
+  );
+}
+
 export class IngressGateway extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly gatewayName = GATEWAY_NAME;
@@ -145,226 +414,27 @@ export class IngressGateway extends pulumi.ComponentResource {
   constructor(name: string, args: IngressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     check(name, args);
     super("platform:kubernetes:IngressGateway", name, {}, opts);
-    const namespaceName = args.namespace ?? "gateway";
-    this.namespace = namespaceName;
-    this.proxies = { namespace: namespaceName, pods: PROXY_PODS };
+    this.namespace = args.namespace ?? "gateway";
+    this.proxies = { namespace: this.namespace, pods: PROXY_PODS };
     const replicas = args.replicas ?? 2;
     const ns = new PlatformNamespace(
       `${name}-ns`,
-      { name: namespaceName, podSecurity: args.podSecurity, allowances: gatewayAllowances(args) },
+      { name: this.namespace, podSecurity: args.podSecurity, allowances: gatewayAllowances(args) },
       { parent: this },
     );
-    const namespace = ns.ready;
-    const crds = (id: string, values: Record<string, unknown>) =>
-      helmRelease(`${name}-${id}`, { chart: GATEWAY_CRDS_CHART, name: id, namespace, values: { crds: values } }, this);
-    const gatewayApiCrds = crds("gateway-api-crds", {
-      gatewayAPI: { enabled: true, channel: "experimental" },
-      envoyGateway: { enabled: false },
-    });
-    const crdReleases = [gatewayApiCrds, crds("envoy-gateway-crds", { gatewayAPI: { enabled: false }, envoyGateway: { enabled: true } })];
+    const at: GatewayScope = { name, namespace: ns.ready, namespaceName: this.namespace, parent: this };
+    const { gatewayApiCrds, crdReleases } = createCrds(at);
     this.crds = crdReleases;
-    const certManager = args.certManager(gatewayApiCrds);
-    this.certManager = certManager;
-    const controller = helmRelease(
-      `${name}-envoy-gateway`,
-      {
-        chart: ENVOY_GATEWAY_CHART,
-        name: "envoy-gateway",
-        namespace,
-        values: {
-          // The CRD releases above own the CRDs.
-          crds: { enabled: false },
-          deployment: {
-            replicas,
-            envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } },
-          },
-          podDisruptionBudget: { minAvailable: replicas > 1 ? 1 : 0 },
-          // Zone-aware routing hints need a mutating webhook the API server would call; not worth the opening.
-          topologyInjector: { enabled: false },
-        },
-        dependsOn: crdReleases,
-      },
-      this,
-    );
-    const after = { parent: this, dependsOn: [controller] };
-
-    const proxyConfig = new k8s.apiextensions.CustomResource(
-      `${name}-proxy-config`,
-      {
-        apiVersion: ENVOY_GATEWAY_API,
-        kind: "EnvoyProxy",
-        metadata: { name: "platform-proxy", namespace },
-        spec: {
-          provider: {
-            type: "Kubernetes",
-            kubernetes: {
-              envoyService: { type: "LoadBalancer", externalTrafficPolicy: "Local", annotations: args.loadBalancer.serviceAnnotations },
-              envoyDeployment: {
-                replicas,
-                pod: {
-                  topologySpreadConstraints: [
-                    {
-                      maxSkew: 1,
-                      topologyKey: "topology.kubernetes.io/zone",
-                      whenUnsatisfiable: "ScheduleAnyway",
-                      labelSelector: { matchLabels: PROXY_PODS },
-                    },
-                    {
-                      maxSkew: 1,
-                      topologyKey: "kubernetes.io/hostname",
-                      whenUnsatisfiable: "ScheduleAnyway",
-                      labelSelector: { matchLabels: PROXY_PODS },
-                    },
-                  ],
-                },
-                container: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
-              },
-              envoyPDB: { maxUnavailable: 1 },
-            },
-          },
-        },
-      },
-      after,
-    );
-    const gatewayClass = new k8s.apiextensions.CustomResource(
-      `${name}-class`,
-      {
-        apiVersion: GATEWAY_API,
-        kind: "GatewayClass",
-        metadata: { name: GATEWAY_NAME },
-        spec: {
-          controllerName: CONTROLLER_NAME,
-          parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "platform-proxy", namespace: namespaceName },
-        },
-      },
-      { parent: this, dependsOn: [controller, proxyConfig] },
-    );
-
-    const certificates = args.hostnames.map(
-      (hostname) =>
-        new k8s.apiextensions.CustomResource(
-          `${name}-${listenerName(hostname)}-certificate`,
-          {
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: { name: listenerName(hostname), namespace },
-            spec: {
-              secretName: `${listenerName(hostname)}-tls`,
-              dnsNames: [hostname],
-              issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.issuer },
-              privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            },
-          },
-          { parent: this, dependsOn: [certManager.release, ...certManager.issuers] },
-        ),
-    );
-
-    this.gateway = new k8s.apiextensions.CustomResource(
-      `${name}-gateway`,
-      {
-        apiVersion: GATEWAY_API,
-        kind: "Gateway",
-        metadata: { name: this.gatewayName, namespace },
-        spec: {
-          gatewayClassName: GATEWAY_NAME,
-          listeners: [
-            // Redirects and ACME challenges only, both from routes in this namespace.
-            { name: HTTP_LISTENER, protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
-            ...args.hostnames.map((hostname) => ({
-              name: listenerName(hostname),
-              protocol: "HTTPS",
-              port: 443,
-              hostname,
-              tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: `${listenerName(hostname)}-tls` }] },
-              allowedRoutes: {
-                namespaces: { from: "Selector", selector: { matchLabels: ROUTE_NAMESPACE_LABELS } },
-                kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
-              },
-            })),
-          ],
-        },
-      },
-      // The load balancer controller must be running before the Service the Gateway gets is created.
-      { parent: this, dependsOn: [gatewayClass, ...certificates, ...args.loadBalancer.dependsOn] },
-    );
-    const targetGateway = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: this.gatewayName }];
-
-    new k8s.apiextensions.CustomResource(
-      `${name}-https-redirect`,
-      {
-        apiVersion: GATEWAY_API,
-        kind: "HTTPRoute",
-        metadata: { name: "https-redirect", namespace },
-        spec: {
-          parentRefs: [
-            {
-              group: "gateway.networking.k8s.io",
-              kind: "Gateway",
-              name: this.gatewayName,
-              namespace: namespaceName,
-              sectionName: HTTP_LISTENER,
-            },
-          ],
-          rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-        },
-      },
-      { parent: this, dependsOn: [this.gateway] },
-    );
-
-    // Request, error and latency metrics per route come from the proxies; the alert rules read them.
-    new k8s.apiextensions.CustomResource(
-      `${name}-proxy-metrics`,
-      {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "PodMonitor",
-        metadata: { name: "envoy-proxies", namespace },
-        spec: {
-          selector: { matchLabels: PROXY_PODS },
-          podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }],
-        },
-      },
-      { parent: this, dependsOn: [this.gateway, args.prometheusCrds] },
-    );
-
-    new k8s.apiextensions.CustomResource(
-      `${name}-rate-limit`,
-      {
-        apiVersion: ENVOY_GATEWAY_API,
-        kind: "BackendTrafficPolicy",
-        metadata: { name: "per-client-rate-limit", namespace },
-        spec: {
-          targetRefs: targetGateway,
-          // Distinct: one bucket per client address. Local: counted by each proxy replica on its own.
-          rateLimit: {
-            local: {
-              rules: [
-                {
-                  clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
-                  limit: { requests: args.rateLimitPerMinute, unit: "Minute" },
-                },
-              ],
-            },
-          },
-        },
-      },
-      { parent: this, dependsOn: [this.gateway] },
-    );
-
-    new k8s.apiextensions.CustomResource(
-      `${name}-client-traffic`,
-      {
-        apiVersion: ENVOY_GATEWAY_API,
-        kind: "ClientTrafficPolicy",
-        metadata: { name: "client-traffic", namespace },
-        spec: {
-          targetRefs: targetGateway,
-          tls: { minVersion: "1.2" },
-          // The rate limit and access logs key on the client, which PROXY protocol names when the load balancer sends it.
-          ...(args.loadBalancer.proxyProtocol && { proxyProtocol: {} }),
-        },
-      },
-      { parent: this, dependsOn: [this.gateway] },
-    );
+    this.certManager = args.certManager(gatewayApiCrds);
+    const controller = createController(at, replicas, crdReleases);
+    const proxyConfig = createProxyConfig(at, args.loadBalancer, replicas, controller);
+    const gatewayClass = createGatewayClass(at, controller, proxyConfig);
+    const certificates = createCertificates(at, args.hostnames, args.issuer, this.certManager);
+    // The load balancer controller must be running before the Service the Gateway gets is created.
+    this.gateway = createGateway(at, args.hostnames, [gatewayClass, ...certificates, ...args.loadBalancer.dependsOn]);
+    createHttpsRedirect(at, this.gateway);
+    createProxyMetrics(at, this.gateway, args.prometheusCrds);
+    createTrafficPolicies(at, args.rateLimitPerMinute, args.loadBalancer, this.gateway);
     this.registerOutputs({ namespace: this.namespace, gatewayName: this.gatewayName });
   }
 
