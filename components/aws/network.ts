@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logRetentionProblem } from "../formats";
 import { isPrivate, parseCidr } from "../cidr";
-import { type AccountInfo, accountInfo } from "./account";
+import { type AccountInfo, accountInfo, endpointServiceName } from "./account";
 import { policyDocument } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 import { planSubnets, type SubnetPlan, SubnetPlanError, type Tier } from "./subnet-plan";
@@ -323,14 +323,16 @@ function createIsolatedRouting(scope: VpcScope, subnets: aws.ec2.Subnet[]): aws.
 
 /**
  * S3 through a gateway endpoint on `tables`: free, and image layers (ECR stores them in S3) and backups
- * skip the NAT gateways.
+ * skip the NAT gateways. The service name follows the partition, so the endpoint also works in China.
  */
 function createS3Endpoint(scope: VpcScope, account: AccountInfo, tables: aws.ec2.RouteTable[]): void {
   new aws.ec2.VpcEndpoint(
     `${scope.name}-s3-endpoint`,
     {
       vpcId: scope.vpcId,
-      serviceName: pulumi.interpolate`com.amazonaws.${account.region}.s3`,
+      serviceName: pulumi
+        .all([account.dnsSuffix, account.region])
+        .apply(([dnsSuffix, region]) => endpointServiceName(dnsSuffix, region, "s3")),
       vpcEndpointType: "Gateway",
       routeTableIds: tables.map((table) => table.id),
       tags: { Name: `${scope.label}-s3` },
