@@ -15,7 +15,8 @@ export interface BackupBucketArgs {
   /**
    * Days a noncurrent version (an expired, deleted or overwritten backup) is kept before it is removed for
    * good, 1-365. Two weekly restore-verification cycles: a dump lost right after one verification is still
-   * recoverable when the next one alerts, with a week to act. @default 14
+   * recoverable when the next one alerts, with a week to act.
+   * @default 14
    */
   noncurrentVersionDays?: number;
   /** Pulumi `protect` on the bucket and its key (infra passes true in staging and production). */

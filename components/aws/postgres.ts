@@ -19,7 +19,8 @@ import { encryptionKey } from "./kms";
 export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   /**
    * PostgreSQL major version, "17" or "18" (the parameter group family follows it). A major alone lets RDS
-   * pick the default minor and apply minor upgrades without drift; "17.6" pins a minor. @default "17"
+   * pick the default minor and apply minor upgrades without drift; "17.6" pins a minor.
+   * @default "17"
    */
   engineVersion?: string;
   /** RDS instance class, e.g. "db.m7g.large". */

@@ -19,7 +19,10 @@ export type { CacheEngine };
 export interface RedisCacheArgs extends rules.PrivateNetworkArgs {
   /** Valkey (the open-source fork ElastiCache prices lower) or Redis OSS. @default "valkey" */
   engine?: CacheEngine;
-  /** major.minor, one of ELASTICACHE_ENGINE_VERSIONS (data-args.ts) for the engine. @default "8.0" for valkey, "7.1" for redis */
+  /**
+   * major.minor, one of ELASTICACHE_ENGINE_VERSIONS (data-args.ts) for the engine.
+   * @default - the engine's entry in DEFAULT_CACHE_VERSIONS: "8.0" for valkey, "7.1" for redis
+   */
   engineVersion?: string;
   /** ElastiCache node type, e.g. "cache.m7g.large". */
   nodeType: string;
