@@ -231,6 +231,7 @@ function createSubnets(scope: VpcScope, tier: Tier, blocks: string[]): aws.ec2.S
   );
 }
 
+/** Routes the tier's i-th subnet through `table`, as `<name>-<tier>-rta-<i>`. */
 function associate(scope: VpcScope, tier: Tier, subnet: aws.ec2.Subnet, i: number, table: aws.ec2.RouteTable): void {
   new aws.ec2.RouteTableAssociation(
     `${scope.name}-${tier}-rta-${i}`,
