@@ -21,3 +21,12 @@ export function accountInfo(parent: pulumi.Resource): AccountInfo {
     dnsSuffix: partition.dnsSuffix,
   };
 }
+
+/**
+ * The name of an AWS service's VPC endpoint service: the partition's DNS suffix reversed, then the region,
+ * then the service (`com.amazonaws.eu-west-1.s3`; `cn.com.amazonaws.cn-north-1.s3` in China, whose suffix
+ * is amazonaws.com.cn).
+ */
+export function endpointServiceName(dnsSuffix: string, region: string, service: string): string {
+  return [...dnsSuffix.split(".").reverse(), region, service].join(".");
+}

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupStore, WorkloadIdentity } from "../types";
-import { accountInfo } from "./account";
+import { type AccountInfo, accountInfo } from "./account";
 import { grantName, stackLabel } from "./data-access";
 import * as rules from "./data-args";
 import { policyDocument } from "./iam";
@@ -15,7 +15,8 @@ export interface BackupBucketArgs {
   /**
    * Days a noncurrent version (an expired, deleted or overwritten backup) is kept before it is removed for
    * good, 1-365. Two weekly restore-verification cycles: a dump lost right after one verification is still
-   * recoverable when the next one alerts, with a week to act. @default 14
+   * recoverable when the next one alerts, with a week to act.
+   * @default 14
    */
   noncurrentVersionDays?: number;
   /** Pulumi `protect` on the bucket and its key (infra passes true in staging and production). */
@@ -33,6 +34,158 @@ function resolve(name: string, args: BackupBucketArgs): Required<BackupBucketArg
   const noncurrentVersionDays = args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_VERSION_DAYS;
   rules.checkWholeNumber(noncurrentVersionDays, 1, 365, "args.noncurrentVersionDays", fail);
   return { ...args, noncurrentVersionDays };
+}
+
+/** The bucket, owner-enforced and closed to the public, versioned and encrypted by default with `key`. */
+function createBucket(
+  name: string,
+  key: aws.kms.Key,
+  protect: boolean,
+  parent: pulumi.Resource,
+): { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock } {
+  // Never forceDestroy: deleting the stack must not delete backups with it.
+  const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent, protect });
+  const opt = { parent };
+  new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
+  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access-block`,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    opt,
+  );
+  new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+          // One data key per bucket instead of per object: fewer KMS calls, same key.
+          bucketKeyEnabled: true,
+          blockedEncryptionTypes: ["SSE-C"],
+        },
+      ],
+    },
+    opt,
+  );
+  return { bucket, publicAccessBlock };
+}
+
+/** Backups expire after the retention, their noncurrent versions later; abandoned uploads are aborted. */
+function expireBackups(name: string, bucket: aws.s3.Bucket, a: Required<BackupBucketArgs>, parent: pulumi.Resource): void {
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "expire-backups",
+          status: "Enabled",
+          filter: { prefix: "" }, // every object
+          // With Days set, S3 also removes the delete markers left once no version remains.
+          expiration: { days: a.retentionDays },
+          noncurrentVersionExpiration: { noncurrentDays: a.noncurrentVersionDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+        },
+      ],
+    },
+    { parent },
+  );
+}
+
+/** The bucket policy: any request without TLS is denied. */
+function denyInsecureTransport(
+  name: string,
+  bucket: aws.s3.Bucket,
+  publicAccessBlock: aws.s3.BucketPublicAccessBlock,
+  parent: pulumi.Resource,
+): void {
+  new aws.s3.BucketPolicy(
+    `${name}-policy`,
+    {
+      bucket: bucket.id,
+      policy: policyDocument([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    },
+    // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
+    { parent, dependsOn: [publicAccessBlock] },
+  );
+}
+
+interface AccessPolicyArgs {
+  bucket: aws.s3.Bucket;
+  key: aws.kms.Key;
+  account: AccountInfo;
+  /** `<project>-<stack>-<name>`, shown in the policies' descriptions. */
+  label: string;
+}
+
+/** The managed policies grants attach: the writer puts and lists without delete or read, the reader gets and lists. */
+function accessPolicies(name: string, args: AccessPolicyArgs, parent: pulumi.Resource): { writer: aws.iam.Policy; reader: aws.iam.Policy } {
+  const { bucket, key, account, label } = args;
+  const objects = pulumi.interpolate`${bucket.arn}/*`;
+  // kms:ViaService limits the key grants to S3 acting for the caller on this region's buckets.
+  const throughS3 = { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${account.region}.${account.dnsSuffix}` } };
+  const writer = new aws.iam.Policy(
+    `${name}-writer-policy`,
+    {
+      description: `Write backups to bucket ${label}: no delete, no reads`,
+      policy: policyDocument([
+        { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
+        { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects },
+        // kms:Decrypt too: S3 decrypts the uploaded parts' data keys to complete a multipart upload under
+        // SSE-KMS. Without s3:GetObject the writer still cannot read a backup.
+        {
+          Sid: "EncryptBackups",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
+          Resource: key.arn,
+          Condition: throughS3,
+        },
+      ]),
+    },
+    { parent },
+  );
+  const reader = new aws.iam.Policy(
+    `${name}-reader-policy`,
+    {
+      description: `Read backups from bucket ${label}`,
+      policy: policyDocument([
+        { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
+        { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
+        { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: key.arn, Condition: throughS3 },
+      ]),
+    },
+    { parent },
+  );
+  return { writer, reader };
+}
+
+/** rclone's settings for a remote named `backup` on the bucket, in `region`. */
+function rcloneEnv(region: string): Record<string, string> {
+  return {
+    RCLONE_CONFIG_BACKUP_TYPE: "s3",
+    RCLONE_CONFIG_BACKUP_PROVIDER: "AWS",
+    // Credentials from the environment: the web identity token IRSA mounts into the pod.
+    RCLONE_CONFIG_BACKUP_ENV_AUTH: "true",
+    RCLONE_CONFIG_BACKUP_REGION: region,
+    // The writer may not create or inspect the bucket, nor read objects back (HEAD needs s3:GetObject).
+    RCLONE_CONFIG_BACKUP_NO_CHECK_BUCKET: "true",
+    RCLONE_CONFIG_BACKUP_NO_HEAD: "true",
+    // A stream of unknown size goes up in parts, at most 10,000 of them: 64 MiB parts allow dumps up
+    // to 625 GiB (the 5 MiB default stops at 48 GiB), with four parts buffered at a time.
+    RCLONE_CONFIG_BACKUP_CHUNK_SIZE: "64M",
+    // No server_side_encryption header: with aws:kms and no key id S3 would pick the AWS-managed key;
+    // without one the bucket's default, its own KMS key, applies to every object.
+  };
 }
 
 export class BackupBucket extends pulumi.ComponentResource implements BackupStore {
@@ -54,122 +207,14 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
     const account = accountInfo(this);
     const label = stackLabel(name);
     const key = encryptionKey(`${name}-key`, { description: `Backup bucket ${label}: objects`, account, protect: a.protect }, this);
-
-    // Never forceDestroy: deleting the stack must not delete backups with it.
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent: this, protect: a.protect });
-    const opt = { parent: this };
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      opt,
-    );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-            // One data key per bucket instead of per object: fewer KMS calls, same key.
-            bucketKeyEnabled: true,
-            blockedEncryptionTypes: ["SSE-C"],
-          },
-        ],
-      },
-      opt,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-backups",
-            status: "Enabled",
-            filter: { prefix: "" }, // every object
-            // With Days set, S3 also removes the delete markers left once no version remains.
-            expiration: { days: a.retentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: a.noncurrentVersionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
-          },
-        ],
-      },
-      opt,
-    );
-    const objects = pulumi.interpolate`${bucket.arn}/*`;
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket: bucket.id,
-        policy: policyDocument([
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, objects],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ]),
-      },
-      // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
-      { parent: this, dependsOn: [publicAccessBlock] },
-    );
-
-    // kms:ViaService limits the key grants to S3 acting for the caller on this region's buckets.
-    const throughS3 = { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${account.region}.${account.dnsSuffix}` } };
-    const writer = new aws.iam.Policy(
-      `${name}-writer-policy`,
-      {
-        description: `Write backups to bucket ${label}: no delete, no reads`,
-        policy: policyDocument([
-          { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
-          { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: objects },
-          // kms:Decrypt too: S3 decrypts the uploaded parts' data keys to complete a multipart upload under
-          // SSE-KMS. Without s3:GetObject the writer still cannot read a backup.
-          {
-            Sid: "EncryptBackups",
-            Effect: "Allow",
-            Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
-            Resource: key.arn,
-            Condition: throughS3,
-          },
-        ]),
-      },
-      opt,
-    );
-    const reader = new aws.iam.Policy(
-      `${name}-reader-policy`,
-      {
-        description: `Read backups from bucket ${label}`,
-        policy: policyDocument([
-          { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.arn },
-          { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
-          { Sid: "DecryptBackups", Effect: "Allow", Action: "kms:Decrypt", Resource: key.arn, Condition: throughS3 },
-        ]),
-      },
-      opt,
-    );
+    const { bucket, publicAccessBlock } = createBucket(name, key, a.protect, this);
+    expireBackups(name, bucket, a, this);
+    denyInsecureTransport(name, bucket, publicAccessBlock, this);
+    const { writer, reader } = accessPolicies(name, { bucket, key, account, label }, this);
 
     this.bucketName = bucket.bucket;
     this.url = pulumi.interpolate`s3://${bucket.bucket}`;
-    this.rcloneEnv = account.region.apply((region): Record<string, string> => ({
-      RCLONE_CONFIG_BACKUP_TYPE: "s3",
-      RCLONE_CONFIG_BACKUP_PROVIDER: "AWS",
-      // Credentials from the environment: the web identity token IRSA mounts into the pod.
-      RCLONE_CONFIG_BACKUP_ENV_AUTH: "true",
-      RCLONE_CONFIG_BACKUP_REGION: region,
-      // The writer may not create or inspect the bucket, nor read objects back (HEAD needs s3:GetObject).
-      RCLONE_CONFIG_BACKUP_NO_CHECK_BUCKET: "true",
-      RCLONE_CONFIG_BACKUP_NO_HEAD: "true",
-      // A stream of unknown size goes up in parts, at most 10,000 of them: 64 MiB parts allow dumps up
-      // to 625 GiB (the 5 MiB default stops at 48 GiB), with four parts buffered at a time.
-      RCLONE_CONFIG_BACKUP_CHUNK_SIZE: "64M",
-      // No server_side_encryption header: with aws:kms and no key id S3 would pick the AWS-managed key;
-      // without one the bucket's default, its own KMS key, applies to every object.
-    }));
+    this.rcloneEnv = account.region.apply(rcloneEnv);
     this.bucketArn = bucket.arn;
     this.keyArn = key.arn;
     this.writerPolicyArn = writer.arn;

@@ -9,11 +9,11 @@ export interface EncryptionKeyArgs {
   /** What the key protects, shown in the console. */
   description: string;
   account: AccountInfo;
-  /** Extra key-policy statements, e.g. for the CloudWatch Logs service principal. @default none */
+  /** Extra key-policy statements, e.g. for the CloudWatch Logs service principal. @default - none: only the account administers the key */
   statements?: pulumi.Input<Statement>[];
   /** Pulumi `protect` on the key. Deleting a key destroys every backup and log encrypted with it. */
   protect: boolean;
-  /** Days a deleted key can still be recovered. @default 30 (the maximum) */
+  /** Days a deleted key can still be recovered, 7-30 (KMS's limits). @default 30 */
   deletionWindowInDays?: number;
 }
 

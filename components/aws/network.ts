@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logRetentionProblem } from "../formats";
 import { isPrivate, parseCidr } from "../cidr";
-import { type AccountInfo, accountInfo } from "./account";
+import { type AccountInfo, accountInfo, endpointServiceName } from "./account";
 import { policyDocument } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 import { planSubnets, type SubnetPlan, SubnetPlanError, type Tier } from "./subnet-plan";
@@ -72,14 +72,35 @@ interface FlowLogArgs {
  * into that group. Children are named `${name}-flow-log-*` under `parent`, which carries the provider.
  */
 function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): void {
+  const logGroup = flowLogGroup(name, args, parent);
+  const { role, delivery } = flowLogRole(name, args, logGroup, parent);
+  new aws.ec2.FlowLog(
+    `${name}-flow-log`,
+    {
+      vpcId: args.vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      // The AWS default, stated: 10-minute windows, a tenth of the records 1-minute windows give for
+      // long-lived connections.
+      maxAggregationInterval: 600,
+      tags: { Name: `${args.label}-flow-log` },
+    },
+    // Without the policy in place the first deliveries fail and the flow log reports an access error.
+    { parent, dependsOn: [delivery] },
+  );
+}
+
+/** The flow logs' KMS key and the log group it encrypts, kept for the validated retention. */
+function flowLogGroup(name: string, args: FlowLogArgs, parent: pulumi.Resource): aws.cloudwatch.LogGroup {
   const { account } = args;
-  const opts = { parent };
   const key = encryptionKey(
     `${name}-flow-log-key`,
     { description: `VPC flow logs of ${args.label}`, account, statements: [logsKeyStatement(account)], protect: args.protect },
     parent,
   );
-  const logGroup = new aws.cloudwatch.LogGroup(
+  return new aws.cloudwatch.LogGroup(
     `${name}-flow-log-group`,
     {
       // A fixed, readable name: people look for it in the console and in queries.
@@ -88,8 +109,21 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
       kmsKeyId: key.arn,
       tags: { Name: `${args.label}-flow-logs` },
     },
-    opts,
+    { parent },
   );
+}
+
+/**
+ * The role the flow-logs service assumes, only for flow logs of this account, and its inline policy
+ * allowing delivery into `logGroup` alone.
+ */
+function flowLogRole(
+  name: string,
+  args: FlowLogArgs,
+  logGroup: aws.cloudwatch.LogGroup,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; delivery: aws.iam.RolePolicy } {
+  const { account } = args;
   const role = new aws.iam.Role(
     `${name}-flow-log-role`,
     {
@@ -112,7 +146,7 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
       ]),
       tags: { Name: `${args.label}-flow-logs` },
     },
-    opts,
+    { parent },
   );
   const delivery = new aws.iam.RolePolicy(
     `${name}-flow-log-delivery`,
@@ -136,23 +170,206 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
         },
       ]),
     },
-    opts,
+    { parent },
   );
-  new aws.ec2.FlowLog(
-    `${name}-flow-log`,
+  return { role, delivery };
+}
+
+/** Local Zones and Wavelength Zones need an opt-in and lack NAT gateways; only regular zones qualify. */
+export const REGULAR_ZONES: aws.GetAvailabilityZonesArgs = {
+  state: "available",
+  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+};
+
+/** What every step inside the VPC shares: the names' prefixes, the component as parent, the VPC and its zones. */
+interface VpcScope {
+  /** The component's name, the prefix of every resource name. */
+  name: string;
+  /** `<project>-<stack>-<name>`, the prefix of every Name tag. */
+  label: string;
+  parent: pulumi.Resource;
+  vpcId: pulumi.Output<string>;
+  /** The i-th zone used, in the order of the subnet lists. */
+  zone: (i: number) => pulumi.Output<string>;
+}
+
+/** The first `zones` regular zones of the region; refuses a region with fewer. */
+function pickZones(name: string, zones: number, parent: pulumi.Resource): pulumi.Output<string[]> {
+  const available = aws.getAvailabilityZonesOutput(REGULAR_ZONES, { parent });
+  return pulumi.all([available.names, available.region]).apply(([names, region]) => {
+    if (names.length < zones)
+      throw new Error(`Network ${name}: args.zones asks for ${zones} zones but ${region} has ${names.length} available`);
+    return names.slice(0, zones);
+  });
+}
+
+// Load balancer discovery: the AWS Load Balancer Controller puts internet-facing load balancers in
+// subnets tagged elb and internal ones in subnets tagged internal-elb.
+const TIER_TAGS: Record<Tier, Record<string, string>> = {
+  public: { "kubernetes.io/role/elb": "1" },
+  private: { "kubernetes.io/role/internal-elb": "1" },
+  isolated: {},
+};
+
+/** One subnet of the tier per zone, `<name>-<tier>-<i>`, on the planned blocks. */
+function createSubnets(scope: VpcScope, tier: Tier, blocks: string[]): aws.ec2.Subnet[] {
+  const { name, label, zone } = scope;
+  return blocks.map(
+    (cidrBlock, i) =>
+      new aws.ec2.Subnet(
+        `${name}-${tier}-${i}`,
+        {
+          vpcId: scope.vpcId,
+          cidrBlock,
+          availabilityZone: zone(i),
+          // No subnet hands out public addresses: NATs use Elastic IPs, load balancers get their own.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: pulumi.interpolate`${label}-${tier}-${zone(i)}`, ...TIER_TAGS[tier] },
+        },
+        { parent: scope.parent },
+      ),
+  );
+}
+
+/** Routes the tier's i-th subnet through `table`, as `<name>-<tier>-rta-<i>`. */
+function associate(scope: VpcScope, tier: Tier, subnet: aws.ec2.Subnet, i: number, table: aws.ec2.RouteTable): void {
+  new aws.ec2.RouteTableAssociation(
+    `${scope.name}-${tier}-rta-${i}`,
+    { subnetId: subnet.id, routeTableId: table.id },
+    { parent: scope.parent },
+  );
+}
+
+/** Public: the internet gateway and one table for all public subnets, its default route to the gateway. */
+function createPublicRouting(scope: VpcScope, subnets: aws.ec2.Subnet[]): aws.ec2.InternetGateway {
+  const { name, label, parent } = scope;
+  const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: scope.vpcId, tags: { Name: label } }, { parent });
+  const table = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: scope.vpcId, tags: { Name: `${label}-public` } }, { parent });
+  new aws.ec2.Route(
+    `${name}-public-default-route`,
+    { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+    { parent },
+  );
+  subnets.forEach((subnet, i) => associate(scope, "public", subnet, i, table));
+  return igw;
+}
+
+/** NAT gateways in the first `count` public subnets, each with its Elastic IP. */
+function createNatGateways(
+  scope: VpcScope,
+  count: number,
+  publicSubnets: aws.ec2.Subnet[],
+  igw: aws.ec2.InternetGateway,
+): aws.ec2.NatGateway[] {
+  const { name, label, parent, zone } = scope;
+  return Array.from({ length: count }, (_, i) => {
+    const ip = new aws.ec2.Eip(
+      `${name}-nat-eip-${i}`,
+      { domain: "vpc", tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` } },
+      { parent },
+    );
+    return new aws.ec2.NatGateway(
+      `${name}-nat-${i}`,
+      {
+        allocationId: ip.allocationId,
+        subnetId: publicSubnets[i]!.id,
+        connectivityType: "public",
+        tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` },
+      },
+      // A NAT gateway forwards nothing until the VPC has its internet gateway.
+      { parent, dependsOn: [igw] },
+    );
+  });
+}
+
+/**
+ * Private: a table per zone, default route to `natOfZone(i)`, so a per-zone NAT never carries another
+ * zone's traffic.
+ */
+function createPrivateRouting(
+  scope: VpcScope,
+  subnets: aws.ec2.Subnet[],
+  natOfZone: (i: number) => aws.ec2.NatGateway,
+): aws.ec2.RouteTable[] {
+  const { name, label, parent, zone } = scope;
+  return subnets.map((subnet, i) => {
+    const table = new aws.ec2.RouteTable(
+      `${name}-private-rt-${i}`,
+      { vpcId: scope.vpcId, tags: { Name: pulumi.interpolate`${label}-private-${zone(i)}` } },
+      { parent },
+    );
+    new aws.ec2.Route(
+      `${name}-private-default-route-${i}`,
+      { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natOfZone(i).id },
+      { parent },
+    );
+    associate(scope, "private", subnet, i, table);
+    return table;
+  });
+}
+
+/** Isolated: a table per zone with the local route only; the S3 endpoint is their one way out. */
+function createIsolatedRouting(scope: VpcScope, subnets: aws.ec2.Subnet[]): aws.ec2.RouteTable[] {
+  const { name, label, parent, zone } = scope;
+  return subnets.map((subnet, i) => {
+    const table = new aws.ec2.RouteTable(
+      `${name}-isolated-rt-${i}`,
+      { vpcId: scope.vpcId, tags: { Name: pulumi.interpolate`${label}-isolated-${zone(i)}` } },
+      { parent },
+    );
+    associate(scope, "isolated", subnet, i, table);
+    return table;
+  });
+}
+
+/**
+ * S3 through a gateway endpoint on `tables`: free, and image layers (ECR stores them in S3) and backups
+ * skip the NAT gateways. The service name follows the partition, so the endpoint also works in China.
+ */
+function createS3Endpoint(scope: VpcScope, account: AccountInfo, tables: aws.ec2.RouteTable[]): void {
+  new aws.ec2.VpcEndpoint(
+    `${scope.name}-s3-endpoint`,
     {
-      vpcId: args.vpcId,
-      trafficType: "ALL",
-      logDestinationType: "cloud-watch-logs",
-      logDestination: logGroup.arn,
-      iamRoleArn: role.arn,
-      // The AWS default, stated: 10-minute windows, a tenth of the records 1-minute windows give for
-      // long-lived connections.
-      maxAggregationInterval: 600,
-      tags: { Name: `${args.label}-flow-log` },
+      vpcId: scope.vpcId,
+      serviceName: pulumi
+        .all([account.dnsSuffix, account.region])
+        .apply(([dnsSuffix, region]) => endpointServiceName(dnsSuffix, region, "s3")),
+      vpcEndpointType: "Gateway",
+      routeTableIds: tables.map((table) => table.id),
+      tags: { Name: `${scope.label}-s3` },
     },
-    // Without the policy in place the first deliveries fail and the flow log reports an access error.
-    { parent, dependsOn: [delivery] },
+    { parent: scope.parent },
+  );
+}
+
+/**
+ * The default security group is what anything created without a group gets: adopt it and leave it with
+ * no rules, so such a resource can talk to nothing.
+ */
+function emptyDefaultSecurityGroup(scope: VpcScope): void {
+  new aws.ec2.DefaultSecurityGroup(
+    `${scope.name}-default-sg`,
+    { vpcId: scope.vpcId, ingress: [], egress: [], tags: { Name: `${scope.label}-default-unused` } },
+    { parent: scope.parent },
+  );
+}
+
+/**
+ * The worker nodes' group: an identity the database and cache admit, with no rules of its own. The
+ * cluster's launch template attaches it besides the EKS cluster security group, which already lets nodes
+ * reach each other, the control plane and anywhere outside (EKS API, ECR, STS through the NAT; the data
+ * tier inside the VPC). A second allow-all egress here would widen nothing and only hide that dependency;
+ * the cluster adds any further node rules as separate rule resources, which inline rules would fight.
+ */
+function createNodeSecurityGroup(scope: VpcScope): aws.ec2.SecurityGroup {
+  return new aws.ec2.SecurityGroup(
+    `${scope.name}-node-sg`,
+    {
+      vpcId: scope.vpcId,
+      description: "Worker nodes of the platform cluster; the database and cache admit only this group",
+      tags: { Name: `${scope.label}-nodes` },
+    },
+    { parent: scope.parent },
   );
 }
 
@@ -161,12 +378,6 @@ function vpcFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): 
  * database and cache (no route to or from the internet), public subnets only NAT gateways and load
  * balancers. Pass the AWS provider through `{ providers: [provider] }`.
  */
-/** Local Zones and Wavelength Zones need an opt-in and lack NAT gateways; only regular zones qualify. */
-export const REGULAR_ZONES: aws.GetAvailabilityZonesArgs = {
-  state: "available",
-  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-};
-
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly vpcCidr: string;
@@ -189,153 +400,30 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = validateNetworkArgs(name, args);
     super("platform:aws:Network", name, {}, opts);
-    const parent = { parent: this };
-    const zones = args.zones;
     const label = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
     const account = accountInfo(this);
-
-    const available = aws.getAvailabilityZonesOutput(REGULAR_ZONES, parent);
-    const availabilityZones = pulumi.all([available.names, available.region]).apply(([names, region]) => {
-      if (names.length < zones)
-        throw new Error(`Network ${name}: args.zones asks for ${zones} zones but ${region} has ${names.length} available`);
-      return names.slice(0, zones);
-    });
-    const zone = (i: number) => availabilityZones.apply((names) => names[i]!);
-
+    const availabilityZones = pickZones(name, args.zones, this);
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
       { cidrBlock: plan.vpc, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: label } },
-      parent,
+      { parent: this },
     );
+    const zone = (i: number) => availabilityZones.apply((names) => names[i]!);
+    const scope: VpcScope = { name, label, parent: this, vpcId: vpc.id, zone };
 
-    // Load balancer discovery: the AWS Load Balancer Controller puts internet-facing load balancers in
-    // subnets tagged elb and internal ones in subnets tagged internal-elb.
-    const tierTags: Record<Tier, Record<string, string>> = {
-      public: { "kubernetes.io/role/elb": "1" },
-      private: { "kubernetes.io/role/internal-elb": "1" },
-      isolated: {},
-    };
-    const subnets = (tier: Tier) =>
-      plan[tier].map(
-        (cidrBlock, i) =>
-          new aws.ec2.Subnet(
-            `${name}-${tier}-${i}`,
-            {
-              vpcId: vpc.id,
-              cidrBlock,
-              availabilityZone: zone(i),
-              // No subnet hands out public addresses: NATs use Elastic IPs, load balancers get their own.
-              mapPublicIpOnLaunch: false,
-              tags: { Name: pulumi.interpolate`${label}-${tier}-${zone(i)}`, ...tierTags[tier] },
-            },
-            parent,
-          ),
-      );
-    const publicSubnets = subnets("public");
-    const privateSubnets = subnets("private");
-    const isolatedSubnets = subnets("isolated");
-    const associate = (tier: Tier, subnet: aws.ec2.Subnet, i: number, table: aws.ec2.RouteTable) =>
-      new aws.ec2.RouteTableAssociation(`${name}-${tier}-rta-${i}`, { subnetId: subnet.id, routeTableId: table.id }, parent);
-
-    // Public: one table, default route to the internet gateway.
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: label } }, parent);
-    const publicTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: { Name: `${label}-public` } }, parent);
-    new aws.ec2.Route(
-      `${name}-public-default-route`,
-      { routeTableId: publicTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
-      parent,
-    );
-    publicSubnets.forEach((subnet, i) => associate("public", subnet, i, publicTable));
-
-    // NAT gateways in the public subnets: one per zone, or one in the first zone shared by all.
-    const natCount = args.natGateways === "perZone" ? zones : 1;
-    const nats = Array.from({ length: natCount }, (_, i) => {
-      const ip = new aws.ec2.Eip(
-        `${name}-nat-eip-${i}`,
-        { domain: "vpc", tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` } },
-        parent,
-      );
-      return new aws.ec2.NatGateway(
-        `${name}-nat-${i}`,
-        {
-          allocationId: ip.allocationId,
-          subnetId: publicSubnets[i]!.id,
-          connectivityType: "public",
-          tags: { Name: pulumi.interpolate`${label}-nat-${zone(i)}` },
-        },
-        // A NAT gateway forwards nothing until the VPC has its internet gateway.
-        { parent: this, dependsOn: [igw] },
-      );
-    });
-
-    // Private: a table per zone, default route to that zone's NAT gateway (or the shared one), so a
-    // per-zone NAT never carries another zone's traffic.
-    const privateTables = privateSubnets.map((subnet, i) => {
-      const table = new aws.ec2.RouteTable(
-        `${name}-private-rt-${i}`,
-        { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-private-${zone(i)}` } },
-        parent,
-      );
-      const nat = nats[args.natGateways === "perZone" ? i : 0]!;
-      new aws.ec2.Route(
-        `${name}-private-default-route-${i}`,
-        { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
-        parent,
-      );
-      associate("private", subnet, i, table);
-      return table;
-    });
-
-    // Isolated: a table per zone with the local route only; the S3 endpoint below is their one way out.
-    const isolatedTables = isolatedSubnets.map((subnet, i) => {
-      const table = new aws.ec2.RouteTable(
-        `${name}-isolated-rt-${i}`,
-        { vpcId: vpc.id, tags: { Name: pulumi.interpolate`${label}-isolated-${zone(i)}` } },
-        parent,
-      );
-      associate("isolated", subnet, i, table);
-      return table;
-    });
-
-    // S3 through a gateway endpoint: free, and image layers (ECR stores them in S3) and backups skip
-    // the NAT gateways.
-    new aws.ec2.VpcEndpoint(
-      `${name}-s3-endpoint`,
-      {
-        vpcId: vpc.id,
-        serviceName: pulumi.interpolate`com.amazonaws.${account.region}.s3`,
-        vpcEndpointType: "Gateway",
-        routeTableIds: [...privateTables, ...isolatedTables].map((table) => table.id),
-        tags: { Name: `${label}-s3` },
-      },
-      parent,
-    );
-
+    const publicSubnets = createSubnets(scope, "public", plan.public);
+    const privateSubnets = createSubnets(scope, "private", plan.private);
+    const isolatedSubnets = createSubnets(scope, "isolated", plan.isolated);
+    const igw = createPublicRouting(scope, publicSubnets);
+    // One NAT gateway per zone, or one in the first zone shared by all.
+    const perZone = args.natGateways === "perZone";
+    const nats = createNatGateways(scope, perZone ? args.zones : 1, publicSubnets, igw);
+    const privateTables = createPrivateRouting(scope, privateSubnets, (i) => nats[perZone ? i : 0]!);
+    const isolatedTables = createIsolatedRouting(scope, isolatedSubnets);
+    createS3Endpoint(scope, account, [...privateTables, ...isolatedTables]);
     vpcFlowLogs(name, { vpcId: vpc.id, account, retentionDays: args.flowLogRetentionDays, protect: args.protect, label }, this);
-
-    // The default security group is what anything created without a group gets: adopt it and leave it
-    // with no rules, so such a resource can talk to nothing.
-    new aws.ec2.DefaultSecurityGroup(
-      `${name}-default-sg`,
-      { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${label}-default-unused` } },
-      parent,
-    );
-
-    // The worker nodes' group: an identity the database and cache admit, with no rules of its own. The
-    // cluster's launch template attaches it besides the EKS cluster security group, which already lets
-    // nodes reach each other, the control plane and anywhere outside (EKS API, ECR, STS through the
-    // NAT; the data tier inside the VPC). A second allow-all egress here would widen nothing and only
-    // hide that dependency; the cluster adds any further node rules as separate rule resources, which
-    // inline rules would fight.
-    const nodeSecurityGroup = new aws.ec2.SecurityGroup(
-      `${name}-node-sg`,
-      {
-        vpcId: vpc.id,
-        description: "Worker nodes of the platform cluster; the database and cache admit only this group",
-        tags: { Name: `${label}-nodes` },
-      },
-      parent,
-    );
+    emptyDefaultSecurityGroup(scope);
+    const nodeSecurityGroup = createNodeSecurityGroup(scope);
 
     this.vpcId = vpc.id;
     this.vpcCidr = plan.vpc;

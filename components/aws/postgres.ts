@@ -19,7 +19,8 @@ import { encryptionKey } from "./kms";
 export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   /**
    * PostgreSQL major version, "17" or "18" (the parameter group family follows it). A major alone lets RDS
-   * pick the default minor and apply minor upgrades without drift; "17.6" pins a minor. @default "17"
+   * pick the default minor and apply minor upgrades without drift; "17.6" pins a minor.
+   * @default "17"
    */
   engineVersion?: string;
   /** RDS instance class, e.g. "db.m7g.large". */
@@ -131,6 +132,121 @@ export function finalSnapshotIdentifier(name: string): string {
     .replace(/-+$/, "");
 }
 
+/** Where the instance runs: its subnet group over the isolated subnets, and its parameter group. */
+function createGroups(
+  name: string,
+  a: Resolved,
+  parent: pulumi.Resource,
+): { subnetGroup: aws.rds.SubnetGroup; parameterGroup: aws.rds.ParameterGroup } {
+  const subnetGroup = new aws.rds.SubnetGroup(
+    `${name}-subnets`,
+    { description: "Isolated subnets for PostgreSQL", subnetIds: a.subnetIds },
+    { parent },
+  );
+  const parameterGroup = new aws.rds.ParameterGroup(
+    `${name}-params`,
+    {
+      family: `postgres${a.engineVersion.split(".")[0]}`,
+      description: "PostgreSQL: TLS required, slow statement, lock wait and temp file logging",
+      parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+    },
+    { parent },
+  );
+  return { subnetGroup, parameterGroup };
+}
+
+/** The role Enhanced Monitoring assumes to publish OS metrics, and the attachment of its managed policy. */
+function createMonitoringRole(
+  name: string,
+  account: AccountInfo,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment } {
+  const role = new aws.iam.Role(
+    `${name}-monitoring-role`,
+    { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") },
+    { parent },
+  );
+  const attachment = new aws.iam.RolePolicyAttachment(
+    `${name}-monitoring-policy`,
+    { role: role.name, policyArn: managedPolicyArn(aws.iam.ManagedPolicy.AmazonRDSEnhancedMonitoringRole, account.partition) },
+    { parent },
+  );
+  return { role, attachment };
+}
+
+/** What the instance is wired to: made by the steps before it. */
+interface InstanceDeps {
+  key: aws.kms.Key;
+  securityGroup: aws.ec2.SecurityGroup;
+  subnetGroup: aws.rds.SubnetGroup;
+  parameterGroup: aws.rds.ParameterGroup;
+  monitoring: { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment };
+}
+
+/**
+ * The RDS instance: private, TLS only, encrypted with `key` (storage, master user secret, Performance
+ * Insights), backed up with point-in-time recovery that outlives it, and a final snapshot on deletion.
+ */
+function createInstance(name: string, a: Resolved, deps: InstanceDeps, parent: pulumi.Resource): aws.rds.Instance {
+  const { key } = deps;
+  return new aws.rds.Instance(
+    `${name}-instance`,
+    {
+      engine: "postgres",
+      engineVersion: a.engineVersion,
+      instanceClass: a.instanceClass,
+      dbName: a.databaseName,
+      username: a.username,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: key.arn,
+      port: POSTGRES_PORT,
+
+      dbSubnetGroupName: deps.subnetGroup.name,
+      vpcSecurityGroupIds: [deps.securityGroup.id],
+      publiclyAccessible: false,
+      multiAz: a.multiAz,
+      parameterGroupName: deps.parameterGroup.name,
+      iamDatabaseAuthenticationEnabled: true,
+
+      storageType: "gp3",
+      allocatedStorage: a.storageGb,
+      maxAllocatedStorage: a.maxStorageGb,
+      storageEncrypted: true,
+      kmsKeyId: key.arn,
+
+      backupRetentionPeriod: a.backupRetentionDays,
+      backupWindow: a.backupWindow,
+      copyTagsToSnapshot: true,
+      // Keep automated backups after a deletion so point-in-time restore outlives the instance.
+      deleteAutomatedBackups: false,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: finalSnapshotIdentifier(name),
+      deletionProtection: a.deletionProtection,
+
+      maintenanceWindow: a.maintenanceWindow,
+      autoMinorVersionUpgrade: true,
+
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key.arn,
+      performanceInsightsRetentionPeriod: 7, // the free tier
+      monitoringInterval: 60,
+      monitoringRoleArn: deps.monitoring.role.arn,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    },
+    // RDS checks the monitoring role's permissions when it creates the instance.
+    { parent, protect: a.protect, dependsOn: [deps.monitoring.attachment], customTimeouts: POSTGRES_TIMEOUTS },
+  );
+}
+
+/** The ARN of the master user secret RDS manages; refuses an instance that reports none. */
+function masterUserSecretArn(name: string, instance: aws.rds.Instance): pulumi.Output<string> {
+  return instance.masterUserSecrets.apply((secrets) => {
+    const arn = secrets?.[0]?.secretArn;
+    if (!arn) throw new Error(`PostgresDatabase ${name}: RDS reported no managed master user secret`);
+    return arn;
+  });
+}
+
 export class PostgresDatabase extends pulumi.ComponentResource implements PostgresEndpoint {
   readonly host: pulumi.Output<string>;
   readonly port = POSTGRES_PORT;
@@ -168,90 +284,16 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
       },
       this,
     );
-    const subnetGroup = new aws.rds.SubnetGroup(
-      `${name}-subnets`,
-      { description: "Isolated subnets for PostgreSQL", subnetIds: a.subnetIds },
-      { parent: this },
-    );
-    const parameterGroup = new aws.rds.ParameterGroup(
-      `${name}-params`,
-      {
-        family: `postgres${a.engineVersion.split(".")[0]}`,
-        description: "PostgreSQL: TLS required, slow statement, lock wait and temp file logging",
-        parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
-      },
-      { parent: this },
-    );
-
-    const monitoringRole = new aws.iam.Role(
-      `${name}-monitoring-role`,
-      { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com") },
-      { parent: this },
-    );
-    const monitoringPolicy = new aws.iam.RolePolicyAttachment(
-      `${name}-monitoring-policy`,
-      { role: monitoringRole.name, policyArn: managedPolicyArn(aws.iam.ManagedPolicy.AmazonRDSEnhancedMonitoringRole, account.partition) },
-      { parent: this },
-    );
-
-    this.instance = new aws.rds.Instance(
-      `${name}-instance`,
-      {
-        engine: "postgres",
-        engineVersion: a.engineVersion,
-        instanceClass: a.instanceClass,
-        dbName: a.databaseName,
-        username: a.username,
-        manageMasterUserPassword: true,
-        masterUserSecretKmsKeyId: key.arn,
-        port: POSTGRES_PORT,
-
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [securityGroup.id],
-        publiclyAccessible: false,
-        multiAz: a.multiAz,
-        parameterGroupName: parameterGroup.name,
-        iamDatabaseAuthenticationEnabled: true,
-
-        storageType: "gp3",
-        allocatedStorage: a.storageGb,
-        maxAllocatedStorage: a.maxStorageGb,
-        storageEncrypted: true,
-        kmsKeyId: key.arn,
-
-        backupRetentionPeriod: a.backupRetentionDays,
-        backupWindow: a.backupWindow,
-        copyTagsToSnapshot: true,
-        // Keep automated backups after a deletion so point-in-time restore outlives the instance.
-        deleteAutomatedBackups: false,
-        skipFinalSnapshot: false,
-        finalSnapshotIdentifier: finalSnapshotIdentifier(name),
-        deletionProtection: a.deletionProtection,
-
-        maintenanceWindow: a.maintenanceWindow,
-        autoMinorVersionUpgrade: true,
-
-        performanceInsightsEnabled: true,
-        performanceInsightsKmsKeyId: key.arn,
-        performanceInsightsRetentionPeriod: 7, // the free tier
-        monitoringInterval: 60,
-        monitoringRoleArn: monitoringRole.arn,
-        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-      },
-      // RDS checks the monitoring role's permissions when it creates the instance.
-      { parent: this, protect: a.protect, dependsOn: [monitoringPolicy], customTimeouts: POSTGRES_TIMEOUTS },
-    );
+    const { subnetGroup, parameterGroup } = createGroups(name, a, this);
+    const monitoring = createMonitoringRole(name, account, this);
+    this.instance = createInstance(name, a, { key, securityGroup, subnetGroup, parameterGroup, monitoring }, this);
 
     this.host = this.instance.address;
     this.privateCidrs = [...a.subnetCidrs];
     this.databaseName = a.databaseName;
     this.engineMajor = a.engineVersion.split(".")[0]!;
     this.username = this.instance.username;
-    this.credentialsSecret = this.instance.masterUserSecrets.apply((secrets) => {
-      const arn = secrets?.[0]?.secretArn;
-      if (!arn) throw new Error(`PostgresDatabase ${name}: RDS reported no managed master user secret`);
-      return arn;
-    });
+    this.credentialsSecret = masterUserSecretArn(name, this.instance);
     this.securityGroupId = securityGroup.id;
     this.keyArn = key.arn;
     this.registerOutputs({

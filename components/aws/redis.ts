@@ -19,7 +19,10 @@ export type { CacheEngine };
 export interface RedisCacheArgs extends rules.PrivateNetworkArgs {
   /** Valkey (the open-source fork ElastiCache prices lower) or Redis OSS. @default "valkey" */
   engine?: CacheEngine;
-  /** major.minor, one of ELASTICACHE_ENGINE_VERSIONS (data-args.ts) for the engine. @default "8.0" for valkey, "7.1" for redis */
+  /**
+   * major.minor, one of ELASTICACHE_ENGINE_VERSIONS (data-args.ts) for the engine.
+   * @default - the engine's entry in DEFAULT_CACHE_VERSIONS: "8.0" for valkey, "7.1" for redis
+   */
   engineVersion?: string;
   /** ElastiCache node type, e.g. "cache.m7g.large". */
   nodeType: string;
@@ -79,6 +82,76 @@ export function resolveRedisArgs(name: string, args: RedisCacheArgs): Resolved {
   return { ...args, engine, engineVersion, snapshotRetentionDays, snapshotWindow };
 }
 
+/**
+ * A generated AUTH token and the Secrets Manager secret, encrypted with `key`, that workloads read it
+ * from. The token is returned as a Pulumi secret.
+ */
+function createAuthToken(
+  name: string,
+  label: string,
+  key: aws.kms.Key,
+  parent: pulumi.Resource,
+): { token: pulumi.Output<string>; secret: aws.secretsmanager.Secret } {
+  const password = new random.RandomPassword(`${name}-auth-token`, AUTH_TOKEN, { parent });
+  // `result` is a secret output of the provider; wrapping keeps it one under runtimes that do not apply
+  // additionalSecretOutputs (mocks), so no path ever carries the token in plain text.
+  const token = pulumi.secret(password.result);
+  const secret = new aws.secretsmanager.Secret(
+    `${name}-auth`,
+    { description: `AUTH token of cache ${label}`, kmsKeyId: key.arn },
+    { parent },
+  );
+  new aws.secretsmanager.SecretVersion(`${name}-auth-version`, { secretId: secret.id, secretString: token }, { parent });
+  return { token, secret };
+}
+
+/** What the replication group is wired to: made by the steps before it. */
+interface GroupDeps {
+  label: string;
+  key: aws.kms.Key;
+  securityGroup: aws.ec2.SecurityGroup;
+  subnetGroup: aws.elasticache.SubnetGroup;
+  authToken: pulumi.Output<string>;
+}
+
+/**
+ * The replication group: TLS required with the AUTH token, encrypted at rest with `key`, failing over
+ * across zones from two nodes on, with daily snapshots before the maintenance window.
+ */
+function createReplicationGroup(name: string, a: Resolved, deps: GroupDeps, parent: pulumi.Resource): aws.elasticache.ReplicationGroup {
+  const failover = a.nodes >= 2;
+  return new aws.elasticache.ReplicationGroup(
+    `${name}-group`,
+    {
+      description: `Cache ${deps.label}`,
+      engine: a.engine,
+      engineVersion: a.engineVersion,
+      nodeType: a.nodeType,
+      numCacheClusters: a.nodes,
+      automaticFailoverEnabled: failover,
+      multiAzEnabled: failover,
+      port: REDIS_PORT,
+
+      subnetGroupName: deps.subnetGroup.name,
+      securityGroupIds: [deps.securityGroup.id],
+
+      atRestEncryptionEnabled: true,
+      kmsKeyId: deps.key.arn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      authToken: deps.authToken,
+      // A changed token is added beside the old one, so connected clients keep working until they reload it.
+      authTokenUpdateStrategy: "ROTATE",
+
+      snapshotRetentionLimit: a.snapshotRetentionDays,
+      snapshotWindow: a.snapshotWindow,
+      maintenanceWindow: a.maintenanceWindow,
+      autoMinorVersionUpgrade: true,
+    },
+    { parent, protect: a.protect },
+  );
+}
+
 export class RedisCache extends pulumi.ComponentResource implements RedisEndpoint {
   readonly host: pulumi.Output<string>;
   readonly port = REDIS_PORT;
@@ -122,49 +195,9 @@ export class RedisCache extends pulumi.ComponentResource implements RedisEndpoin
       { description: "Isolated subnets for the cache", subnetIds: a.subnetIds },
       { parent: this },
     );
-
-    const password = new random.RandomPassword(`${name}-auth-token`, AUTH_TOKEN, { parent: this });
-    // `result` is a secret output of the provider; wrapping keeps it one under runtimes that do not apply
-    // additionalSecretOutputs (mocks), so no path ever carries the token in plain text.
-    this.authToken = pulumi.secret(password.result);
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-auth`,
-      { description: `AUTH token of cache ${label}`, kmsKeyId: key.arn },
-      { parent: this },
-    );
-    new aws.secretsmanager.SecretVersion(`${name}-auth-version`, { secretId: secret.id, secretString: this.authToken }, { parent: this });
-
-    const failover = a.nodes >= 2;
-    this.replicationGroup = new aws.elasticache.ReplicationGroup(
-      `${name}-group`,
-      {
-        description: `Cache ${label}`,
-        engine: a.engine,
-        engineVersion: a.engineVersion,
-        nodeType: a.nodeType,
-        numCacheClusters: a.nodes,
-        automaticFailoverEnabled: failover,
-        multiAzEnabled: failover,
-        port: REDIS_PORT,
-
-        subnetGroupName: subnetGroup.name,
-        securityGroupIds: [securityGroup.id],
-
-        atRestEncryptionEnabled: true,
-        kmsKeyId: key.arn,
-        transitEncryptionEnabled: true,
-        transitEncryptionMode: "required",
-        authToken: this.authToken,
-        // A changed token is added beside the old one, so connected clients keep working until they reload it.
-        authTokenUpdateStrategy: "ROTATE",
-
-        snapshotRetentionLimit: a.snapshotRetentionDays,
-        snapshotWindow: a.snapshotWindow,
-        maintenanceWindow: a.maintenanceWindow,
-        autoMinorVersionUpgrade: true,
-      },
-      { parent: this, protect: a.protect },
-    );
+    const { token, secret } = createAuthToken(name, label, key, this);
+    this.authToken = token;
+    this.replicationGroup = createReplicationGroup(name, a, { label, key, securityGroup, subnetGroup, authToken: token }, this);
 
     this.host = this.replicationGroup.primaryEndpointAddress;
     this.privateCidrs = [...a.subnetCidrs];

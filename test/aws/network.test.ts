@@ -402,6 +402,16 @@ describe("Network over six zones", () => {
   });
 });
 
+describe("Network in the other partitions", () => {
+  test.each([
+    ["aws-cn", "cn-north-1", "cn.com.amazonaws.cn-north-1.s3"],
+    ["aws-us-gov", "us-gov-west-1", "com.amazonaws.us-gov-west-1.s3"],
+  ])("%s (%s): the S3 endpoint takes the partition's service name %s", async (_partition, region, serviceName) => {
+    const { r } = await build(DEV, region);
+    expect(r.one(T.endpoint).inputs.serviceName).toBe(serviceName);
+  });
+});
+
 describe("Network refuses bad arguments before registering anything", () => {
   const retentions = CLOUDWATCH_RETENTION_DAYS.join(", ");
   test.each<[string, Partial<NetworkArgs>, string]>([
