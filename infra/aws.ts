@@ -10,7 +10,7 @@ import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
-import { ConfigError, type PlatformConfig } from "./config";
+import { ConfigError, type PlatformConfig, WIDEST_PUBLIC_ENDPOINT_PREFIX } from "./config";
 
 /** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
 export interface CloudPlatform {
@@ -70,7 +70,10 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
       endpointPublicAccessCidrs: c.endpointPublicAccessCidrs,
       // Deploying from inside the VPC means from the private subnets: a runner, a VPN's or an SSM instance's.
       endpointPrivateAccessCidrs: c.deployFromVpc ? network.plan.private : [],
-      production,
+      // Config refuses a world-open allow-list in every environment and, in production, any block wider
+      // than its bound; the component enforces the same, so a mistake never reaches AWS.
+      endpointPublicAccessWidestPrefix: production ? WIDEST_PUBLIC_ENDPOINT_PREFIX : 0,
+      deletionProtection: production,
       logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
       adminRoleArns: c.adminRoleArns ?? [],
       nodes: c.nodes,

@@ -146,7 +146,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         // The managed add-ons below replace the self-managed copies EKS would otherwise install.
         bootstrapSelfManagedAddons: false,
-        deletionProtection: args.production,
+        deletionProtection: args.deletionProtection ?? true,
       },
       // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
       { parent: this, protect: args.protect, dependsOn: [logGroup, ...clusterPolicies, clusterKeyAccess] },
