@@ -8,10 +8,13 @@ import { logRetentionProblem } from "../formats";
 export interface EksNodeGroupArgs {
   /** EC2 instance type, e.g. "m7i.xlarge". Graviton types (m7g, c8g, t4g, ...) get ARM64 AMIs. */
   instanceType: string;
+  /** Fewest nodes the group (and the cluster autoscaler) keeps. */
   minSize: number;
   /** Only used when the group is created; afterwards the cluster autoscaler owns it. */
   desiredSize: number;
+  /** Most nodes the group (and the cluster autoscaler) may run; at least 1. */
   maxSize: number;
+  /** On-demand instances, or spot instances that AWS may reclaim at two minutes' notice. */
   capacityType: "ON_DEMAND" | "SPOT";
   /** Root volume (gp3, encrypted) size in GiB; the EKS AL2023 AMIs need at least 20. */
   diskSizeGb: number;
@@ -19,10 +22,15 @@ export interface EksNodeGroupArgs {
 
 /** Versions of the EKS managed add-ons. Each must be published for the cluster's Kubernetes version. */
 export interface EksAddonVersions {
+  /** `vpc-cni`: pod networking and NetworkPolicy enforcement. */
   vpcCni: string;
+  /** `coredns`: cluster DNS. */
   coredns: string;
+  /** `kube-proxy`: Service routing; a build of the cluster's Kubernetes minor. */
   kubeProxy: string;
+  /** `aws-ebs-csi-driver`: EBS volumes for persistent volume claims. */
   ebsCsiDriver: string;
+  /** `eks-pod-identity-agent`: credentials for EKS Pod Identity associations. */
   podIdentityAgent: string;
 }
 
@@ -74,6 +82,7 @@ export interface EksClusterArgs {
    * cluster. @default [] (only the creating identity)
    */
   adminRoleArns?: string[];
+  /** The one managed node group, in `subnetIds`. */
   nodes: EksNodeGroupArgs;
   /** Pulumi `protect` on the cluster, its KMS keys and its log group. */
   protect: boolean;

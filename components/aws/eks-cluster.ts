@@ -23,7 +23,7 @@ import { attachManagedPolicies, createNodeGroup } from "./eks-nodes";
 import { grant, policyDocument, serviceTrustPolicy } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 
-export { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
+export { DEFAULT_ADDON_VERSIONS, DEFAULT_ENDPOINT_WIDEST_PREFIX, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
 export type { EksAddonVersions, EksClusterArgs, EksNodeGroupArgs } from "./eks-args";
 
 /** What the Kubernetes layer needs to install the AWS Load Balancer Controller. */
