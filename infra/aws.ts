@@ -5,12 +5,12 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/aws/backup-bucket";
 import { AwsClusterServices } from "../components/aws/cluster-services";
-import { EksCluster } from "../components/aws/eks-cluster";
+import { EksCluster, type EksClusterArgs } from "../components/aws/eks-cluster";
 import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
-import { ConfigError, type PlatformConfig } from "./config";
+import { ConfigError, type PlatformConfig, WIDEST_PUBLIC_ENDPOINT_PREFIX } from "./config";
 
 /** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
 export interface CloudPlatform {
@@ -42,12 +42,41 @@ export async function checkZones(config: PlatformConfig, provider: aws.Provider,
   }
 }
 
+/** The AWS half of the platform, in the order a first deploy builds it. */
 export function awsPlatform(config: PlatformConfig, provider: aws.Provider): CloudPlatform {
   const opts = { providers: [provider] };
-  const production = config.environment === "production";
-  const { network: n, cluster: c, database: db, cache } = config;
+  const network = createNetwork(config, opts);
+  const cluster = createCluster(config, network, opts);
+  const services = new AwsClusterServices(
+    "cluster-services",
+    { cluster, nodeCidrs: network.privateSubnetCidrs, loadBalancerCidrs: network.plan.public, retainVolumes: config.protect },
+    opts,
+  );
+  const { database, cache } = createDataTier(config, network, opts);
+  const backups = new BackupBucket("backups", { retentionDays: config.backups.retentionDays, protect: config.protect }, opts);
 
-  const network = new Network(
+  return {
+    cluster,
+    services,
+    database,
+    cache,
+    backups,
+    outputs: {
+      vpcId: network.vpcId,
+      clusterName: cluster.clusterName,
+      kubeconfig: cluster.kubeconfig,
+      databaseHost: database.host,
+      databaseCredentialsSecret: database.credentialsSecret,
+      cacheHost: cache.host,
+      cacheAuthSecret: cache.authSecret,
+      backupBucket: backups.bucketName,
+    },
+  };
+}
+
+function createNetwork(config: PlatformConfig, opts: pulumi.ComponentResourceOptions): Network {
+  const n = config.network;
+  return new Network(
     "network",
     {
       cidr: n.cidr,
@@ -58,8 +87,23 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
     },
     opts,
   );
+}
 
-  const cluster = new EksCluster(
+/**
+ * The cluster's guard rails for the environment. Production keeps the cluster from deletion at AWS and its
+ * public allow-list to blocks no wider than config's bound; elsewhere the allow-list may hold any width.
+ * A world-open allow-list stays refused everywhere (the component's default), as config refuses it too.
+ */
+function clusterGuardRails(
+  environment: PlatformConfig["environment"],
+): Pick<EksClusterArgs, "deletionProtection" | "endpointPublicAccessWidestPrefix"> {
+  const production = environment === "production";
+  return { deletionProtection: production, endpointPublicAccessWidestPrefix: production ? WIDEST_PUBLIC_ENDPOINT_PREFIX : 0 };
+}
+
+function createCluster(config: PlatformConfig, network: Network, opts: pulumi.ComponentResourceOptions): EksCluster {
+  const c = config.cluster;
+  return new EksCluster(
     "cluster",
     {
       version: c.version,
@@ -70,7 +114,7 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
       endpointPublicAccessCidrs: c.endpointPublicAccessCidrs,
       // Deploying from inside the VPC means from the private subnets: a runner, a VPN's or an SSM instance's.
       endpointPrivateAccessCidrs: c.deployFromVpc ? network.plan.private : [],
-      production,
+      ...clusterGuardRails(config.environment),
       logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
       adminRoleArns: c.adminRoleArns ?? [],
       nodes: c.nodes,
@@ -78,13 +122,15 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
     },
     opts,
   );
+}
 
-  const services = new AwsClusterServices(
-    "cluster-services",
-    { cluster, nodeCidrs: network.privateSubnetCidrs, loadBalancerCidrs: network.plan.public, retainVolumes: config.protect },
-    opts,
-  );
-
+/** The database and the cache in the isolated subnets, admitting only the nodes' security group. */
+function createDataTier(
+  config: PlatformConfig,
+  network: Network,
+  opts: pulumi.ComponentResourceOptions,
+): { database: PostgresDatabase; cache: RedisCache } {
+  const { database: db, cache } = config;
   const dataNetwork = {
     vpcId: network.vpcId,
     subnetIds: network.isolatedSubnetIds,
@@ -122,23 +168,5 @@ export function awsPlatform(config: PlatformConfig, provider: aws.Provider): Clo
     },
     opts,
   );
-  const backups = new BackupBucket("backups", { retentionDays: config.backups.retentionDays, protect: config.protect }, opts);
-
-  return {
-    cluster,
-    services,
-    database,
-    cache: redis,
-    backups,
-    outputs: {
-      vpcId: network.vpcId,
-      clusterName: cluster.clusterName,
-      kubeconfig: cluster.kubeconfig,
-      databaseHost: database.host,
-      databaseCredentialsSecret: database.credentialsSecret,
-      cacheHost: redis.host,
-      cacheAuthSecret: redis.authSecret,
-      backupBucket: backups.bucketName,
-    },
-  };
+  return { database, cache: redis };
 }

@@ -86,7 +86,7 @@ const EKS: EksClusterArgs = {
   subnetCidrs: ["10.20.64.0/19", "10.20.96.0/19"],
   nodeSecurityGroupId: "sg-0devnodes00000001",
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
-  production: false,
+  deletionProtection: false,
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 2, maxSize: 3, capacityType: "ON_DEMAND", diskSizeGb: 50 },
   protect: false,
 };

@@ -8,10 +8,13 @@ import { logRetentionProblem } from "../formats";
 export interface EksNodeGroupArgs {
   /** EC2 instance type, e.g. "m7i.xlarge". Graviton types (m7g, c8g, t4g, ...) get ARM64 AMIs. */
   instanceType: string;
+  /** Fewest nodes the group (and the cluster autoscaler) keeps. */
   minSize: number;
   /** Only used when the group is created; afterwards the cluster autoscaler owns it. */
   desiredSize: number;
+  /** Most nodes the group (and the cluster autoscaler) may run; at least 1. */
   maxSize: number;
+  /** On-demand instances, or spot instances that AWS may reclaim at two minutes' notice. */
   capacityType: "ON_DEMAND" | "SPOT";
   /** Root volume (gp3, encrypted) size in GiB; the EKS AL2023 AMIs need at least 20. */
   diskSizeGb: number;
@@ -19,10 +22,15 @@ export interface EksNodeGroupArgs {
 
 /** Versions of the EKS managed add-ons. Each must be published for the cluster's Kubernetes version. */
 export interface EksAddonVersions {
+  /** `vpc-cni`: pod networking and NetworkPolicy enforcement. */
   vpcCni: string;
+  /** `coredns`: cluster DNS. */
   coredns: string;
+  /** `kube-proxy`: Service routing; a build of the cluster's Kubernetes minor. */
   kubeProxy: string;
+  /** `aws-ebs-csi-driver`: EBS volumes for persistent volume claims. */
   ebsCsiDriver: string;
+  /** `eks-pod-identity-agent`: credentials for EKS Pod Identity associations. */
   podIdentityAgent: string;
 }
 
@@ -38,18 +46,34 @@ export interface EksClusterArgs {
   /** Security group made by the network that marks worker nodes; attached besides the cluster security group. */
   nodeSecurityGroupId: pulumi.Input<string>;
   /**
-   * CIDRs allowed to reach the public API endpoint. Empty keeps the endpoint private only; 0.0.0.0/0 is
-   * refused in production. @default [] (private endpoint only)
+   * CIDRs allowed to reach the public API endpoint. Empty keeps the endpoint private only. The list may not
+   * cover the whole internet unless `allowWorldOpenEndpoint`, nor hold a block wider than
+   * `endpointPublicAccessWidestPrefix`. @default [] (private endpoint only)
    */
   endpointPublicAccessCidrs?: string[];
+  /**
+   * The widest block `endpointPublicAccessCidrs` may hold, as a prefix length: 8 admits a /8 and refuses a
+   * /7, 0 admits any width. An allow-list names the operators' and CI's egress ranges, which are narrow;
+   * a wide block lets a whole provider's or country's addresses reach the API. @default 8
+   */
+  endpointPublicAccessWidestPrefix?: number;
+  /**
+   * Admit an `endpointPublicAccessCidrs` that covers the whole internet: 0.0.0.0/0, or blocks that add up to
+   * every address. A convenience for a throwaway cluster; it also needs `endpointPublicAccessWidestPrefix`
+   * wide enough for the blocks listed. @default false (refused)
+   */
+  allowWorldOpenEndpoint?: boolean;
   /**
    * Addresses inside the VPC admitted to the private API endpoint on 443, where `pulumi up` runs when it
    * deploys from the VPC (a self-hosted runner, a VPN's or an SSM instance's subnets). EKS otherwise admits
    * only members of the cluster security group. @default [] (nodes and the control plane only)
    */
   endpointPrivateAccessCidrs?: string[];
-  /** Production guard rails: refuse a world-open endpoint, turn on deletion protection. */
-  production: boolean;
+  /**
+   * EKS deletion protection: AWS refuses to delete the cluster until it is turned off, whatever deletes it
+   * (a destroy, the console, another tool). Turning it off is explicit. @default true
+   */
+  deletionProtection?: boolean;
   /** CloudWatch retention of the control-plane logs (api, audit, authenticator). @default 90 */
   logRetentionDays?: number;
   /**
@@ -58,6 +82,7 @@ export interface EksClusterArgs {
    * cluster. @default [] (only the creating identity)
    */
   adminRoleArns?: string[];
+  /** The one managed node group, in `subnetIds`. */
   nodes: EksNodeGroupArgs;
   /** Pulumi `protect` on the cluster, its KMS keys and its log group. */
   protect: boolean;
@@ -74,19 +99,15 @@ export interface EksClusterArgs {
 
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
+/** The widest block a public API allow-list holds unless told otherwise: an egress range, not a continent's. */
+export const DEFAULT_ENDPOINT_WIDEST_PREFIX = 8;
 
 /**
- * Pinned add-on versions for Kubernetes 1.35. This machine cannot call `aws eks describe-addon-versions`,
- * so each comes from public material, found with the search tool (re-check with that command when bumping):
- * - vpc-cni v1.21.1-eksbuild.7: public Terraform configs for EKS 1.35 clusters (with enableNetworkPolicy),
- *   and listed as published in ministryofjustice/cloud-platform-infrastructure PR #4638 (2026-05-19).
- *   v1.22.3-eksbuild.1 was published later (same repository, PR #4678, on 1.33); not yet seen on 1.35.
- * - coredns v1.13.2-eksbuild.4: public Terraform configs for EKS 1.35 clusters; ministryofjustice PR #4675
- *   shows later builds (v1.13.2-eksbuild.11, on 1.33).
- * - kube-proxy v1.35.3-eksbuild.13: zalando-incubator/kubernetes-on-aws PR #11668 (2026-07-15), "latest version".
- * - aws-ebs-csi-driver v1.60.0-eksbuild.1: a public Terraform config for an EKS 1.35 cluster (with kube-proxy
- *   v1.35.3-eksbuild.2); mitodl/ol-infrastructure PR #5959 shows v1.66.0-eksbuild.1 as the 1.36 default.
- * - eks-pod-identity-agent v1.3.10-eksbuild.2: public Terraform configs for EKS 1.35 clusters.
+ * Pinned add-on versions for Kubernetes 1.35, each a build EKS publishes for that minor. Pinned rather than
+ * left to EKS's default so a deploy never changes an add-on unasked and every stack runs the same builds.
+ * A bump takes a build that `aws eks describe-addon-versions --kubernetes-version <minor> --addon-name
+ * <add-on>` lists for the cluster's minor. kube-proxy is built per minor, so it moves with `version`
+ * (checkEksClusterArgs refuses a build of another minor).
  */
 export const DEFAULT_ADDON_VERSIONS: Readonly<EksAddonVersions> = {
   vpcCni: "v1.21.1-eksbuild.7",
@@ -105,9 +126,12 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const show = (value: unknown) => JSON.stringify(value);
 
+/** Reports one problem with the arguments; never returns. */
+type Fail = (message: string) => never;
+
 /** Checks the arguments; throws an Error naming the component and the argument at the first problem. */
 export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterName: string): void {
-  const fail = (message: string): never => {
+  const fail: Fail = (message) => {
     throw new Error(`EksCluster ${name}: ${message}`);
   };
   const version = args.version ?? DEFAULT_KUBERNETES_VERSION;
@@ -115,7 +139,14 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   if (clusterName.length > 100 || !CLUSTER_NAME.test(clusterName)) {
     fail(`args.clusterName must be 1-100 letters, digits, - and _, starting with a letter or digit (got ${show(clusterName)})`);
   }
+  checkSubnets(args, fail);
+  checkEndpointAccess(args, fail);
+  checkLogsAndAdmins(args, fail);
+  checkNodes(args.nodes, fail);
+  checkAddonVersions(args.addonVersions ?? {}, version, fail);
+}
 
+function checkSubnets(args: EksClusterArgs, fail: Fail): void {
   if (args.subnetIds.length < 2) fail(`args.subnetIds must list at least 2 subnets in different zones (got ${args.subnetIds.length})`);
   if (args.subnetCidrs.length !== args.subnetIds.length) {
     fail(`args.subnetCidrs must give one CIDR per subnet in args.subnetIds (got ${args.subnetCidrs.length} for ${args.subnetIds.length})`);
@@ -123,11 +154,23 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   for (const cidr of args.subnetCidrs) {
     if (!parseCidr(cidr)) fail(`args.subnetCidrs must hold IPv4 CIDR blocks such as 10.0.32.0/19 (got ${show(cidr)})`);
   }
+}
 
+/**
+ * Who may reach the API: the public allow-list (well-formed, not the whole internet unless allowed, no block
+ * wider than the widest prefix) and the private blocks admitted inside the VPC (RFC 1918 only).
+ */
+function checkEndpointAccess(args: EksClusterArgs, fail: Fail): void {
   const publicCidrs = args.endpointPublicAccessCidrs ?? [];
+  const worldOpen = args.allowWorldOpenEndpoint ?? false;
+  const widest = args.endpointPublicAccessWidestPrefix ?? DEFAULT_ENDPOINT_WIDEST_PREFIX;
+  if (!Number.isInteger(widest) || widest < 0 || widest > 32)
+    fail(`args.endpointPublicAccessWidestPrefix must be a prefix length from 0 to 32 (got ${show(widest)})`);
   const open = publicCidrs.filter((c) => WORLD.includes(c));
-  if (args.production && open.length > 0) {
-    fail(`args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ${show(publicCidrs)})`);
+  if (!worldOpen && open.length > 0) {
+    fail(
+      `args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 unless args.allowWorldOpenEndpoint is true (got ${show(publicCidrs)})`,
+    );
   }
   for (const cidr of publicCidrs) {
     if (!parseCidr(cidr)) fail(`args.endpointPublicAccessCidrs must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got ${show(cidr)})`);
@@ -137,10 +180,20 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
     if (!block || !isPrivate(block))
       fail(`args.endpointPrivateAccessCidrs must hold private (RFC 1918) IPv4 blocks such as 10.0.64.0/19 (got ${show(cidr)})`);
   }
-  if (args.production && coversEveryAddress(publicCidrs)) {
-    fail(`args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ${show(publicCidrs)})`);
+  if (!worldOpen && coversEveryAddress(publicCidrs)) {
+    fail(
+      `args.endpointPublicAccessCidrs must not cover the whole internet, whole or in pieces, unless args.allowWorldOpenEndpoint is true (got ${show(publicCidrs)})`,
+    );
   }
+  const wide = publicCidrs.filter((c) => (parseCidr(c)?.prefix ?? 32) < widest);
+  if (wide.length > 0) {
+    fail(
+      `args.endpointPublicAccessCidrs must not hold blocks wider than /${widest}, the widest args.endpointPublicAccessWidestPrefix admits (got ${show(wide)})`,
+    );
+  }
+}
 
+function checkLogsAndAdmins(args: EksClusterArgs, fail: Fail): void {
   const retention = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   const retentionRefused = logRetentionProblem(retention);
   if (retentionRefused) fail(`args.logRetentionDays ${retentionRefused} (got ${show(retention)})`);
@@ -150,8 +203,9 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
       fail(`args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
   }
   if (new Set(admins).size !== admins.length) fail(`args.adminRoleArns must not repeat a role (got ${show(admins)})`);
+}
 
-  const n = args.nodes;
+function checkNodes(n: EksNodeGroupArgs, fail: Fail): void {
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(n.instanceType))
     fail(`args.nodes.instanceType must be an EC2 instance type such as m7i.xlarge (got ${show(n.instanceType)})`);
   for (const key of ["minSize", "desiredSize", "maxSize"] as const) {
@@ -163,8 +217,10 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
   }
   if (!Number.isInteger(n.diskSizeGb) || n.diskSizeGb < 20)
     fail(`args.nodes.diskSizeGb must be a whole number >= 20 (got ${show(n.diskSizeGb)})`);
+}
 
-  for (const [key, value] of Object.entries(args.addonVersions ?? {})) {
+function checkAddonVersions(versions: Partial<EksAddonVersions>, version: string, fail: Fail): void {
+  for (const [key, value] of Object.entries(versions)) {
     if (!(key in DEFAULT_ADDON_VERSIONS))
       fail(
         `args.addonVersions.${key} is not a managed add-on of this component (known: ${Object.keys(DEFAULT_ADDON_VERSIONS).join(", ")})`,
@@ -173,7 +229,7 @@ export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterN
       fail(`args.addonVersions.${key} must be an EKS add-on version such as v1.21.1-eksbuild.7 (got ${show(value)})`);
   }
   // kube-proxy is built per Kubernetes minor; EKS refuses a build for another minor.
-  const kubeProxy = args.addonVersions?.kubeProxy ?? DEFAULT_ADDON_VERSIONS.kubeProxy;
+  const kubeProxy = versions.kubeProxy ?? DEFAULT_ADDON_VERSIONS.kubeProxy;
   if (!kubeProxy.startsWith(`v${version}.`)) {
     fail(`args.addonVersions.kubeProxy must be a kube-proxy ${version} build to match args.version (got ${show(kubeProxy)})`);
   }

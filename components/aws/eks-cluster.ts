@@ -5,8 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
-import { accountInfo } from "./account";
-import { afterNodesAddons, beforeNodesAddons } from "./eks-addons";
+import { type AccountInfo, accountInfo } from "./account";
+import { type AddonInputs, afterNodesAddons, beforeNodesAddons } from "./eks-addons";
 import {
   adminEntryName,
   checkEksClusterArgs,
@@ -23,7 +23,7 @@ import { attachManagedPolicies, createNodeGroup } from "./eks-nodes";
 import { grant, policyDocument, serviceTrustPolicy } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 
-export { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
+export { DEFAULT_ADDON_VERSIONS, DEFAULT_ENDPOINT_WIDEST_PREFIX, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
 export type { EksAddonVersions, EksClusterArgs, EksNodeGroupArgs } from "./eks-args";
 
 /** What the Kubernetes layer needs to install the AWS Load Balancer Controller. */
@@ -71,148 +71,30 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     checkEksClusterArgs(name, args, clusterName);
     super("platform:aws:EksCluster", name, {}, opts);
     this.baseName = name;
-    const version = args.version ?? DEFAULT_KUBERNETES_VERSION;
-    const publicCidrs = args.endpointPublicAccessCidrs ?? [];
     const account = accountInfo(this);
     this.region = account.region;
     this.addonVersions = { ...DEFAULT_ADDON_VERSIONS, ...args.addonVersions };
 
     // Keys and logs first: the cluster encrypts secrets from its first write and logs from its first call.
-    const secretsKey = encryptionKey(
-      `${name}-secrets-key`,
-      { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect },
-      this,
-    );
-    const logsKey = encryptionKey(
-      `${name}-logs-key`,
-      { description: `EKS ${clusterName}: control-plane logs`, account, statements: [logsKeyStatement(account)], protect: args.protect },
-      this,
-    );
-    // EKS writes to this exact name; made here first, it gets retention and encryption instead of EKS's defaults.
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-control-plane-logs`,
-      {
-        name: `/aws/eks/${clusterName}/cluster`,
-        retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-        kmsKeyId: logsKey.arn,
-      },
-      { parent: this, protect: args.protect },
-    );
-
-    const clusterRole = new aws.iam.Role(
-      `${name}-cluster-role`,
-      { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") },
-      { parent: this },
-    );
-    const clusterPolicies = attachManagedPolicies(
-      `${name}-cluster`,
-      clusterRole.name,
-      account.partition,
-      { "eks-policy": aws.iam.ManagedPolicy.AmazonEKSClusterPolicy },
-      this,
-    );
-    const clusterKeyAccess = new aws.iam.RolePolicy(
-      `${name}-cluster-key-access`,
-      {
-        role: clusterRole.name,
-        policy: policyDocument([
-          {
-            Sid: "SecretsEnvelopeEncryption",
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
-            Resource: secretsKey.arn,
-          },
-        ]),
-      },
-      { parent: this },
-    );
-
-    const cluster = new aws.eks.Cluster(
-      `${name}-cluster`,
-      {
-        name: clusterName,
-        version,
-        roleArn: clusterRole.arn,
-        vpcConfig: {
-          subnetIds: args.subnetIds,
-          endpointPrivateAccess: true,
-          endpointPublicAccess: publicCidrs.length > 0,
-          ...(publicCidrs.length > 0 && { publicAccessCidrs: publicCidrs }),
-        },
-        encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
-        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-        // API only: who may do what lives in access entries, not in the aws-auth ConfigMap. The deploying
-        // identity keeps cluster-admin, which the Kubernetes provider below needs during every deploy.
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-        // The managed add-ons below replace the self-managed copies EKS would otherwise install.
-        bootstrapSelfManagedAddons: false,
-        deletionProtection: args.production,
-      },
-      // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
-      { parent: this, protect: args.protect, dependsOn: [logGroup, ...clusterPolicies, clusterKeyAccess] },
-    );
+    const { secretsKey, logGroup } = createKeysAndLogs(name, clusterName, account, args, this);
+    const clusterRole = createClusterRole(name, account.partition, secretsKey, this);
+    const cluster = createControlPlane(name, clusterName, args, { ...clusterRole, secretsKey, logGroup }, this);
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
-    const deployerAccess = (args.endpointPrivateAccessCidrs ?? []).map(
-      (cidr, i) =>
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-api-from-vpc-${i}`,
-          {
-            securityGroupId: this.clusterSecurityGroupId,
-            cidrIpv4: cidr,
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            description: `Kubernetes API from ${cidr}, where deploys run inside the VPC`,
-          },
-          { parent: this },
-        ),
-    );
+    const deployerAccess = admitDeployers(name, this.clusterSecurityGroupId, args.endpointPrivateAccessCidrs ?? [], this);
     this.vpcId = pulumi.output(args.vpcId);
     this.apiServerCidrs = [...args.subnetCidrs];
 
-    this.oidcIssuer = cluster.identities.apply((identities) => {
-      const issuer = identities[0]?.oidcs[0]?.issuer;
-      if (!issuer) throw new Error(`EksCluster ${name}: the cluster reported no OIDC issuer`);
-      return issuer;
-    });
-    const oidcProvider = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: this.oidcIssuer, clientIdLists: ["sts.amazonaws.com"] },
-      { parent: this },
-    );
-    this.oidcProviderArn = oidcProvider.arn;
-
-    (args.adminRoleArns ?? []).forEach((roleArn, i) => this.grantClusterAdmin(cluster, roleArn, account.partition, i === 0));
+    const oidc = createOidcProvider(name, cluster, this);
+    this.oidcIssuer = oidc.issuer;
+    this.oidcProviderArn = oidc.arn;
+    grantClusterAdmins(name, cluster.name, args.adminRoleArns ?? [], account.partition, this);
 
     // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
-    const vpcCni = this.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
-    const vpcCniPermissions = attachManagedPolicies(
-      `${name}-vpc-cni`,
-      vpcCni.principalId,
-      account.partition,
-      { policy: aws.iam.ManagedPolicy.AmazonEKS_CNI_Policy },
-      this,
-    );
-    const ebsCsi = this.bindServiceAccount("ebs-csi", { namespace: "kube-system", name: "ebs-csi-controller-sa" });
-    const ebsCsiPermissions = attachManagedPolicies(
-      `${name}-ebs-csi`,
-      ebsCsi.principalId,
-      account.partition,
-      { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy },
-      this,
-    );
-    const addonInputs = {
-      clusterName: cluster.name,
-      versions: this.addonVersions,
-      vpcCniRoleArn: vpcCni.principal,
-      ebsCsiRoleArn: ebsCsi.principal,
-      vpcCniPermissions,
-      ebsCsiPermissions,
-    };
+    const identities = bindAddonIdentities(this, name, account.partition);
+    const addonInputs: AddonInputs = { clusterName: cluster.name, versions: this.addonVersions, ...identities };
     const earlyAddons = beforeNodesAddons(name, addonInputs, this);
-
     const { role: nodeRole, nodeGroup } = createNodeGroup(
       name,
       {
@@ -230,18 +112,9 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.nodeRoleArn = nodeRole.arn;
     this.nodeRoleName = nodeRole.name;
     const lateAddons = afterNodesAddons(name, addonInputs, nodeGroup, this);
+    this.loadBalancerController = createLbControllerIdentity(this, name, account.partition);
 
-    const lbIdentity = this.bindServiceAccount("lb-controller", LB_CONTROLLER_SERVICE_ACCOUNT);
-    grant(`${name}-lb-controller-policy`, lbIdentity, lbControllerPolicy(account.partition), { parent: this });
-    this.loadBalancerController = { identity: lbIdentity, version: LB_CONTROLLER_VERSION, chartVersion: LB_CONTROLLER_CHART_VERSION };
-
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, account.region])
-        .apply(([clusterName, endpoint, ca, region]) =>
-          kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region }),
-        ),
-    );
+    this.kubeconfig = kubeconfigOf(cluster, account.region);
     // Kubernetes objects wait for nodes, DNS and storage, not just for the API server.
     this.provider = new k8s.Provider(
       `${name}-k8s`,
@@ -260,32 +133,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       nodeRoleArn: this.nodeRoleArn,
       vpcId: this.vpcId,
       region: this.region,
-      loadBalancerControllerRoleArn: lbIdentity.principal,
+      loadBalancerControllerRoleArn: this.loadBalancerController.identity.principal,
     });
-  }
-
-  /**
-   * An access entry with the cluster admin access policy, cluster-wide. The first entry keeps the names the
-   * single `adminRoleArn` argument used, so a stack that had one admin keeps its entry instead of replacing it.
-   */
-  private grantClusterAdmin(cluster: aws.eks.Cluster, roleArn: string, partition: pulumi.Output<string>, first: boolean): void {
-    const id = adminEntryName(roleArn);
-    const formerly = (suffix: string) => (first ? { aliases: [{ name: `${this.baseName}-admin-${suffix}` }] } : {});
-    const entry = new aws.eks.AccessEntry(
-      `${this.baseName}-admin-${id}-access`,
-      { clusterName: cluster.name, principalArn: roleArn, type: "STANDARD" },
-      { parent: this, ...formerly("access") },
-    );
-    new aws.eks.AccessPolicyAssociation(
-      `${this.baseName}-admin-${id}-policy`,
-      {
-        clusterName: cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: "cluster" },
-      },
-      { parent: this, ...formerly("policy") },
-    );
   }
 
   /**
@@ -328,4 +177,234 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       principalId: role.name,
     };
   }
+}
+
+/**
+ * The secrets key, and the control-plane log group with its own key. EKS writes to the group's exact name;
+ * made here first, it gets retention and encryption instead of EKS's defaults.
+ */
+function createKeysAndLogs(
+  name: string,
+  clusterName: string,
+  account: AccountInfo,
+  args: Pick<EksClusterArgs, "logRetentionDays" | "protect">,
+  parent: pulumi.Resource,
+): { secretsKey: aws.kms.Key; logGroup: aws.cloudwatch.LogGroup } {
+  const secretsKey = encryptionKey(
+    `${name}-secrets-key`,
+    { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect },
+    parent,
+  );
+  const logsKey = encryptionKey(
+    `${name}-logs-key`,
+    { description: `EKS ${clusterName}: control-plane logs`, account, statements: [logsKeyStatement(account)], protect: args.protect },
+    parent,
+  );
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-control-plane-logs`,
+    {
+      name: `/aws/eks/${clusterName}/cluster`,
+      retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      kmsKeyId: logsKey.arn,
+    },
+    { parent, protect: args.protect },
+  );
+  return { secretsKey, logGroup };
+}
+
+/**
+ * The role EKS assumes to run the control plane: the managed cluster policy, and use of the secrets key for
+ * envelope encryption. `permissions` are what the cluster must depend on.
+ */
+function createClusterRole(
+  name: string,
+  partition: pulumi.Output<string>,
+  secretsKey: aws.kms.Key,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; permissions: pulumi.Resource[] } {
+  const role = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, { parent });
+  const managed = attachManagedPolicies(
+    `${name}-cluster`,
+    role.name,
+    partition,
+    { "eks-policy": aws.iam.ManagedPolicy.AmazonEKSClusterPolicy },
+    parent,
+  );
+  const keyAccess = new aws.iam.RolePolicy(
+    `${name}-cluster-key-access`,
+    {
+      role: role.name,
+      policy: policyDocument([
+        {
+          Sid: "SecretsEnvelopeEncryption",
+          Effect: "Allow",
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+          Resource: secretsKey.arn,
+        },
+      ]),
+    },
+    { parent },
+  );
+  return { role, permissions: [...managed, keyAccess] };
+}
+
+/** What the control plane is made with besides the arguments. */
+interface ControlPlaneInputs {
+  role: aws.iam.Role;
+  /** The role's policies: made before the cluster, deleted after it. */
+  permissions: pulumi.Resource[];
+  secretsKey: aws.kms.Key;
+  /** Made before the cluster, so EKS writes into it instead of making its own. */
+  logGroup: aws.cloudwatch.LogGroup;
+}
+
+/**
+ * The EKS cluster: private endpoint (public only to the allow-list), secrets encrypted with the key,
+ * control-plane logs, access entries as the only authentication, no self-managed add-ons.
+ */
+function createControlPlane(
+  name: string,
+  clusterName: string,
+  args: EksClusterArgs,
+  inputs: ControlPlaneInputs,
+  parent: pulumi.Resource,
+): aws.eks.Cluster {
+  const publicCidrs = args.endpointPublicAccessCidrs ?? [];
+  return new aws.eks.Cluster(
+    `${name}-cluster`,
+    {
+      name: clusterName,
+      version: args.version ?? DEFAULT_KUBERNETES_VERSION,
+      roleArn: inputs.role.arn,
+      vpcConfig: {
+        subnetIds: args.subnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        ...(publicCidrs.length > 0 && { publicAccessCidrs: publicCidrs }),
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: inputs.secretsKey.arn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+      // API only: who may do what lives in access entries, not in the aws-auth ConfigMap. The deploying
+      // identity keeps cluster-admin, which the Kubernetes provider needs during every deploy.
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // The managed add-ons replace the self-managed copies EKS would otherwise install.
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: args.deletionProtection ?? true,
+    },
+    // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
+    { parent, protect: args.protect, dependsOn: [inputs.logGroup, ...inputs.permissions] },
+  );
+}
+
+/** HTTPS to the API from each given block inside the VPC, where deploys run; EKS otherwise admits only the cluster security group. */
+function admitDeployers(
+  name: string,
+  clusterSecurityGroupId: pulumi.Output<string>,
+  cidrs: string[],
+  parent: pulumi.Resource,
+): aws.vpc.SecurityGroupIngressRule[] {
+  return cidrs.map(
+    (cidr, i) =>
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-from-vpc-${i}`,
+        {
+          securityGroupId: clusterSecurityGroupId,
+          cidrIpv4: cidr,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: `Kubernetes API from ${cidr}, where deploys run inside the VPC`,
+        },
+        { parent },
+      ),
+  );
+}
+
+/** The cluster's OIDC issuer and the IAM provider trusting it, which IRSA roles name as their principal. */
+function createOidcProvider(
+  name: string,
+  cluster: aws.eks.Cluster,
+  parent: pulumi.Resource,
+): { issuer: pulumi.Output<string>; arn: pulumi.Output<string> } {
+  const issuer = cluster.identities.apply((identities) => {
+    const url = identities[0]?.oidcs[0]?.issuer;
+    if (!url) throw new Error(`EksCluster ${name}: the cluster reported no OIDC issuer`);
+    return url;
+  });
+  const provider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, { parent });
+  return { issuer, arn: provider.arn };
+}
+
+/**
+ * An access entry with the cluster admin access policy, cluster-wide, per role. The first entry keeps the
+ * names the single `adminRoleArn` argument used, so a stack that had one admin keeps its entry instead of
+ * replacing it.
+ */
+function grantClusterAdmins(
+  name: string,
+  clusterName: pulumi.Output<string>,
+  roleArns: string[],
+  partition: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): void {
+  roleArns.forEach((roleArn, i) => {
+    const id = adminEntryName(roleArn);
+    const formerly = (suffix: string) => (i === 0 ? { aliases: [{ name: `${name}-admin-${suffix}` }] } : {});
+    const entry = new aws.eks.AccessEntry(
+      `${name}-admin-${id}-access`,
+      { clusterName, principalArn: roleArn, type: "STANDARD" },
+      { parent, ...formerly("access") },
+    );
+    new aws.eks.AccessPolicyAssociation(
+      `${name}-admin-${id}-policy`,
+      {
+        clusterName,
+        principalArn: entry.principalArn,
+        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: "cluster" },
+      },
+      { parent, ...formerly("policy") },
+    );
+  });
+}
+
+/** IRSA roles of the VPC CNI and the EBS CSI driver, each with its AWS managed policy. */
+function bindAddonIdentities(
+  cluster: EksCluster,
+  name: string,
+  partition: pulumi.Output<string>,
+): Omit<AddonInputs, "clusterName" | "versions"> {
+  const vpcCni = cluster.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
+  const vpcCniPermissions = attachManagedPolicies(
+    `${name}-vpc-cni`,
+    vpcCni.principalId,
+    partition,
+    { policy: aws.iam.ManagedPolicy.AmazonEKS_CNI_Policy },
+    cluster,
+  );
+  const ebsCsi = cluster.bindServiceAccount("ebs-csi", { namespace: "kube-system", name: "ebs-csi-controller-sa" });
+  const ebsCsiPermissions = attachManagedPolicies(
+    `${name}-ebs-csi`,
+    ebsCsi.principalId,
+    partition,
+    { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy },
+    cluster,
+  );
+  return { vpcCniRoleArn: vpcCni.principal, ebsCsiRoleArn: ebsCsi.principal, vpcCniPermissions, ebsCsiPermissions };
+}
+
+/** The Load Balancer Controller's IRSA role with its published policy, and the release that policy is for. */
+function createLbControllerIdentity(cluster: EksCluster, name: string, partition: pulumi.Output<string>): LoadBalancerControllerSetup {
+  const identity = cluster.bindServiceAccount("lb-controller", LB_CONTROLLER_SERVICE_ACCOUNT);
+  grant(`${name}-lb-controller-policy`, identity, lbControllerPolicy(partition), { parent: cluster });
+  return { identity, version: LB_CONTROLLER_VERSION, chartVersion: LB_CONTROLLER_CHART_VERSION };
+}
+
+/** The cluster's kubeconfig, authenticating with `aws eks get-token`, as a secret. */
+function kubeconfigOf(cluster: aws.eks.Cluster, region: pulumi.Output<string>): pulumi.Output<string> {
+  return pulumi.secret(
+    pulumi
+      .all([cluster.name, cluster.endpoint, cluster.certificateAuthority, region])
+      .apply(([clusterName, endpoint, ca, region]) => kubeconfigFor({ clusterName, endpoint, certificateAuthorityData: ca.data, region })),
+  );
 }

@@ -1,6 +1,6 @@
 // GIVEN EksCluster arguments a stack could pass, and the pure helpers behind the component
-// WHEN the arguments are unsafe or malformed (a world-open endpoint in production, one subnet, node sizes
-//      out of order, ...) or a service account is bound twice
+// WHEN the arguments are unsafe or malformed (a world-open endpoint not asked for, a block wider than the
+//      widest prefix, one subnet, node sizes out of order, ...) or a service account is bound twice
 // THEN the component throws an error naming itself, its name and the argument, before registering
 //      anything; and the helpers pick AMIs, write kubeconfigs and partition the controller policy as documented.
 import { describe, expect, test } from "@jest/globals";
@@ -16,7 +16,8 @@ const BASE: EksClusterArgs = {
   subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0/19"],
   nodeSecurityGroupId: "sg-0prodnodes0000001",
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
-  production: true,
+  endpointPublicAccessWidestPrefix: 8,
+  deletionProtection: true,
   logRetentionDays: 90,
   nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
   protect: true,
@@ -25,14 +26,34 @@ const nodes = (patch: Partial<EksClusterArgs["nodes"]>): Partial<EksClusterArgs>
 
 const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
   [
-    "0.0.0.0/0 in production",
+    "0.0.0.0/0 without allowWorldOpenEndpoint",
     { endpointPublicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] },
-    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["203.0.113.0/24","0.0.0.0/0"])',
+    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 unless args.allowWorldOpenEndpoint is true (got ["203.0.113.0/24","0.0.0.0/0"])',
   ],
   [
-    "::/0 in production",
+    "::/0 without allowWorldOpenEndpoint",
     { endpointPublicAccessCidrs: ["::/0"] },
-    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["::/0"])',
+    'args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 unless args.allowWorldOpenEndpoint is true (got ["::/0"])',
+  ],
+  [
+    "0.0.0.0/0 allowed as world-open but wider than the widest prefix",
+    { endpointPublicAccessCidrs: ["0.0.0.0/0"], allowWorldOpenEndpoint: true },
+    'args.endpointPublicAccessCidrs must not hold blocks wider than /8, the widest args.endpointPublicAccessWidestPrefix admits (got ["0.0.0.0/0"])',
+  ],
+  [
+    "a block wider than /8, the default widest prefix",
+    { endpointPublicAccessCidrs: ["203.0.113.0/24", "198.0.0.0/7"], endpointPublicAccessWidestPrefix: undefined },
+    'args.endpointPublicAccessCidrs must not hold blocks wider than /8, the widest args.endpointPublicAccessWidestPrefix admits (got ["198.0.0.0/7"])',
+  ],
+  [
+    "a block wider than a narrower widest prefix",
+    { endpointPublicAccessCidrs: ["203.0.113.0/24", "198.51.0.0/16"], endpointPublicAccessWidestPrefix: 20 },
+    'args.endpointPublicAccessCidrs must not hold blocks wider than /20, the widest args.endpointPublicAccessWidestPrefix admits (got ["198.51.0.0/16"])',
+  ],
+  [
+    "a widest prefix that is no prefix length",
+    { endpointPublicAccessWidestPrefix: 33 },
+    "args.endpointPublicAccessWidestPrefix must be a prefix length from 0 to 32 (got 33)",
   ],
   [
     "a malformed public CIDR",
@@ -91,9 +112,9 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
     'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])',
   ],
   [
-    "a production endpoint open to the internet in halves",
-    { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
-    'args.endpointPublicAccessCidrs must not cover the whole internet in production, whole or in pieces (got ["0.0.0.0/1","128.0.0.0/1"])',
+    "an endpoint open to the internet in halves, even with any width admitted",
+    { endpointPublicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"], endpointPublicAccessWidestPrefix: 0 },
+    'args.endpointPublicAccessCidrs must not cover the whole internet, whole or in pieces, unless args.allowWorldOpenEndpoint is true (got ["0.0.0.0/1","128.0.0.0/1"])',
   ],
   [
     "a version the pinned kube-proxy does not match",
@@ -129,7 +150,7 @@ describe("EksCluster argument errors", () => {
     await expect(
       recordProgram(() => new EksCluster("prod", { ...BASE, endpointPublicAccessCidrs: ["0.0.0.0/0"] }, { providers: [awsProvider()] })),
     ).rejects.toThrow(
-      'EksCluster prod: args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 in production (got ["0.0.0.0/0"])',
+      'EksCluster prod: args.endpointPublicAccessCidrs must not include 0.0.0.0/0 or ::/0 unless args.allowWorldOpenEndpoint is true (got ["0.0.0.0/0"])',
     );
   });
 });

@@ -1,8 +1,9 @@
 // GIVEN EksCluster arguments that vary what the dev/production recordings in eks-cluster.test.ts fix: an
 //       admin role or none, Graviton nodes, another Kubernetes version with its kube-proxy, a named
-//       cluster, a world-open dev endpoint, a China region
+//       cluster, a world-open endpoint asked for, deletion protection left out, a China region
 // WHEN the component is recorded under the offline engine
-// THEN access entries, AMI type, versions, names, endpoint access and ARN partitions follow the arguments.
+// THEN access entries, AMI type, versions, names, endpoint access, deletion protection and ARN partitions
+//      follow the arguments.
 import { describe, expect, test } from "@jest/globals";
 import { EksCluster, type EksClusterArgs } from "../../components/aws/eks-cluster";
 import { lbControllerStatements } from "../../components/aws/eks-lb-controller";
@@ -13,7 +14,8 @@ const DEV: EksClusterArgs = {
   subnetIds: ["subnet-0dev0000000000001", "subnet-0dev0000000000002"],
   subnetCidrs: ["10.20.64.0/19", "10.20.96.0/19"],
   nodeSecurityGroupId: "sg-0devnodes00000001",
-  production: false,
+  endpointPublicAccessWidestPrefix: 0,
+  deletionProtection: false,
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 3, capacityType: "SPOT", diskSizeGb: 50 },
   protect: false,
 };
@@ -22,7 +24,8 @@ const PROD: EksClusterArgs = {
   subnetIds: ["subnet-0prod000000000001", "subnet-0prod000000000002", "subnet-0prod000000000003"],
   subnetCidrs: ["10.0.64.0/19", "10.0.96.0/19", "10.0.128.0/19"],
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
-  production: true,
+  endpointPublicAccessWidestPrefix: 8,
+  deletionProtection: true,
   adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"],
   nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
   protect: true,
@@ -139,14 +142,19 @@ describe("EksCluster variations", () => {
     expect(r.one("aws:cloudwatch/logGroup:LogGroup").inputs.name).toBe("/aws/eks/acme-dev/cluster");
   });
 
-  test("outside production a world-open public endpoint is allowed (dev convenience)", async () => {
-    const r = await record({ ...DEV, endpointPublicAccessCidrs: ["0.0.0.0/0"] });
+  test("a world-open public endpoint when asked for, with any width admitted (a throwaway cluster)", async () => {
+    const r = await record({ ...DEV, endpointPublicAccessCidrs: ["0.0.0.0/0"], allowWorldOpenEndpoint: true });
     expect(r.one("aws:eks/cluster:Cluster").inputs.vpcConfig).toEqual({
       subnetIds: DEV.subnetIds,
       endpointPrivateAccess: true,
       endpointPublicAccess: true,
       publicAccessCidrs: ["0.0.0.0/0"],
     });
+  });
+
+  test("deletion protection left out is on: turning it off is explicit", async () => {
+    const r = await record({ ...DEV, deletionProtection: undefined });
+    expect(r.one("aws:eks/cluster:Cluster").inputs.deletionProtection).toBe(true);
   });
 
   test("China regions: managed policy, access policy and Load Balancer Controller ARNs use the aws-cn partition", async () => {

@@ -42,6 +42,8 @@ describe("environment profiles reach the AWS components", () => {
         backupRetentionPeriod: retention,
         deletionProtection: stack !== "dev",
       });
+      // The cluster's deletion protection is production's guard rail; staging's cluster can be replaced.
+      expect(one(stack, "aws:eks/cluster:Cluster").inputs.deletionProtection).toBe(stack === "production");
       expect(one(stack, "aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
         numCacheClusters: cacheNodes,
         automaticFailoverEnabled: failover,
