@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresEndpoint, RedisEndpoint } from "../types";
 import { APP_NAME, APP_NAME_RULE, imageProblem } from "../formats";
+import { syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 import { DEFAULT_USER_ID, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
@@ -23,15 +24,9 @@ export interface GatewayAttachment {
   proxies: Required<PodPeer>;
 }
 
-export interface AppServiceArgs {
-  /** App name: names the namespace, the workload and its objects. */
-  name: string;
-  /** Image with a pinned tag or digest. */
-  image: string;
-  /** Container port serving HTTP, health and metrics. */
+/** The arguments of an AppService that have defaults: its sizing, probe paths, port, HSTS, user and autoscaling target. */
+export interface AppServiceDefaults {
   port: number;
-  hostname: string;
-  /** Replicas when created; the autoscaler owns the count afterwards. */
   replicas: number;
   minReplicas: number;
   maxReplicas: number;
@@ -42,13 +37,69 @@ export interface AppServiceArgs {
   healthPath: string;
   readyPath: string;
   metricsPath: string;
+  hstsMaxAgeSeconds: number;
+  userId: number;
+  targetCpuUtilization: number;
+}
+
+/**
+ * What an AppService uses for each argument left out: the production profile's app defaults
+ * (infra/profiles.ts `appDefaultsFor("production")`) and its year-long HSTS, so an app given only its
+ * name, image, hostname and wiring is sized and probed as production would run it. Each is documented
+ * with `@default` on AppServiceArgs; a test holds the two together.
+ */
+export const APP_SERVICE_DEFAULTS: Readonly<AppServiceDefaults> = Object.freeze({
+  port: 8080,
+  replicas: 3,
+  minReplicas: 2,
+  maxReplicas: 10,
+  cpuRequest: "100m",
+  cpuLimit: "500m",
+  memoryRequest: "128Mi",
+  memoryLimit: "256Mi",
+  healthPath: "/healthz",
+  readyPath: "/readyz",
+  metricsPath: "/metrics",
+  hstsMaxAgeSeconds: 31_536_000,
+  userId: DEFAULT_USER_ID,
+  targetCpuUtilization: 70,
+});
+
+export interface AppServiceArgs {
+  /** App name: names the namespace, the workload and its objects. */
+  name: string;
+  /** Image with a pinned tag or digest. */
+  image: string;
+  /** Container port serving HTTP, health and metrics. @default 8080 */
+  port?: number;
+  hostname: string;
+  /** Replicas when created; the autoscaler owns the count afterwards. @default 3 */
+  replicas?: number;
+  /** Fewest replicas the autoscaler keeps (at least 1, at most `replicas`). @default 2 */
+  minReplicas?: number;
+  /** Most replicas the autoscaler runs (at least `replicas`). @default 10 */
+  maxReplicas?: number;
+  /** CPU request of the container. @default "100m" */
+  cpuRequest?: string;
+  /** CPU limit of the container. @default "500m" */
+  cpuLimit?: string;
+  /** Memory request of the container. @default "128Mi" */
+  memoryRequest?: string;
+  /** Memory limit of the container. @default "256Mi" */
+  memoryLimit?: string;
+  /** Path of the startup and liveness probes. @default "/healthz" */
+  healthPath?: string;
+  /** Path of the readiness probe. @default "/readyz" */
+  readyPath?: string;
+  /** Path Prometheus scrapes. @default "/metrics" */
+  metricsPath?: string;
   podSecurity: PodSecurity;
   gateway: GatewayAttachment;
-  /** Strict-Transport-Security max-age on every response; 0 sends no header. */
-  hstsMaxAgeSeconds: number;
+  /** Strict-Transport-Security max-age on every response; 0 sends no header. @default 31536000 (a year) */
+  hstsMaxAgeSeconds?: number;
   /** Prometheus pods: the only ingress to the metrics path besides the gateway. */
   scrapers: Required<PodPeer>;
-  /** Synced secrets, required when the app uses the database or cache. */
+  /** Synced secrets, required when the app uses the database or cache. @default none */
   secrets?: SecretsSync;
   /** Postgres the app connects to; its credentials arrive in a synced Secret. @default none */
   database?: PostgresEndpoint;
@@ -62,7 +113,18 @@ export interface AppServiceArgs {
   crds: pulumi.Resource[];
 }
 
-export function checkAppServiceArgs(args: AppServiceArgs): void {
+/** AppServiceArgs with APP_SERVICE_DEFAULTS in place of every argument left out. */
+export type ResolvedAppServiceArgs = Omit<AppServiceArgs, keyof AppServiceDefaults> & AppServiceDefaults;
+
+/** The arguments with APP_SERVICE_DEFAULTS filled in; an argument given as undefined counts as left out. */
+export function withAppServiceDefaults(args: AppServiceArgs): ResolvedAppServiceArgs {
+  const given = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+  return { ...APP_SERVICE_DEFAULTS, ...given } as ResolvedAppServiceArgs;
+}
+
+/** Refuses arguments the component cannot deploy safely; returns them with the defaults applied. */
+export function checkAppServiceArgs(given: AppServiceArgs): ResolvedAppServiceArgs {
+  const args = withAppServiceDefaults(given);
   const fail = (message: string): never => {
     throw new Error(`AppService ${args.name}: ${message}`);
   };
@@ -76,14 +138,15 @@ export function checkAppServiceArgs(args: AppServiceArgs): void {
   }
   if ((args.database || args.cache) && !args.secrets)
     fail("args.secrets is required when the app uses the database or the cache: credentials are synced, never passed as values");
-  const target = args.targetCpuUtilization ?? 70;
+  const target = args.targetCpuUtilization;
   if (!Number.isInteger(target) || target < 10 || target > 95)
     fail(`args.targetCpuUtilization must be a whole percentage from 10 to 95 (got ${JSON.stringify(target)})`);
+  return args;
 }
 
 /** The app namespace's allowances: the gateway and Prometheus in, DNS and the data services out. */
 export function appAllowances(
-  args: Pick<AppServiceArgs, "port" | "gateway" | "scrapers" | "database" | "cache">,
+  args: Pick<ResolvedAppServiceArgs, "port" | "gateway" | "scrapers" | "database" | "cache">,
   pods: Labels,
 ): Allowance[] {
   const allowances: Allowance[] = [
@@ -110,218 +173,231 @@ export function appAllowances(
   return allowances;
 }
 
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+function probe(path: string, periodSeconds: number, failureThreshold: number) {
+  return { httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
+}
+
+/** Pods spread one by one over a topology domain, counting only the pods of the current rollout. */
+function spread(labels: Labels, topologyKey: string, whenUnsatisfiable: string) {
+  return { maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: labels }, matchLabelKeys: ["pod-template-hash"] };
+}
+
+/** The app's pod: restricted and read-only, spread over zones and hosts, probed, with requests and limits. */
+function podTemplate(a: ResolvedAppServiceArgs, labels: Labels, env: EnvVar[]): k8s.types.input.core.v1.PodTemplateSpec {
+  return {
+    metadata: { labels },
+    spec: {
+      serviceAccountName: a.name,
+      automountServiceAccountToken: false,
+      securityContext: restrictedPodSecurity(a.userId),
+      // A zone outage leaves the other zones' pods; a node drain leaves the other nodes'.
+      topologySpreadConstraints: [
+        spread(labels, "topology.kubernetes.io/zone", "DoNotSchedule"),
+        spread(labels, "kubernetes.io/hostname", "ScheduleAnyway"),
+      ],
+      terminationGracePeriodSeconds: 30,
+      containers: [
+        {
+          name: a.name,
+          image: a.image,
+          ports: [{ name: "http", containerPort: a.port, protocol: "TCP" }],
+          env,
+          resources: {
+            requests: { cpu: a.cpuRequest, memory: a.memoryRequest },
+            limits: { cpu: a.cpuLimit, memory: a.memoryLimit },
+          },
+          startupProbe: probe(a.healthPath, 5, 24),
+          livenessProbe: probe(a.healthPath, 10, 3),
+          readinessProbe: probe(a.readyPath, 5, 3),
+          securityContext: restrictedContainerSecurity(),
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "data", mountPath: "/data" },
+          ],
+        },
+      ],
+      volumes: [scratchVolume("tmp", "64Mi"), scratchVolume("data", "256Mi")],
+    },
+  };
+}
+
+/** The HSTS header on every response, or no filter when the max-age is 0. */
+function hstsFilters(maxAgeSeconds: number) {
+  return maxAgeSeconds > 0
+    ? [
+        {
+          type: "ResponseHeaderModifier",
+          responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: `max-age=${maxAgeSeconds}; includeSubDomains` }] },
+        },
+      ]
+    : [];
+}
+
+/** The app's objects all share one name, namespace and labels. */
+interface AppScope {
+  /** Prefix of the Pulumi names. */
+  name: string;
+  labels: Labels;
+  metadata(): { name: string; namespace: pulumi.Output<string>; labels: Labels };
+}
+
 export class AppService extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly deployment: k8s.apps.v1.Deployment;
   readonly route: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    checkAppServiceArgs(args);
+    const a = checkAppServiceArgs(args);
     super("platform:kubernetes:AppService", name, {}, opts);
-    const app = args.name;
-    const labels: Labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
+    const labels: Labels = { "app.kubernetes.io/name": a.name, "app.kubernetes.io/part-of": "platform" };
     const ns = new PlatformNamespace(
       `${name}-ns`,
-      { name: app, podSecurity: args.podSecurity, labels: args.gateway.routeNamespaceLabels, allowances: appAllowances(args, labels) },
+      { name: a.name, podSecurity: a.podSecurity, labels: a.gateway.routeNamespaceLabels, allowances: appAllowances(a, labels) },
       { parent: this },
     );
-    this.namespace = app;
+    this.namespace = a.name;
     const namespace = ns.ready;
-    const meta = (objectName: string) => ({ name: objectName, namespace, labels });
-
+    const scope: AppScope = { name, labels, metadata: () => ({ name: a.name, namespace, labels }) };
     const account = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
-      { metadata: meta(app), automountServiceAccountToken: false },
+      { metadata: scope.metadata(), automountServiceAccountToken: false },
       { parent: this },
     );
-
-    const env: k8s.types.input.core.v1.EnvVar[] = [];
-    const secretRef = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
-    const synced: pulumi.Resource[] = [];
-    if (args.database && args.secrets) {
-      const secret = `${app}-database`;
-      synced.push(
-        args.secrets.sync(
-          `${name}-database-secret`,
-          namespace,
-          secret,
-          [
-            { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
-            { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
-          ],
-          this,
-        ),
-      );
-      env.push(
-        { name: "DATABASE_HOST", value: args.database.host },
-        { name: "DATABASE_PORT", value: String(args.database.port) },
-        { name: "DATABASE_NAME", value: args.database.databaseName },
-        { name: "DATABASE_SSLMODE", value: "require" },
-        { name: "DATABASE_USER", ...secretRef(secret, "username") },
-        { name: "DATABASE_PASSWORD", ...secretRef(secret, "password") },
-      );
-    }
-    if (args.cache && args.secrets) {
-      const secret = `${app}-cache`;
-      synced.push(
-        args.secrets.sync(`${name}-cache-secret`, namespace, secret, [{ secretKey: "password", remoteKey: args.cache.authSecret }], this),
-      );
-      env.push(
-        { name: "REDIS_HOST", value: args.cache.host },
-        { name: "REDIS_PORT", value: String(args.cache.port) },
-        { name: "REDIS_TLS", value: "true" },
-        { name: "REDIS_PASSWORD", ...secretRef(secret, "password") },
-      );
-    }
-
-    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-      httpGet: { path, port: "http" },
-      periodSeconds,
-      failureThreshold,
-      timeoutSeconds: 2,
-    });
-    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
-      maxSkew: 1,
-      topologyKey,
-      whenUnsatisfiable,
-      labelSelector: { matchLabels: labels },
-      matchLabelKeys: ["pod-template-hash"],
-    });
+    const { env, synced } = this.connections(name, a, namespace);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
-        metadata: meta(app),
+        metadata: scope.metadata(),
         spec: {
-          replicas: args.replicas,
+          replicas: a.replicas,
           revisionHistoryLimit: 5,
           selector: { matchLabels: labels },
           // Never below the desired count during a rollout: a new pod must be ready before an old one goes.
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
-          template: {
-            metadata: { labels },
-            spec: {
-              serviceAccountName: app,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurity(args.userId ?? DEFAULT_USER_ID),
-              // A zone outage leaves the other zones' pods; a node drain leaves the other nodes'.
-              topologySpreadConstraints: [
-                spread("topology.kubernetes.io/zone", "DoNotSchedule"),
-                spread("kubernetes.io/hostname", "ScheduleAnyway"),
-              ],
-              terminationGracePeriodSeconds: 30,
-              containers: [
-                {
-                  name: app,
-                  image: args.image,
-                  ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-                  env,
-                  resources: {
-                    requests: { cpu: args.cpuRequest, memory: args.memoryRequest },
-                    limits: { cpu: args.cpuLimit, memory: args.memoryLimit },
-                  },
-                  startupProbe: probe(args.healthPath, 5, 24),
-                  livenessProbe: probe(args.healthPath, 10, 3),
-                  readinessProbe: probe(args.readyPath, 5, 3),
-                  securityContext: restrictedContainerSecurity(),
-                  volumeMounts: [
-                    { name: "tmp", mountPath: "/tmp" },
-                    { name: "data", mountPath: "/data" },
-                  ],
-                },
-              ],
-              volumes: [scratchVolume("tmp", "64Mi"), scratchVolume("data", "256Mi")],
-            },
-          },
+          template: podTemplate(a, labels, env),
         },
       },
       // The autoscaler owns the replica count once the Deployment exists.
       { parent: this, dependsOn: [account, ...synced], ignoreChanges: ["spec.replicas"] },
     );
+    const service = this.serve(scope, a, this.deployment);
+    this.route = this.createRoute(scope, a, service);
+    this.registerOutputs({ namespace: this.namespace });
+  }
 
+  /** The database's and the cache's connection settings as values and their credentials as synced Secrets. */
+  private connections(name: string, a: ResolvedAppServiceArgs, namespace: pulumi.Output<string>) {
+    const env: EnvVar[] = [];
+    const synced: pulumi.Resource[] = [];
+    const target = (secrets: SecretsSync, id: string) => ({
+      secrets,
+      resourceName: `${name}-${id}-secret`,
+      namespace,
+      secretName: `${a.name}-${id}`,
+      parent: this,
+    });
+    if (a.database && a.secrets) {
+      const credentials = syncPostgresCredentials(target(a.secrets, "database"), a.database, {
+        user: "DATABASE_USER",
+        password: "DATABASE_PASSWORD",
+      });
+      synced.push(credentials.sync);
+      env.push(
+        { name: "DATABASE_HOST", value: a.database.host },
+        { name: "DATABASE_PORT", value: String(a.database.port) },
+        { name: "DATABASE_NAME", value: a.database.databaseName },
+        { name: "DATABASE_SSLMODE", value: "require" },
+        ...credentials.env,
+      );
+    }
+    if (a.cache && a.secrets) {
+      const credentials = syncRedisAuth(target(a.secrets, "cache"), a.cache, { password: "REDIS_PASSWORD" });
+      synced.push(credentials.sync);
+      env.push(
+        { name: "REDIS_HOST", value: a.cache.host },
+        { name: "REDIS_PORT", value: String(a.cache.port) },
+        { name: "REDIS_TLS", value: "true" },
+        ...credentials.env,
+      );
+    }
+    return { env, synced };
+  }
+
+  /** The Service in front of the pods, their disruption budget, the CPU autoscaler and the metrics scrape; returns the Service. */
+  private serve(scope: AppScope, a: ResolvedAppServiceArgs, deployment: k8s.apps.v1.Deployment): k8s.core.v1.Service {
+    const { name, labels } = scope;
     const service = new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata: meta(app),
+        metadata: scope.metadata(),
         spec: { type: "ClusterIP", selector: labels, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
       },
       { parent: this },
     );
-
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata: meta(app), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+      { metadata: scope.metadata(), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
       { parent: this },
     );
-
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
       {
-        metadata: meta(app),
+        metadata: scope.metadata(),
         spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
-          minReplicas: args.minReplicas,
-          maxReplicas: args.maxReplicas,
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
           metrics: [
-            {
-              type: "Resource",
-              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuUtilization ?? 70 } },
-            },
+            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCpuUtilization } } },
           ],
         },
       },
       { parent: this },
     );
-
     new k8s.apiextensions.CustomResource(
       `${name}-service-monitor`,
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
-        metadata: meta(app),
-        spec: { selector: { matchLabels: labels }, endpoints: [{ port: "http", path: args.metricsPath, interval: "30s" }] },
+        metadata: scope.metadata(),
+        spec: { selector: { matchLabels: labels }, endpoints: [{ port: "http", path: a.metricsPath, interval: "30s" }] },
       },
-      { parent: this, dependsOn: [service, ...args.crds] },
+      { parent: this, dependsOn: [service, ...a.crds] },
     );
+    return service;
+  }
 
-    const hsts =
-      args.hstsMaxAgeSeconds > 0
-        ? [
-            {
-              type: "ResponseHeaderModifier",
-              responseHeaderModifier: {
-                set: [{ name: "Strict-Transport-Security", value: `max-age=${args.hstsMaxAgeSeconds}; includeSubDomains` }],
-              },
-            },
-          ]
-        : [];
-    this.route = new k8s.apiextensions.CustomResource(
-      `${name}-route`,
+  /** The HTTPRoute on the gateway's listener for the app's hostname, with HSTS on every response. */
+  private createRoute(scope: AppScope, a: ResolvedAppServiceArgs, service: k8s.core.v1.Service): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+      `${scope.name}-route`,
       {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
-        metadata: meta(app),
+        metadata: scope.metadata(),
         spec: {
           parentRefs: [
             {
               group: "gateway.networking.k8s.io",
               kind: "Gateway",
-              name: args.gateway.gatewayName,
-              namespace: args.gateway.gatewayNamespace,
-              sectionName: args.gateway.sectionName,
+              name: a.gateway.gatewayName,
+              namespace: a.gateway.gatewayNamespace,
+              sectionName: a.gateway.sectionName,
             },
           ],
-          hostnames: [args.hostname],
+          hostnames: [a.hostname],
           rules: [
             {
               matches: [{ path: { type: "PathPrefix", value: "/" } }],
-              filters: hsts,
+              filters: hstsFilters(a.hstsMaxAgeSeconds),
               backendRefs: [{ name: service.metadata.name, port: 80 }],
             },
           ],
         },
       },
-      { parent: this, dependsOn: args.crds },
+      { parent: this, dependsOn: a.crds },
     );
-    this.registerOutputs({ namespace: this.namespace });
   }
 }

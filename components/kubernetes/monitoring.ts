@@ -10,6 +10,7 @@ import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../type
 import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
 import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
 import { type HelmChart, helmRelease } from "../helm";
+import { type SecretTarget, syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
@@ -26,16 +27,62 @@ export const PROMETHEUS_CRDS_CHART: HelmChart = {
   version: "31.0.1",
   repo: "https://prometheus-community.github.io/helm-charts",
 };
-export const EXPORTER_IMAGES = {
-  postgres: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
-  redis: "quay.io/oliver006/redis_exporter:v1.88.0",
-};
 export const PROMETHEUS_PODS: Labels = { "app.kubernetes.io/name": "prometheus" };
 const ALERTMANAGER_PODS: Labels = { "app.kubernetes.io/name": "alertmanager" };
 const OPERATOR_PODS: Labels = { app: "kube-prometheus-stack-operator" };
-const EXPORTER_PORTS = { postgres: 9187, redis: 9121 };
+
+export type ExporterKind = "postgres" | "redis";
+/** What one kind of exporter differs in; everything else about an exporter is the same for both. */
+export interface Exporter {
+  image: string;
+  /** Port the metrics are served on. */
+  port: number;
+  /** The image's unprivileged user: named users cannot be verified by kubelet, so the id is given. */
+  userId: number;
+  /** Syncs the exporter's credentials into `target` and returns them with the env that points it at its endpoint. */
+  connect(
+    target: SecretTarget,
+    endpoints: Pick<MonitoringArgs, "database" | "cache">,
+  ): { synced: k8s.apiextensions.CustomResource; env: pulumi.Output<k8s.types.input.core.v1.EnvVar[]> };
+}
+/** The exporters, one entry per kind: the managed Postgres and Redis, each reached over TLS. */
+export const EXPORTERS: Readonly<Record<ExporterKind, Exporter>> = {
+  postgres: {
+    image: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
+    port: 9187,
+    userId: 65534,
+    connect: (target, { database }) => {
+      const credentials = syncPostgresCredentials(target, database, { user: "DATA_SOURCE_USER", password: "DATA_SOURCE_PASS" });
+      return {
+        synced: credentials.sync,
+        env: pulumi
+          .output(database.host)
+          .apply((host) => [
+            { name: "DATA_SOURCE_URI", value: `${host}:${database.port}/${database.databaseName}?sslmode=require` },
+            ...credentials.env,
+          ]),
+      };
+    },
+  },
+  redis: {
+    image: "quay.io/oliver006/redis_exporter:v1.88.0",
+    port: 9121,
+    userId: 59000,
+    connect: (target, { cache }) => {
+      const credentials = syncRedisAuth(target, cache, { password: "REDIS_PASSWORD" });
+      return {
+        synced: credentials.sync,
+        env: pulumi
+          .output(cache.host)
+          .apply((host) => [{ name: "REDIS_ADDR", value: `rediss://${host}:${cache.port}` }, ...credentials.env]),
+      };
+    },
+  },
+};
+/** An exporter's name: its Deployment, Service, ServiceMonitor and pod label. */
+const exporterName = (kind: ExporterKind) => `${kind}-exporter`;
 /** Ports monitoring's own pods serve each other: Prometheus, Alertmanager, Grafana, kube-state-metrics, the operator, reloaders, exporters. */
-export const MONITORING_INTERNAL_PORTS = [9090, 9093, 3000, 8080, 8081, 10250, EXPORTER_PORTS.postgres, EXPORTER_PORTS.redis];
+export const MONITORING_INTERNAL_PORTS = [9090, 9093, 3000, 8080, 8081, 10250, EXPORTERS.postgres.port, EXPORTERS.redis.port];
 const WEBHOOK_SECRET = "alertmanager-webhook";
 const GRAFANA_SECRET = "grafana-admin";
 
@@ -94,14 +141,14 @@ export function monitoringAllowances(
     {
       name: "to-postgres",
       direction: "Egress",
-      pods: { "app.kubernetes.io/name": "postgres-exporter" },
+      pods: { "app.kubernetes.io/name": exporterName("postgres") },
       peers: [{ cidrs: a.database.privateCidrs }],
       ports: [{ port: a.database.port }],
     },
     {
       name: "to-redis",
       direction: "Egress",
-      pods: { "app.kubernetes.io/name": "redis-exporter" },
+      pods: { "app.kubernetes.io/name": exporterName("redis") },
       peers: [{ cidrs: a.cache.privateCidrs }],
       ports: [{ port: a.cache.port }],
     },
@@ -156,6 +203,115 @@ export function alertmanagerConfig(hasWebhook: boolean): Record<string, unknown>
   };
 }
 
+/** The size checks, before anything is registered. */
+function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
+  for (const [key, value] of [
+    ["prometheusRetentionDays", args.prometheusRetentionDays],
+    ["prometheusStorageGb", args.prometheusStorageGb],
+    ["grafanaStorageGb", args.grafanaStorageGb],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`Monitoring ${name}: args.${key} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
+  }
+}
+
+/**
+ * kube-prometheus-stack's values: no CRDs (a release of their own), nothing for the control plane a
+ * managed cluster hides, Prometheus selecting every rule and monitor of the cluster, Alertmanager routing
+ * to the webhook when there is one, Grafana with the admin Secret and a persistent volume.
+ */
+function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: boolean): Record<string, unknown> {
+  const volume = (gb: number) => ({
+    volumeClaimTemplate: {
+      spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } },
+    },
+  });
+  return {
+    crds: { enabled: false },
+    // Managed control planes expose no controller-manager, scheduler, etcd or kube-proxy metrics.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
+    // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
+    // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
+    nodeExporter: { enabled: false },
+    defaultRules: {
+      create: true,
+      rules: {
+        etcd: false,
+        kubeControllerManager: false,
+        kubeSchedulerAlerting: false,
+        kubeSchedulerRecording: false,
+        kubeProxy: false,
+        node: false,
+        nodeExporterAlerting: false,
+        nodeExporterRecording: false,
+        kubePrometheusNodeRecording: false,
+        windows: false,
+      },
+    },
+    prometheus: {
+      prometheusSpec: {
+        retention: `${args.prometheusRetentionDays}d`,
+        // Leave a tenth of the volume free so compaction never fills it.
+        retentionSize: `${Math.floor(args.prometheusStorageGb * 0.9)}GB`,
+        storageSpec: volume(args.prometheusStorageGb),
+        // Every ServiceMonitor, PodMonitor and PrometheusRule of the cluster, not only the chart's own.
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
+      },
+    },
+    alertmanager: {
+      config: alertmanagerConfig(hasWebhook),
+      alertmanagerSpec: {
+        ...(hasWebhook && { secrets: [WEBHOOK_SECRET] }),
+        storage: volume(2),
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      },
+    },
+    grafana: {
+      admin: { existingSecret: GRAFANA_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+      persistence: { enabled: true, size: `${args.grafanaStorageGb}Gi`, storageClassName: args.storageClassName },
+      // One pod owns the volume: replace it rather than roll a second one onto the same disk.
+      deploymentStrategy: { type: "Recreate" },
+      // Ownership comes from fsGroup; the chown init container would run as root.
+      initChownData: { enabled: false },
+      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
+      "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
+    },
+  };
+}
+
+/** An exporter's Deployment spec: one restricted pod serving metrics on the exporter's port. */
+function exporterDeploymentSpec(app: string, exporter: Exporter, labels: Labels, env: pulumi.Output<k8s.types.input.core.v1.EnvVar[]>) {
+  return {
+    replicas: 1,
+    selector: { matchLabels: labels },
+    template: {
+      metadata: { labels },
+      spec: {
+        automountServiceAccountToken: false,
+        securityContext: restrictedPodSecurity(exporter.userId),
+        containers: [
+          {
+            name: app,
+            image: exporter.image,
+            ports: [{ name: "metrics", containerPort: exporter.port }],
+            env,
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
+            readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
+            securityContext: restrictedContainerSecurity(),
+          },
+        ],
+      },
+    },
+  };
+}
+
 export class Monitoring extends pulumi.ComponentResource {
   readonly namespace: string;
   readonly scrapers: Required<PodPeer>;
@@ -165,14 +321,7 @@ export class Monitoring extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    for (const [key, value] of [
-      ["prometheusRetentionDays", args.prometheusRetentionDays],
-      ["prometheusStorageGb", args.prometheusStorageGb],
-      ["grafanaStorageGb", args.grafanaStorageGb],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1)
-        throw new Error(`Monitoring ${name}: args.${key} must be a whole number >= 1 (got ${JSON.stringify(value)})`);
-    }
+    checkMonitoringArgs(name, args);
     super("platform:kubernetes:Monitoring", name, {}, opts);
     const namespaceName = args.namespace ?? "monitoring";
     this.namespace = namespaceName;
@@ -183,16 +332,21 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
     const namespace = ns.ready;
-
-    const crds = helmRelease(
+    this.crds = helmRelease(
       `${name}-crds`,
       { chart: PROMETHEUS_CRDS_CHART, name: "prometheus-operator-crds", namespace, values: {} },
       this,
     );
-    this.crds = crds;
-
     const password = new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = pulumi.secret(password.result);
+    const stack = this.stack(name, args, namespace);
+    for (const kind of ["postgres", "redis"] as const) this.exporter(name, kind, args, namespace, [this.crds, stack]);
+    this.rulesAndDashboards(name, args, namespace, { parent: this, dependsOn: [this.crds, stack] });
+    this.registerOutputs({ namespace: this.namespace });
+  }
+
+  /** The chart's release, after the Secrets it reads: Grafana's admin and, when alerts leave, the webhook URL. */
+  private stack(name: string, args: MonitoringArgs, namespace: pulumi.Output<string>): k8s.helm.v3.Release {
     const grafanaSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {
@@ -209,85 +363,69 @@ export class Monitoring extends pulumi.ComponentResource {
           { parent: this },
         )
       : undefined;
-
-    const volume = (gb: number) => ({
-      volumeClaimTemplate: {
-        spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } },
-      },
-    });
-    const stack = helmRelease(
+    return helmRelease(
       `${name}-stack`,
       {
         chart: KUBE_PROMETHEUS_STACK_CHART,
         name: "kube-prometheus-stack",
         namespace,
         timeoutSeconds: 900,
-        dependsOn: [crds, grafanaSecret, ...(webhook ? [webhook] : [])],
-        values: {
-          crds: { enabled: false },
-          // Managed control planes expose no controller-manager, scheduler, etcd or kube-proxy metrics.
-          kubeControllerManager: { enabled: false },
-          kubeScheduler: { enabled: false },
-          kubeEtcd: { enabled: false },
-          kubeProxy: { enabled: false },
-          // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
-          // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
-          nodeExporter: { enabled: false },
-          defaultRules: {
-            create: true,
-            rules: {
-              etcd: false,
-              kubeControllerManager: false,
-              kubeSchedulerAlerting: false,
-              kubeSchedulerRecording: false,
-              kubeProxy: false,
-              node: false,
-              nodeExporterAlerting: false,
-              nodeExporterRecording: false,
-              kubePrometheusNodeRecording: false,
-              windows: false,
-            },
-          },
-          prometheus: {
-            prometheusSpec: {
-              retention: `${args.prometheusRetentionDays}d`,
-              // Leave a tenth of the volume free so compaction never fills it.
-              retentionSize: `${Math.floor(args.prometheusStorageGb * 0.9)}GB`,
-              storageSpec: volume(args.prometheusStorageGb),
-              // Every ServiceMonitor, PodMonitor and PrometheusRule of the cluster, not only the chart's own.
-              ruleSelectorNilUsesHelmValues: false,
-              serviceMonitorSelectorNilUsesHelmValues: false,
-              podMonitorSelectorNilUsesHelmValues: false,
-              resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "4Gi" } },
-            },
-          },
-          alertmanager: {
-            config: alertmanagerConfig(webhook !== undefined),
-            alertmanagerSpec: {
-              ...(webhook && { secrets: [WEBHOOK_SECRET] }),
-              storage: volume(2),
-              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-            },
-          },
-          grafana: {
-            admin: { existingSecret: GRAFANA_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-            persistence: { enabled: true, size: `${args.grafanaStorageGb}Gi`, storageClassName: args.storageClassName },
-            // One pod owns the volume: replace it rather than roll a second one onto the same disk.
-            deploymentStrategy: { type: "Recreate" },
-            // Ownership comes from fsGroup; the chown init container would run as root.
-            initChownData: { enabled: false },
-            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
-            "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
-          },
-        },
+        dependsOn: [this.crds, grafanaSecret, ...(webhook ? [webhook] : [])],
+        values: stackValues(args, this.namespace, webhook !== undefined),
       },
       this,
     );
-    const afterStack = { parent: this, dependsOn: [crds, stack] };
+  }
 
-    this.exporter(name, "postgres", args, namespace, [crds, stack]);
-    this.exporter(name, "redis", args, namespace, [crds, stack]);
+  /** An exporter of EXPORTERS: credentials synced from the store, metrics scraped through a ServiceMonitor. */
+  private exporter(
+    name: string,
+    kind: ExporterKind,
+    args: MonitoringArgs,
+    namespace: pulumi.Output<string>,
+    monitorNeeds: pulumi.Resource[],
+  ): void {
+    const app = exporterName(kind);
+    const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
+    const target = {
+      secrets: args.secrets,
+      resourceName: `${name}-${app}-credentials`,
+      namespace,
+      secretName: `${app}-credentials`,
+      parent: this,
+    };
+    const exporter = EXPORTERS[kind];
+    const { synced, env } = exporter.connect(target, args);
+    const deployment = new k8s.apps.v1.Deployment(
+      `${name}-${app}`,
+      { metadata: { name: app, namespace, labels }, spec: exporterDeploymentSpec(app, exporter, labels, env) },
+      { parent: this, dependsOn: [synced] },
+    );
+    const port = exporter.port;
+    const service = new k8s.core.v1.Service(
+      `${name}-${app}-service`,
+      { metadata: { name: app, namespace, labels }, spec: { selector: labels, ports: [{ name: "metrics", port, targetPort: "metrics" }] } },
+      { parent: this, dependsOn: [deployment] },
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-${app}-monitor`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: app, namespace, labels },
+        spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] },
+      },
+      { parent: this, dependsOn: [...monitorNeeds, service] },
+    );
+  }
 
+  /** The platform's alert rules (once the operator's CRDs and the stack exist) and its Grafana dashboards. */
+  private rulesAndDashboards(
+    name: string,
+    args: MonitoringArgs,
+    namespace: pulumi.Output<string>,
+    afterStack: pulumi.CustomResourceOptions,
+  ): void {
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
       {
@@ -308,97 +446,5 @@ export class Monitoring extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    this.registerOutputs({ namespace: this.namespace });
-  }
-
-  /** A Postgres or Redis exporter: credentials synced from the store, metrics scraped through a ServiceMonitor. */
-  private exporter(
-    name: string,
-    kind: "postgres" | "redis",
-    args: MonitoringArgs,
-    namespace: pulumi.Output<string>,
-    monitorNeeds: pulumi.Resource[],
-  ): void {
-    const app = `${kind}-exporter`;
-    const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
-    const secretName = `${app}-credentials`;
-    const port = EXPORTER_PORTS[kind];
-    const fromSecret = (key: string) => ({ valueFrom: { secretKeyRef: { name: secretName, key } } });
-    const synced =
-      kind === "postgres"
-        ? args.secrets.sync(
-            `${name}-${app}-credentials`,
-            namespace,
-            secretName,
-            [
-              { secretKey: "username", remoteKey: args.database.credentialsSecret, property: "username" },
-              { secretKey: "password", remoteKey: args.database.credentialsSecret, property: "password" },
-            ],
-            this,
-          )
-        : args.secrets.sync(
-            `${name}-${app}-credentials`,
-            namespace,
-            secretName,
-            [{ secretKey: "password", remoteKey: args.cache.authSecret }],
-            this,
-          );
-    const env =
-      kind === "postgres"
-        ? pulumi.output(args.database.host).apply((host) => [
-            { name: "DATA_SOURCE_URI", value: `${host}:${args.database.port}/${args.database.databaseName}?sslmode=require` },
-            { name: "DATA_SOURCE_USER", ...fromSecret("username") },
-            { name: "DATA_SOURCE_PASS", ...fromSecret("password") },
-          ])
-        : pulumi.output(args.cache.host).apply((host) => [
-            { name: "REDIS_ADDR", value: `rediss://${host}:${args.cache.port}` },
-            { name: "REDIS_PASSWORD", ...fromSecret("password") },
-          ]);
-    const deployment = new k8s.apps.v1.Deployment(
-      `${name}-${app}`,
-      {
-        metadata: { name: app, namespace, labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              automountServiceAccountToken: false,
-              // Both images run as unprivileged users; named ones cannot be verified, so the id is given.
-              securityContext: restrictedPodSecurity(kind === "postgres" ? 65534 : 59000),
-              containers: [
-                {
-                  name: app,
-                  image: EXPORTER_IMAGES[kind],
-                  ports: [{ name: "metrics", containerPort: port }],
-                  env,
-                  resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                  livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
-                  readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
-                  securityContext: restrictedContainerSecurity(),
-                },
-              ],
-            },
-          },
-        },
-      },
-      { parent: this, dependsOn: [synced] },
-    );
-    const service = new k8s.core.v1.Service(
-      `${name}-${app}-service`,
-      { metadata: { name: app, namespace, labels }, spec: { selector: labels, ports: [{ name: "metrics", port, targetPort: "metrics" }] } },
-      { parent: this, dependsOn: [deployment] },
-    );
-    new k8s.apiextensions.CustomResource(
-      `${name}-${app}-monitor`,
-      {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: { name: app, namespace, labels },
-        spec: { selector: { matchLabels: labels }, endpoints: [{ port: "metrics", interval: "30s" }] },
-      },
-      { parent: this, dependsOn: [...monitorNeeds, service] },
-    );
   }
 }

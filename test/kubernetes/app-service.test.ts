@@ -1,14 +1,17 @@
-// GIVEN an AppService that uses the database and the cache (the shipped podinfo uses neither)
-// WHEN it is recorded under the offline engine with stub endpoints
-// THEN its credentials arrive only through ExternalSecrets of the platform's store and Secret references,
-//      its non-secret connection settings are plain values, and bad arguments are refused by name.
+// GIVEN an AppService that uses the database and the cache (the shipped podinfo uses neither), and one
+//       given only its required arguments
+// WHEN they are recorded under the offline engine with stub endpoints
+// THEN credentials arrive only through ExternalSecrets of the platform's store and Secret references,
+//      non-secret connection settings are plain values, bad arguments are refused by name, and every
+//      argument left out takes the default AppServiceArgs documents (APP_SERVICE_DEFAULTS).
 import { describe, expect, test } from "@jest/globals";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
+import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
 import { recordProgram } from "../harness";
+import { documentedDefaults } from "./documented-defaults";
 
 const podSecurity = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
 
@@ -179,5 +182,101 @@ describe("AppService arguments", () => {
         new AppService("app-shop", { ...base(), ...change }, { providers: [cluster.provider] });
       }),
     ).rejects.toThrow(message);
+  });
+});
+
+describe("AppService defaults", () => {
+  const required: AppServiceArgs = {
+    name: "shop",
+    image: "ghcr.io/example/shop:1.2.3",
+    hostname: "shop.example.com",
+    podSecurity,
+    gateway: base().gateway,
+    scrapers: base().scrapers,
+    crds: [],
+  };
+
+  test("each default AppServiceArgs documents with @default is the one APP_SERVICE_DEFAULTS holds", () => {
+    const documented = documentedDefaults("components/kubernetes/app-service.ts", "AppServiceArgs");
+    expect(Object.fromEntries(Object.keys(APP_SERVICE_DEFAULTS).map((key) => [key, documented[key]]))).toEqual(APP_SERVICE_DEFAULTS);
+    // The production profile's sizing, probes and HSTS, as infra/profiles.ts sets them.
+    expect(APP_SERVICE_DEFAULTS).toEqual({
+      port: 8080,
+      replicas: 3,
+      minReplicas: 2,
+      maxReplicas: 10,
+      cpuRequest: "100m",
+      cpuLimit: "500m",
+      memoryRequest: "128Mi",
+      memoryLimit: "256Mi",
+      healthPath: "/healthz",
+      readyPath: "/readyz",
+      metricsPath: "/metrics",
+      hstsMaxAgeSeconds: 31_536_000,
+      userId: 65532,
+      targetCpuUtilization: 70,
+    });
+  });
+
+  test("an AppService given only its required arguments gets exactly the documented defaults", async () => {
+    const r = await recordProgram(() => {
+      const cluster = stubCluster();
+      new AppService("app-shop", required, { providers: [cluster.provider] });
+    });
+    const d = APP_SERVICE_DEFAULTS;
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+      httpGet: { path, port: "http" },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 2,
+    });
+    const deployment = r.named("app-shop-deployment").inputs as {
+      spec: { replicas: number; template: { spec: { securityContext: unknown; containers: Record<string, unknown>[] } } };
+    };
+    expect(deployment.spec.replicas).toBe(d.replicas);
+    expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsUser: d.userId, runAsGroup: d.userId, fsGroup: d.userId });
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({
+      ports: [{ name: "http", containerPort: d.port, protocol: "TCP" }],
+      env: [],
+      resources: { requests: { cpu: d.cpuRequest, memory: d.memoryRequest }, limits: { cpu: d.cpuLimit, memory: d.memoryLimit } },
+      startupProbe: probe(d.healthPath, 5, 24),
+      livenessProbe: probe(d.healthPath, 10, 3),
+      readinessProbe: probe(d.readyPath, 5, 3),
+    });
+    expect((r.named("app-shop-hpa").inputs as { spec: unknown }).spec).toMatchObject({
+      minReplicas: d.minReplicas,
+      maxReplicas: d.maxReplicas,
+      metrics: [
+        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: d.targetCpuUtilization } } },
+      ],
+    });
+    expect((r.named("app-shop-service-monitor").inputs as { spec: unknown }).spec).toMatchObject({
+      endpoints: [{ port: "http", path: d.metricsPath, interval: "30s" }],
+    });
+    const route = r.named("app-shop-route").inputs as { spec: { rules: { filters: unknown[] }[] } };
+    expect(route.spec.rules[0]!.filters).toEqual([
+      {
+        type: "ResponseHeaderModifier",
+        responseHeaderModifier: {
+          set: [{ name: "Strict-Transport-Security", value: `max-age=${d.hstsMaxAgeSeconds}; includeSubDomains` }],
+        },
+      },
+    ]);
+    const allowIn = r
+      .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((p) => p.inputs as { metadata: { name: string }; spec: { ingress?: { ports: { port: number }[] }[] } })
+      .filter((p) => p.metadata.name === "allow-from-gateway" || p.metadata.name === "allow-from-prometheus");
+    expect(allowIn.map((p) => p.spec.ingress![0]!.ports.map((port) => port.port))).toEqual([[d.port], [d.port]]);
+  });
+
+  test("an AppService given every default explicitly is recorded the same as one given none", async () => {
+    const run = (args: AppServiceArgs) =>
+      recordProgram(() => {
+        const cluster = stubCluster();
+        new AppService("app-shop", args, { providers: [cluster.provider] });
+      });
+    const bare = await run(required);
+    const explicit = await run({ ...required, ...APP_SERVICE_DEFAULTS });
+    expect(explicit.resources).toEqual(bare.resources);
   });
 });
