@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface HelmChart {
   chart: string;
   version: string;
-  /** HTTP(S) chart repository; left out for OCI charts. */
+  /** HTTP(S) chart repository; left out for OCI charts. @default - none: `chart` is an `oci://` reference */
   repo?: string;
 }
 
@@ -22,6 +22,7 @@ export interface HelmReleaseArgs {
   timeoutSeconds?: number;
   /** Leave the chart's crds/ folder alone (another release manages those CRDs). @default false */
   skipCrds?: boolean;
+  /** Resources the release waits for, such as the CRD releases its objects need. @default [] */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 

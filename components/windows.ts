@@ -85,7 +85,7 @@ export interface WindowRule {
   /** An example the format error shows. */
   example: string;
   minMinutes: number;
-  /** The longest window allowed, with the reason shown when it is longer. */
+  /** The longest window allowed, with the reason shown when it is longer. @default - no limit */
   max?: { minutes: number; why: string };
 }
 

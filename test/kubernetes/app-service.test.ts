@@ -11,7 +11,7 @@ import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../com
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
 import { recordProgram } from "../harness";
-import { documentedDefaults } from "./documented-defaults";
+import { documentedDefaults } from "../documented-defaults";
 
 const podSecurity = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
 

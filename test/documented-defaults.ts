@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..");
 
 /** One optional property of an exported or local interface, with its `@default` text (undefined when it has none). */
 export interface OptionalArgument {
