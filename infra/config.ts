@@ -8,6 +8,8 @@ import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
 import * as f from "../components/formats";
+import type { AppServiceArgs } from "../components/kubernetes/app-service";
+import type { CertManagerArgs } from "../components/kubernetes/cert-manager";
 import * as w from "../components/windows";
 import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
 
@@ -199,15 +201,13 @@ export const stackSchema = z.strictObject(
 
 export type StackSettings = z.infer<typeof stackSchema>;
 
-export interface AppConfig extends AppDefaults {
-  name: string;
-  image: string;
+export interface AppConfig extends AppDefaults, Pick<AppServiceArgs, "name" | "image"> {
   /** @default `<name>.<domain>` */
-  hostname: string;
+  hostname: AppServiceArgs["hostname"];
 }
 
 /** The resolved config every later stage reads: profile defaults with the stack's values on top. */
-export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
+export interface PlatformConfig extends Omit<Profile, "ingress"> {
   cloud: Cloud;
   environment: Environment;
   region: string;
@@ -215,8 +215,7 @@ export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
   aws?: { accountId?: string };
   gcp?: { project: string };
   tags: Record<string, string>;
-  cluster: Profile["cluster"];
-  ingress: Profile["ingress"] & { acmeEmail?: string };
+  ingress: Profile["ingress"] & Pick<CertManagerArgs, "acmeEmail">;
   apps: AppConfig[];
   /** Names of the secret keys the stack sets (their values stay in Pulumi secrets). */
   secrets: SecretKey[];
