@@ -20,7 +20,7 @@ export const SECRET_KEYS = ["alertWebhookUrl"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Tags the platform sets on every resource itself (see infra/providers.ts). */
-export const RESERVED_TAGS = ["environment", "stack", "managed-by"];
+const RESERVED_TAGS = ["environment", "stack", "managed-by"];
 /** The oldest Kubernetes minor release in EKS and GKE standard support in November 2026. */
 const MIN_KUBERNETES_MINOR = 34;
 /** Regions the AWS provider SDK knows; anything else fails at the provider, so it is refused here first. */
@@ -199,9 +199,9 @@ export const stackSchema = z.strictObject(
   says("must be a mapping of platform settings"),
 );
 
-export type StackSettings = z.infer<typeof stackSchema>;
+type StackSettings = z.infer<typeof stackSchema>;
 
-export interface AppConfig extends AppDefaults, Pick<AppServiceArgs, "name" | "image"> {
+interface AppConfig extends AppDefaults, Pick<AppServiceArgs, "name" | "image"> {
   /** @default `<name>.<domain>` */
   hostname: AppServiceArgs["hostname"];
 }
@@ -469,7 +469,7 @@ function appChecks(c: PlatformConfig): Problem[] {
 }
 
 /** The README section that explains the deploy path. */
-export const DEPLOY_PATH_SECTION = 'README "Deploying for real: how pulumi up reaches the cluster"';
+const DEPLOY_PATH_SECTION = 'README "Deploying for real: how pulumi up reaches the cluster"';
 
 /**
  * The Kubernetes half of `pulumi up` talks to the EKS API. The endpoint is private unless public CIDRs are
@@ -513,7 +513,7 @@ const runsEvery = (hours: number, what: string) => (v: unknown) => {
   return `must run ${what}: its longest gap between runs is ${Number.isFinite(gap) ? `${gap} hours` : "years"}, more than ${hours}`;
 };
 /** The widest block a production API allow-list may hold: an operator's or CI's egress range, not a continent's. */
-export const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
+const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
 /** A production API allow-list: never the world, and no block a continent could hide behind. */
 const narrowAllowList = (v: unknown) => {
   const world = excludes(["0.0.0.0/0", "::/0"])(v) ?? coversEverything(Array.isArray(v) ? v.map(String) : []);
@@ -522,7 +522,7 @@ const narrowAllowList = (v: unknown) => {
   return wide.length > 0 ? `must not hold blocks wider than /${WIDEST_PUBLIC_ENDPOINT_PREFIX} (${wide.join(", ")})` : undefined;
 };
 /** Requests per minute per client address that production may allow at most: ten times the 100 the services ask for. */
-export const MAX_PRODUCTION_RATE_LIMIT = 1000;
+const MAX_PRODUCTION_RATE_LIMIT = 1000;
 const exactly = (wanted: unknown) => (v: unknown) => (v !== undefined && v !== wanted ? `must be ${String(wanted)}` : undefined);
 const excludes = (banned: string[]) => (v: unknown) =>
   Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined;

@@ -12,7 +12,7 @@ import { SecretsSync } from "../components/kubernetes/secrets";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
-export interface KubernetesInputs {
+interface KubernetesInputs {
   cluster: KubernetesCluster;
   services: ClusterServices;
   database: PostgresEndpoint;
@@ -21,7 +21,7 @@ export interface KubernetesInputs {
   alertWebhookUrl?: pulumi.Output<string>;
 }
 
-export const NAMESPACES = {
+const NAMESPACES = {
   gateway: "gateway",
   certManager: "cert-manager",
   monitoring: "monitoring",
@@ -30,7 +30,7 @@ export const NAMESPACES = {
 };
 
 /** Pod Security per environment: restricted is enforced in staging and production; dev enforces baseline and warns on restricted. */
-export function podSecurityFor(config: PlatformConfig): PodSecurity {
+function podSecurityFor(config: PlatformConfig): PodSecurity {
   const version = `v${config.cluster.version}`;
   return config.environment === "dev"
     ? { enforce: "baseline", warn: "restricted", version }

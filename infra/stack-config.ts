@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type PlatformConfig, resolveConfig, SECRET_KEYS, type SecretKey } from "./config";
 import { configSecretCheck } from "./sdk-internals";
 
-export const NAMESPACE = "platform";
+const NAMESPACE = "platform";
 const SCALAR_KEYS = new Set(["cloud", "environment", "region", "domain"]);
 
-export interface SplitConfig {
+interface SplitConfig {
   /** Non-secret `platform:*` values, objects parsed. */
   settings: Record<string, unknown>;
   /** Secret values by key, still plain here: callers wrap them with `pulumi.secret` at once. */
@@ -55,7 +55,7 @@ export function parseStructured(value: string): unknown {
   }
 }
 
-export interface LoadedConfig {
+interface LoadedConfig {
   config: PlatformConfig;
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }

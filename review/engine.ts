@@ -7,7 +7,7 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { ReviewError } from "./stack-file";
 
-export interface CustomTimeouts {
+interface CustomTimeouts {
   create: string;
   update: string;
   delete: string;
@@ -56,7 +56,7 @@ export interface Answers {
   resource(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> };
 }
 
-export interface RunOptions {
+interface RunOptions {
   project: string;
   stack: string;
   /** `namespace:key` -> text, as the engine passes config. */
@@ -90,7 +90,7 @@ export function childPath(parent: string, key: string | number): string {
 }
 
 /** Turns wire values into plain JSON: secrets become "[secret]" (their paths collected), references their URN. */
-export function decode(value: unknown, at: string, secrets: string[]): unknown {
+function decode(value: unknown, at: string, secrets: string[]): unknown {
   if (value === UNKNOWN) return "[unknown]";
   if (Array.isArray(value)) return value.map((v, i) => decode(v, childPath(at, i), secrets));
   if (value === null || typeof value !== "object") return value;
