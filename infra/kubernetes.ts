@@ -12,6 +12,7 @@ import { SecretsSync } from "../components/kubernetes/secrets";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
+/** The cloud half's contracts the layer builds on, and where alerts go (a secret, when the stack sets one). */
 interface KubernetesInputs {
   cluster: KubernetesCluster;
   services: ClusterServices;
@@ -51,8 +52,8 @@ interface Layer {
 }
 
 /**
- * Builds the Kubernetes layer on the cluster the cloud half made, in the order each part needs the one
- * before: secrets sync, monitoring, the gateway with cert-manager, database backups, then the apps.
+ * Builds the Kubernetes layer on the cluster the cloud half made: secrets sync, monitoring, the gateway
+ * with cert-manager, database backups, then the apps, each given what the earlier steps returned.
  */
 export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs): Record<string, pulumi.Input<unknown>> {
   const layer: Layer = {
