@@ -18,7 +18,6 @@ export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.
 /** DNS-1123 label, kept to 40 characters so derived object names stay within Kubernetes limits. */
 export const APP_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const APP_NAME_RULE = "must be a lower-case DNS label of at most 40 characters";
-export const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -32,7 +31,7 @@ const IMAGE_REF = new RegExp(
 );
 
 /** Splits an image reference; undefined when it is not one. */
-export function parseImage(ref: string): { tag?: string; digest?: string } | undefined {
+function parseImage(ref: string): { tag?: string; digest?: string } | undefined {
   const match = IMAGE_REF.exec(ref);
   if (!match) return undefined;
   const { tag, digest } = match.groups ?? {};

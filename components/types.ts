@@ -1,5 +1,6 @@
 // Cloud-neutral contracts. The Kubernetes layer (components/kubernetes) depends only on these; each
-// cloud (components/aws, components/gcp) implements them. No `if (cloud === ...)` on the consuming side.
+// cloud implements them: components/aws today, GCP's components once they are built (README, status
+// table: planned). No `if (cloud === ...)` on the consuming side.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -41,7 +41,7 @@ export function parseWeeklyWindow(text: string): Window | undefined {
   return [start, end > start ? end : end + WEEK];
 }
 
-export const windowMinutes = ([start, end]: Window): number => end - start;
+const windowMinutes = ([start, end]: Window): number => end - start;
 
 function busyMinutes(weekly: Window): Uint8Array {
   const busy = new Uint8Array(WEEK);

@@ -8,6 +8,8 @@ import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
 import * as f from "../components/formats";
+import type { AppServiceArgs } from "../components/kubernetes/app-service";
+import type { CertManagerArgs } from "../components/kubernetes/cert-manager";
 import * as w from "../components/windows";
 import { type AppDefaults, appDefaultsFor, CLOUDS, type Cloud, ENVIRONMENTS, type Environment, type Profile, profileFor } from "./profiles";
 
@@ -18,10 +20,11 @@ export const SECRET_KEYS = ["alertWebhookUrl"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Tags the platform sets on every resource itself (see infra/providers.ts). */
-export const RESERVED_TAGS = ["environment", "stack", "managed-by"];
+const RESERVED_TAGS = ["environment", "stack", "managed-by"];
+/** The oldest Kubernetes minor release in EKS and GKE standard support in November 2026. */
 const MIN_KUBERNETES_MINOR = 34;
 /** Regions the AWS provider SDK knows; anything else fails at the provider, so it is refused here first. */
-const AWS_REGIONS: readonly string[] = Object.values(AwsRegion); // the oldest release in EKS and GKE standard support in November 2026
+const AWS_REGIONS: readonly string[] = Object.values(AwsRegion);
 const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
   aws: ELASTICACHE_ENGINE_VERSIONS,
   gcp: { redis: ["7.0", "7.2"] },
@@ -196,17 +199,15 @@ export const stackSchema = z.strictObject(
   says("must be a mapping of platform settings"),
 );
 
-export type StackSettings = z.infer<typeof stackSchema>;
+type StackSettings = z.infer<typeof stackSchema>;
 
-export interface AppConfig extends AppDefaults {
-  name: string;
-  image: string;
+interface AppConfig extends AppDefaults, Pick<AppServiceArgs, "name" | "image"> {
   /** @default `<name>.<domain>` */
-  hostname: string;
+  hostname: AppServiceArgs["hostname"];
 }
 
 /** The resolved config every later stage reads: profile defaults with the stack's values on top. */
-export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
+export interface PlatformConfig extends Omit<Profile, "ingress"> {
   cloud: Cloud;
   environment: Environment;
   region: string;
@@ -214,8 +215,7 @@ export interface PlatformConfig extends Omit<Profile, "cluster" | "ingress"> {
   aws?: { accountId?: string };
   gcp?: { project: string };
   tags: Record<string, string>;
-  cluster: Profile["cluster"];
-  ingress: Profile["ingress"] & { acmeEmail?: string };
+  ingress: Profile["ingress"] & Pick<CertManagerArgs, "acmeEmail">;
   apps: AppConfig[];
   /** Names of the secret keys the stack sets (their values stay in Pulumi secrets). */
   secrets: SecretKey[];
@@ -317,9 +317,37 @@ interface Problem {
   message: string;
 }
 
+/** Adds a problem at `path` to `problems`. */
+const failInto = (problems: Problem[]) => (path: Path, message: string) => void problems.push({ path, message });
+
+/** Rules across keys: the cloud and its keys, tags, the deploy path (AWS), then section by section. */
 function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
+  return [
+    ...cloudChecks(c, set),
+    ...tagChecks(c),
+    ...(c.cloud === "aws" ? deployPathChecks(c) : []),
+    ...clusterChecks(c),
+    ...databaseChecks(c),
+    ...cacheChecks(c),
+    ...appChecks(c),
+  ];
+}
+
+/** Keys that exist on one cloud only. */
+const CLOUD_ONLY_KEYS: ReadonlyArray<[Cloud, Path]> = [
+  ["aws", ["network", "flowLogRetentionDays"]],
+  ["aws", ["cluster", "logRetentionDays"]],
+  ["aws", ["cluster", "deployFromVpc"]],
+  ["aws", ["cluster", "adminRoleArns"]],
+  ["aws", ["cache", "nodeType"]],
+  ["aws", ["cache", "snapshotRetentionDays"]],
+  ["gcp", ["cache", "memorySizeGb"]],
+];
+
+/** The region must exist on the stack's cloud, and the stack sets nothing that belongs to the other cloud. */
+function cloudChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   const problems: Problem[] = [];
-  const fail = (path: Path, message: string) => problems.push({ path, message });
+  const fail = failInto(problems);
   const { cloud } = c;
   const other: Cloud = cloud === "aws" ? "gcp" : "aws";
 
@@ -335,40 +363,41 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   if (set[other] !== undefined) fail([other], `applies to ${other} stacks only; this stack's cloud is ${cloud}`);
   if (cloud === "gcp" && set.gcp === undefined) fail(["gcp", "project"], "is required on gcp: the GCP project to deploy into");
 
-  const cloudOnly: Array<[Cloud, Path]> = [
-    ["aws", ["network", "flowLogRetentionDays"]],
-    ["aws", ["cluster", "logRetentionDays"]],
-    ["aws", ["cluster", "deployFromVpc"]],
-    ["aws", ["cluster", "adminRoleArns"]],
-    ["aws", ["cache", "nodeType"]],
-    ["aws", ["cache", "snapshotRetentionDays"]],
-    ["gcp", ["cache", "memorySizeGb"]],
-  ];
-  for (const [only, path] of cloudOnly) {
+  for (const [only, path] of CLOUD_ONLY_KEYS) {
     if (only !== cloud && valueAt(set, path) !== undefined) fail(path, `applies to ${only} stacks only; this stack's cloud is ${cloud}`);
   }
+  return problems;
+}
 
+/** Stack tags may not override the platform's own, and must be tags (AWS) or labels (GCP) the cloud accepts. */
+function tagChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
   for (const [key, value] of Object.entries(c.tags)) {
     if (RESERVED_TAGS.includes(key)) {
       fail(["tags", key], `is set by the platform on every resource (${RESERVED_TAGS.join(", ")}); choose another name`);
       continue;
     }
     const ok =
-      cloud === "aws"
+      c.cloud === "aws"
         ? key.length >= 1 && key.length <= 128 && !key.startsWith("aws:") && value.length <= 256
         : /^[a-z][a-z0-9_-]{0,62}$/.test(key) && /^[a-z0-9_-]{0,63}$/.test(value);
     if (!ok) {
       fail(
         ["tags", key],
-        cloud === "aws"
+        c.cloud === "aws"
           ? "must be a tag of up to 128 characters not starting with aws:, with a value of up to 256"
           : "must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters",
       );
     }
   }
+  return problems;
+}
 
-  if (cloud === "aws") problems.push(...deployPathChecks(c));
-
+/** A Kubernetes release still in standard support, and node group sizes in order. */
+function clusterChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
   const minor = Number(c.cluster.version.split(".")[1]);
   if (minor < MIN_KUBERNETES_MINOR)
     fail(
@@ -379,22 +408,40 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
   if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     fail(["cluster", "nodes"], `must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
   }
+  return problems;
+}
 
+/** Storage that can grow, and a backup window clear of the maintenance window. */
+function databaseChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
   const db = c.database;
   if (db.maxStorageGb < db.storageGb)
     fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
   const overlap = w.backupOverlapProblem(db.backupWindow, db.maintenanceWindow, "database.maintenanceWindow");
   if (overlap) fail(["database", "backupWindow"], `${overlap} (got ${shown(db.backupWindow)})`);
+  return problems;
+}
 
-  const versions = CACHE_VERSIONS[cloud][c.cache.engine];
+/** An engine the cloud's managed cache offers, in a version it runs (CACHE_VERSIONS). */
+function cacheChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
+  const versions = CACHE_VERSIONS[c.cloud][c.cache.engine];
   if (!versions)
     fail(["cache", "engine"], `must be redis on gcp: Memorystore for Redis is the managed cache there (got ${shown(c.cache.engine)})`);
   else if (!versions.includes(c.cache.engineVersion))
     fail(
       ["cache", "engineVersion"],
-      `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${cloud} (got ${shown(c.cache.engineVersion)})`,
+      `must be one of ${versions.join(", ")} for ${c.cache.engine} on ${c.cloud} (got ${shown(c.cache.engineVersion)})`,
     );
+  return problems;
+}
 
+/** Unique app names and hostnames under the domain, replicas within their bounds, requests within limits. */
+function appChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
   const names = new Set<string>();
   const hosts = new Set<string>();
   c.apps.forEach((a, i) => {
@@ -422,7 +469,7 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
 }
 
 /** The README section that explains the deploy path. */
-export const DEPLOY_PATH_SECTION = 'README "Deploying for real: how pulumi up reaches the cluster"';
+const DEPLOY_PATH_SECTION = 'README "Deploying for real: how pulumi up reaches the cluster"';
 
 /**
  * The Kubernetes half of `pulumi up` talks to the EKS API. The endpoint is private unless public CIDRs are
@@ -466,7 +513,7 @@ const runsEvery = (hours: number, what: string) => (v: unknown) => {
   return `must run ${what}: its longest gap between runs is ${Number.isFinite(gap) ? `${gap} hours` : "years"}, more than ${hours}`;
 };
 /** The widest block a production API allow-list may hold: an operator's or CI's egress range, not a continent's. */
-export const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
+const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
 /** A production API allow-list: never the world, and no block a continent could hide behind. */
 const narrowAllowList = (v: unknown) => {
   const world = excludes(["0.0.0.0/0", "::/0"])(v) ?? coversEverything(Array.isArray(v) ? v.map(String) : []);
@@ -475,7 +522,7 @@ const narrowAllowList = (v: unknown) => {
   return wide.length > 0 ? `must not hold blocks wider than /${WIDEST_PUBLIC_ENDPOINT_PREFIX} (${wide.join(", ")})` : undefined;
 };
 /** Requests per minute per client address that production may allow at most: ten times the 100 the services ask for. */
-export const MAX_PRODUCTION_RATE_LIMIT = 1000;
+const MAX_PRODUCTION_RATE_LIMIT = 1000;
 const exactly = (wanted: unknown) => (v: unknown) => (v !== undefined && v !== wanted ? `must be ${String(wanted)}` : undefined);
 const excludes = (banned: string[]) => (v: unknown) =>
   Array.isArray(v) && v.some((x) => banned.includes(x as string)) ? `must not include ${banned.join(" or ")}` : undefined;

@@ -7,11 +7,13 @@ import { CERT_MANAGER_METRICS_PODS, CERT_MANAGER_METRICS_PORT, CertManager, type
 import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
+import type { PodPeer } from "../components/kubernetes/network-policy";
 import { SecretsSync } from "../components/kubernetes/secrets";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
-export interface KubernetesInputs {
+/** The cloud half's contracts the layer builds on, and where alerts go (a secret, when the stack sets one). */
+interface KubernetesInputs {
   cluster: KubernetesCluster;
   services: ClusterServices;
   database: PostgresEndpoint;
@@ -20,7 +22,7 @@ export interface KubernetesInputs {
   alertWebhookUrl?: pulumi.Output<string>;
 }
 
-export const NAMESPACES = {
+const NAMESPACES = {
   gateway: "gateway",
   certManager: "cert-manager",
   monitoring: "monitoring",
@@ -29,21 +31,49 @@ export const NAMESPACES = {
 };
 
 /** Pod Security per environment: restricted is enforced in staging and production; dev enforces baseline and warns on restricted. */
-export function podSecurityFor(config: PlatformConfig): PodSecurity {
+function podSecurityFor(config: PlatformConfig): PodSecurity {
   const version = `v${config.cluster.version}`;
   return config.environment === "dev"
     ? { enforce: "baseline", warn: "restricted", version }
     : { enforce: "restricted", warn: "restricted", version };
 }
 
-export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs): Record<string, pulumi.Input<unknown>> {
-  const opts = { providers: [k.cluster.provider] };
-  const podSecurity = podSecurityFor(config);
-  const replicas = config.environment === "dev" ? 1 : 2;
-  const scrapers = { namespace: NAMESPACES.monitoring, pods: PROMETHEUS_PODS };
-  const webhookCallerCidrs = k.services.nodeCidrs;
-  const hostnames = [...new Set([config.domain, ...config.apps.map((a) => a.hostname)])];
+/** What every Kubernetes component of the platform is built with. */
+interface Layer {
+  config: PlatformConfig;
+  k: KubernetesInputs;
+  /** Every Kubernetes resource goes through the cluster's provider. */
+  opts: pulumi.ComponentResourceOptions;
+  podSecurity: PodSecurity;
+  /** Replicas of the system controllers: two survive a node drain, dev runs one. */
+  replicas: number;
+  /** Prometheus pods, admitted to every metrics port. */
+  scrapers: Required<PodPeer>;
+}
 
+/**
+ * Builds the Kubernetes layer on the cluster the cloud half made: secrets sync, monitoring, the gateway
+ * with cert-manager, database backups, then the apps, each given what the earlier steps returned.
+ */
+export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs): Record<string, pulumi.Input<unknown>> {
+  const layer: Layer = {
+    config,
+    k,
+    opts: { providers: [k.cluster.provider] },
+    podSecurity: podSecurityFor(config),
+    replicas: config.environment === "dev" ? 1 : 2,
+    scrapers: { namespace: NAMESPACES.monitoring, pods: PROMETHEUS_PODS },
+  };
+  const secrets = secretsSync(layer);
+  const monitoring = platformMonitoring(layer, secrets);
+  const gateway = ingressGateway(layer, monitoring);
+  databaseBackups(layer, secrets);
+  appServices(layer, secrets, monitoring, gateway);
+  return { grafanaAdminPassword: monitoring.grafanaAdminPassword, gatewayNamespace: gateway.namespace };
+}
+
+/** The External Secrets operator, allowed to read the database credentials and the cache token, and nothing else. */
+function secretsSync({ k, podSecurity, opts }: Layer): SecretsSync {
   const secrets = new SecretsSync(
     "secrets",
     {
@@ -51,15 +81,19 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       namespace: NAMESPACES.externalSecrets,
       podSecurity,
       storeProvider: k.services.secretStoreProvider,
-      webhookCallerCidrs,
+      webhookCallerCidrs: k.services.nodeCidrs,
     },
     opts,
   );
   // The operator reads the credentials it syncs, and nothing else.
   k.database.grantCredentialsRead(secrets.identity);
   k.cache.grantAuthRead(secrets.identity);
+  return secrets;
+}
 
-  const monitoring = new Monitoring(
+/** Prometheus, Alertmanager and Grafana, scraping the gateway, cert-manager, CoreDNS and every app. */
+function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: SecretsSync): Monitoring {
+  return new Monitoring(
     "monitoring",
     {
       cluster: k.cluster,
@@ -92,37 +126,25 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
     },
     opts,
   );
+}
 
-  const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
-  // The gateway builds cert-manager once its Gateway API CRDs exist: cert-manager's Gateway API support
-  // refuses to start without them, and the gateway's certificates in turn wait for cert-manager. Both
-  // keep the stack as parent, so their URNs do not change.
-  const gateway = new IngressGateway(
+/**
+ * The gateway serving the domain and every app's hostname over HTTPS. It builds cert-manager once its
+ * Gateway API CRDs exist: cert-manager's Gateway API support refuses to start without them, and the
+ * gateway's certificates in turn wait for cert-manager. Both keep the stack as parent, so their URNs do
+ * not change.
+ */
+function ingressGateway(layer: Layer, monitoring: Monitoring): IngressGateway {
+  const { config, k, podSecurity, scrapers, replicas, opts } = layer;
+  return new IngressGateway(
     "gateway",
     {
       cluster: k.cluster,
       loadBalancer: k.services.loadBalancer,
-      certManager: (gatewayApiCrds) =>
-        new CertManager(
-          "cert-manager",
-          {
-            cluster: k.cluster,
-            namespace: NAMESPACES.certManager,
-            podSecurity,
-            issuers,
-            http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
-            ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
-            webhookCallerCidrs,
-            scrapers,
-            replicas,
-            prometheusCrds: monitoring.crds,
-            gatewayApiCrds,
-          },
-          opts,
-        ),
+      certManager: (gatewayApiCrds) => certManager(layer, monitoring, gatewayApiCrds),
       namespace: NAMESPACES.gateway,
       podSecurity,
-      hostnames,
+      hostnames: [...new Set([config.domain, ...config.apps.map((a) => a.hostname)])],
       issuer: config.ingress.certificateIssuer,
       rateLimitPerMinute: config.ingress.rateLimitPerMinute,
       backends: config.apps.map((a) => ({ namespace: a.name, port: a.port })),
@@ -132,8 +154,37 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
     },
     opts,
   );
+}
 
-  new PostgresBackups(
+/** cert-manager with the stack's issuer and Let's Encrypt staging, answering HTTP-01 on the gateway's HTTP listener. */
+function certManager(
+  { config, k, podSecurity, scrapers, replicas, opts }: Layer,
+  monitoring: Monitoring,
+  gatewayApiCrds: pulumi.Resource,
+): CertManager {
+  const issuers: IssuerName[] = [...new Set<IssuerName>([config.ingress.certificateIssuer, "letsencrypt-staging"])];
+  return new CertManager(
+    "cert-manager",
+    {
+      cluster: k.cluster,
+      namespace: NAMESPACES.certManager,
+      podSecurity,
+      issuers,
+      http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
+      ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
+      webhookCallerCidrs: k.services.nodeCidrs,
+      scrapers,
+      replicas,
+      prometheusCrds: monitoring.crds,
+      gatewayApiCrds,
+    },
+    opts,
+  );
+}
+
+/** The daily dump of the database to the backup store, and the weekly restore that proves it. */
+function databaseBackups({ config, k, podSecurity, opts }: Layer, secrets: SecretsSync): PostgresBackups {
+  return new PostgresBackups(
     "backups",
     {
       cluster: k.cluster,
@@ -149,7 +200,15 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
     },
     opts,
   );
+}
 
+/** One AppService per configured app, routed by the gateway and given the database or cache it asks for. */
+function appServices(
+  { config, k, podSecurity, scrapers, opts }: Layer,
+  secrets: SecretsSync,
+  monitoring: Monitoring,
+  gateway: IngressGateway,
+): void {
   for (const { database, cache, ...app } of config.apps) {
     new AppService(
       `app-${app.name}`,
@@ -167,5 +226,4 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
       opts,
     );
   }
-  return { grafanaAdminPassword: monitoring.grafanaAdminPassword, gatewayNamespace: gateway.namespace };
 }

@@ -1,6 +1,16 @@
 // Environment profiles: the defaults a stack starts from before its own overrides are applied.
 // Figures follow the environment table in docs (README "Configuration reference"); the production
-// profile must pass every production guard rail in config.ts (a test checks it).
+// profile must pass every production guard rail in config.ts (a test checks it). Components are imported
+// as types only: a GCP stack must not load the AWS components or @pulumi/aws.
+import type { BackupBucketArgs } from "../components/aws/backup-bucket";
+import type { EksClusterArgs } from "../components/aws/eks-args";
+import type { NetworkArgs } from "../components/aws/network";
+import type { PostgresDatabaseArgs } from "../components/aws/postgres";
+import type { RedisCacheArgs } from "../components/aws/redis";
+import type { AppServiceArgs } from "../components/kubernetes/app-service";
+import type { PostgresBackupsArgs } from "../components/kubernetes/backups";
+import type { IngressGatewayArgs } from "../components/kubernetes/gateway";
+import type { MonitoringArgs } from "../components/kubernetes/monitoring";
 
 export const CLOUDS = ["aws", "gcp"] as const;
 export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
@@ -8,88 +18,77 @@ export const ENVIRONMENTS = ["dev", "staging", "production"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** A profile is the resolved config minus the keys every stack must set itself. */
+/**
+ * A profile is the resolved config minus the keys every stack must set itself. A field a component takes
+ * has the type of that component's argument (on the cloud side the AWS components, the only ones so far),
+ * so the config cannot drift from what the components accept. Arguments a component leaves optional with
+ * a default of its own are required here: the profile chooses the value.
+ */
 export interface Profile {
-  network: {
-    cidr: string;
-    zones: number;
-    natGateways: "single" | "perZone";
+  network: Pick<NetworkArgs, "cidr" | "zones" | "natGateways"> & {
     /** AWS only: CloudWatch retention of VPC flow logs. */
-    flowLogRetentionDays?: number;
+    flowLogRetentionDays?: NetworkArgs["flowLogRetentionDays"];
   };
-  cluster: {
-    version: string;
-    endpointPublicAccessCidrs: string[];
-    /** AWS only: `pulumi up` runs inside the VPC, where the private API endpoint answers. */
-    deployFromVpc?: boolean;
-    /** AWS only: IAM roles given cluster admin besides the identity that created the cluster. */
-    adminRoleArns?: string[];
-    /** AWS only: CloudWatch retention of control-plane logs. */
-    logRetentionDays?: number;
-    nodes: {
-      instanceType: string;
-      minSize: number;
-      desiredSize: number;
-      maxSize: number;
-      capacityType: "ON_DEMAND" | "SPOT";
-      diskSizeGb: number;
+  cluster: Required<Pick<EksClusterArgs, "version" | "endpointPublicAccessCidrs">> &
+    Pick<EksClusterArgs, "nodes"> & {
+      /** AWS only: `pulumi up` runs inside the VPC, where the private API endpoint answers. */
+      deployFromVpc?: boolean;
+      /** AWS only: IAM roles given cluster admin besides the identity that created the cluster. */
+      adminRoleArns?: EksClusterArgs["adminRoleArns"];
+      /** AWS only: CloudWatch retention of control-plane logs. */
+      logRetentionDays?: EksClusterArgs["logRetentionDays"];
     };
-  };
-  database: {
-    engineVersion: string;
-    instanceClass: string;
-    storageGb: number;
-    maxStorageGb: number;
-    multiAz: boolean;
-    backupRetentionDays: number;
-    backupWindow: string;
-    maintenanceWindow: string;
-    deletionProtection: boolean;
-  };
-  cache: {
-    engine: "valkey" | "redis";
-    engineVersion: string;
-    nodes: number;
-    maintenanceWindow: string;
+  database: Required<
+    Pick<
+      PostgresDatabaseArgs,
+      | "engineVersion"
+      | "instanceClass"
+      | "storageGb"
+      | "maxStorageGb"
+      | "multiAz"
+      | "backupRetentionDays"
+      | "backupWindow"
+      | "maintenanceWindow"
+      | "deletionProtection"
+    >
+  >;
+  cache: Required<Pick<RedisCacheArgs, "engine" | "engineVersion" | "nodes" | "maintenanceWindow">> & {
     /** AWS only: ElastiCache node type. */
-    nodeType?: string;
+    nodeType?: RedisCacheArgs["nodeType"];
     /** AWS only: days of automatic snapshots kept. */
-    snapshotRetentionDays?: number;
+    snapshotRetentionDays?: RedisCacheArgs["snapshotRetentionDays"];
     /** GCP only: Memorystore capacity. */
     memorySizeGb?: number;
   };
-  ingress: {
-    rateLimitPerMinute: number;
-    certificateIssuer: "letsencrypt-staging" | "letsencrypt-production";
-    hstsMaxAgeSeconds: number;
-  };
-  monitoring: {
-    prometheusRetentionDays: number;
-    prometheusStorageGb: number;
-    grafanaStorageGb: number;
-  };
-  backups: {
-    schedule: string;
-    restoreVerificationSchedule: string;
-    retentionDays: number;
-  };
+  ingress: Pick<IngressGatewayArgs, "rateLimitPerMinute"> &
+    Pick<AppServiceArgs, "hstsMaxAgeSeconds"> & {
+      /** The issuer of the gateway's certificates. */
+      certificateIssuer: IngressGatewayArgs["issuer"];
+    };
+  monitoring: Pick<MonitoringArgs, "prometheusRetentionDays" | "prometheusStorageGb" | "grafanaStorageGb">;
+  backups: Pick<PostgresBackupsArgs, "schedule" | "restoreVerificationSchedule"> & Pick<BackupBucketArgs, "retentionDays">;
+  /** Passed as the `protect` argument of each cloud component. */
   protect: boolean;
 }
 
 /** Per-app defaults; `name` and `image` have none and must be set by the stack. */
-export interface AppDefaults {
-  port: number;
-  replicas: number;
-  minReplicas: number;
-  maxReplicas: number;
-  cpuRequest: string;
-  cpuLimit: string;
-  memoryRequest: string;
-  memoryLimit: string;
-  healthPath: string;
-  readyPath: string;
-  metricsPath: string;
+export interface AppDefaults extends Pick<
+  AppServiceArgs,
+  | "port"
+  | "replicas"
+  | "minReplicas"
+  | "maxReplicas"
+  | "cpuRequest"
+  | "cpuLimit"
+  | "memoryRequest"
+  | "memoryLimit"
+  | "healthPath"
+  | "readyPath"
+  | "metricsPath"
+> {
+  /** The app connects to the platform's PostgreSQL database. */
   database: boolean;
+  /** The app connects to the platform's cache. */
   cache: boolean;
 }
 

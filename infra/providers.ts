@@ -8,7 +8,7 @@ import type { PlatformConfig } from "./config";
 import { awsSdk, gcpSdk } from "./lazy";
 
 /** Labels every resource carries; stack tags cannot override them (config rejects the names). */
-export function baseLabels(config: PlatformConfig): Record<string, string> {
+function baseLabels(config: PlatformConfig): Record<string, string> {
   return { environment: config.environment, stack: pulumi.getStack(), "managed-by": "pulumi" };
 }
 

@@ -1,12 +1,12 @@
 // Reads the stack's config from the engine once, for the whole program. Components never read config.
 import * as pulumi from "@pulumi/pulumi";
-import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { ConfigError, type PlatformConfig, resolveConfig, SECRET_KEYS, type SecretKey } from "./config";
+import { configSecretCheck } from "./sdk-internals";
 
-export const NAMESPACE = "platform";
+const NAMESPACE = "platform";
 const SCALAR_KEYS = new Set(["cloud", "environment", "region", "domain"]);
 
-export interface SplitConfig {
+interface SplitConfig {
   /** Non-secret `platform:*` values, objects parsed. */
   settings: Record<string, unknown>;
   /** Secret values by key, still plain here: callers wrap them with `pulumi.secret` at once. */
@@ -55,10 +55,7 @@ export function parseStructured(value: string): unknown {
   }
 }
 
-// The SDK's own Config class uses this to tell encrypted values apart; it is not in the typings.
-const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret?: (key: string) => boolean };
-
-export interface LoadedConfig {
+interface LoadedConfig {
   config: PlatformConfig;
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }
@@ -70,12 +67,10 @@ export function stackFileName(): string {
 
 /** Validates the running stack's config, or throws a ConfigError naming the stack file and each key. */
 export function loadConfig(): LoadedConfig {
-  if (typeof isConfigSecret !== "function") {
-    throw new Error("@pulumi/pulumi/runtime/config no longer provides isConfigSecret; check the pinned SDK version");
-  }
+  const isSecret = configSecretCheck();
   const stackFile = stackFileName();
   const all = pulumi.runtime.allConfig();
-  const split = splitConfig(all, isConfigSecret);
+  const split = splitConfig(all, isSecret);
   // A secret key set in plain text is reported as such, not also as missing.
   const present = SECRET_KEYS.filter((key) => `${NAMESPACE}:${key}` in all);
   let config: PlatformConfig | undefined;

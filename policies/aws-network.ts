@@ -15,7 +15,7 @@ import {
 import { label, ofType, refersTo } from "./lib/stack";
 import { isWorld, list, record, strings, text } from "./lib/values";
 
-export const VPC = "aws:ec2/vpc:Vpc";
+const VPC = "aws:ec2/vpc:Vpc";
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
@@ -86,7 +86,7 @@ const flowLogConfig = configSchema({
   },
 });
 
-export const vpcFlowLogs: PlatformStackPolicy = {
+const vpcFlowLogs: PlatformStackPolicy = {
   name: "vpc-flow-logs",
   description:
     "Every VPC has a flow log, kept in CloudWatch at least as long as the environment asks, so traffic can be investigated after an incident.",
@@ -124,7 +124,7 @@ function ruleCount(group: PolicyResource): number {
   return list(props.ingress).length + list(props.egress).length;
 }
 
-export const defaultSgClosed: PlatformStackPolicy = {
+const defaultSgClosed: PlatformStackPolicy = {
   name: "default-sg-closed",
   description: "The default security group of every VPC has no rules, so nothing attached to it by default can talk.",
   rationale:
@@ -184,7 +184,7 @@ function worldIngressProblem(
   return `admits ${open.join(" and ")} on ${ports} (${protocol || "any protocol"}): ${why}; narrow the source to known CIDRs or a security group`;
 }
 
-export const sgNoWorldIngress: PlatformStackPolicy = {
+const sgNoWorldIngress: PlatformStackPolicy = {
   name: "sg-no-world-ingress",
   description:
     "No security group admits 0.0.0.0/0 or ::/0, except HTTP and HTTPS to a load balancer, whether the rule is inline or a rule resource.",
@@ -255,7 +255,7 @@ function publicRouteTables(resources: readonly PolicyResource[]): PolicyResource
   );
 }
 
-export const privateSubnetNoPublicIp: PlatformStackPolicy = {
+const privateSubnetNoPublicIp: PlatformStackPolicy = {
   name: "private-subnet-no-public-ip",
   description: "Only public subnets (routed to an internet gateway) give instances a public IP on launch.",
   rationale:
@@ -281,7 +281,7 @@ export const privateSubnetNoPublicIp: PlatformStackPolicy = {
   },
 };
 
-export const imdsv2: PlatformResourcePolicy = {
+const imdsv2: PlatformResourcePolicy = {
   name: "imdsv2",
   description:
     "Launch templates and instances require IMDSv2 session tokens with a hop limit of 1, so pods cannot borrow the node's credentials.",

@@ -23,7 +23,7 @@ export interface SqlInstanceProps {
 
 const TLS_MODES = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
 
-export const sqlPrivateTls: PlatformResourcePolicy = {
+const sqlPrivateTls: PlatformResourcePolicy = {
   name: "sql-private-tls",
   description: "Cloud SQL has no public IPv4 address, no world-open authorized network, and refuses unencrypted connections.",
   rationale:
@@ -65,7 +65,7 @@ const backupsConfig = configSchema({
   },
 });
 
-export const sqlBackupsHa: PlatformResourcePolicy = {
+const sqlBackupsHa: PlatformResourcePolicy = {
   name: "sql-backups-ha",
   description:
     "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion.",

@@ -27,7 +27,7 @@ const endpointConfig = configSchema({
   },
 });
 
-export const eksEndpointPrivate: PlatformResourcePolicy = {
+const eksEndpointPrivate: PlatformResourcePolicy = {
   name: "eks-endpoint-private",
   description:
     "The EKS API endpoint is private, or public only to listed CIDRs that neither cover the internet, whole or in pieces, nor hold a block wider than the environment allows.",
@@ -62,7 +62,7 @@ export const eksEndpointPrivate: PlatformResourcePolicy = {
   }),
 };
 
-export const eksSecretsKms: PlatformResourcePolicy = {
+const eksSecretsKms: PlatformResourcePolicy = {
   name: "eks-secrets-kms",
   description: "Kubernetes secrets are envelope-encrypted with a customer-managed KMS key.",
   rationale:
@@ -88,7 +88,7 @@ const logsConfig = configSchema({
   },
 });
 
-export const eksControlPlaneLogs: PlatformResourcePolicy = {
+const eksControlPlaneLogs: PlatformResourcePolicy = {
   name: "eks-control-plane-logs",
   description: "The control plane sends its api, audit and authenticator logs to CloudWatch.",
   rationale:
@@ -119,7 +119,7 @@ const minor = (version: string | undefined): number | undefined => {
   return match ? Number(match[1]) : undefined;
 };
 
-export const eksVersion: PlatformResourcePolicy = {
+const eksVersion: PlatformResourcePolicy = {
   name: "eks-version",
   description: "Clusters and node groups run a Kubernetes version still in EKS standard support.",
   rationale:

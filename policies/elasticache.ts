@@ -21,7 +21,7 @@ export interface ReplicationGroupProps {
   snapshotRetentionLimit?: number;
 }
 
-export const redisEncryption: PlatformResourcePolicy = {
+const redisEncryption: PlatformResourcePolicy = {
   name: "redis-encryption",
   description: "Cache data is encrypted at rest and every connection uses TLS.",
   rationale:
@@ -39,7 +39,7 @@ export const redisEncryption: PlatformResourcePolicy = {
   }),
 };
 
-export const redisAuth: PlatformResourcePolicy = {
+const redisAuth: PlatformResourcePolicy = {
   name: "redis-auth",
   description: "Clients authenticate: an AUTH token or an RBAC user group.",
   rationale:
@@ -68,7 +68,7 @@ const haConfig = configSchema({
   },
 });
 
-export const redisHa: PlatformResourcePolicy = {
+const redisHa: PlatformResourcePolicy = {
   name: "redis-ha",
   description: "The cache fails over automatically to a replica in another zone and keeps daily snapshots.",
   rationale:

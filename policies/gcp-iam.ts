@@ -22,7 +22,7 @@ export interface ComputeInstanceProps {
 const isDefaultServiceAccount = (member: string) =>
   /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member);
 
-export const gcpNoBasicRoles: PlatformResourcePolicy = {
+const gcpNoBasicRoles: PlatformResourcePolicy = {
   name: "gcp-no-basic-roles",
   description: "No grant of the basic roles owner, editor or viewer, and nothing granted to or run as a default service account.",
   rationale:

@@ -61,7 +61,7 @@ function checkGrants(args: ResourceValidationArgs, props: GcsIamProps, report: R
     report(`predefinedAcl is ${props.predefinedAcl ?? ""}: use "private" or IAM grants to named principals`);
 }
 
-export const gcsNoPublic: PlatformResourcePolicy = {
+const gcsNoPublic: PlatformResourcePolicy = {
   name: "gcs-no-public",
   description: "Buckets enforce public access prevention, and nothing grants allUsers or allAuthenticatedUsers.",
   rationale:
@@ -94,7 +94,7 @@ const postureConfig = configSchema({
   },
 });
 
-export const gcsBackupPosture: PlatformResourcePolicy = {
+const gcsBackupPosture: PlatformResourcePolicy = {
   name: "gcs-backup-posture",
   description:
     "Backup buckets use uniform bucket-level access, keep object versions, and delete objects after the environment's retention.",

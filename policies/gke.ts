@@ -43,7 +43,7 @@ function nodeConfigOf(type: string, props: GkeClusterProps & GkeNodePoolProps): 
   return props.removeDefaultNodePool === true || props.enableAutopilot === true ? undefined : (props.nodeConfig ?? {});
 }
 
-export const gkePrivate: PlatformResourcePolicy = {
+const gkePrivate: PlatformResourcePolicy = {
   name: "gke-private",
   description: "Nodes have no public IPs, and the control plane is private or reachable only from authorized networks.",
   rationale:
@@ -78,7 +78,7 @@ export const gkePrivate: PlatformResourcePolicy = {
   }),
 };
 
-export const gkeWorkloadIdentity: PlatformResourcePolicy = {
+const gkeWorkloadIdentity: PlatformResourcePolicy = {
   name: "gke-workload-identity",
   description:
     "Pods get Google credentials only through Workload Identity: the cluster has a workload pool and nodes serve the GKE metadata server.",
@@ -101,7 +101,7 @@ export const gkeWorkloadIdentity: PlatformResourcePolicy = {
   }),
 };
 
-export const gkeNetworkPolicy: PlatformResourcePolicy = {
+const gkeNetworkPolicy: PlatformResourcePolicy = {
   name: "gke-network-policy",
   description: "The cluster enforces Kubernetes NetworkPolicies (Dataplane V2, or the network policy add-on).",
   rationale:
@@ -122,7 +122,7 @@ const CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
 const isDefaultServiceAccount = (account: string | undefined) =>
   account === undefined || account === "default" || account.endsWith("-compute@developer.gserviceaccount.com");
 
-export const gkeNodeHardening: PlatformResourcePolicy = {
+const gkeNodeHardening: PlatformResourcePolicy = {
   name: "gke-node-hardening",
   description:
     "Shielded nodes with secure boot, Container-Optimized OS, a dedicated service account, a release channel, and automatic repair and upgrade.",
@@ -162,7 +162,7 @@ export const gkeNodeHardening: PlatformResourcePolicy = {
   }),
 };
 
-export const gkeLegacyAuthOff: PlatformResourcePolicy = {
+const gkeLegacyAuthOff: PlatformResourcePolicy = {
   name: "gke-legacy-auth-off",
   description: "No legacy ABAC authorization and no client certificate: RBAC and Google identities only.",
   rationale:

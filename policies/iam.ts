@@ -49,7 +49,7 @@ function checkDocument(document: unknown, where: string, report: ReportViolation
   });
 }
 
-export const iamNoStar: PlatformResourcePolicy = {
+const iamNoStar: PlatformResourcePolicy = {
   name: "iam-no-star",
   description: "No IAM policy allows every action on every resource, and no one is given AdministratorAccess.",
   rationale:
@@ -85,7 +85,7 @@ function subjectConditions(s: Statement): string[] {
   );
 }
 
-export const iamTrustScoped: PlatformResourcePolicy = {
+const iamTrustScoped: PlatformResourcePolicy = {
   name: "iam-trust-scoped",
   description:
     "A role trusted by an OIDC provider (IRSA, CI) can only be assumed by the one subject named in a `sub` condition; no role trusts everyone.",
@@ -126,7 +126,7 @@ export interface CryptoKeyProps {
   purpose?: string;
 }
 
-export const kmsRotation: PlatformResourcePolicy = {
+const kmsRotation: PlatformResourcePolicy = {
   name: "kms-rotation",
   description: "Symmetric KMS keys rotate their key material at least yearly.",
   rationale:

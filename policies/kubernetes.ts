@@ -46,7 +46,7 @@ const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 const SECCOMP = ["RuntimeDefault", "Localhost"];
 
-export const pssRestricted: PlatformResourcePolicy = {
+const pssRestricted: PlatformResourcePolicy = {
   name: "pss-restricted",
   description:
     "Pod templates meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, a seccomp profile, no host namespaces, ports or paths, no privileged containers.",
@@ -91,7 +91,7 @@ export const pssRestricted: PlatformResourcePolicy = {
   }),
 };
 
-export const readOnlyRootfs: PlatformResourcePolicy = {
+const readOnlyRootfs: PlatformResourcePolicy = {
   name: "read-only-rootfs",
   description: "Containers run with a read-only root filesystem; anything they write goes to a mounted volume.",
   rationale:
@@ -108,7 +108,7 @@ export const readOnlyRootfs: PlatformResourcePolicy = {
   }),
 };
 
-export const resources: PlatformResourcePolicy = {
+const resources: PlatformResourcePolicy = {
   name: "resources",
   description: "Containers request CPU and memory and are limited in memory, so the scheduler can place them and one cannot starve a node.",
   rationale:
@@ -132,7 +132,7 @@ export const resources: PlatformResourcePolicy = {
   }),
 };
 
-export const probes: PlatformResourcePolicy = {
+const probes: PlatformResourcePolicy = {
   name: "probes",
   description:
     "Long-running containers have liveness and readiness probes, so Kubernetes restarts hung pods and routes traffic only to ready ones.",
@@ -153,7 +153,7 @@ export const probes: PlatformResourcePolicy = {
   }),
 };
 
-export const imagePinning: PlatformResourcePolicy = {
+const imagePinning: PlatformResourcePolicy = {
   name: "image-pinning",
   description: "Every container image names a tag other than latest, or a digest, so each deploy runs the image that was reviewed.",
   rationale:
@@ -176,7 +176,7 @@ export const imagePinning: PlatformResourcePolicy = {
   }),
 };
 
-export const imageDigest: PlatformResourcePolicy = {
+const imageDigest: PlatformResourcePolicy = {
   name: "image-digest",
   description: "Container images are pinned by digest: a tag can be moved to other content, a digest cannot.",
   rationale:
@@ -196,7 +196,7 @@ export const imageDigest: PlatformResourcePolicy = {
 
 const PSS_LEVELS = ["privileged", "baseline", "restricted"];
 
-export const namespacePssLabels: PlatformResourcePolicy = {
+const namespacePssLabels: PlatformResourcePolicy = {
   name: "namespace-pss-labels",
   description: "Every namespace states the Pod Security level the API server enforces in it, and the version of that standard.",
   rationale:
@@ -241,7 +241,7 @@ function inNamespace(object: PolicyResource, namespace: PolicyResource): boolean
   return (name !== undefined && own === name) || refersTo(object, "metadata", namespace);
 }
 
-export const namespaceDefaultDeny: PlatformStackPolicy = {
+const namespaceDefaultDeny: PlatformStackPolicy = {
   name: "namespace-default-deny",
   description:
     "Every namespace the stack creates has a default-deny NetworkPolicy for ingress and egress; traffic is then allowed rule by rule.",
@@ -269,7 +269,7 @@ export const namespaceDefaultDeny: PlatformStackPolicy = {
   },
 };
 
-export const tlsOnRoutes: PlatformStackPolicy = {
+const tlsOnRoutes: PlatformStackPolicy = {
   name: "tls-on-routes",
   description: "Every externally reachable listener and route serves HTTPS with a certificate; plain HTTP only redirects to HTTPS.",
   rationale:
@@ -319,7 +319,7 @@ export interface ServiceProps {
 }
 
 /** Envoy Gateway's EnvoyProxy: how the proxies of the Gateways that use it are deployed and exposed. */
-export interface EnvoyProxyProps {
+interface EnvoyProxyProps {
   metadata?: { name?: string; namespace?: string };
   spec?: { provider?: { type?: string; kubernetes?: { envoyService?: { type?: string } } } };
 }
@@ -333,7 +333,7 @@ const loadBalancerConfig = configSchema({
   },
 });
 
-export const loadBalancerServices: PlatformResourcePolicy = {
+const loadBalancerServices: PlatformResourcePolicy = {
   name: "load-balancer-services",
   description:
     "Only the gateway is exposed through a cloud load balancer: no Service of type LoadBalancer, and no Envoy Gateway proxy exposed by one, outside the gateway's namespace.",
@@ -400,7 +400,7 @@ const CLUSTER_SCOPED = new Set([
   "DeviceClass",
 ]);
 
-export const noDefaultNamespace: PlatformResourcePolicy = {
+const noDefaultNamespace: PlatformResourcePolicy = {
   name: "no-default-namespace",
   description: "Nothing is created in the default namespace, which has no network policies or Pod Security labels of the platform.",
   rationale:
@@ -458,7 +458,7 @@ function selects(selector: Record<string, unknown>, labels: Record<string, strin
   );
 }
 
-export const availability: PlatformStackPolicy = {
+const availability: PlatformStackPolicy = {
   name: "availability",
   description:
     "Deployments and StatefulSets run at least two replicas and have a PodDisruptionBudget, so a node drain or a crash does not take the service down.",

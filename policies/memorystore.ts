@@ -18,7 +18,7 @@ const secureConfig = configSchema({
   },
 });
 
-export const memorystoreSecure: PlatformResourcePolicy = {
+const memorystoreSecure: PlatformResourcePolicy = {
   name: "memorystore-secure",
   description: "Memorystore requires AUTH and TLS, and runs STANDARD_HA where the environment needs failover.",
   rationale:

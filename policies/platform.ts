@@ -35,7 +35,7 @@ const protectConfig = configSchema({
   },
 });
 
-export const statefulProtected: PlatformResourcePolicy = {
+const statefulProtected: PlatformResourcePolicy = {
   name: "stateful-protected",
   description:
     "Databases, caches, buckets, keys and clusters carry Pulumi's protect option, so no update or destroy can delete them by accident.",
@@ -105,7 +105,7 @@ function literalEnv(resource: PolicyResource): string[] {
   );
 }
 
-export const noPlaintextSecrets: PlatformStackPolicy = {
+const noPlaintextSecrets: PlatformStackPolicy = {
   name: "no-plaintext-secrets",
   description:
     "Inputs that hold credentials (passwords, tokens, secrets, keys) are secret outputs or come from a generated or stored secret; pods read credentials from Secrets, and ConfigMaps hold none.",

@@ -52,7 +52,7 @@ export interface RdsParameterGroupProps {
   parameters?: { name?: string; value?: string }[];
 }
 
-export const rdsNotPublic: PlatformResourcePolicy = {
+const rdsNotPublic: PlatformResourcePolicy = {
   name: "rds-not-public",
   description: "Database instances are not publicly accessible.",
   rationale:
@@ -75,7 +75,7 @@ const encryptionConfig = configSchema({
   },
 });
 
-export const rdsEncrypted: PlatformResourcePolicy = {
+const rdsEncrypted: PlatformResourcePolicy = {
   name: "rds-encrypted",
   description: "Database storage is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
   rationale:
@@ -104,7 +104,7 @@ const backupsConfig = configSchema({
   },
 });
 
-export const rdsBackups: PlatformResourcePolicy = {
+const rdsBackups: PlatformResourcePolicy = {
   name: "rds-backups",
   description: "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
   rationale:
@@ -125,7 +125,7 @@ export const rdsBackups: PlatformResourcePolicy = {
   }),
 };
 
-export const rdsHa: PlatformResourcePolicy = {
+const rdsHa: PlatformResourcePolicy = {
   name: "rds-ha",
   description: "Database instances keep a synchronous standby in a second zone (Multi-AZ).",
   rationale:
@@ -138,7 +138,7 @@ export const rdsHa: PlatformResourcePolicy = {
   }),
 };
 
-export const rdsDeletionProtection: PlatformResourcePolicy = {
+const rdsDeletionProtection: PlatformResourcePolicy = {
   name: "rds-deletion-protection",
   description: "Databases refuse deletion and take a final snapshot if they are deleted anyway.",
   rationale:
@@ -158,7 +158,7 @@ export const rdsDeletionProtection: PlatformResourcePolicy = {
 const forcesSsl = (group: RdsParameterGroupProps) =>
   list(group.parameters).some((p) => text(record(p).name) === "rds.force_ssl" && String(record(p).value) === "1");
 
-export const rdsForceSsl: PlatformStackPolicy = {
+const rdsForceSsl: PlatformStackPolicy = {
   name: "rds-force-ssl",
   description: "PostgreSQL instances use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
   rationale:
@@ -189,7 +189,7 @@ export const rdsForceSsl: PlatformStackPolicy = {
   },
 };
 
-export const rdsObservability: PlatformResourcePolicy = {
+const rdsObservability: PlatformResourcePolicy = {
   name: "rds-observability",
   description: "Database instances have Performance Insights, export their logs to CloudWatch and accept IAM authentication.",
   rationale:

@@ -74,7 +74,7 @@ function isBackup(bucket: PolicyResource, pattern: string): boolean {
   return [...lineage(bucket), ...(name ? [name] : [])].some((n) => new RegExp(pattern, "i").test(n));
 }
 
-export const s3PublicAccessBlock: PlatformStackPolicy = {
+const s3PublicAccessBlock: PlatformStackPolicy = {
   name: "s3-public-access-block",
   description: "Every bucket has its own public access block with all four settings on.",
   rationale:
@@ -106,7 +106,7 @@ export const s3PublicAccessBlock: PlatformStackPolicy = {
   },
 };
 
-export const s3Encryption: PlatformStackPolicy = {
+const s3Encryption: PlatformStackPolicy = {
   name: "s3-encryption",
   description: "Every bucket encrypts new objects with KMS by default.",
   rationale:
@@ -150,7 +150,7 @@ function versioned(resources: readonly PolicyResource[], bucket: PolicyResource)
   return sideOf(resources, bucket, VERSIONING).some((v) => propsOf<VersioningProps>(v).versioningConfiguration?.status === "Enabled");
 }
 
-export const s3Versioning: PlatformStackPolicy = {
+const s3Versioning: PlatformStackPolicy = {
   name: "s3-versioning",
   description: "Backup buckets keep object versions, so an overwritten or deleted dump can be recovered.",
   rationale:
@@ -180,7 +180,7 @@ const lifecycleConfig = configSchema({
   },
 });
 
-export const s3Lifecycle: PlatformStackPolicy = {
+const s3Lifecycle: PlatformStackPolicy = {
   name: "s3-lifecycle",
   description: "Backup buckets expire objects (and old versions) after the environment's retention, no sooner and no later.",
   rationale:

@@ -3,7 +3,7 @@
 // review of the same program prints the same state. Attributes not listed stay as the inputs gave them.
 import { createHash } from "node:crypto";
 
-export interface StateContext {
+interface StateContext {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
@@ -13,13 +13,13 @@ export interface StateContext {
   partition: string;
 }
 
-export interface ComputedState {
+interface ComputedState {
   id: string;
   state: Record<string, unknown>;
 }
 
 /** Hex digest of the resource's identity, to make ids that look real and never change between runs. */
-export function digest(...parts: string[]): string {
+function digest(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 

@@ -7,7 +7,7 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { ReviewError } from "./stack-file";
 
-export interface CustomTimeouts {
+interface CustomTimeouts {
   create: string;
   update: string;
   delete: string;
@@ -56,7 +56,7 @@ export interface Answers {
   resource(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> };
 }
 
-export interface RunOptions {
+interface RunOptions {
   project: string;
   stack: string;
   /** `namespace:key` -> text, as the engine passes config. */
@@ -90,7 +90,7 @@ export function childPath(parent: string, key: string | number): string {
 }
 
 /** Turns wire values into plain JSON: secrets become "[secret]" (their paths collected), references their URN. */
-export function decode(value: unknown, at: string, secrets: string[]): unknown {
+function decode(value: unknown, at: string, secrets: string[]): unknown {
   if (value === UNKNOWN) return "[unknown]";
   if (Array.isArray(value)) return value.map((v, i) => decode(v, childPath(at, i), secrets));
   if (value === null || typeof value !== "object") return value;
@@ -205,6 +205,28 @@ function skipPromiseTraces(sdk: { debugPromiseLeaks?: boolean; debuggablePromise
 }
 skipPromiseTraces(debuggable);
 
+/** What one run shares between the mocks, the intercepted monitor and the result. */
+interface Run {
+  options: RunOptions;
+  /** Packages whose default provider is disabled. */
+  disabled: Set<string>;
+  /**
+   * What the engine would refuse (unknown invokes, default providers, duplicate URNs), each message once.
+   * It is reported once the program has finished, so one run shows every such problem; the program carries
+   * on with a harmless answer meanwhile instead of leaving rejected promises behind.
+   */
+  refusals: string[];
+  resources: RecordedResource[];
+  /** The engine's URN of each resource -> the URN the mock monitor gave it. */
+  toMock: Map<string, string>;
+  stackUrn: string | undefined;
+  stackOutputs: { outputs: Record<string, unknown>; secretOutputs: string[] };
+}
+
+function refuse(run: Run, message: string): void {
+  if (!run.refusals.includes(message)) run.refusals.push(message);
+}
+
 /**
  * Runs `program` once under mocks and returns what it registered. Rejects with the program's own error
  * (a ConfigError, say) or with the first error raised while resources were being registered.
@@ -212,15 +234,28 @@ skipPromiseTraces(debuggable);
 export async function record(options: RunOptions): Promise<Recording> {
   if (typeof waitForRPCs !== "function")
     throw new Error("@pulumi/pulumi/runtime/settings no longer provides waitForRPCs; check the pinned SDK version");
-  const disabled = new Set(options.disabledDefaultProviders ?? []);
-  // What the engine would refuse (unknown invokes, default providers, duplicate URNs) is collected and
-  // reported once the program has finished, so one run shows every such problem. The program carries
-  // on with a harmless answer meanwhile instead of leaving rejected promises behind.
-  const refusals: string[] = [];
-  const refuse = (message: string) => void (refusals.includes(message) || refusals.push(message));
-  const stray: unknown[] = [];
-  const onStray = (err: unknown) => void stray.push(err);
+  const run: Run = {
+    options,
+    disabled: new Set(options.disabledDefaultProviders ?? []),
+    refusals: [],
+    resources: [],
+    toMock: new Map(),
+    stackUrn: undefined,
+    stackOutputs: { outputs: {}, secretOutputs: [] },
+  };
+  await installMocks(run);
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  interceptRegistrations(run, monitor);
+  interceptStackOutputs(run, monitor);
+  const failure = await runProgram(options.program, waitForRPCs);
+  if (run.refusals.length > 0) throw new ReviewError(run.refusals.sort().join("\n"));
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+  return { resources: run.resources, ...run.stackOutputs };
+}
 
+/** Hands the SDK the stack's config and mocks that answer from `answers`, refusing invokes on disabled default providers. */
+async function installMocks(run: Run): Promise<void> {
+  const { options, disabled } = run;
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   await pulumi.runtime.setMocks(
     {
@@ -232,11 +267,11 @@ export async function record(options: RunOptions): Promise<Recording> {
       call: (args) => {
         const pkg = packageOf(args.token);
         if (!args.provider && disabled.has(pkg))
-          refuse(`invoke ${args.token} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider }`);
+          refuse(run, `invoke ${args.token} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider }`);
         try {
           return options.answers.invoke(args.token, args.inputs as Record<string, unknown>);
         } catch (err) {
-          refuse((err as Error).message);
+          refuse(run, (err as Error).message);
           return {};
         }
       },
@@ -245,21 +280,23 @@ export async function record(options: RunOptions): Promise<Recording> {
     options.stack,
     false,
   );
+}
 
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-  const resources: RecordedResource[] = [];
-  // The mock monitor builds URNs its own way (the stack's type in every top-level URN, only the nearest
-  // parent's type in nested ones). Hand the SDK the URN the engine would build, and translate back
-  // whenever the SDK talks to the mock about that resource again.
-  const toMock = new Map<string, string>();
-  let stackUrn: string | undefined;
-  let stackOutputs: { outputs: Record<string, unknown>; secretOutputs: string[] } = { outputs: {}, secretOutputs: [] };
+/**
+ * Records each registration as the engine would receive it. The mock monitor builds URNs its own way (the
+ * stack's type in every top-level URN, only the nearest parent's type in nested ones): the SDK is handed
+ * the URN the engine would build, and it is translated back whenever the SDK talks to the mock about that
+ * resource again.
+ */
+function interceptRegistrations(run: Run, monitor: Monitor): void {
+  const { options, disabled, toMock } = run;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const type = req.getType();
     const pkg = packageOf(type);
     if (req.getCustom() && !req.getProvider() && disabled.has(pkg)) {
       refuse(
+        run,
         `${type} ${req.getName()} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`,
       );
     }
@@ -268,37 +305,49 @@ export async function record(options: RunOptions): Promise<Recording> {
     return register(req, (err, res) => {
       req.setParent(parent);
       if (err || !res) return cb(err, res);
-      const urn = engineUrn(options, parent && parent !== stackUrn ? parent : "", type, req.getName());
+      const urn = engineUrn(options, parent && parent !== run.stackUrn ? parent : "", type, req.getName());
       if (toMock.has(urn)) {
-        refuse(`duplicate resource URN ${urn}: two resources share the type ${type} and the name ${req.getName()}`);
+        refuse(run, `duplicate resource URN ${urn}: two resources share the type ${type} and the name ${req.getName()}`);
       } else {
         toMock.set(urn, res.getUrn());
-        if (type === pulumi.runtime.rootPulumiStackTypeName) stackUrn = urn;
-        const recorded = recordRequest(req, urn, aliasUrns(req, options, stackUrn ?? ""));
-        resources.push(recorded);
+        if (type === pulumi.runtime.rootPulumiStackTypeName) run.stackUrn = urn;
+        const recorded = recordRequest(req, urn, aliasUrns(req, options, run.stackUrn ?? ""));
+        run.resources.push(recorded);
         options.onResource?.(recorded);
       }
       res.setUrn(urn);
       cb(null, res);
     });
   };
+}
+
+/** Keeps the stack's outputs, and passes every output registration on under the mock's URN. */
+function interceptStackOutputs(run: Run, monitor: Monitor): void {
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, cb) => {
     const urn = req.getUrn();
-    if (urn === stackUrn) {
+    if (urn === run.stackUrn) {
       const secretOutputs: string[] = [];
       const outputs = decode(req.getOutputs()?.toJavaScript() ?? {}, "", secretOutputs) as Record<string, unknown>;
-      stackOutputs = { outputs, secretOutputs };
+      run.stackOutputs = { outputs, secretOutputs };
     }
-    req.setUrn(toMock.get(urn) ?? urn);
+    req.setUrn(run.toMock.get(urn) ?? urn);
     registerOutputs(req, cb);
   };
+}
 
+/**
+ * Runs the program inside the stack and waits for every registration to be answered. Returns the
+ * program's own error, else the first promise rejection nobody handled meanwhile, else undefined.
+ */
+async function runProgram(program: RunOptions["program"], waitForRegistrations: () => Promise<void>): Promise<unknown> {
+  const stray: unknown[] = [];
+  const onStray = (err: unknown) => void stray.push(err);
   let programError: unknown;
   process.on("unhandledRejection", onStray);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = typeof options.program === "string" ? (require(options.program) as unknown) : options.program;
+    const exported = typeof program === "string" ? (require(program) as unknown) : program;
     const run = typeof exported === "function" ? (exported as () => unknown) : () => exported;
     // Catch the program's error inside the stack's init: a rejected init leaves the SDK with a trail of
     // rejected promises, which say nothing the error itself does not.
@@ -310,12 +359,9 @@ export async function record(options: RunOptions): Promise<Recording> {
         return {};
       }
     });
-    await waitForRPCs();
+    await waitForRegistrations();
   } finally {
     process.off("unhandledRejection", onStray);
   }
-  if (refusals.length > 0) throw new ReviewError(refusals.sort().join("\n"));
-  const failure = programError ?? stray[0];
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
-  return { resources, ...stackOutputs };
+  return programError ?? stray[0];
 }

@@ -10,7 +10,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { PlatformPolicy } from "../policies/policies";
 import { ReviewError } from "./stack-file";
 
-export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
 export interface PolicySettings {
   enforcementLevel: EnforcementLevel;

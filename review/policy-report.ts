@@ -20,7 +20,7 @@ interface Entry extends PolicyViolation {
 const LEVELS = ["mandatory", "advisory"] as const;
 
 /** Every violation and skipped check at the level it is reported (skipped checks are advisory, as in the CLI). */
-export function violationsOf(results: readonly PolicyResult[]): Entry[] {
+function violationsOf(results: readonly PolicyResult[]): Entry[] {
   return results.flatMap((r) => [
     ...r.violations.map((v) => ({ ...v, policy: r.name, level: r.enforcementLevel })),
     ...(r.skipped ?? []).map((v) => ({ ...v, policy: r.name, level: "advisory" as const })),

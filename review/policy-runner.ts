@@ -49,7 +49,7 @@ export interface PolicyResult {
   skipped?: PolicyViolation[];
 }
 
-export interface PackInfo {
+interface PackInfo {
   name: string;
   version: string;
 }

@@ -24,7 +24,7 @@ export interface ReviewReport {
   policies: PolicyResult[];
 }
 
-export interface ReviewOptions {
+interface ReviewOptions {
   /** Folder holding Pulumi.yaml. */
   root: string;
   stack: string;

@@ -70,8 +70,8 @@ export function podLabelsOf(type: string, object: KubernetesObject): Record<stri
   return record(record(record(at).metadata).labels) as Record<string, string>;
 }
 
-export type ContainerKind = "container" | "init container" | "ephemeral container";
-export interface ContainerAt {
+type ContainerKind = "container" | "init container" | "ephemeral container";
+interface ContainerAt {
   kind: ContainerKind;
   name: string;
   container: Container;

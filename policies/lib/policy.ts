@@ -93,7 +93,7 @@ type Plain<S extends PolicyConfigJSONSchema> = S extends { type: "integer" | "nu
     : S extends { type: "array" }
       ? string[]
       : string;
-export type ConfigOf<S extends Schema> = { [K in keyof S]: Plain<S[K]> };
+type ConfigOf<S extends Schema> = { [K in keyof S]: Plain<S[K]> };
 
 /** A policy's config schema, typed so that `settings` returns each setting with its own type. */
 export function configSchema<const S extends Schema>(properties: S): { properties: S } {

@@ -14,25 +14,25 @@ export const HTTP_ROUTE_TYPES = [
 export const INGRESS_TYPE = "kubernetes:networking.k8s.io/v1:Ingress";
 
 /** gateway.networking.k8s.io/v1 Listener. */
-export interface Listener {
+interface Listener {
   name?: string;
   protocol?: string;
   port?: number;
   hostname?: string;
   tls?: { mode?: string; certificateRefs?: { name?: string; kind?: string }[] };
 }
-export interface GatewayObject {
+interface GatewayObject {
   metadata?: { name?: string; namespace?: string };
   spec?: { listeners?: Listener[] };
 }
-export interface HttpRouteObject {
+interface HttpRouteObject {
   metadata?: { name?: string; namespace?: string };
   spec?: {
     parentRefs?: { name?: string; namespace?: string; sectionName?: string; port?: number; kind?: string }[];
     rules?: { filters?: { type?: string; requestRedirect?: { scheme?: string } }[]; backendRefs?: unknown[] }[];
   };
 }
-export interface IngressObject {
+interface IngressObject {
   metadata?: { name?: string };
   spec?: { tls?: { hosts?: string[]; secretName?: string }[]; rules?: { host?: string }[] };
 }
