@@ -5,12 +5,12 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/aws/backup-bucket";
 import { AwsClusterServices } from "../components/aws/cluster-services";
-import { EksCluster, type EksClusterArgs } from "../components/aws/eks-cluster";
+import { DEFAULT_ENDPOINT_WIDEST_PREFIX, EksCluster, type EksClusterArgs } from "../components/aws/eks-cluster";
 import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
-import { ConfigError, type PlatformConfig, WIDEST_PUBLIC_ENDPOINT_PREFIX } from "./config";
+import { ConfigError, type PlatformConfig } from "./config";
 
 /** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
 export interface CloudPlatform {
@@ -98,7 +98,7 @@ function clusterGuardRails(
   environment: PlatformConfig["environment"],
 ): Pick<EksClusterArgs, "deletionProtection" | "endpointPublicAccessWidestPrefix"> {
   const production = environment === "production";
-  return { deletionProtection: production, endpointPublicAccessWidestPrefix: production ? WIDEST_PUBLIC_ENDPOINT_PREFIX : 0 };
+  return { deletionProtection: production, endpointPublicAccessWidestPrefix: production ? DEFAULT_ENDPOINT_WIDEST_PREFIX : 0 };
 }
 
 function createCluster(config: PlatformConfig, network: Network, opts: pulumi.ComponentResourceOptions): EksCluster {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
+import { DEFAULT_ENDPOINT_WIDEST_PREFIX } from "../components/aws/eks-args";
 import * as f from "../components/formats";
 import type { AppServiceArgs } from "../components/kubernetes/app-service";
 import type { CertManagerArgs } from "../components/kubernetes/cert-manager";
@@ -512,14 +513,12 @@ const runsEvery = (hours: number, what: string) => (v: unknown) => {
   if (gap <= hours) return undefined;
   return `must run ${what}: its longest gap between runs is ${Number.isFinite(gap) ? `${gap} hours` : "years"}, more than ${hours}`;
 };
-/** The widest block a production API allow-list may hold: an operator's or CI's egress range, not a continent's. */
-const WIDEST_PUBLIC_ENDPOINT_PREFIX = 8;
 /** A production API allow-list: never the world, and no block a continent could hide behind. */
 const narrowAllowList = (v: unknown) => {
   const world = excludes(["0.0.0.0/0", "::/0"])(v) ?? coversEverything(Array.isArray(v) ? v.map(String) : []);
   if (world) return world;
-  const wide = (Array.isArray(v) ? v : []).filter((c) => (parseCidr(String(c))?.prefix ?? 32) < WIDEST_PUBLIC_ENDPOINT_PREFIX);
-  return wide.length > 0 ? `must not hold blocks wider than /${WIDEST_PUBLIC_ENDPOINT_PREFIX} (${wide.join(", ")})` : undefined;
+  const wide = (Array.isArray(v) ? v : []).filter((c) => (parseCidr(String(c))?.prefix ?? 32) < DEFAULT_ENDPOINT_WIDEST_PREFIX);
+  return wide.length > 0 ? `must not hold blocks wider than /${DEFAULT_ENDPOINT_WIDEST_PREFIX} (${wide.join(", ")})` : undefined;
 };
 /** Requests per minute per client address that production may allow at most: ten times the 100 the services ask for. */
 const MAX_PRODUCTION_RATE_LIMIT = 1000;

@@ -61,7 +61,7 @@ export interface Profile {
     memorySizeGb?: number;
   };
   ingress: Pick<IngressGatewayArgs, "rateLimitPerMinute"> &
-    Pick<AppServiceArgs, "hstsMaxAgeSeconds"> & {
+    Required<Pick<AppServiceArgs, "hstsMaxAgeSeconds">> & {
       /** The issuer of the gateway's certificates. */
       certificateIssuer: IngressGatewayArgs["issuer"];
     };
@@ -72,19 +72,21 @@ export interface Profile {
 }
 
 /** Per-app defaults; `name` and `image` have none and must be set by the stack. */
-export interface AppDefaults extends Pick<
-  AppServiceArgs,
-  | "port"
-  | "replicas"
-  | "minReplicas"
-  | "maxReplicas"
-  | "cpuRequest"
-  | "cpuLimit"
-  | "memoryRequest"
-  | "memoryLimit"
-  | "healthPath"
-  | "readyPath"
-  | "metricsPath"
+export interface AppDefaults extends Required<
+  Pick<
+    AppServiceArgs,
+    | "port"
+    | "replicas"
+    | "minReplicas"
+    | "maxReplicas"
+    | "cpuRequest"
+    | "cpuLimit"
+    | "memoryRequest"
+    | "memoryLimit"
+    | "healthPath"
+    | "readyPath"
+    | "metricsPath"
+  >
 > {
   /** The app connects to the platform's PostgreSQL database. */
   database: boolean;
