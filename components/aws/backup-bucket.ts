@@ -25,7 +25,7 @@ export interface BackupBucketArgs {
 
 export const DEFAULT_NONCURRENT_VERSION_DAYS = 14;
 /** pg_dump uploads finish within hours; parts of a failed upload are billed until aborted. */
-export const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
+const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
 
 function resolve(name: string, args: BackupBucketArgs): Required<BackupBucketArgs> {
   const fail: rules.Fail = rules.failer("BackupBucket", name);

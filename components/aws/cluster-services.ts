@@ -12,7 +12,7 @@ import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
  * An internet-facing NLB reconciled by the controller (not the in-tree cloud provider), targeting pod IPs
  * directly. TLS passes through to the gateway, which terminates it with the cert-manager certificates.
  */
-export const NLB_SERVICE_ANNOTATIONS: Readonly<Record<string, string>> = {
+const NLB_SERVICE_ANNOTATIONS: Readonly<Record<string, string>> = {
   "service.beta.kubernetes.io/aws-load-balancer-type": "external",
   "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
   "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",

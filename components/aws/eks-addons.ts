@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { EksAddonVersions } from "./eks-args";
 
 /** The VPC CNI's documented switch for its network policy agent: NetworkPolicy objects are enforced. */
-export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
+const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
 
 export interface AddonInputs {
   clusterName: pulumi.Output<string>;

@@ -37,7 +37,7 @@ export interface LoadBalancerControllerSetup {
 }
 
 /** Control-plane log types sent to CloudWatch: who called the API, what they did, how they authenticated. */
-export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
+const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
 
 const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const BINDING_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;

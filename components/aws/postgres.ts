@@ -47,8 +47,8 @@ export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   protect: boolean;
 }
 
-export const POSTGRES_PORT = 5432;
-export const DEFAULT_ENGINE_VERSION = "17";
+const POSTGRES_PORT = 5432;
+const DEFAULT_ENGINE_VERSION = "17";
 
 /**
  * Parameters on top of the RDS defaults, all dynamic (applied without a reboot):
@@ -61,7 +61,7 @@ export const DEFAULT_ENGINE_VERSION = "17";
  * CREATE/ALTER ROLE ... PASSWORD into logs exported to CloudWatch. log_connections is left alone because
  * its syntax changed in PostgreSQL 18 and connection pools make it noise.
  */
-export const POSTGRES_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [
+const POSTGRES_PARAMETERS: ReadonlyArray<{ name: string; value: string }> = [
   { name: "rds.force_ssl", value: "1" },
   { name: "log_min_duration_statement", value: "1000" },
   { name: "log_lock_waits", value: "1" },
@@ -69,7 +69,7 @@ export const POSTGRES_PARAMETERS: ReadonlyArray<{ name: string; value: string }>
 ];
 
 /** Multi-AZ creation of an encrypted instance regularly passes the provider's 40-minute default. */
-export const POSTGRES_TIMEOUTS = { create: "90m", update: "120m", delete: "90m" };
+const POSTGRES_TIMEOUTS = { create: "90m", update: "120m", delete: "90m" };
 
 const ENGINE_VERSION = /^(17|18)(\.\d+)?$/;
 const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;

@@ -40,7 +40,7 @@ export interface RedisCacheArgs extends rules.PrivateNetworkArgs {
 }
 
 export const REDIS_PORT = 6379;
-export const DEFAULT_CACHE_VERSIONS: Readonly<Record<CacheEngine, string>> = { valkey: "8.0", redis: "7.1" };
+const DEFAULT_CACHE_VERSIONS: Readonly<Record<CacheEngine, string>> = { valkey: "8.0", redis: "7.1" };
 const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /**
@@ -48,7 +48,7 @@ const NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
  * (CreateReplicationGroup AuthToken constraints). 64 characters, at least one of each class, as AWS
  * recommends at least three classes.
  */
-export const AUTH_TOKEN = {
+const AUTH_TOKEN = {
   length: 64,
   special: true,
   overrideSpecial: "!&#$^<>-",

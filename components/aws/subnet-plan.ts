@@ -18,13 +18,13 @@
 // the usual choice for pods) without touching this plan.
 import { type Cidr, formatCidr, parseCidr, size } from "../cidr";
 
-export const MIN_ZONES = 2;
+const MIN_ZONES = 2;
 /** Six private slots of 1/8 fit in the block with room left for the small tiers and the spare. */
 export const MAX_ZONES = 6;
 /** The widest VPC block AWS allows. */
-export const WIDEST_VPC_PREFIX = 16;
+const WIDEST_VPC_PREFIX = 16;
 /** The narrowest block whose public subnets are still a /27, as Application Load Balancers require. */
-export const NARROWEST_VPC_PREFIX = 20;
+const NARROWEST_VPC_PREFIX = 20;
 
 /** Extra prefix bits of each tier's subnets over the VPC's prefix. */
 const PRIVATE_BITS = 3;

@@ -29,7 +29,7 @@ export interface AlertRulesArgs {
 }
 
 /** Thresholds, stated once so the rules and their descriptions agree. */
-export const THRESHOLDS = {
+const THRESHOLDS = {
   errorRatio: 0.05,
   p95LatencyMs: 500,
   memoryOfLimit: 0.9,

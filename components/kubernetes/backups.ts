@@ -13,13 +13,13 @@ import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } fro
 import type { SecretsSync } from "./secrets";
 
 /** Postgres images by server major, pinned: pg_dump must be at least as new as the server. */
-export const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
+const POSTGRES_IMAGES: Readonly<Record<string, string>> = {
   "17": "docker.io/library/postgres:17.11-bookworm",
   "18": "docker.io/library/postgres:18.6-bookworm",
 };
-export const RCLONE_IMAGE = "docker.io/rclone/rclone:1.75.0";
+const RCLONE_IMAGE = "docker.io/rclone/rclone:1.75.0";
 /** The postgres user of the Debian-based image: the throwaway server must run as it. */
-export const POSTGRES_IMAGE_UID = 999;
+const POSTGRES_IMAGE_UID = 999;
 export const BACKUP_CRONJOB = "postgres-backup";
 export const RESTORE_CRONJOB = "restore-verification";
 /** A dump older than this fails verification (and alerts): one missed daily run plus slack. */

@@ -7,9 +7,9 @@ import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 
-export const CERT_MANAGER_CHART: HelmChart = { chart: "oci://quay.io/jetstack/charts/cert-manager", version: "v1.21.1" };
+const CERT_MANAGER_CHART: HelmChart = { chart: "oci://quay.io/jetstack/charts/cert-manager", version: "v1.21.1" };
 export type IssuerName = "letsencrypt-staging" | "letsencrypt-production";
-export const ACME_SERVERS: Readonly<Record<IssuerName, string>> = {
+const ACME_SERVERS: Readonly<Record<IssuerName, string>> = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
   "letsencrypt-production": "https://acme-v02.api.letsencrypt.org/directory",
 };
@@ -19,7 +19,7 @@ export const CERT_MANAGER_METRICS_PORT = 9402;
  * webhook each serve metrics and share only the release's instance label.
  */
 export const CERT_MANAGER_METRICS_PODS: Labels = { "app.kubernetes.io/instance": "cert-manager" };
-export const CERT_MANAGER_WEBHOOK_PORT = 10250;
+const CERT_MANAGER_WEBHOOK_PORT = 10250;
 /** Labels cert-manager puts on its HTTP-01 solver pods (which run in the Certificate's namespace). */
 export const ACME_SOLVER_PODS: Labels = { "acme.cert-manager.io/http01-solver": "true" };
 export const ACME_SOLVER_PORT = 8089;

@@ -10,16 +10,16 @@ import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 
-export const ENVOY_GATEWAY_VERSION = "v1.9.0";
-export const ENVOY_GATEWAY_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-helm", version: ENVOY_GATEWAY_VERSION };
+const ENVOY_GATEWAY_VERSION = "v1.9.0";
+const ENVOY_GATEWAY_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-helm", version: ENVOY_GATEWAY_VERSION };
 /** Gateway API and Envoy Gateway CRDs, templated (so upgrades update them), one release each. */
-export const GATEWAY_CRDS_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-crds-helm", version: ENVOY_GATEWAY_VERSION };
-export const GATEWAY_API = "gateway.networking.k8s.io/v1";
-export const ENVOY_GATEWAY_API = "gateway.envoyproxy.io/v1alpha1";
-export const CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
+const GATEWAY_CRDS_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-crds-helm", version: ENVOY_GATEWAY_VERSION };
+const GATEWAY_API = "gateway.networking.k8s.io/v1";
+const ENVOY_GATEWAY_API = "gateway.envoyproxy.io/v1alpha1";
+const CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Envoy Gateway shifts privileged listener ports by 10000 inside the proxy pods (80 -> 10080). */
 export const PROXY_PORTS = { http: 10080, https: 10443, metrics: 19001 };
-export const XDS_PORT = 18000;
+const XDS_PORT = 18000;
 export const PROXY_PODS: Labels = {
   "app.kubernetes.io/name": "envoy",
   "app.kubernetes.io/component": "proxy",
@@ -28,7 +28,7 @@ export const PROXY_PODS: Labels = {
 const CONTROLLER_PODS: Labels = { "control-plane": "envoy-gateway" };
 const CERTGEN_PODS: Labels = { app: "certgen" };
 /** Namespaces whose HTTPRoutes the HTTPS listeners accept carry this label. */
-export const ROUTE_NAMESPACE_LABELS: Labels = { "platform/gateway-routes": "true" };
+const ROUTE_NAMESPACE_LABELS: Labels = { "platform/gateway-routes": "true" };
 export const HTTP_LISTENER = "http";
 /** Name of the Gateway and of its GatewayClass; the ACME issuers attach their challenges to it. */
 export const GATEWAY_NAME = "platform";

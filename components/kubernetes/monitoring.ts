@@ -16,13 +16,13 @@ import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type L
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
-export const KUBE_PROMETHEUS_STACK_CHART: HelmChart = {
+const KUBE_PROMETHEUS_STACK_CHART: HelmChart = {
   chart: "kube-prometheus-stack",
   version: "88.5.3",
   repo: "https://prometheus-community.github.io/helm-charts",
 };
 /** The operator's CRDs at the operator version of that chart (v0.93.1), templated so upgrades apply. */
-export const PROMETHEUS_CRDS_CHART: HelmChart = {
+const PROMETHEUS_CRDS_CHART: HelmChart = {
   chart: "prometheus-operator-crds",
   version: "31.0.1",
   repo: "https://prometheus-community.github.io/helm-charts",
@@ -82,7 +82,7 @@ export const EXPORTERS: Readonly<Record<ExporterKind, Exporter>> = {
 /** An exporter's name: its Deployment, Service, ServiceMonitor and pod label. */
 const exporterName = (kind: ExporterKind) => `${kind}-exporter`;
 /** Ports monitoring's own pods serve each other: Prometheus, Alertmanager, Grafana, kube-state-metrics, the operator, reloaders, exporters. */
-export const MONITORING_INTERNAL_PORTS = [9090, 9093, 3000, 8080, 8081, 10250, EXPORTERS.postgres.port, EXPORTERS.redis.port];
+const MONITORING_INTERNAL_PORTS = [9090, 9093, 3000, 8080, 8081, 10250, EXPORTERS.postgres.port, EXPORTERS.redis.port];
 const WEBHOOK_SECRET = "alertmanager-webhook";
 const GRAFANA_SECRET = "grafana-admin";
 
@@ -117,7 +117,7 @@ export interface MonitoringArgs {
 }
 
 /** The monitoring namespace's allowances. */
-export function monitoringAllowances(
+function monitoringAllowances(
   a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">,
 ): Allowance[] {
   const targets = new Map<string, ScrapeTarget[]>();

@@ -20,7 +20,7 @@ const LEVELS: readonly PodSecurityLevel[] = ["privileged", "baseline", "restrict
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The pod-security.kubernetes.io labels for a namespace. */
-export function podSecurityLabels(p: PodSecurity): Record<string, string> {
+function podSecurityLabels(p: PodSecurity): Record<string, string> {
   return {
     "pod-security.kubernetes.io/enforce": p.enforce,
     "pod-security.kubernetes.io/enforce-version": p.version,

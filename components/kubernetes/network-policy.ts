@@ -51,7 +51,7 @@ export interface NetworkPolicyManifest {
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** RFC 1918: what "the internet" excludes, so an internet allowance never opens the VPC. */
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-export const DEFAULT_DENY = "default-deny";
+const DEFAULT_DENY = "default-deny";
 const NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
 
 /** Denies all ingress and egress to every pod of the namespace; allowances then open what is needed. */
@@ -91,7 +91,7 @@ function peersOf(a: Allowance): pulumi.Input<PeerArgs[]> {
 }
 
 /** Checks an allowance; throws naming the namespace, the allowance and the field. */
-export function checkAllowance(namespace: string, a: Allowance): void {
+function checkAllowance(namespace: string, a: Allowance): void {
   const fail = (message: string): never => {
     throw new Error(`network policy ${namespace}/allow-${a.name}: ${message}`);
   };

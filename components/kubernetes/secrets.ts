@@ -8,14 +8,14 @@ import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
 
-export const EXTERNAL_SECRETS_CHART: HelmChart = {
+const EXTERNAL_SECRETS_CHART: HelmChart = {
   chart: "external-secrets",
   version: "2.9.0",
   repo: "https://charts.external-secrets.io",
 };
-export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
+const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
-export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
+const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
 
 export interface SecretsSyncArgs {
   cluster: KubernetesCluster;
