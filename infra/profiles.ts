@@ -8,6 +8,7 @@ import type { NetworkArgs } from "../components/aws/network";
 import type { PostgresDatabaseArgs } from "../components/aws/postgres";
 import type { RedisCacheArgs } from "../components/aws/redis";
 import type { AppServiceArgs } from "../components/kubernetes/app-service";
+import { APP_SERVICE_DEFAULTS } from "../components/kubernetes/app-defaults";
 import type { PostgresBackupsArgs } from "../components/kubernetes/backups";
 import type { IngressGatewayArgs } from "../components/kubernetes/gateway";
 import type { MonitoringArgs } from "../components/kubernetes/monitoring";
@@ -222,19 +223,21 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
 }
 
 export function appDefaultsFor(environment: Environment): AppDefaults {
-  const replicas = { dev: [1, 1, 3], staging: [2, 2, 6], production: [3, 2, 10] }[environment];
+  // Production runs AppService's own defaults; smaller environments run fewer replicas of the same pods.
+  const d = APP_SERVICE_DEFAULTS;
+  const replicas = { dev: [1, 1, 3], staging: [2, 2, 6], production: [d.replicas, d.minReplicas, d.maxReplicas] }[environment];
   return {
-    port: 8080,
+    port: d.port,
     replicas: replicas[0]!,
     minReplicas: replicas[1]!,
     maxReplicas: replicas[2]!,
-    cpuRequest: "100m",
-    cpuLimit: "500m",
-    memoryRequest: "128Mi",
-    memoryLimit: "256Mi",
-    healthPath: "/healthz",
-    readyPath: "/readyz",
-    metricsPath: "/metrics",
+    cpuRequest: d.cpuRequest,
+    cpuLimit: d.cpuLimit,
+    memoryRequest: d.memoryRequest,
+    memoryLimit: d.memoryLimit,
+    healthPath: d.healthPath,
+    readyPath: d.readyPath,
+    metricsPath: d.metricsPath,
     database: false,
     cache: false,
   };

@@ -9,7 +9,8 @@ import { APP_NAME, APP_NAME_RULE, imageProblem } from "../formats";
 import { syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, dnsEgress, type Labels, type PodPeer } from "./network-policy";
-import { DEFAULT_USER_ID, restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
+import { APP_SERVICE_DEFAULTS, type AppServiceDefaults } from "./app-defaults";
+import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
 /** Where an app's route attaches: a Gateway listener, and who may reach the app through it. */
@@ -24,46 +25,7 @@ export interface GatewayAttachment {
   proxies: Required<PodPeer>;
 }
 
-/** The arguments of an AppService that have defaults: its sizing, probe paths, port, HSTS, user and autoscaling target. */
-export interface AppServiceDefaults {
-  port: number;
-  replicas: number;
-  minReplicas: number;
-  maxReplicas: number;
-  cpuRequest: string;
-  cpuLimit: string;
-  memoryRequest: string;
-  memoryLimit: string;
-  healthPath: string;
-  readyPath: string;
-  metricsPath: string;
-  hstsMaxAgeSeconds: number;
-  userId: number;
-  targetCpuUtilization: number;
-}
-
-/**
- * What an AppService uses for each argument left out: the production profile's app defaults
- * (infra/profiles.ts `appDefaultsFor("production")`) and its year-long HSTS, so an app given only its
- * name, image, hostname and wiring is sized and probed as production would run it. Each is documented
- * with `@default` on AppServiceArgs; a test holds the two together.
- */
-export const APP_SERVICE_DEFAULTS: Readonly<AppServiceDefaults> = Object.freeze({
-  port: 8080,
-  replicas: 3,
-  minReplicas: 2,
-  maxReplicas: 10,
-  cpuRequest: "100m",
-  cpuLimit: "500m",
-  memoryRequest: "128Mi",
-  memoryLimit: "256Mi",
-  healthPath: "/healthz",
-  readyPath: "/readyz",
-  metricsPath: "/metrics",
-  hstsMaxAgeSeconds: 31_536_000,
-  userId: DEFAULT_USER_ID,
-  targetCpuUtilization: 70,
-});
+export { APP_SERVICE_DEFAULTS, type AppServiceDefaults };
 
 export interface AppServiceArgs {
   /** App name: names the namespace, the workload and its objects. */

@@ -117,9 +117,7 @@ export interface MonitoringArgs {
 }
 
 /** The monitoring namespace's allowances. */
-function monitoringAllowances(
-  a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">,
-): Allowance[] {
+function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">): Allowance[] {
   const targets = new Map<string, ScrapeTarget[]>();
   for (const t of a.scrapeTargets) targets.set(t.namespace, [...(targets.get(t.namespace) ?? []), t]);
   return [
