@@ -1,5 +1,6 @@
 // GIVEN the pack and its per-environment config files (policies/config/<environment>.json)
-// THEN every policy appears in every file at the level the catalogue (docs: POLICY-RULES.md) gives it,
+// THEN every policy appears in every file at the level the rule catalogue below gives it (docs/POLICY-RULES.md
+//      is generated from these files, so it cannot be the check),
 //      staging at production's level, the environment-specific settings equal the environment profiles,
 //      and every file resolves against the policies' config schemas.
 import { describe, expect, test } from "@jest/globals";
