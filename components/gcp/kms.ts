@@ -1,0 +1,47 @@
+// Customer-managed Cloud KMS keys for the GCP components: one key ring and one key per purpose (cluster
+// secrets, database, cache, backups), each rotating every 90 days, usable only by the service agents named.
+// Cloud KMS never deletes a key ring, and destroying a key destroys what it encrypts: both are protected
+// wherever the data they guard is.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+/** How often a key gets a new primary version: 90 days, as written to the API. */
+export const KEY_ROTATION_PERIOD = "7776000s";
+
+export interface EncryptionKeyArgs {
+  /** Region of the key ring; Cloud SQL, Memorystore, GKE and regional buckets need their key in their own region. */
+  location: string;
+  /** Identities (`serviceAccount:...`) that encrypt and decrypt with the key: the Google service agents of the services using it. */
+  users: pulumi.Input<string>[];
+  /** Pulumi `protect` on the key ring and the key. Destroying a key destroys every backup and secret encrypted with it. */
+  protect: boolean;
+  /** The provider the resources are created with. @default - the parent's */
+  provider?: gcp.Provider;
+}
+
+/**
+ * A key ring `<project>-<stack>-<name>` in `location` with one ENCRYPT_DECRYPT key, rotating every 90 days, and
+ * the role `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it for each of `users`.
+ */
+export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): gcp.kms.CryptoKey {
+  const options = { parent, ...(args.provider && { provider: args.provider }) };
+  const ring = new gcp.kms.KeyRing(
+    `${name}-ring`,
+    { name: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, location: args.location },
+    { ...options, protect: args.protect },
+  );
+  const key = new gcp.kms.CryptoKey(
+    name,
+    { name, keyRing: ring.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: KEY_ROTATION_PERIOD },
+    { ...options, protect: args.protect },
+  );
+  args.users.forEach(
+    (member, i) =>
+      new gcp.kms.CryptoKeyIAMMember(
+        `${name}-user-${i}`,
+        { cryptoKeyId: key.id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member },
+        options,
+      ),
+  );
+  return key;
+}
