@@ -55,7 +55,8 @@ describe("the shipped stacks", () => {
       "grafanaAdminPassword",
       "gatewayNamespace",
     ],
-    gcp: [],
+    // Until the GCP platform is composed, the program says so instead of passing for built.
+    gcp: ["notBuilt"],
   };
 
   test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
@@ -390,6 +391,21 @@ describe("the review CLI, as a user runs it", () => {
     const result = await runs[stack === "production" ? "production" : "gcpDev"]!;
     expect(result.code).toBe(0);
     expect(sdksLoaded(stack)).toEqual(sdks);
+  });
+
+  test("a GCP review says plainly that the GCP platform is not built yet, in place of a pass", async () => {
+    const result = await runs.gcpDev!;
+    const notBuilt =
+      "the GCP platform (network, GKE cluster, Cloud SQL, Memorystore, backup bucket, Kubernetes layer) is not composed yet: this stack creates only its provider";
+    expect(result.stdout.split("\n").slice(0, 2)).toEqual([
+      "Stack gcp-dev (gcp, dev): 1 resources, 0 secret inputs",
+      `  NOT BUILT: ${notBuilt}`,
+    ]);
+    const markdown = fs.readFileSync(path.join(out, "gcp-dev.md"), "utf8");
+    expect(markdown).toContain(`**Not built**: ${notBuilt}. No mandatory violation, but nothing of the platform was there to review.`);
+    expect(markdown).not.toContain("**Passed**");
+    // An AWS stack builds everything and says nothing of the kind.
+    expect((await runs.production!).stdout).not.toContain("NOT BUILT");
   });
 
   test("--verbose adds the stack trace", async () => {
