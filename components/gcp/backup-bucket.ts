@@ -95,7 +95,8 @@ export const storageServiceAgent = (projectNumber: string): string =>
 
 /**
  * Live backups are deleted after the retention (on a versioned bucket: made noncurrent), noncurrent ones
- * after their own days; parts of abandoned multipart uploads are removed after a day.
+ * after their own days; parts of abandoned XML API multipart uploads are removed after a day (rclone uploads
+ * through the JSON API, whose unfinished resumable uploads Cloud Storage drops by itself after a week).
  */
 function lifecycleRules(a: Required<BackupBucketArgs>): gcp.types.input.storage.BucketLifecycleRule[] {
   return [
