@@ -19,11 +19,26 @@ export interface EncryptionKeyArgs {
   provider?: gcp.Provider;
 }
 
+/** A key and the grants that let its users encrypt and decrypt with it. */
+export interface GrantedEncryptionKey {
+  key: gcp.kms.CryptoKey;
+  /**
+   * One per user, in the order of `users`. A service checks its agent's access to the key when a resource
+   * is created with it (a bucket's default key, a CMEK instance): that resource must depend on these.
+   */
+  grants: gcp.kms.CryptoKeyIAMMember[];
+}
+
 /**
  * A key ring `<project>-<stack>-<name>` in `location` with one ENCRYPT_DECRYPT key, rotating every 90 days, and
  * the role `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it for each of `users`.
  */
 export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): gcp.kms.CryptoKey {
+  return grantedEncryptionKey(name, args, parent).key;
+}
+
+/** What `encryptionKey` creates, with the grants, for a resource that must be created after them. */
+export function grantedEncryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): GrantedEncryptionKey {
   const options = { parent, ...(args.provider && { provider: args.provider }) };
   const ring = new gcp.kms.KeyRing(
     `${name}-ring`,
@@ -35,7 +50,7 @@ export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pul
     { name, keyRing: ring.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: KEY_ROTATION_PERIOD },
     { ...options, protect: args.protect },
   );
-  args.users.forEach(
+  const grants = args.users.map(
     (member, i) =>
       new gcp.kms.CryptoKeyIAMMember(
         `${name}-user-${i}`,
@@ -43,5 +58,5 @@ export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pul
         options,
       ),
   );
-  return key;
+  return { key, grants };
 }
