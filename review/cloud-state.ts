@@ -249,6 +249,51 @@ const AWS: Record<string, Computer> = {
   "aws:s3/bucketPolicy:BucketPolicy": byInput("bucket"),
 };
 
+/** A GCP resource addressed by its path: the id is the path, the self link the path under the Compute API. */
+const gcpPath =
+  (
+    scope: "global" | "regional",
+    collection: string,
+    extra: (c: StateContext, name: string) => Record<string, unknown> = () => ({}),
+  ): Computer =>
+  (c) => {
+    const name = autoName(c, "name", true);
+    const project = str(c.inputs.project, c.project);
+    const where = scope === "global" ? "global" : `regions/${str(c.inputs.region, c.region)}`;
+    const id = `projects/${project}/${where}/${collection}/${name}`;
+    return { id, state: { name, project, selfLink: `https://www.googleapis.com/compute/v1/${id}`, ...extra(c, name) } };
+  };
+
+const GCP: Record<string, Computer> = {
+  "gcp:compute/network:Network": gcpPath("global", "networks"),
+  "gcp:compute/subnetwork:Subnetwork": gcpPath("regional", "subnetworks", (c) => ({
+    gatewayAddress: gatewayOf(str(c.inputs.ipCidrRange)),
+  })),
+  "gcp:compute/router:Router": gcpPath("regional", "routers"),
+  "gcp:compute/firewall:Firewall": gcpPath("global", "firewalls"),
+  "gcp:compute/globalAddress:GlobalAddress": gcpPath("global", "addresses"),
+  "gcp:compute/routerNat:RouterNat": (c) => {
+    const name = autoName(c, "name", true);
+    return {
+      id: `${str(c.inputs.project, c.project)}/${str(c.inputs.region, c.region)}/${str(c.inputs.router)}/${name}`,
+      state: { name },
+    };
+  },
+  // The provider's id is the network and the service, each query-escaped, joined by a colon.
+  "gcp:servicenetworking/connection:Connection": (c) => ({
+    id: `${encodeURIComponent(str(c.inputs.network))}:${encodeURIComponent(str(c.inputs.service))}`,
+    state: { peering: str(c.inputs.service).replace(/\./g, "-") },
+  }),
+};
+
+/** A subnet's gateway: the first host address of its primary range. */
+function gatewayOf(cidr: string): string {
+  const [address] = cidr.split("/");
+  const octets = (address ?? "").split(".").map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o))) return "";
+  return [...octets.slice(0, 3), octets[3]! + 1].join(".");
+}
+
 const RANDOM: Record<string, Computer> = {
   // Not a usable secret: the review never deploys, and its output only ever shows "[secret]".
   "random:index/randomPassword:RandomPassword": (c, _arn, h) => ({
@@ -270,7 +315,7 @@ export function computedState(c: StateContext): ComputedState {
   const h = digest(c.type, c.name);
   const arn = (service: string, resource: string, global = false) =>
     `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.accountId}:${resource}`;
-  const computer = AWS[c.type] ?? RANDOM[c.type];
+  const computer = AWS[c.type] ?? GCP[c.type] ?? RANDOM[c.type];
   if (computer) return computer(c, arn, h);
   if (c.type.startsWith("aws:")) {
     const service = c.type.split(":")[1]!.split("/")[0]!;

@@ -125,6 +125,40 @@ describe("new resources", () => {
       ],
     });
   });
+  test("GCP network resources get the provider's ids, auto-names and self links", () => {
+    const network = gcp.resource("gcp:compute/network:Network", "net-network", {});
+    expect(network.id).toMatch(/^projects\/example-platform-prod\/global\/networks\/net-network-[0-9a-f]{7}$/);
+    expect(network.state).toEqual({
+      name: network.id.split("/").pop(),
+      project: "example-platform-prod",
+      selfLink: `https://www.googleapis.com/compute/v1/${network.id}`,
+    });
+    expect(gcp.resource("gcp:compute/subnetwork:Subnetwork", "nodes", { name: "nodes", ipCidrRange: "10.0.0.0/20" })).toEqual({
+      id: "projects/example-platform-prod/regions/europe-west1/subnetworks/nodes",
+      state: {
+        name: "nodes",
+        project: "example-platform-prod",
+        selfLink: "https://www.googleapis.com/compute/v1/projects/example-platform-prod/regions/europe-west1/subnetworks/nodes",
+        gatewayAddress: "10.0.0.1",
+      },
+    });
+    expect(gcp.resource("gcp:compute/router:Router", "router", { name: "r", region: "us-central1", project: "other" }).id).toBe(
+      "projects/other/regions/us-central1/routers/r",
+    );
+    expect(gcp.resource("gcp:compute/routerNat:RouterNat", "nat", { name: "nat", router: "r", region: "us-central1" }).id).toBe(
+      "example-platform-prod/us-central1/r/nat",
+    );
+    expect(
+      gcp.resource("gcp:servicenetworking/connection:Connection", "psa", {
+        network: "projects/p/global/networks/n",
+        service: "servicenetworking.googleapis.com",
+      }),
+    ).toEqual({
+      id: "projects%2Fp%2Fglobal%2Fnetworks%2Fn:servicenetworking.googleapis.com",
+      state: { peering: "servicenetworking-googleapis-com" },
+    });
+  });
+
   test("other resources get an id", () => {
     expect(gcp.resource("gcp:storage/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: {} });
   });
