@@ -107,6 +107,8 @@ export interface ResolvedGkeClusterArgs extends GkeClusterArgs {
   managedPrometheus: boolean;
 }
 
+/** GKE's limit on master authorized networks. */
+const MAX_AUTHORIZED_NETWORKS = 50;
 const WORLD = ["0.0.0.0/0", "::/0"];
 const CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
 const ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
@@ -184,6 +186,8 @@ function checkAuthorizedNetworks(args: GkeClusterArgs, fail: Fail): string[] {
   for (const cidr of cidrs) {
     if (!parseCidr(cidr)) fail(`args.authorizedNetworks must hold IPv4 CIDR blocks such as 203.0.113.0/24 (got ${show(cidr)})`);
   }
+  if (cidrs.length > MAX_AUTHORIZED_NETWORKS)
+    fail(`args.authorizedNetworks must hold at most ${MAX_AUTHORIZED_NETWORKS} blocks, GKE's limit (got ${cidrs.length})`);
   if (new Set(cidrs).size !== cidrs.length) fail(`args.authorizedNetworks must not repeat a block (got ${show(cidrs)})`);
   if (!worldOpen && coversEveryAddress(cidrs))
     fail(
