@@ -42,8 +42,9 @@ export interface GkeClusterArgs {
    * Addresses given HTTPS to the control plane's public IP endpoint (master authorized networks): the
    * operators' and CI's egress ranges. Empty turns the public IP endpoint off: the IP endpoint is private,
    * and deploys reach the API through the DNS-based endpoint, which admits only callers whose Google
-   * identity IAM allows (no address allow-list). The list may not cover the whole internet unless
-   * `allowWorldOpenEndpoint`, nor hold a block wider than `authorizedNetworksWidestPrefix`.
+   * identity IAM allows (no address allow-list). At most 50 blocks (GKE's limit); the list may not cover
+   * the whole internet unless `allowWorldOpenEndpoint`, nor hold a block wider than
+   * `authorizedNetworksWidestPrefix`.
    * @default [] (DNS-based endpoint, IP endpoint private)
    */
   authorizedNetworks?: string[];
