@@ -86,6 +86,12 @@ export interface GkeClusterArgs {
    * the cluster, and managed collection would add a second collector and a per-sample bill. @default false
    */
   managedPrometheus?: boolean;
+  /**
+   * Prefix of the Google service accounts' ids: `<prefix>-nodes` and `<prefix>-<binding>` for each bound
+   * Kubernetes service account. Ids are unique per GCP project, so stacks sharing a project need
+   * different prefixes. @default the component name
+   */
+  serviceAccountPrefix?: string;
   /** GKE cluster name. @default `<project>-<stack>-<component name>` */
   clusterName?: string;
 }
@@ -99,6 +105,7 @@ export const MINIMUM_WEEKLY_WINDOW_HOURS = 12;
 /** The arguments with every default applied, and what the checks derived from them. */
 export interface ResolvedGkeClusterArgs extends GkeClusterArgs {
   clusterName: string;
+  serviceAccountPrefix: string;
   /** The region of `location` (itself, or the zone's region): where the secrets key lives. */
   region: string;
   authorizedNetworks: string[];
@@ -133,8 +140,11 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, projec
     fail(
       `args.clusterName must be 1-40 lower-case letters, digits and hyphens, starting with a letter and ending with a letter or digit (got ${show(clusterName)})`,
     );
-  if (!ACCOUNT_ID.test(nodeAccountId(name)))
-    fail(`name must make a service account id "<name>-nodes" of 6-30 lower-case letters, digits and hyphens (got ${show(name)})`);
+  const serviceAccountPrefix = args.serviceAccountPrefix ?? name;
+  if (!ACCOUNT_ID.test(nodeAccountId(serviceAccountPrefix)))
+    fail(
+      `args.serviceAccountPrefix must make a service account id "<prefix>-nodes" of 6-30 lower-case letters, digits and hyphens, from a letter (got ${show(serviceAccountPrefix)})`,
+    );
   const region = regionOf(args.location);
   if (!region) fail(`args.location must be a region such as europe-west1 or a zone such as europe-west1-b (got ${show(args.location)})`);
   checkNetwork(args, fail);
@@ -147,6 +157,7 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, projec
   return {
     ...args,
     clusterName,
+    serviceAccountPrefix,
     region: region,
     authorizedNetworks,
     releaseChannel,
@@ -162,8 +173,8 @@ export function regionOf(location: string): string | undefined {
   return ZONE.exec(location)?.[1];
 }
 
-/** The id of the nodes' service account of the component `name`. */
-export const nodeAccountId = (name: string): string => `${name}-nodes`;
+/** The id of the nodes' service account for a service account prefix. */
+export const nodeAccountId = (prefix: string): string => `${prefix}-nodes`;
 
 function checkNetwork(args: GkeClusterArgs, fail: Fail): void {
   const nodes = parseCidr(args.nodesCidr);

@@ -47,6 +47,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
   readonly nodeServiceAccount: pulumi.Output<string>;
 
   private readonly baseName: string;
+  private readonly accountPrefix: string;
   private readonly projectId: pulumi.Output<string>;
   private readonly bindings = new Set<string>();
 
@@ -60,7 +61,8 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
 
     // The key and the GKE service agent's use of it come first: GKE checks the key when creating the cluster.
     const secretsKey = createSecretsKey(name, resolved, project.number, this);
-    const nodeIdentity = createNodeIdentity(name, resolved.clusterName, this.projectId, this);
+    this.accountPrefix = resolved.serviceAccountPrefix;
+    const nodeIdentity = createNodeIdentity(name, resolved, this.projectId, this);
     this.nodeServiceAccount = nodeIdentity.email;
     const cluster = createControlPlane(name, resolved, { workloadPool: this.workloadPool, ...secretsKey }, this);
     this.clusterName = cluster.name;
@@ -87,7 +89,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
   }
 
   /**
-   * A Google service account `<component>-<name>` only the given Kubernetes service account can act as
+   * A Google service account `<serviceAccountPrefix>-<name>` only the given Kubernetes service account can act as
    * (roles/iam.workloadIdentityUser for its Workload Identity principal, on that account alone).
    * `name` must be unique per cluster and make an account id of at most 30 characters.
    */
@@ -95,10 +97,10 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     const fail = (message: string): never => {
       throw new Error(`GkeCluster ${this.baseName}: bindServiceAccount ${message}`);
     };
-    const accountId = `${this.baseName}-${name}`;
+    const accountId = `${this.accountPrefix}-${name}`;
     if (!BINDING_NAME.test(name)) fail(`name must be lower-case kebab-case (got ${JSON.stringify(name)})`);
     if (!ACCOUNT_ID.test(accountId))
-      fail(`name must make a service account id "<component>-<name>" of 6-30 characters (got ${JSON.stringify(accountId)})`);
+      fail(`name must make a service account id "<prefix>-<name>" of 6-30 characters (got ${JSON.stringify(accountId)})`);
     if (this.bindings.has(name)) fail(`name ${JSON.stringify(name)} is already bound on this cluster`);
     if (!NAMESPACE.test(account.namespace))
       fail(`namespace must be a Kubernetes namespace name (got ${JSON.stringify(account.namespace)})`);

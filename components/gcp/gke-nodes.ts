@@ -25,15 +25,15 @@ export interface NodeIdentity {
 /** A service account `<name>-nodes` holding only NODE_ROLES on the project. */
 export function createNodeIdentity(
   name: string,
-  clusterName: string,
+  names: { clusterName: string; serviceAccountPrefix: string },
   projectId: pulumi.Output<string>,
   parent: pulumi.Resource,
 ): NodeIdentity {
   const account = new gcp.serviceaccount.Account(
     `${name}-nodes`,
     {
-      accountId: nodeAccountId(name),
-      displayName: `GKE ${clusterName} nodes`,
+      accountId: nodeAccountId(names.serviceAccountPrefix),
+      displayName: `GKE ${names.clusterName} nodes`,
       description: "Nodes of the cluster: write logs and metrics, pull images. Pods use Workload Identity instead.",
     },
     { parent },

@@ -36,6 +36,7 @@ describe("resolveGkeClusterArgs", () => {
     expect(resolved).toEqual({
       ...BASE,
       clusterName: "platform-test-gke",
+      serviceAccountPrefix: "gke",
       region: "europe-west1",
       authorizedNetworks: [],
       releaseChannel: "REGULAR",
@@ -52,6 +53,7 @@ describe("resolveGkeClusterArgs", () => {
       adminMembers: "[] (only those the project already grants)",
       managedPrometheus: "false",
       clusterName: "`<project>-<stack>-<component name>`",
+      serviceAccountPrefix: "the component name",
     });
   });
 
@@ -171,10 +173,16 @@ describe("resolveGkeClusterArgs", () => {
     expect(() => resolve(overrides)).toThrow(new Error(P + message));
   });
 
-  test("refuses a component name whose nodes' account id GCP would refuse", () => {
+  test("service account ids take the prefix given, or the component name", () => {
+    expect(resolve({ serviceAccountPrefix: "prod-gke" }).serviceAccountPrefix).toBe("prod-gke");
     expect(() => resolve({ clusterName: "platform-prod" }, "a-very-long-cluster-component")).toThrow(
       new Error(
-        'GkeCluster a-very-long-cluster-component: name must make a service account id "<name>-nodes" of 6-30 lower-case letters, digits and hyphens (got "a-very-long-cluster-component")',
+        'GkeCluster a-very-long-cluster-component: args.serviceAccountPrefix must make a service account id "<prefix>-nodes" of 6-30 lower-case letters, digits and hyphens, from a letter (got "a-very-long-cluster-component")',
+      ),
+    );
+    expect(() => resolve({ serviceAccountPrefix: "1gke" })).toThrow(
+      new Error(
+        'GkeCluster gke: args.serviceAccountPrefix must make a service account id "<prefix>-nodes" of 6-30 lower-case letters, digits and hyphens, from a letter (got "1gke")',
       ),
     );
   });

@@ -321,7 +321,7 @@ describe("GkeCluster.bindServiceAccount", () => {
       "a name too long for an account id",
       "restore-verification-cronjob",
       { namespace: "backups", name: "pg-dump" },
-      'name must make a service account id "<component>-<name>" of 6-30 characters (got "gke-restore-verification-cronjob")',
+      'name must make a service account id "<prefix>-<name>" of 6-30 characters (got "gke-restore-verification-cronjob")',
     ],
     [
       "a namespace Kubernetes refuses",
@@ -339,6 +339,22 @@ describe("GkeCluster.bindServiceAccount", () => {
   ])("refuses %s", async (_case, name, account, message) => {
     const { cluster } = await run("production", PROD);
     expect(() => cluster.bindServiceAccount(name, account)).toThrow(new Error(`GkeCluster gke: bindServiceAccount ${message}`));
+  });
+});
+
+describe("GkeCluster service account ids", () => {
+  test("take the prefix given, so stacks sharing a project do not collide", async () => {
+    const r = await recordProgram(() => {
+      const cluster = new GkeCluster("gke", { ...DEV, serviceAccountPrefix: "dev-gke" }, { providers: [gcpProvider()] });
+      cluster.bindServiceAccount("backups", { namespace: "backups", name: "pg-dump" });
+    });
+    expect(Object.fromEntries(r.ofType("gcp:serviceaccount/account:Account").map((a) => [a.name, a.inputs.accountId]))).toEqual({
+      "gke-nodes": "dev-gke-nodes",
+      "gke-backups": "dev-gke-backups",
+    });
+    expect(r.one("gcp:container/nodePool:NodePool").inputs.nodeConfig).toMatchObject({
+      serviceAccount: "dev-gke-nodes@example-platform.iam.gserviceaccount.com",
+    });
   });
 });
 
