@@ -4,6 +4,7 @@
 // wherever the data they guard is.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 
 /** How often a key gets a new primary version: 90 days, as written to the API. */
 export const KEY_ROTATION_PERIOD = "7776000s";
@@ -30,7 +31,7 @@ export interface GrantedEncryptionKey {
 }
 
 /**
- * A key ring `<project>-<stack>-<name>` in `location` with one ENCRYPT_DECRYPT key, rotating every 90 days, and
+ * A key ring `<project>-<stack>-<name>-<8 random hex>` in `location` with one ENCRYPT_DECRYPT key, rotating every 90 days, and
  * the role `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it for each of `users`.
  */
 export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): gcp.kms.CryptoKey {
@@ -40,9 +41,12 @@ export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pul
 /** What `encryptionKey` creates, with the grants, for a resource that must be created after them. */
 export function grantedEncryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): GrantedEncryptionKey {
   const options = { parent, ...(args.provider && { provider: args.provider }) };
+  // Cloud KMS never deletes a key ring, so a name used once is taken for good: the random suffix lets a
+  // stack that was destroyed (a dev stack, say) be brought up again.
+  const suffix = new random.RandomId(`${name}-ring-suffix`, { byteLength: 4 }, { parent });
   const ring = new gcp.kms.KeyRing(
     `${name}-ring`,
-    { name: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`, location: args.location },
+    { name: pulumi.interpolate`${pulumi.getProject()}-${pulumi.getStack()}-${name}-${suffix.hex}`, location: args.location },
     { ...options, protect: args.protect },
   );
   const key = new gcp.kms.CryptoKey(

@@ -72,7 +72,8 @@ const run = once(async (args: BackupBucketArgs): Promise<Run> => {
 });
 
 describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
-  const bucketName = (r: Recorded) => `platform-test-backups-${String(stateOf(r.one(T.suffix)).hex)}`;
+  const hexOf = (r: Recorded, name: string) => String(stateOf(r.one(T.suffix, name)).hex);
+  const bucketName = (r: Recorded) => `platform-test-backups-${hexOf(r, "backups-name-suffix")}`;
 
   test("registers exactly these resources, all under the component and its provider, with no secret inputs", async () => {
     const { r } = await run(args);
@@ -87,6 +88,7 @@ describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
         `${T.key} backups-key`,
         `${T.keyMember} backups-key-user-0`,
         `${T.ring} backups-key-ring`,
+        `${T.suffix} backups-key-ring-suffix`,
         `${T.suffix} backups-name-suffix`,
       ].sort(),
     );
@@ -102,7 +104,7 @@ describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
     const { r } = await run(args);
     const ring = r.one(T.ring);
     const key = r.one(T.key);
-    expect(ring.inputs).toEqual({ name: "platform-test-backups-key", location: REGION });
+    expect(ring.inputs).toEqual({ name: `platform-test-backups-key-${hexOf(r, "backups-key-ring-suffix")}`, location: REGION });
     expect(key.inputs).toEqual({ name: "backups-key", keyRing: idOf(ring), purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" });
     expect(KEY_ROTATION_PERIOD).toBe("7776000s");
     expect([ring.protect, key.protect]).toEqual([x.protect, x.protect]);
@@ -120,7 +122,7 @@ describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
   test("the bucket: unique name, region, IAM only, no public access, versions, lifecycle, soft delete, default key", async () => {
     const { r } = await run(args);
     const bucket = r.one(T.bucket);
-    expect(r.one(T.suffix).inputs).toEqual({ byteLength: 4 });
+    expect(r.one(T.suffix, "backups-name-suffix").inputs).toEqual({ byteLength: 4 });
     expect(bucket.inputs).toEqual({
       name: bucketName(r),
       location: REGION,
@@ -141,7 +143,7 @@ describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
     // Created after the service agent may use the key: Cloud Storage checks it when the default key is set.
     expect(bucket.dependencies).toContain(r.one(T.keyMember).urn);
     expect(bucket.propertyDependencies).toEqual({
-      name: [r.one(T.suffix).urn],
+      name: [r.one(T.suffix, "backups-name-suffix").urn],
       encryption: [r.one(T.key).urn],
     });
   });

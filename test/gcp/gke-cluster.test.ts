@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { ADMIN_ROLE, GkeCluster, type GkeClusterArgs, kubeconfigFor, NODE_ROLES } from "../../components/gcp/gke-cluster";
 import type { WorkloadIdentity } from "../../components/types";
 import { check } from "../policies/harness";
-import { gcpProvider, type Recorded, recordProgram, valueOf } from "../harness";
+import { gcpProvider, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 
 const NETWORK = "projects/example-platform/global/networks/platform";
 const SUBNET = "projects/example-platform/regions/europe-west1/subnetworks/platform-nodes";
@@ -164,7 +164,8 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
     const { r } = await run(c.env, c.args);
     const ring = r.one("gcp:kms/keyRing:KeyRing");
     const key = r.one("gcp:kms/cryptoKey:CryptoKey");
-    expect(ring.inputs).toEqual({ name: "platform-test-gke-secrets-key", location: "europe-west1" });
+    const suffix = stateOf(r.one("random:index/randomId:RandomId", "gke-secrets-key-ring-suffix")).hex;
+    expect(ring.inputs).toEqual({ name: `platform-test-gke-secrets-key-${String(suffix)}`, location: "europe-west1" });
     expect(key.inputs).toEqual({
       name: "gke-secrets-key",
       keyRing: "gke-secrets-key-ring-id",

@@ -1,7 +1,7 @@
 // GIVEN the GCP key helper called under a component, once with two users and protection, once with one
 //       user, its own provider and no protection
 // WHEN it is recorded under the offline engine
-// THEN the engine receives exactly a key ring `<project>-<stack>-<name>` in the region asked, one
+// THEN the engine receives exactly a key ring `<project>-<stack>-<name>-<random hex>` in the region asked, one
 //      ENCRYPT_DECRYPT key on it rotating every 90 days, and one encrypter/decrypter grant on that key per
 //      user, in order; ring and key carry protect as asked, grants never do; everything is the
 //      component's child and uses the provider given (else the component's); the grants are handed back so
@@ -11,11 +11,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { encryptionKey, grantedEncryptionKey, KEY_ROTATION_PERIOD } from "../../components/gcp/kms";
 import production from "../../policies/config/production.json";
-import { gcpProvider, idOf, recordProgram } from "../harness";
+import { gcpProvider, idOf, recordProgram, stateOf } from "../harness";
 import { check } from "../policies/harness";
 
 const T = {
   ring: "gcp:kms/keyRing:KeyRing",
+  suffix: "random:index/randomId:RandomId",
   key: "gcp:kms/cryptoKey:CryptoKey",
   member: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
 };
@@ -59,9 +60,16 @@ describe("encryptionKey, two users, protected, the component's provider", () => 
     const provider = r.one("pulumi:providers:gcp");
     const children = r.resources.filter((c) => c.parent === owner.urn);
     expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
-      [`${T.key} database-key`, `${T.member} database-key-user-0`, `${T.member} database-key-user-1`, `${T.ring} database-key-ring`].sort(),
+      [
+        `${T.key} database-key`,
+        `${T.member} database-key-user-0`,
+        `${T.member} database-key-user-1`,
+        `${T.ring} database-key-ring`,
+        `${T.suffix} database-key-ring-suffix`,
+      ].sort(),
     );
-    for (const c of children) expect({ name: c.name, provider: c.provider }).toEqual({ name: c.name, provider: provider.urn });
+    for (const c of children.filter((c) => c.type !== T.suffix))
+      expect({ name: c.name, provider: c.provider }).toEqual({ name: c.name, provider: provider.urn });
     expect(grantCount).toBe(2);
   });
 
@@ -69,7 +77,9 @@ describe("encryptionKey, two users, protected, the component's provider", () => 
     const r = await recorded();
     const ring = r.one(T.ring);
     const key = r.one(T.key);
-    expect(ring.inputs).toEqual({ name: "platform-test-database-key", location: "europe-west1" });
+    expect(r.one(T.suffix).inputs).toEqual({ byteLength: 4 });
+    expect(ring.inputs).toEqual({ name: `platform-test-database-key-${String(stateOf(r.one(T.suffix)).hex)}`, location: "europe-west1" });
+    expect(ring.propertyDependencies.name).toEqual([r.one(T.suffix).urn]);
     expect(key.inputs).toEqual({ name: "database-key", keyRing: idOf(ring), purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" });
     expect(KEY_ROTATION_PERIOD).toBe(`${90 * 86400}s`);
     expect(key.propertyDependencies.keyRing).toEqual([ring.urn]);
@@ -112,7 +122,7 @@ describe("encryptionKey, one user, unprotected, a provider of its own", () => {
     const own = r.named("gcp-other");
     const ring = r.one(T.ring);
     const key = r.one(T.key);
-    expect(ring.inputs).toEqual({ name: "platform-test-cache-key", location: "us-central1" });
+    expect(ring.inputs).toEqual({ name: `platform-test-cache-key-${String(stateOf(r.one(T.suffix)).hex)}`, location: "us-central1" });
     expect(key.inputs).toEqual({ name: "cache-key", keyRing: idOf(ring), purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" });
     expect(r.one(T.member).inputs).toEqual({
       cryptoKeyId: idOf(key),
