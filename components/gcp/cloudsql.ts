@@ -31,9 +31,13 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   maxDiskGb: number;
   /** REGIONAL availability: a standby in a second zone with automatic failover; ZONAL when false. */
   highAvailability: boolean;
-  /** Daily backups kept, 1-365 (production keeps 30). */
+  /** Daily backups kept, 2-365 (production keeps 30); more than `transactionLogRetentionDays`, as Cloud SQL requires. */
   retainedBackups: number;
-  /** Days of write-ahead log kept for point-in-time recovery: 1-7, or 1-35 on Enterprise Plus. @default 7 */
+  /**
+   * Days of write-ahead log kept for point-in-time recovery: 1-7 on Enterprise, 1-35 on Enterprise Plus, and
+   * fewer than `retainedBackups` (Cloud SQL refuses "backup retention should be > transaction log retention").
+   * @default - Cloud SQL's default for the edition (7 on Enterprise, 14 on Enterprise Plus), lowered to retainedBackups - 1
+   */
   transactionLogRetentionDays?: number;
   /**
    * Daily UTC backup window, "hh:00-hh:mm", at least 30 minutes, clear of `maintenanceWindow`. Cloud SQL takes
@@ -116,9 +120,13 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
   rules.checkWholeNumber(args.maxDiskGb, 10, MAX_DISK_GB, "args.maxDiskGb", fail);
   if (args.maxDiskGb < args.diskGb)
     fail(`args.maxDiskGb must be at least args.diskGb (${args.diskGb}) so the disk can grow (got ${args.maxDiskGb})`);
-  rules.checkWholeNumber(args.retainedBackups, 1, 365, "args.retainedBackups", fail);
-  const transactionLogRetentionDays = args.transactionLogRetentionDays ?? 7;
+  rules.checkWholeNumber(args.retainedBackups, 2, 365, "args.retainedBackups", fail);
+  const transactionLogRetentionDays = args.transactionLogRetentionDays ?? Math.min(plus ? 14 : 7, args.retainedBackups - 1);
   rules.checkWholeNumber(transactionLogRetentionDays, 1, plus ? 35 : 7, "args.transactionLogRetentionDays", fail);
+  if (transactionLogRetentionDays >= args.retainedBackups)
+    fail(
+      `args.transactionLogRetentionDays must be fewer than args.retainedBackups (${args.retainedBackups}), as Cloud SQL requires (got ${transactionLogRetentionDays})`,
+    );
   const maintenance = checkWindows(args, fail);
   const databaseName = args.databaseName ?? "app";
   const username = args.username ?? "platform";

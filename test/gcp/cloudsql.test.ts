@@ -111,7 +111,7 @@ const CASES: Array<[string, Own, Expected, string]> = [
       edition: "ENTERPRISE",
       availabilityType: "ZONAL",
       disk: [10, 100],
-      backups: [7, 7],
+      backups: [7, 6],
       startTime: "03:00",
       maintenance: { day: 7, hour: 4 },
       deletionProtection: false,
@@ -351,15 +351,28 @@ test("the policy check above reads the instance: production's settings refuse th
 });
 
 describe("CloudSqlPostgres arguments", () => {
-  test("engine version and transaction log days default to 17 and 7", async () => {
+  test("engine version defaults to 17; transaction log days to the edition's default, kept below the backups", async () => {
     const rest: Own = { ...DEV };
     delete rest.engineVersion;
     const r = await recordProgram(() => {
       const provider = gcpProvider();
-      new CloudSqlPostgres("database", { ...network(provider), ...rest }, { providers: [provider] });
+      const base = { ...network(provider), ...rest };
+      new CloudSqlPostgres("enterprise", { ...base, retainedBackups: 30 }, { providers: [provider] });
+      new CloudSqlPostgres("few", { ...base, retainedBackups: 3 }, { providers: [provider] });
+      new CloudSqlPostgres("plus", { ...base, tier: "db-perf-optimized-N-2", retainedBackups: 30 }, { providers: [provider] });
     });
-    const inputs = r.one(T.instance).inputs as { databaseVersion: string; settings: { backupConfiguration: Record<string, unknown> } };
-    expect([inputs.databaseVersion, inputs.settings.backupConfiguration.transactionLogRetentionDays]).toEqual(["POSTGRES_17", 7]);
+    const seen = ["enterprise", "few", "plus"].map((name) => {
+      const inputs = r.named(`${name}-instance`).inputs as {
+        databaseVersion: string;
+        settings: { backupConfiguration: { transactionLogRetentionDays: number } };
+      };
+      return [inputs.databaseVersion, inputs.settings.backupConfiguration.transactionLogRetentionDays];
+    });
+    expect(seen).toEqual([
+      ["POSTGRES_17", 7],
+      ["POSTGRES_17", 2],
+      ["POSTGRES_17", 14],
+    ]);
   });
 
   test("a weekly window maps to the first whole hour it holds, Cloud SQL's day counting Monday as 1 and Sunday as 7", () => {
@@ -423,7 +436,13 @@ describe("CloudSqlPostgres arguments", () => {
       { diskGb: 100, maxDiskGb: 50 },
       "args.maxDiskGb must be at least args.diskGb (100) so the disk can grow (got 50)",
     ],
-    ["no backups", "database", { retainedBackups: 0 }, "args.retainedBackups must be a whole number from 1 to 365 (got 0)"],
+    ["one backup", "database", { retainedBackups: 1 }, "args.retainedBackups must be a whole number from 2 to 365 (got 1)"],
+    [
+      "as many days of logs as backups",
+      "database",
+      { retainedBackups: 5, transactionLogRetentionDays: 5 },
+      "args.transactionLogRetentionDays must be fewer than args.retainedBackups (5), as Cloud SQL requires (got 5)",
+    ],
     [
       "8 days of logs on Enterprise",
       "database",
