@@ -45,6 +45,9 @@ export interface MemorystoreRedisArgs extends rules.PrivateServiceAccessArgs {
 export const REDIS_TLS_PORT = 6378;
 const DEFAULT_REDIS_VERSION = "REDIS_7_2";
 
+/** A STANDARD_HA instance with CMEK can pass the provider's 20-minute defaults while Memorystore places the replica. */
+const REDIS_TIMEOUTS = { create: "60m", update: "60m", delete: "30m" };
+
 /** Memorystore's maintenance window lasts one hour; there is no snapshot window to leave room for. */
 const MAINTENANCE_WINDOW: WindowRule = { example: "sun:05:00-sun:06:00", minMinutes: 60 };
 
@@ -116,7 +119,7 @@ function createInstance(
       },
       deletionProtection: a.deletionProtection,
     },
-    { parent, protect: a.protect, dependsOn: [a.serviceConnection, deps.grant, ...a.dependsOn] },
+    { parent, protect: a.protect, dependsOn: [a.serviceConnection, deps.grant, ...a.dependsOn], customTimeouts: REDIS_TIMEOUTS },
   );
 }
 

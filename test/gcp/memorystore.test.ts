@@ -192,10 +192,11 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
     });
   });
 
-  test("the instance: protect, and the peering, key grant and (when given) Cloud SQL instance it waits for", async () => {
+  test("the instance: protect, timeouts, and the peering, key grant and (when given) Cloud SQL instance it waits for", async () => {
     const { r } = await run(args);
     const instance = r.one(T.instance);
     expect(instance.protect).toBe(args.protect);
+    expect(instance.customTimeouts).toEqual({ create: "60m", update: "60m", delete: "30m" });
     expect(instance.propertyDependencies).toEqual({ customerManagedKey: [r.one(T.key).urn] });
     const waits = [r.one(T.connection).urn, r.one(T.key).urn, r.one(T.keyGrant).urn, ...(x.afterDatabase ? [r.one(T.sql).urn] : [])];
     expect([...instance.dependencies].sort()).toEqual(waits.sort());
