@@ -143,12 +143,14 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
 }
 
 /**
- * The instance's key, and the Cloud SQL service agent's right to use it. The grant is made here rather than
- * by encryptionKey's `users` so the instance can wait for it: Cloud SQL checks the key when it creates the
- * instance. The agent must exist (`gcloud beta services identity create --service=sqladmin.googleapis.com`).
+ * The instance's key, and the Cloud SQL service agent's right to use it. Cloud SQL makes its agent only on
+ * request (`gcloud beta services identity create --service=sqladmin.googleapis.com`), so it is requested here
+ * first. The grant is made here rather than by encryptionKey's `users` so the instance can wait for it: Cloud
+ * SQL checks the key when it creates the instance.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
   const key = encryptionKey(`${name}-key`, { location: a.region, users: [], protect: a.protect }, parent);
+  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: "sqladmin.googleapis.com" }, { parent });
   const grant = new gcp.kms.CryptoKeyIAMMember(
     `${name}-key-user-0`,
     {
@@ -156,7 +158,7 @@ function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: g
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: `serviceAccount:service-${a.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`,
     },
-    { parent },
+    { parent, dependsOn: [agent] },
   );
   return { key, grant };
 }

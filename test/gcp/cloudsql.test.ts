@@ -31,6 +31,7 @@ const T = {
   version: "gcp:secretmanager/secretVersion:SecretVersion",
   secretGrant: "gcp:secretmanager/secretIamMember:SecretIamMember",
   connection: "gcp:servicenetworking/connection:Connection",
+  agent: "gcp:projects/serviceIdentity:ServiceIdentity",
 };
 
 const NETWORK = "projects/example-platform/global/networks/platform";
@@ -190,6 +191,7 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
         `${T.ring} database-key-ring`,
         `${T.key} database-key`,
         `${T.keyGrant} database-key-user-0`,
+        `${T.agent} database-sql-agent`,
         `${T.instance} database-instance`,
         `${T.database} database-database`,
         `${T.password} database-password`,
@@ -254,7 +256,7 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
     expect([...instance.dependencies].sort()).toEqual([r.one(T.connection).urn, r.one(T.key).urn, r.one(T.keyGrant).urn].sort());
   });
 
-  test("its own rotating key in the region, protected like the instance, usable by the Cloud SQL service agent", async () => {
+  test("its own rotating key in the region, protected like the instance, usable by the Cloud SQL service agent it requests", async () => {
     const { r } = await run(args);
     expect(r.one(T.ring).inputs).toEqual({ name: "platform-test-database-key", location: "europe-west1" });
     expect(r.one(T.key).inputs).toEqual({
@@ -269,6 +271,9 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com",
     });
+    // The agent is requested before it is granted the key.
+    expect(r.one(T.agent).inputs).toEqual({ service: "sqladmin.googleapis.com" });
+    expect([...r.one(T.keyGrant).dependencies].sort()).toEqual([r.one(T.key).urn, r.one(T.agent).urn].sort());
   });
 
   test("database and user: on the instance, abandoned rather than dropped, the database protected", async () => {
