@@ -13,7 +13,7 @@ import {
   parseDailyWindow,
   weeklyWindowProblem,
 } from "../windows";
-import { encryptionKey } from "./kms";
+import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
 import { grantName, grantSecretRead, storeSecret } from "./secret-store";
 
@@ -143,24 +143,16 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
 }
 
 /**
- * The instance's key, and the Cloud SQL service agent's right to use it. Cloud SQL makes its agent only on
- * request (`gcloud beta services identity create --service=sqladmin.googleapis.com`), so it is requested here
- * first. The grant is made here rather than by encryptionKey's `users` so the instance can wait for it: Cloud
- * SQL checks the key when it creates the instance.
+ * The instance's key, usable by the Cloud SQL service agent. Cloud SQL makes its agent only on request
+ * (`gcloud beta services identity create --service=sqladmin.googleapis.com`), so it is requested first and
+ * the grant waits for it; the instance waits for the grant, as Cloud SQL checks the key when it creates it.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const key = encryptionKey(`${name}-key`, { location: a.region, users: [], protect: a.protect }, parent);
   const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: "sqladmin.googleapis.com" }, { parent });
-  const grant = new gcp.kms.CryptoKeyIAMMember(
-    `${name}-key-user-0`,
-    {
-      cryptoKeyId: key.id,
-      role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-      member: `serviceAccount:service-${a.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`,
-    },
-    { parent, dependsOn: [agent] },
-  );
-  return { key, grant };
+  // The agent's address follows from the project number; taking it through the agent's id orders the grant after it.
+  const member = agent.id.apply(() => `serviceAccount:service-${a.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`);
+  const { key, grants } = grantedEncryptionKey(`${name}-key`, { location: a.region, users: [member], protect: a.protect }, parent);
+  return { key, grant: grants[0]! };
 }
 
 /** Cloud SQL's maintenance day counts from 1 (Monday) to 7 (Sunday); windows.ts from 0 (Sunday). */

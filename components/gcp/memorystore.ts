@@ -5,7 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisEndpoint, WorkloadIdentity } from "../types";
 import { weeklyWindowProblem, type WindowRule } from "../windows";
-import { encryptionKey } from "./kms";
+import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
 import { grantName, grantSecretRead, storeSecret } from "./secret-store";
 
@@ -74,22 +74,11 @@ export function resolveMemorystoreRedisArgs(name: string, args: MemorystoreRedis
   return { ...args, redisVersion, snapshotPeriod, dependsOn: args.dependsOn ?? [], maintenance };
 }
 
-/**
- * The instance's key, and the Memorystore service agent's right to use it, made here so the instance can wait
- * for the grant (Memorystore checks the key when it creates the instance).
- */
+/** The instance's key, usable by the Memorystore service agent; the instance waits for the grant, as Memorystore checks the key. */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const key = encryptionKey(`${name}-key`, { location: a.region, users: [], protect: a.protect }, parent);
-  const grant = new gcp.kms.CryptoKeyIAMMember(
-    `${name}-key-user-0`,
-    {
-      cryptoKeyId: key.id,
-      role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-      member: `serviceAccount:service-${a.projectNumber}@cloud-redis.iam.gserviceaccount.com`,
-    },
-    { parent },
-  );
-  return { key, grant };
+  const member = `serviceAccount:service-${a.projectNumber}@cloud-redis.iam.gserviceaccount.com`;
+  const { key, grants } = grantedEncryptionKey(`${name}-key`, { location: a.region, users: [member], protect: a.protect }, parent);
+  return { key, grant: grants[0]! };
 }
 
 /** The instance: AUTH and TLS, private service access, CMEK, RDB snapshots, the weekly maintenance hour. */
