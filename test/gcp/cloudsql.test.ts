@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { CloudSqlPostgres, type CloudSqlPostgresArgs } from "../../components/gcp/cloudsql";
 import { maintenanceHour } from "../../components/gcp/private-service";
 import type { WorkloadIdentity } from "../../components/types";
-import { gcpProvider, idOf, once, type Recorded, recordProgram, valueOf } from "../harness";
+import { gcpProvider, idOf, once, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 import { check } from "../policies/harness";
 
 const T = {
@@ -25,6 +25,7 @@ const T = {
   user: "gcp:sql/user:User",
   password: "random:index/randomPassword:RandomPassword",
   ring: "gcp:kms/keyRing:KeyRing",
+  ringSuffix: "random:index/randomId:RandomId",
   key: "gcp:kms/cryptoKey:CryptoKey",
   keyGrant: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
   secret: "gcp:secretmanager/secret:Secret",
@@ -189,6 +190,7 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
     expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
       [
         `${T.ring} database-key-ring`,
+        `${T.ringSuffix} database-key-ring-suffix`,
         `${T.key} database-key`,
         `${T.keyGrant} database-key-user-0`,
         `${T.agent} database-sql-agent`,
@@ -201,7 +203,7 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
         `${T.secretGrant} database-credentials-read-apps-api`,
       ].sort(),
     );
-    for (const child of children.filter((c) => c.type !== T.password))
+    for (const child of children.filter((c) => c.type !== T.password && c.type !== T.ringSuffix))
       expect({ name: child.name, provider: child.provider }).toEqual({ name: child.name, provider: provider.urn });
     expect(children.filter((c) => c.secretInputs.length > 0).map((c) => [c.name, c.secretInputs])).toEqual([
       ["database-user", ["password"]],
@@ -258,7 +260,10 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
 
   test("its own rotating key in the region, protected like the instance, usable by the Cloud SQL service agent it requests", async () => {
     const { r } = await run(args);
-    expect(r.one(T.ring).inputs).toEqual({ name: "platform-test-database-key", location: "europe-west1" });
+    expect(r.one(T.ring).inputs).toEqual({
+      name: `platform-test-database-key-${String(stateOf(r.one(T.ringSuffix)).hex)}`,
+      location: "europe-west1",
+    });
     expect(r.one(T.key).inputs).toEqual({
       name: "database-key",
       keyRing: idOf(r.one(T.ring)),

@@ -14,13 +14,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MemorystoreRedis, type MemorystoreRedisArgs } from "../../components/gcp/memorystore";
 import type { WorkloadIdentity } from "../../components/types";
-import { gcpProvider, idOf, once, type Recorded, recordProgram, valueOf } from "../harness";
+import { gcpProvider, idOf, once, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 import { check } from "../policies/harness";
 
 const T = {
   component: "platform:gcp:MemorystoreRedis",
   instance: "gcp:redis/instance:Instance",
   ring: "gcp:kms/keyRing:KeyRing",
+  ringSuffix: "random:index/randomId:RandomId",
   key: "gcp:kms/cryptoKey:CryptoKey",
   keyGrant: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
   secret: "gcp:secretmanager/secret:Secret",
@@ -158,6 +159,7 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
     expect(children.map((c) => `${c.type} ${c.name}`).sort()).toEqual(
       [
         `${T.ring} cache-key-ring`,
+        `${T.ringSuffix} cache-key-ring-suffix`,
         `${T.key} cache-key`,
         `${T.keyGrant} cache-key-user-0`,
         `${T.instance} cache-instance`,
@@ -166,7 +168,7 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
         `${T.secretGrant} cache-auth-read-apps-api`,
       ].sort(),
     );
-    for (const child of children)
+    for (const child of children.filter((c) => c.type !== T.ringSuffix))
       expect({ name: child.name, provider: child.provider }).toEqual({ name: child.name, provider: provider.urn });
     expect(children.filter((c) => c.secretInputs.length > 0).map((c) => [c.name, c.secretInputs])).toEqual([
       ["cache-auth-version", ["secretData"]],
@@ -204,7 +206,10 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
 
   test("its own rotating key in the region, protected like the instance, usable by the Memorystore service agent", async () => {
     const { r } = await run(args);
-    expect(r.one(T.ring).inputs).toEqual({ name: "platform-test-cache-key", location: "europe-west1" });
+    expect(r.one(T.ring).inputs).toEqual({
+      name: `platform-test-cache-key-${String(stateOf(r.one(T.ringSuffix)).hex)}`,
+      location: "europe-west1",
+    });
     expect([r.one(T.ring).protect, r.one(T.key).protect]).toEqual([args.protect, args.protect]);
     expect(r.one(T.keyGrant).inputs).toEqual({
       cryptoKeyId: idOf(r.one(T.key)),
