@@ -3,30 +3,16 @@
 // resources, so it is tested directly.
 import type * as pulumi from "@pulumi/pulumi";
 import { isPrivate, overlaps, parseCidr } from "../cidr";
+import { checkComponentName, type Fail, show } from "../args";
 
-/** Throws `<Component> <name>: <message>`; returned by `failer` so each check reads as one line. */
-export type Fail = (message: string) => never;
-
-export function failer(component: string, name: string): Fail {
-  return (message: string): never => {
-    throw new Error(`${component} ${name}: ${message}`);
-  };
-}
-
-export const show = (value: unknown): string => JSON.stringify(value);
-
-const COMPONENT_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,23}$/;
+export { type Fail, failer, show } from "../args";
 
 /**
- * The component name becomes part of AWS names (RDS identifiers and snapshots, replication group ids of at
- * most 40 characters, bucket names), which accept only lower-case letters, digits and single hyphens.
+ * The component name becomes part of AWS names (RDS identifiers and snapshots, replication group ids of at most 40
+ * characters, bucket names), which accept only lower-case letters, digits and single hyphens.
  */
 export function checkName(name: string, fail: Fail): void {
-  if (!COMPONENT_NAME.test(name)) {
-    fail(
-      `name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of AWS resource names (got ${show(name)})`,
-    );
-  }
+  checkComponentName(name, "it becomes part of AWS resource names", fail);
 }
 
 /** Where a private service (database, cache) lives and who may reach it. */

@@ -5,27 +5,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isPrivate, parseCidr } from "../cidr";
 import { parseWeeklyWindow, type Window } from "../windows";
+import { checkComponentName, type Fail, show } from "../args";
 
-/** Throws `<Component> <name>: <message>`; returned by `failer` so each check reads as one line. */
-export type Fail = (message: string) => never;
-
-export function failer(component: string, name: string): Fail {
-  return (message: string): never => {
-    throw new Error(`${component} ${name}: ${message}`);
-  };
-}
-
-export const show = (value: unknown): string => JSON.stringify(value);
-
-const COMPONENT_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,23}$/;
+export { type Fail, failer, show } from "../args";
 
 /** The component name becomes part of key ring and Secret Manager secret ids, unique per project. */
 export function checkName(name: string, fail: Fail): void {
-  if (!COMPONENT_NAME.test(name)) {
-    fail(
-      `name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of GCP resource names (got ${show(name)})`,
-    );
-  }
+  checkComponentName(name, "it becomes part of GCP resource names", fail);
 }
 
 /** Where a private service (database, cache) attaches to the VPC: private service access, made by the network. */
