@@ -21,6 +21,8 @@ export const APP_NAME_RULE = "must be a lower-case DNS label of at most 40 chara
 export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 export const AWS_ACCOUNT_ID = /^\d{12}$/;
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A GCP project number: digits, not starting with 0 (what the Google service agents are named after). */
+export const GCP_PROJECT_NUMBER = /^[1-9]\d{5,18}$/;
 export const IAM_ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const URL_PATH = /^\/[\w\-./~%]*$/;
 

@@ -186,6 +186,14 @@ export const stackSchema = z.strictObject(
     }).optional(),
     gcp: section("GCP project", {
       project: matching(f.GCP_PROJECT_ID, "a GCP project ID such as acme-platform-prod"),
+      // The Google service agents that use the platform's keys are named after the number, not the id.
+      projectNumber: z.preprocess(
+        fromNumber((v) => f.GCP_PROJECT_NUMBER.test(v)),
+        matching(
+          f.GCP_PROJECT_NUMBER,
+          "the GCP project's number (digits, not its id), such as 123456789012: `gcloud projects describe <project> --format='value(projectNumber)'`",
+        ),
+      ),
     }).optional(),
     tags: z.record(z.string(), z.string(says("must be text")), says("must be a mapping of tag names to values")).optional(),
     network: network.partial().optional(),
@@ -214,7 +222,7 @@ export interface PlatformConfig extends Omit<Profile, "ingress"> {
   region: string;
   domain: string;
   aws?: { accountId?: string };
-  gcp?: { project: string };
+  gcp?: { project: string; projectNumber: string };
   tags: Record<string, string>;
   ingress: Profile["ingress"] & Pick<CertManagerArgs, "acmeEmail">;
   apps: AppConfig[];

@@ -5,9 +5,12 @@
 import type * as AwsSdk from "@pulumi/aws";
 import type * as GcpSdk from "@pulumi/gcp";
 import type * as AwsPlatform from "./aws";
+import type * as GcpPlatform from "./gcp";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- deferred on purpose, see above */
 export const awsSdk = (): typeof AwsSdk => require("@pulumi/aws") as typeof AwsSdk;
 export const gcpSdk = (): typeof GcpSdk => require("@pulumi/gcp") as typeof GcpSdk;
 /** The AWS half of the platform (infra/aws.ts) and the AWS components it builds. */
 export const awsPlatform = (): typeof AwsPlatform => require("./aws") as typeof AwsPlatform;
+/** The GCP half of the platform (infra/gcp.ts) and the GCP components it builds. */
+export const gcpPlatform = (): typeof GcpPlatform => require("./gcp") as typeof GcpPlatform;

@@ -200,14 +200,16 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
       multiAz: e.multiAz,
       backupRetentionDays: e.databaseBackupDays,
       backupWindow: "03:00-04:00",
-      maintenanceWindow: "sun:04:30-sun:05:30",
+      // Cloud SQL maintains in one whole hour, so the GCP window starts on the hour.
+      maintenanceWindow: aws ? "sun:04:30-sun:05:30" : "sun:04:00-sun:05:00",
       deletionProtection: environment !== "dev",
     },
     cache: {
       engine: cacheEngine,
       engineVersion: cacheEngine === "valkey" ? "8.0" : "7.2",
       nodes: e.cacheNodes,
-      maintenanceWindow: "sun:05:30-sun:06:30",
+      // Memorystore maintains in one whole hour too.
+      maintenanceWindow: aws ? "sun:05:30-sun:06:30" : "sun:06:00-sun:07:00",
       ...(aws && { nodeType: aws.cacheNode, snapshotRetentionDays: e.cacheSnapshotDays }),
       ...(gcp && { memorySizeGb: gcp.cacheGb }),
     },

@@ -32,7 +32,8 @@ export function factsFrom(config: Record<string, string>, namespace: string): Cl
     region: config[`${namespace}:region`] ?? "",
     accountId: typeof aws.accountId === "string" ? aws.accountId : EXAMPLE_ACCOUNT,
     project: typeof gcp.project === "string" ? gcp.project : "",
-    projectNumber: EXAMPLE_PROJECT_NUMBER,
+    projectNumber:
+      typeof gcp.projectNumber === "string" || typeof gcp.projectNumber === "number" ? String(gcp.projectNumber) : EXAMPLE_PROJECT_NUMBER,
   };
 }
 
@@ -112,7 +113,16 @@ export function answersFor(facts: CloudFacts): Answers {
     },
     resource(type, name, inputs) {
       const { partition } = partitionOf(facts.region);
-      return computedState({ type, name, inputs, region: facts.region, accountId: facts.accountId, project: facts.project, partition });
+      return computedState({
+        type,
+        name,
+        inputs,
+        region: facts.region,
+        accountId: facts.accountId,
+        project: facts.project,
+        projectNumber: facts.projectNumber,
+        partition,
+      });
     },
   };
 }

@@ -10,6 +10,8 @@ interface StateContext {
   region: string;
   accountId: string;
   project: string;
+  /** GCP project number: Google service agents and Secret Manager names carry it. */
+  projectNumber?: string;
   partition: string;
 }
 
@@ -286,6 +288,131 @@ const GCP: Record<string, Computer> = {
   }),
 };
 
+type Collection = (c: StateContext) => string;
+/** A resource whose id is its path under the project, e.g. `projects/<p>/locations/<l>/keyRings/<name>`. */
+const gcpLocated =
+  (
+    collection: Collection,
+    extra: (c: StateContext, id: string, name: string, h: string) => Record<string, unknown> = () => ({}),
+  ): Computer =>
+  (c, _arn, h) => {
+    const name = autoName(c, "name", true);
+    const id = `projects/${str(c.inputs.project, c.project)}/${collection(c)}/${name}`;
+    return { id, state: { name, ...extra(c, id, name, h) } };
+  };
+const inLocation =
+  (kind: string, property: string): Collection =>
+  (c) =>
+    `locations/${str(c.inputs[property], c.region)}/${kind}`;
+
+/** A private address for a service reached through private service access (the review cannot know the range Google picks). */
+function privateServiceIp(h: string): string {
+  return `10.255.${parseInt(h.slice(0, 2), 16) % 16}.${(parseInt(h.slice(2, 4), 16) % 250) + 3}`;
+}
+
+const OFFLINE_CERT = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZSByZXZpZXc=\n-----END CERTIFICATE-----\n";
+
+/** Cloud resources the GCP data services, keys, secrets and cluster are made of. */
+const GCP_SERVICES: Record<string, Computer> = {
+  "gcp:kms/keyRing:KeyRing": gcpLocated(inLocation("keyRings", "location")),
+  "gcp:kms/cryptoKey:CryptoKey": (c) => {
+    const name = autoName(c, "name", true);
+    return { id: `${str(c.inputs.keyRing)}/cryptoKeys/${name}`, state: { name } };
+  },
+  "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": (c, _arn, h) => ({
+    id: `${str(c.inputs.cryptoKeyId)}/${str(c.inputs.role)}/${str(c.inputs.member)}`,
+    state: { etag: `BwY${h.slice(0, 9)}=` },
+  }),
+  "gcp:projects/iAMMember:IAMMember": (c, _arn, h) => ({
+    id: `${str(c.inputs.project, c.project)}/${str(c.inputs.role)}/${str(c.inputs.member)}`,
+    state: { etag: `BwY${h.slice(0, 9)}=` },
+  }),
+  "gcp:projects/serviceIdentity:ServiceIdentity": (c) => {
+    const agent = str(c.inputs.service).split(".")[0] === "sqladmin" ? "gcp-sa-cloud-sql" : `gcp-sa-${str(c.inputs.service).split(".")[0]}`;
+    const email = `service-${c.projectNumber ?? ""}@${agent}.iam.gserviceaccount.com`;
+    return { id: `projects/${c.project}/services/${str(c.inputs.service)}`, state: { email, member: `serviceAccount:${email}` } };
+  },
+  "gcp:serviceaccount/account:Account": (c, _arn, h) => {
+    const email = `${str(c.inputs.accountId)}@${c.project}.iam.gserviceaccount.com`;
+    return {
+      id: `projects/${c.project}/serviceAccounts/${email}`,
+      state: {
+        email,
+        member: `serviceAccount:${email}`,
+        name: `projects/${c.project}/serviceAccounts/${email}`,
+        uniqueId: BigInt(`0x${h.slice(0, 15)}`).toString(),
+      },
+    };
+  },
+  "gcp:secretmanager/secret:Secret": (c) => ({
+    id: `projects/${c.project}/secrets/${str(c.inputs.secretId)}`,
+    state: { name: `projects/${c.projectNumber ?? c.project}/secrets/${str(c.inputs.secretId)}` },
+  }),
+  "gcp:secretmanager/secretVersion:SecretVersion": (c) => {
+    const name = `${str(c.inputs.secret)}/versions/1`;
+    return { id: name, state: { name, version: "1" } };
+  },
+  "gcp:sql/databaseInstance:DatabaseInstance": (c, _arn, h) => {
+    const name = autoName(c, "name", true);
+    const address = privateServiceIp(h);
+    return {
+      id: name,
+      state: {
+        name,
+        connectionName: `${c.project}:${str(c.inputs.region, c.region)}:${name}`,
+        privateIpAddress: address,
+        ipAddresses: [{ type: "PRIVATE", ipAddress: address }],
+        selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${c.project}/instances/${name}`,
+        serverCaCerts: [{ cert: OFFLINE_CERT }],
+      },
+    };
+  },
+  "gcp:sql/database:Database": (c) => ({
+    id: `projects/${c.project}/instances/${str(c.inputs.instance)}/databases/${str(c.inputs.name)}`,
+    state: {},
+  }),
+  "gcp:sql/user:User": (c) => ({ id: `${str(c.inputs.name)}//${str(c.inputs.instance)}`, state: {} }),
+  "gcp:redis/instance:Instance": gcpLocated(inLocation("instances", "region"), (c, _id, _name, h) => ({
+    host: privateServiceIp(digest(h, "redis")),
+    port: 6378,
+    authString: `review-${h.slice(0, 24)}`,
+    serverCaCerts: [{ cert: OFFLINE_CERT }],
+    currentLocationId: `${str(c.inputs.region, c.region)}-b`,
+  })),
+  "gcp:storage/bucket:Bucket": (c) => {
+    const name = autoName(c, "name", true);
+    return { id: name, state: { name, url: `gs://${name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${name}` } };
+  },
+  "gcp:container/cluster:Cluster": (c, _arn, h) => {
+    const name = autoName(c, "name", true);
+    const location = str(c.inputs.location, c.region);
+    const endpoints = (c.inputs.controlPlaneEndpointsConfig ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    return {
+      id: `projects/${c.project}/locations/${location}/clusters/${name}`,
+      state: {
+        name,
+        endpoint: `172.16.${parseInt(h.slice(0, 2), 16)}.2`,
+        masterAuth: { clusterCaCertificate: Buffer.from(`offline review CA for ${name}`).toString("base64") },
+        controlPlaneEndpointsConfig: {
+          ...endpoints,
+          dnsEndpointConfig: {
+            ...endpoints.dnsEndpointConfig,
+            endpoint: `gke-${h.slice(0, 32)}-${c.projectNumber ?? ""}.${location}.gke.goog`,
+          },
+        },
+        selfLink: `https://container.googleapis.com/v1/projects/${c.project}/locations/${location}/clusters/${name}`,
+      },
+    };
+  },
+  "gcp:container/nodePool:NodePool": (c) => {
+    const name = autoName(c, "name", true);
+    return {
+      id: `projects/${c.project}/locations/${str(c.inputs.location, c.region)}/clusters/${str(c.inputs.cluster)}/nodePools/${name}`,
+      state: { name },
+    };
+  },
+};
+
 /** A subnet's gateway: the first host address of its primary range. */
 function gatewayOf(cidr: string): string {
   const [address] = cidr.split("/");
@@ -315,7 +442,7 @@ export function computedState(c: StateContext): ComputedState {
   const h = digest(c.type, c.name);
   const arn = (service: string, resource: string, global = false) =>
     `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.accountId}:${resource}`;
-  const computer = AWS[c.type] ?? GCP[c.type] ?? RANDOM[c.type];
+  const computer = AWS[c.type] ?? GCP[c.type] ?? GCP_SERVICES[c.type] ?? RANDOM[c.type];
   if (computer) return computer(c, arn, h);
   if (c.type.startsWith("aws:")) {
     const service = c.type.split(":")[1]!.split("/")[0]!;

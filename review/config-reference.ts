@@ -16,6 +16,8 @@ const DESCRIPTIONS: Record<string, string> = {
   "aws.accountId":
     "AWS account the provider is pinned to (`allowedAccountIds`); required in production. Quoted or as the 12-digit number `pulumi config set --path` writes.",
   "gcp.project": "GCP project to deploy into; required on GCP.",
+  "gcp.projectNumber":
+    "Number of that project (digits, not its id: `gcloud projects describe <project> --format='value(projectNumber)'`); the Google service agents given the platform's keys are named after it. Required on GCP.",
   tags: "Extra tags (AWS) or labels (GCP) on every resource; `environment`, `stack` and `managed-by` are set by the platform.",
   "network.cidr": "VPC address block: private, /16 to /20.",
   "network.zones":
@@ -24,7 +26,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "network.flowLogRetentionDays": "AWS: CloudWatch retention of VPC flow logs; at least 90 in production.",
   "cluster.version": "Kubernetes minor version; 1.34 or newer.",
   "cluster.endpointPublicAccessCidrs":
-    "One deploy path (AWS): CIDRs allowed to reach a public API endpoint, the operators' and CI's egress addresses; empty keeps the endpoint private. Never the whole internet, whole or in pieces; in production no block wider than /8.",
+    "One deploy path: CIDRs allowed to reach a public API endpoint, the operators' and CI's egress addresses (GKE: its authorized networks); empty keeps the endpoint private (GKE: deploys then use its DNS-based endpoint). Never the whole internet, whole or in pieces; in production no block wider than /8.",
   "cluster.deployFromVpc":
     "The other deploy path (AWS): `true` when `pulumi up` runs inside the VPC (self-hosted runner, VPN, SSM port forwarding). Each AWS stack sets this or the CIDRs above.",
   "cluster.logRetentionDays": "AWS: CloudWatch retention of control-plane logs (api, audit, authenticator).",
@@ -104,7 +106,7 @@ export function schemaKeys(node: z.ZodType = stackSchema, prefix = ""): string[]
 function defaultOf(key: string, environment: Environment): string {
   if (REQUIRED.has(key)) return "required";
   if (key === "aws.accountId") return environment === "production" ? "required (AWS)" : "none";
-  if (key === "gcp.project") return "required (GCP)";
+  if (key === "gcp.project" || key === "gcp.projectNumber") return "required (GCP)";
   if (key === "tags") return "`{}`";
   if (key === "apps") return "`[]`";
   if (key === "apps[].hostname") return "`<name>.<domain>`";

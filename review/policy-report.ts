@@ -98,7 +98,7 @@ export function markdownSummary(
     mandatory > 0
       ? `**Blocked**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} must be fixed before this stack is deployed.`
       : stack.notBuilt
-        ? `**Not built**: ${stack.notBuilt}. No mandatory violation, but nothing of the platform was there to review.`
+        ? `**Not built**: ${stack.notBuilt}. No mandatory violation in what the stack builds, but what it does not build was not reviewed.`
         : "**Passed**: no mandatory violation.",
   ];
   for (const level of LEVELS) {

@@ -159,7 +159,37 @@ describe("new resources", () => {
     });
   });
 
+  test("GCP data services, keys, secrets and the cluster get the ids and addresses their dependents read", () => {
+    const numbered = answersFor(
+      factsFrom({ "platform:region": "europe-west1", "platform:gcp": '{"project":"p-prod","projectNumber":"987654321098"}' }, "platform"),
+    );
+    expect(numbered.invoke("gcp:organizations/getProject:getProject", {})).toMatchObject({ projectId: "p-prod", number: "987654321098" });
+    const ring = numbered.resource("gcp:kms/keyRing:KeyRing", "db-key-ring", { name: "ring", location: "europe-west1" });
+    expect(ring.id).toBe("projects/p-prod/locations/europe-west1/keyRings/ring");
+    expect(numbered.resource("gcp:kms/cryptoKey:CryptoKey", "db-key", { keyRing: ring.id, name: "db-key" }).id).toBe(
+      `${ring.id}/cryptoKeys/db-key`,
+    );
+    expect(
+      numbered.resource("gcp:projects/serviceIdentity:ServiceIdentity", "agent", { service: "sqladmin.googleapis.com" }).state,
+    ).toEqual({
+      email: "service-987654321098@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+      member: "serviceAccount:service-987654321098@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+    });
+    const sql = numbered.resource("gcp:sql/databaseInstance:DatabaseInstance", "database-instance", { region: "europe-west1" });
+    expect(sql.state).toMatchObject({
+      connectionName: `p-prod:europe-west1:${sql.id}`,
+      privateIpAddress: expect.stringMatching(/^10\./) as unknown,
+    });
+    expect(numbered.resource("gcp:redis/instance:Instance", "cache", { name: "cache", region: "europe-west1" }).state).toMatchObject({
+      port: 6378,
+      host: expect.stringMatching(/^10\./) as unknown,
+    });
+    expect(numbered.resource("gcp:serviceaccount/account:Account", "nodes", { accountId: "cluster-nodes" }).state).toMatchObject({
+      email: "cluster-nodes@p-prod.iam.gserviceaccount.com",
+    });
+  });
+
   test("other resources get an id", () => {
-    expect(gcp.resource("gcp:storage/bucket:Bucket", "backups", {})).toEqual({ id: "backups-id", state: {} });
+    expect(gcp.resource("gcp:dns/managedZone:ManagedZone", "zone", {})).toEqual({ id: "zone-id", state: {} });
   });
 });

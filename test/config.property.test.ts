@@ -59,6 +59,7 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
       domain: fc.constantFrom("example.com", "platform.example.org", "a.b.example.net"),
       accountId: fc.stringMatching(/^\d{12}$/),
       project: fc.stringMatching(/^[a-z][a-z0-9-]{4,20}[a-z0-9]$/),
+      projectNumber: fc.stringMatching(/^[1-9]\d{5,18}$/),
       tags: opt(
         fc.dictionary(
           fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/).filter((k) => !["environment", "stack", "managed-by"].includes(k)),
@@ -91,7 +92,7 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
         environment,
         region: v.region,
         domain: v.domain,
-        ...(aws ? { aws: { accountId: v.accountId } } : { gcp: { project: v.project } }),
+        ...(aws ? { aws: { accountId: v.accountId } } : { gcp: { project: v.project, projectNumber: v.projectNumber } }),
         tags: v.tags,
         network: defined({ zones: v.zones, natGateways: v.natGateways, cidr: v.cidr }),
         cluster: defined({

@@ -9,7 +9,7 @@ import { profileFor } from "../infra/profiles";
 const base = {
   // Every AWS stack says how `pulumi up` reaches the cluster; these run inside the VPC.
   aws: { cloud: "aws", region: "eu-west-1", domain: "example.com", cluster: { deployFromVpc: true } },
-  gcp: { cloud: "gcp", region: "europe-west1", domain: "example.com", gcp: { project: "example-platform" } },
+  gcp: { cloud: "gcp", region: "europe-west1", domain: "example.com", gcp: { project: "example-platform", projectNumber: "123456789012" } },
 };
 const production = { ...base.aws, environment: "production", aws: { accountId: "123456789012" } };
 
@@ -272,7 +272,7 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "a GCP section on AWS",
-      { ...dev, gcp: { project: "example-platform" } },
+      { ...dev, gcp: { project: "example-platform", projectNumber: "123456789012" } },
       ["Pulumi.test.yaml: platform:gcp applies to gcp stacks only; this stack's cloud is aws"],
     ],
     [

@@ -55,8 +55,18 @@ describe("the shipped stacks", () => {
       "grafanaAdminPassword",
       "gatewayNamespace",
     ],
-    // Until the GCP platform is composed, the program says so instead of passing for built.
-    gcp: ["notBuilt"],
+    // The GCP cloud resources; until the Kubernetes layer is composed on GKE, the program says so instead of passing for built.
+    gcp: [
+      "networkId",
+      "clusterName",
+      "kubeconfig",
+      "databaseHost",
+      "databaseCredentialsSecret",
+      "cacheHost",
+      "cacheAuthSecret",
+      "backupBucket",
+      "notBuilt",
+    ],
   };
 
   test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
@@ -78,6 +88,7 @@ describe("the shipped stacks", () => {
     expect(report.outputs).toMatchObject(identity);
     expect(Object.keys(report.outputs).sort()).toEqual([...Object.keys(identity), ...CLOUD_OUTPUTS[cloud]].sort());
     if (cloud === "aws") expect([report.outputs.kubeconfig, report.outputs.grafanaAdminPassword]).toEqual(["[secret]", "[secret]"]);
+    else expect(report.outputs.kubeconfig).toBe("[secret]");
   });
 
   test("production registers the account-pinned, tagged AWS provider and nothing on a disabled default provider", () => {
@@ -393,16 +404,18 @@ describe("the review CLI, as a user runs it", () => {
     expect(sdksLoaded(stack)).toEqual(sdks);
   });
 
-  test("a GCP review says plainly that the GCP platform is not built yet, in place of a pass", async () => {
+  test("a GCP review says plainly that the Kubernetes layer on GKE is not built yet, in place of a pass", async () => {
     const result = await runs.gcpDev!;
     const notBuilt =
-      "the GCP platform (network, GKE cluster, Cloud SQL, Memorystore, backup bucket, Kubernetes layer) is not composed yet: this stack creates only its provider";
+      "the Kubernetes layer on GKE (cluster services, gateway, monitoring, backups, apps) is not composed yet: this stack creates the GCP cloud resources only";
     expect(result.stdout.split("\n").slice(0, 2)).toEqual([
-      "Stack gcp-dev (gcp, dev): 1 resources, 0 secret inputs",
+      "Stack gcp-dev (gcp, dev): 50 resources, 4 secret inputs",
       `  NOT BUILT: ${notBuilt}`,
     ]);
     const markdown = fs.readFileSync(path.join(out, "gcp-dev.md"), "utf8");
-    expect(markdown).toContain(`**Not built**: ${notBuilt}. No mandatory violation, but nothing of the platform was there to review.`);
+    expect(markdown).toContain(
+      `**Not built**: ${notBuilt}. No mandatory violation in what the stack builds, but what it does not build was not reviewed.`,
+    );
     expect(markdown).not.toContain("**Passed**");
     // An AWS stack builds everything and says nothing of the kind.
     expect((await runs.production!).stdout).not.toContain("NOT BUILT");

@@ -285,13 +285,14 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
     const { r } = await run(args);
     const instance = r.one(T.instance).urn;
     const database = r.one(T.database);
-    // The offline engine computes no instance name, so `instance` is left out here; the dependency shows it.
-    expect(database.inputs).toEqual({ name: x.databaseName, deletionPolicy: "ABANDON" });
+    // The instance's name is the one the provider generates (review/cloud-state.ts); the dependency shows it too.
+    const onInstance = expect.stringMatching(/^database-instance-[0-9a-f]{7}$/) as unknown;
+    expect(database.inputs).toEqual({ instance: onInstance, name: x.databaseName, deletionPolicy: "ABANDON" });
     expect(database.dependencies).toEqual([instance]);
     expect(database.protect).toBe(x.protect);
     const user = r.one(T.user);
-    expect(user.inputs).toEqual({ name: x.username, password: "[secret]", deletionPolicy: "ABANDON" });
-    expect(user.propertyDependencies).toEqual({ password: [r.one(T.password).urn] });
+    expect(user.inputs).toEqual({ instance: onInstance, name: x.username, password: "[secret]", deletionPolicy: "ABANDON" });
+    expect(user.propertyDependencies).toEqual({ instance: [instance], password: [r.one(T.password).urn] });
     expect([...user.dependencies].sort()).toEqual([instance, r.one(T.password).urn].sort());
     expect(r.one(T.password).inputs).toEqual({ length: 32, special: false, minLower: 1, minUpper: 1, minNumeric: 1 });
   });

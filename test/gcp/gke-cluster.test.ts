@@ -146,7 +146,12 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       enableShieldedNodes: true,
       enableLegacyAbac: false,
       masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
-      databaseEncryption: { state: "ENCRYPTED", keyName: "gke-secrets-key-id" },
+      databaseEncryption: {
+        state: "ENCRYPTED",
+        keyName: expect.stringMatching(
+          /^projects\/example-platform\/locations\/europe-west1\/keyRings\/platform-test-gke-secrets-key-[0-9a-f]{16}\/cryptoKeys\/gke-secrets-key$/,
+        ) as unknown,
+      },
       loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
       monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
       maintenancePolicy: {
@@ -168,13 +173,17 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
     expect(ring.inputs).toEqual({ name: `platform-test-gke-secrets-key-${String(suffix)}`, location: "europe-west1" });
     expect(key.inputs).toEqual({
       name: "gke-secrets-key",
-      keyRing: "gke-secrets-key-ring-id",
+      keyRing: expect.stringMatching(
+        /^projects\/example-platform\/locations\/europe-west1\/keyRings\/platform-test-gke-secrets-key-[0-9a-f]{16}$/,
+      ) as unknown,
       purpose: "ENCRYPT_DECRYPT",
       rotationPeriod: "7776000s",
     });
     expect([ring.protect, key.protect]).toEqual([c.protect, c.protect]);
     expect(r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs).toEqual({
-      cryptoKeyId: "gke-secrets-key-id",
+      cryptoKeyId: expect.stringMatching(
+        /^projects\/example-platform\/locations\/europe-west1\/keyRings\/platform-test-gke-secrets-key-[0-9a-f]{16}\/cryptoKeys\/gke-secrets-key$/,
+      ) as unknown,
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: GKE_AGENT,
     });

@@ -1,0 +1,161 @@
+// The GCP half of the platform: the resolved config turned into component arguments, in the order a first
+// deploy builds it. The network comes first and makes the private service connection; the cluster, the
+// database and the cache hang off the network, never off one another, except the cache, which waits for the
+// database: both take their addresses through that one connection, and Google refuses a second service's
+// request while the first is in progress. The Kubernetes layer is not composed on GKE yet.
+import type * as gcp from "@pulumi/gcp";
+import type * as pulumi from "@pulumi/pulumi";
+import { BackupBucket } from "../components/gcp/backup-bucket";
+import { CloudSqlPostgres } from "../components/gcp/cloudsql";
+import { DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX, GkeCluster, type GkeClusterArgs } from "../components/gcp/gke-cluster";
+import { MemorystoreRedis } from "../components/gcp/memorystore";
+import { Network } from "../components/gcp/network";
+import type { BackupStore, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
+import type { PlatformConfig } from "./config";
+
+/** What a GCP stack still lacks; the review prints it in place of a pass. */
+export const NOT_BUILT =
+  "the Kubernetes layer on GKE (cluster services, gateway, monitoring, backups, apps) is not composed yet: this stack creates the GCP cloud resources only";
+
+/** The GCP cloud half: the cloud-neutral contracts the Kubernetes layer will take, and the stack outputs. */
+export interface GcpCloudPlatform {
+  network: Network;
+  cluster: KubernetesCluster;
+  database: PostgresEndpoint;
+  cache: RedisEndpoint;
+  backups: BackupStore;
+  /** Stack outputs of the cloud half. */
+  outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+/** Zones a regional GKE cluster, a REGIONAL Cloud SQL instance and a STANDARD_HA Memorystore spread over. */
+const REGIONAL_ZONES = 3;
+/** The node pool surges one node at a time (components/gcp/gke-nodes.ts): the network plans room for it. */
+const UPGRADE_SURGE = 1;
+
+/** A value the GCP profile or the config schema always sets; its absence is a bug, not a user error. */
+function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`the GCP config has no ${key}`);
+  return value;
+}
+
+/** The GCP half of the platform, in the order a first deploy builds it. */
+export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): GcpCloudPlatform {
+  const opts = { providers: [provider] };
+  const project = required(config.gcp, "gcp");
+  const network = new Network(
+    "network",
+    { cidr: config.network.cidr, region: config.region, maxNodes: config.cluster.nodes.maxSize + UPGRADE_SURGE, protect: config.protect },
+    opts,
+  );
+  const cluster = new GkeCluster("cluster", clusterArgs(config, network), opts);
+  const { database, cache } = createDataTier(config, network, project.projectNumber, opts);
+  const backups = new BackupBucket(
+    "backups",
+    { location: config.region, projectNumber: project.projectNumber, retentionDays: config.backups.retentionDays, protect: config.protect },
+    opts,
+  );
+  return {
+    network,
+    cluster,
+    database,
+    cache,
+    backups,
+    outputs: {
+      networkId: network.networkId,
+      clusterName: cluster.clusterName,
+      kubeconfig: cluster.kubeconfig,
+      databaseHost: database.host,
+      databaseCredentialsSecret: database.credentialsSecret,
+      cacheHost: cache.host,
+      cacheAuthSecret: cache.authSecret,
+      backupBucket: backups.bucketName,
+      notBuilt: NOT_BUILT,
+    },
+  };
+}
+
+/**
+ * The cluster for the environment. The deploy path is config's: the listed operators' and CI's addresses
+ * reach the public IP endpoint, and with none listed the IP endpoint is private and deploys go through the
+ * DNS-based endpoint, admitted by IAM. Production keeps the cluster from deletion at GKE and its allow-list
+ * to blocks no wider than config's bound; elsewhere the allow-list may hold any width short of the world.
+ */
+export function clusterArgs(config: PlatformConfig, network: Network): GkeClusterArgs {
+  const production = config.environment === "production";
+  const n = config.cluster.nodes;
+  return {
+    location: config.region,
+    network: network.networkId,
+    subnetwork: network.subnetId,
+    nodesCidr: network.nodesCidr,
+    podsRangeName: network.podsRangeName,
+    servicesRangeName: network.servicesRangeName,
+    authorizedNetworks: config.cluster.endpointPublicAccessCidrs,
+    authorizedNetworksWidestPrefix: production ? DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX : 0,
+    deletionProtection: production,
+    protect: config.protect,
+    nodes: {
+      machineType: n.instanceType,
+      diskSizeGb: n.diskSizeGb,
+      initialNodesPerZone: Math.max(1, Math.ceil(n.desiredSize / REGIONAL_ZONES)),
+      minNodes: n.minSize,
+      maxNodes: n.maxSize,
+    },
+  };
+}
+
+/**
+ * The database and the cache on private service access, after the network's service networking
+ * connection; the cache after the database too. Deletion protection: the database's is config's, the
+ * cache's production's alone.
+ */
+function createDataTier(
+  config: PlatformConfig,
+  network: Network,
+  projectNumber: string,
+  opts: pulumi.ComponentResourceOptions,
+): { database: CloudSqlPostgres; cache: MemorystoreRedis } {
+  const { database: db, cache } = config;
+  const privateAccess = {
+    network: network.networkId,
+    reservedRangeName: network.privateServiceRangeName,
+    reservedRangeCidr: network.privateServicesCidr,
+    serviceConnection: network.privateServiceConnection,
+    region: config.region,
+    projectNumber,
+  };
+  const database = new CloudSqlPostgres(
+    "database",
+    {
+      ...privateAccess,
+      // Cloud SQL takes the major version; it applies minor versions itself in maintenance.
+      engineVersion: db.engineVersion.split(".")[0]!,
+      tier: db.instanceClass,
+      diskGb: db.storageGb,
+      maxDiskGb: db.maxStorageGb,
+      highAvailability: db.multiAz,
+      retainedBackups: db.backupRetentionDays,
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      deletionProtection: db.deletionProtection,
+      protect: config.protect,
+    },
+    opts,
+  );
+  const redis = new MemorystoreRedis(
+    "cache",
+    {
+      ...privateAccess,
+      redisVersion: `REDIS_${cache.engineVersion.replace(".", "_")}`,
+      memorySizeGb: required(cache.memorySizeGb, "cache.memorySizeGb"),
+      highAvailability: cache.nodes > 1,
+      maintenanceWindow: cache.maintenanceWindow,
+      deletionProtection: config.environment === "production",
+      protect: config.protect,
+      dependsOn: [database.instance],
+    },
+    opts,
+  );
+  return { database, cache: redis };
+}

@@ -1,0 +1,189 @@
+// GIVEN the shipped GCP stacks (gcp-dev, gcp-production)
+// WHEN each is reviewed as `pulumi up` would run it
+// THEN infra/gcp.ts builds the GCP cloud half in order (network, GKE, Cloud SQL, Memorystore, bucket),
+//      the data services wait for the network's service networking connection and the cache for the
+//      database (they conflict on that one connection when created at once), never for the cluster;
+//      production alone keeps the cluster and the cache from deletion and runs REGIONAL Cloud SQL and
+//      STANDARD_HA Memorystore, and the stack outputs name what was built and say what was not.
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import type { Network } from "../../components/gcp/network";
+import { resolveConfig } from "../../infra/config";
+import { clusterArgs, NOT_BUILT } from "../../infra/gcp";
+import type { RecordedResource } from "../../review/engine";
+import type { ReviewReport } from "../../review/review";
+import { shippedReview } from "../reviews";
+
+const STACKS = ["gcp-dev", "gcp-production"] as const;
+const reports: Record<string, ReviewReport> = {};
+
+beforeAll(() => {
+  for (const stack of STACKS) reports[stack] = shippedReview(stack);
+});
+
+const ofType = (stack: string, type: string) => reports[stack]!.resources.filter((r) => r.type === type);
+const one = (stack: string, type: string): RecordedResource => {
+  const found = ofType(stack, type);
+  if (found.length !== 1) throw new Error(`${stack}: expected one ${type}, found ${found.length}`);
+  return found[0]!;
+};
+
+/** Every URN a resource waits for, directly or through what it waits for. */
+function reach(report: ReviewReport, from: RecordedResource): Set<string> {
+  const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const todo = [from];
+  while (todo.length > 0) {
+    const r = todo.pop()!;
+    for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
+      if (seen.has(urn)) continue;
+      seen.add(urn);
+      todo.push(byUrn.get(urn)!);
+    }
+  }
+  return seen;
+}
+
+function descendants(report: ReviewReport, root: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (urn: string) => report.resources.filter((r) => r.parent === urn).forEach((r) => (found.add(r.urn), visit(r.urn)));
+  visit(root);
+  return found;
+}
+
+describe("the GCP composition", () => {
+  test.each(STACKS)("%s registers the components in the order a first deploy builds them", (stack) => {
+    const components = reports[stack]!.resources.filter(
+      (r) => r.type.startsWith("platform:gcp:") && r.type !== "platform:gcp:GkeSecretsKey",
+    );
+    expect(components.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "platform:gcp:Network network",
+      "platform:gcp:GkeCluster cluster",
+      "platform:gcp:CloudSqlPostgres database",
+      "platform:gcp:MemorystoreRedis cache",
+      "platform:gcp:BackupBucket backups",
+    ]);
+    // Everything on the stack's GCP provider; nothing of AWS.
+    expect(reports[stack]!.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+  });
+
+  test.each(STACKS)(
+    "%s: the data services wait for the service networking connection, the cache for the database, neither for the cluster",
+    (stack) => {
+      const report = reports[stack]!;
+      const connection = one(stack, "gcp:servicenetworking/connection:Connection");
+      const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance");
+      const redis = one(stack, "gcp:redis/instance:Instance");
+      expect(reach(report, sql)).toContain(connection.urn);
+      expect(reach(report, redis)).toContain(connection.urn);
+      expect(redis.dependencies).toContain(sql.urn);
+      const cluster = descendants(report, one(stack, "platform:gcp:GkeCluster").urn);
+      expect(cluster.size).toBeGreaterThan(5);
+      for (const service of [sql, redis]) expect([...reach(report, service)].filter((urn) => cluster.has(urn))).toEqual([]);
+    },
+  );
+
+  test.each([
+    // stack, production guard rails, Cloud SQL availability, Memorystore tier, protect
+    ["gcp-dev", false, "ZONAL", "BASIC", false],
+    ["gcp-production", true, "REGIONAL", "STANDARD_HA", true],
+  ] as const)("%s: deletion protection %s, Cloud SQL %s, Memorystore %s, protect %s", (stack, production, availability, tier, protect) => {
+    expect(one(stack, "gcp:container/cluster:Cluster").inputs.deletionProtection).toBe(production);
+    const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance");
+    expect(sql.inputs).toMatchObject({ deletionProtection: production, settings: { availabilityType: availability } });
+    expect(one(stack, "gcp:redis/instance:Instance").inputs).toMatchObject({ tier, deletionProtection: production });
+    const stateful = [
+      "gcp:container/cluster:Cluster",
+      "gcp:sql/databaseInstance:DatabaseInstance",
+      "gcp:redis/instance:Instance",
+      "gcp:storage/bucket:Bucket",
+      "gcp:compute/network:Network",
+      "gcp:servicenetworking/connection:Connection",
+      "gcp:kms/cryptoKey:CryptoKey",
+    ].flatMap((type) => ofType(stack, type));
+    expect(stateful).toHaveLength(6 + 4); // four keys: cluster secrets, database, cache, backups
+    for (const r of stateful) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
+  });
+
+  test("the GCP profile's maintenance windows start on whole hours, where Cloud SQL and Memorystore maintain", () => {
+    expect(one("gcp-production", "gcp:sql/databaseInstance:DatabaseInstance").inputs).toMatchObject({
+      settings: { maintenanceWindow: { day: 7, hour: 4 } },
+    });
+    expect(one("gcp-production", "gcp:redis/instance:Instance").inputs).toMatchObject({
+      maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 6, minutes: 0 } }] },
+    });
+  });
+
+  test.each(STACKS)("%s outputs the network, cluster, database, cache and bucket, and says the Kubernetes layer is not built", (stack) => {
+    const outputs = reports[stack]!.outputs;
+    expect(outputs).toMatchObject({
+      networkId: expect.stringMatching(/^projects\/example-platform-[a-z]+\/global\/networks\//) as unknown,
+      clusterName: `platform-${stack}-cluster`,
+      kubeconfig: "[secret]",
+      databaseHost: expect.stringMatching(/^10\./) as unknown,
+      databaseCredentialsSecret: `platform-${stack}-database-credentials`,
+      cacheHost: expect.stringMatching(/^10\./) as unknown,
+      cacheAuthSecret: `platform-${stack}-cache-auth`,
+      backupBucket: expect.stringMatching(new RegExp(`^platform-${stack}-backups-[0-9a-f]+$`)) as unknown,
+      notBuilt: NOT_BUILT,
+    });
+    expect(NOT_BUILT).toBe(
+      "the Kubernetes layer on GKE (cluster services, gateway, monitoring, backups, apps) is not composed yet: this stack creates the GCP cloud resources only",
+    );
+  });
+
+  test("the shipped stacks deploy through the DNS-based endpoint: no address list, the IP endpoint private", () => {
+    expect(one("gcp-production", "gcp:container/cluster:Cluster").inputs).toMatchObject({
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
+      controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
+    });
+  });
+});
+
+describe("clusterArgs maps the config's deploy path and guard rails onto GkeCluster", () => {
+  const network = {
+    networkId: "projects/p/global/networks/n",
+    subnetId: "projects/p/regions/europe-west1/subnetworks/s",
+    nodesCidr: "10.0.0.0/20",
+    podsRangeName: "pods",
+    servicesRangeName: "services",
+  } as unknown as Network;
+  const gcp = {
+    cloud: "gcp",
+    region: "europe-west1",
+    domain: "example.com",
+    gcp: { project: "example-platform", projectNumber: "123456789012" },
+  };
+
+  test("listed addresses become the authorized networks; production bounds their width and protects the cluster", () => {
+    const cidrs = ["203.0.113.0/24"];
+    const dev = clusterArgs(
+      resolveConfig({ ...gcp, environment: "dev", cluster: { endpointPublicAccessCidrs: cidrs } }, "Pulumi.t.yaml"),
+      network,
+    );
+    expect(dev).toMatchObject({ authorizedNetworks: cidrs, authorizedNetworksWidestPrefix: 0, deletionProtection: false, protect: false });
+    expect(dev.nodes).toEqual({ machineType: "e2-standard-2", diskSizeGb: 50, initialNodesPerZone: 1, minNodes: 1, maxNodes: 3 });
+    const production = clusterArgs(
+      resolveConfig({ ...gcp, environment: "production", cluster: { endpointPublicAccessCidrs: cidrs } }, "Pulumi.t.yaml", [
+        "alertWebhookUrl",
+      ]),
+      network,
+    );
+    expect(production).toMatchObject({
+      authorizedNetworks: cidrs,
+      authorizedNetworksWidestPrefix: 8,
+      deletionProtection: true,
+      protect: true,
+    });
+    expect(production.nodes).toMatchObject({ initialNodesPerZone: 1, minNodes: 2, maxNodes: 10 });
+  });
+
+  test("no addresses listed: the DNS-based endpoint", () => {
+    expect(clusterArgs(resolveConfig({ ...gcp, environment: "dev" }, "Pulumi.t.yaml"), network).authorizedNetworks).toEqual([]);
+  });
+
+  test("a GCP stack without the project number is refused, naming the file and the key", () => {
+    expect(() => resolveConfig({ ...gcp, gcp: { project: "example-platform" }, environment: "dev" }, "Pulumi.gcp-dev.yaml")).toThrow(
+      "Pulumi.gcp-dev.yaml: platform:gcp.projectNumber is required: it must be the GCP project's number (digits, not its id)",
+    );
+  });
+});
