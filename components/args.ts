@@ -26,3 +26,9 @@ export function checkComponentName(name: string, because: string, fail: Fail): v
     );
   }
 }
+
+/** Refuses a value that is not a whole number from `min` to `max`, naming the argument. */
+export function checkWholeNumber(value: number, min: number, max: number, argument: string, fail: Fail): void {
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
+}

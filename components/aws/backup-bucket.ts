@@ -4,10 +4,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupStore, WorkloadIdentity } from "../types";
 import { type AccountInfo, accountInfo } from "./account";
-import { grantName, stackLabel } from "./data-access";
+import { stackLabel } from "./data-access";
 import * as rules from "./data-args";
 import { policyDocument } from "./iam";
 import { encryptionKey } from "./kms";
+import { grantName } from "../grants";
 
 export interface BackupBucketArgs {
   /** Days a backup stays current before lifecycle expiry turns it into a noncurrent version, 1-3650. */

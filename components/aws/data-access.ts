@@ -3,7 +3,6 @@
 // let a workload read one Secrets Manager secret.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadIdentity } from "../types";
 import type { AccountInfo } from "./account";
 import type { Statement } from "./iam";
 
@@ -72,9 +71,4 @@ export function secretReadStatements(
  */
 export function stackLabel(name: string): string {
   return `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
-}
-
-/** `<component>-<what>-<namespace>-<service account>`: one grant per identity, named from stable strings. */
-export function grantName(name: string, what: string, identity: WorkloadIdentity): string {
-  return `${name}-${what}-${identity.serviceAccount.namespace}-${identity.serviceAccount.name}`;
 }

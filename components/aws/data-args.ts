@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isPrivate, overlaps, parseCidr } from "../cidr";
 import { checkComponentName, type Fail, show } from "../args";
 
-export { type Fail, failer, show } from "../args";
+export { checkWholeNumber, type Fail, failer, show } from "../args";
 
 /**
  * The component name becomes part of AWS names (RDS identifiers and snapshots, replication group ids of at most 40
@@ -45,11 +45,6 @@ export function checkPrivateNetwork(args: PrivateNetworkArgs, fail: Fail): void 
   );
   if (args.allowedSecurityGroupIds.length < 1)
     fail("args.allowedSecurityGroupIds must name at least one security group (the cluster nodes'), or nothing could connect (got [])");
-}
-
-export function checkWholeNumber(value: number, min: number, max: number, argument: string, fail: Fail): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
 }
 
 export type CacheEngine = "valkey" | "redis";

@@ -3,6 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, isPrivate, parseCidr } from "../cidr";
 import { logRetentionProblem } from "../formats";
+import { type Fail, failer, show } from "../args";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -124,16 +125,9 @@ const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
 /** A Kubernetes object name usable for namespaces and service accounts (RFC 1123 label). */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-const show = (value: unknown) => JSON.stringify(value);
-
-/** Reports one problem with the arguments; never returns. */
-type Fail = (message: string) => never;
-
 /** Checks the arguments; throws an Error naming the component and the argument at the first problem. */
 export function checkEksClusterArgs(name: string, args: EksClusterArgs, clusterName: string): void {
-  const fail: Fail = (message) => {
-    throw new Error(`EksCluster ${name}: ${message}`);
-  };
+  const fail: Fail = failer("EksCluster", name);
   const version = args.version ?? DEFAULT_KUBERNETES_VERSION;
   if (!/^1\.\d{2}$/.test(version)) fail(`args.version must be a Kubernetes minor version such as "1.35" (got ${show(version)})`);
   if (clusterName.length > 100 || !CLUSTER_NAME.test(clusterName)) {

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresEndpoint, WorkloadIdentity } from "../types";
 import { accountInfo, type AccountInfo } from "./account";
-import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
+import { secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
 import * as rules from "./data-args";
 import {
   backupOverlapProblem,
@@ -15,6 +15,7 @@ import {
 } from "../windows";
 import { grant, managedPolicyArn, serviceTrustPolicy } from "./iam";
 import { encryptionKey } from "./kms";
+import { grantName } from "../grants";
 
 export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   /**

@@ -6,13 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { RedisEndpoint, WorkloadIdentity } from "../types";
 import { accountInfo, type AccountInfo } from "./account";
-import { grantName, secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
+import { secretReadStatements, serviceSecurityGroup, stackLabel } from "./data-access";
 import * as rules from "./data-args";
 import { CACHE_MAINTENANCE_WINDOW, parseWeeklyWindow, snapshotWindowBefore, weeklyWindowProblem } from "../windows";
 import { grant } from "./iam";
 import { encryptionKey } from "./kms";
 
 import type { CacheEngine } from "./data-args";
+import { grantName } from "../grants";
 
 export type { CacheEngine };
 

@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { BackupStore, WorkloadIdentity } from "../types";
 import { grantedEncryptionKey } from "./kms";
+import { checkWholeNumber, failer, show } from "../args";
+import { grantName } from "../grants";
 
 export interface BackupBucketArgs {
   /** Region of the bucket and of its key, e.g. "europe-west1": the stack's region. */
@@ -43,22 +45,9 @@ const COMPONENT_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,23}$/;
 const REGION = /^[a-z]+-[a-z]+[1-9][0-9]?$/;
 const PROJECT_NUMBER = /^[1-9][0-9]{0,19}$/;
 
-type Fail = (message: string) => never;
-const failer =
-  (name: string): Fail =>
-  (message) => {
-    throw new Error(`BackupBucket ${name}: ${message}`);
-  };
-const show = (value: unknown): string => JSON.stringify(value);
-
-function checkWholeNumber(value: number, min: number, max: number, argument: string, fail: Fail): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
-}
-
 /** The arguments with their defaults applied; throws `BackupBucket <name>: args.<argument> must ...` on the first bad one. */
 export function resolveBackupBucketArgs(name: string, args: BackupBucketArgs): Required<BackupBucketArgs> {
-  const fail = failer(name);
+  const fail = failer("BackupBucket", name);
   if (!COMPONENT_NAME.test(name))
     fail(
       `name must be 1-24 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen, because it becomes part of the bucket's and the key's names (got ${show(name)})`,
@@ -79,7 +68,7 @@ export function resolveBackupBucketArgs(name: string, args: BackupBucketArgs): R
  */
 export function bucketNamePrefix(name: string, project = pulumi.getProject(), stack = pulumi.getStack()): string {
   const prefix = `${project}-${stack}-${name}`.toLowerCase().replace(/[._]/g, "-");
-  const fail = failer(name);
+  const fail = failer("BackupBucket", name);
   if (prefix.length > MAX_PREFIX)
     fail(`the bucket name prefix ${show(prefix)} (project-stack-name) must be at most ${MAX_PREFIX} characters (got ${prefix.length})`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(prefix) || /^goog|g[o0][o0]gle/.test(prefix))
@@ -194,7 +183,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
 
   private grant(what: string, role: string, identity: WorkloadIdentity): void {
     new gcp.storage.BucketIAMMember(
-      `${this.componentName}-${what}-${identity.serviceAccount.namespace}-${identity.serviceAccount.name}`,
+      grantName(this.componentName, what, identity),
       { bucket: this.bucketName, role, member: pulumi.interpolate`serviceAccount:${identity.principal}` },
       { parent: this },
     );

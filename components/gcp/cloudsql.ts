@@ -15,7 +15,8 @@ import {
 } from "../windows";
 import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
-import { grantName, grantSecretRead, storeSecret } from "./secret-store";
+import { grantSecretRead, storeSecret } from "./secret-store";
+import { grantName } from "../grants";
 
 export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /** PostgreSQL major version, "17" or "18" (POSTGRES_17, POSTGRES_18); Cloud SQL applies minor versions in maintenance. @default "17" */

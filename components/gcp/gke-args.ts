@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, parseCidr } from "../cidr";
 import { GCP_REGION } from "../formats";
 import { parseWeeklyWindow, type Window } from "../windows";
+import { type Fail, failer, show } from "../args";
 
 /** The one managed node pool: machine, disk and autoscaling bounds. */
 export interface GkeNodePoolArgs {
@@ -127,14 +128,9 @@ const MEMBER = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[a-z]{2,}$/;
 /** A Google service account id: 6-30 lower-case letters, digits and hyphens, from a letter to a letter or digit. */
 export const ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
-const show = (value: unknown) => JSON.stringify(value);
-type Fail = (message: string) => never;
-
 /** Checks the arguments and applies the defaults; throws naming the component and the argument at the first problem. */
 export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, project: string, stack: string): ResolvedGkeClusterArgs {
-  const fail: Fail = (message) => {
-    throw new Error(`GkeCluster ${name}: ${message}`);
-  };
+  const fail: Fail = failer("GkeCluster", name);
   const clusterName = args.clusterName ?? `${project}-${stack}-${name}`;
   if (!CLUSTER_NAME.test(clusterName))
     fail(

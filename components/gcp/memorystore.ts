@@ -7,7 +7,8 @@ import type { RedisEndpoint, WorkloadIdentity } from "../types";
 import { weeklyWindowProblem, type WindowRule } from "../windows";
 import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
-import { grantName, grantSecretRead, storeSecret } from "./secret-store";
+import { grantSecretRead, storeSecret } from "./secret-store";
+import { grantName } from "../grants";
 
 /** The Redis versions the platform deploys on Memorystore, as the API names them. */
 export const MEMORYSTORE_REDIS_VERSIONS: readonly string[] = ["REDIS_7_0", "REDIS_7_2"];

@@ -7,7 +7,7 @@ import { isPrivate, parseCidr } from "../cidr";
 import { parseWeeklyWindow, type Window } from "../windows";
 import { checkComponentName, type Fail, show } from "../args";
 
-export { type Fail, failer, show } from "../args";
+export { checkWholeNumber, type Fail, failer, show } from "../args";
 
 /** The component name becomes part of key ring and Secret Manager secret ids, unique per project. */
 export function checkName(name: string, fail: Fail): void {
@@ -42,11 +42,6 @@ export function checkPrivateServiceAccess(args: PrivateServiceAccessArgs, fail: 
   if (!REGION.test(args.region)) fail(`args.region must be a GCP region such as europe-west1 (got ${show(args.region)})`);
   if (!PROJECT_NUMBER.test(args.projectNumber))
     fail(`args.projectNumber must be the project's number, digits only, such as 123456789012 (got ${show(args.projectNumber)})`);
-}
-
-export function checkWholeNumber(value: number, min: number, max: number, argument: string, fail: Fail): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`${argument} must be a whole number from ${min} to ${max} (got ${show(value)})`);
 }
 
 const DAY = 24 * 60;

@@ -33,11 +33,6 @@ export function storeSecret(name: string, args: { region: string; value: pulumi.
   return { secret, version };
 }
 
-/** `<component>-<what>-<namespace>-<service account>`: one grant per identity, named from stable strings. */
-export function grantName(name: string, what: string, identity: WorkloadIdentity): string {
-  return `${name}-${what}-${identity.serviceAccount.namespace}-${identity.serviceAccount.name}`;
-}
-
 /** roles/secretmanager.secretAccessor on `secret` alone for the identity's Google service account. */
 export function grantSecretRead(
   name: string,

@@ -12,6 +12,7 @@ import { type Allowance, dnsEgress, type Labels, type PodPeer } from "./network-
 import { APP_SERVICE_DEFAULTS, type AppServiceDefaults } from "./app-defaults";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
 import type { SecretsSync } from "./secrets";
+import { failer } from "../args";
 
 /** Where an app's route attaches: a Gateway listener, and who may reach the app through it. */
 export interface GatewayAttachment {
@@ -87,9 +88,7 @@ export function withAppServiceDefaults(args: AppServiceArgs): ResolvedAppService
 /** Refuses arguments the component cannot deploy safely; returns them with the defaults applied. */
 export function checkAppServiceArgs(given: AppServiceArgs): ResolvedAppServiceArgs {
   const args = withAppServiceDefaults(given);
-  const fail = (message: string): never => {
-    throw new Error(`AppService ${args.name}: ${message}`);
-  };
+  const fail = failer("AppService", args.name);
   if (!APP_NAME.test(args.name)) fail(`args.name ${APP_NAME_RULE} (got ${JSON.stringify(args.name)})`);
   const imageRefused = imageProblem(args.image);
   if (imageRefused) fail(`args.image ${imageRefused} (got ${JSON.stringify(args.image)})`);

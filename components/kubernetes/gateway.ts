@@ -9,6 +9,7 @@ import { ACME_SOLVER_PODS, ACME_SOLVER_PORT, type CertManager, type IssuerName }
 import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, type Labels, type PodPeer } from "./network-policy";
+import { failer } from "../args";
 
 const ENVOY_GATEWAY_VERSION = "v1.9.0";
 const ENVOY_GATEWAY_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-helm", version: ENVOY_GATEWAY_VERSION };
@@ -71,9 +72,7 @@ export function listenerName(hostname: string): string {
 }
 
 function check(name: string, args: IngressGatewayArgs): void {
-  const fail = (message: string): never => {
-    throw new Error(`IngressGateway ${name}: ${message}`);
-  };
+  const fail = failer("IngressGateway", name);
   if (args.hostnames.length === 0) fail("args.hostnames must list at least one hostname");
   if (new Set(args.hostnames).size !== args.hostnames.length)
     fail(`args.hostnames must not repeat a hostname (got ${JSON.stringify(args.hostnames)})`);

@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type Allowance, allowancePolicy, defaultDeny, type NetworkPolicyManifest } from "./network-policy";
+import { failer } from "../args";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -42,9 +43,7 @@ export interface PlatformNamespaceArgs {
 }
 
 function check(args: PlatformNamespaceArgs): void {
-  const fail = (message: string): never => {
-    throw new Error(`PlatformNamespace ${args.name}: ${message}`);
-  };
+  const fail = failer("PlatformNamespace", args.name);
   if (!NAMESPACE.test(args.name)) fail(`args.name must be a DNS label (got ${JSON.stringify(args.name)})`);
   const { enforce, warn, version } = args.podSecurity;
   if (!LEVELS.includes(enforce) || !LEVELS.includes(warn))

@@ -3,6 +3,7 @@
 // (test/kubernetes/network-policy.test.ts) and the namespaces only register what this module builds.
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { failer } from "../args";
 
 export type Labels = Record<string, string>;
 
@@ -92,9 +93,7 @@ function peersOf(a: Allowance): pulumi.Input<PeerArgs[]> {
 
 /** Checks an allowance; throws naming the namespace, the allowance and the field. */
 function checkAllowance(namespace: string, a: Allowance): void {
-  const fail = (message: string): never => {
-    throw new Error(`network policy ${namespace}/allow-${a.name}: ${message}`);
-  };
+  const fail = failer("network policy", `${namespace}/allow-${a.name}`);
   if (!NAME.test(a.name)) fail(`name must be kebab-case, at most 42 characters (got ${JSON.stringify(a.name)})`);
   if (a.peers.length === 0) fail("peers must name at least one peer; an allowance from or to everyone is not narrow");
   if (a.ports.length === 0) fail("ports must list at least one port; an allowance never opens every port");
