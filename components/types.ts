@@ -1,6 +1,5 @@
 // Cloud-neutral contracts. The Kubernetes layer (components/kubernetes) depends only on these; each
-// cloud implements them: components/aws today, GCP's components once they are built (README, status
-// table: planned). No `if (cloud === ...)` on the consuming side.
+// cloud implements them (components/aws, components/gcp). No `if (cloud === ...)` on the consuming side.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -35,8 +34,19 @@ export interface KubernetesCluster {
   readonly kubeconfig: pulumi.Output<string>;
   /** Address ranges the API server is reached at from pods, for egress network policies. */
   readonly apiServerCidrs: pulumi.Input<string[]>;
+  /**
+   * Where a pod acting as a workload identity fetches its credentials, when that is not HTTPS to the
+   * internet: GKE's metadata server. @default none: on EKS the IRSA exchange goes to STS over HTTPS
+   */
+  readonly identityEndpoint?: IdentityEndpoint;
   /** Creates a cloud identity that only the given service account can use. */
   bindServiceAccount(name: string, account: ServiceAccountRef): WorkloadIdentity;
+}
+
+/** An address a workload identity's credentials come from, for egress network policies. */
+export interface IdentityEndpoint {
+  readonly cidrs: string[];
+  readonly port: number;
 }
 
 /** A network endpoint in private address space that network policies may open egress to. */
@@ -111,4 +121,16 @@ export interface ClusterServices {
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
   /** Addresses of the nodes, for scraping kubelets and for the API server's calls to webhooks. */
   readonly nodeCidrs: pulumi.Input<string[]>;
+  /** The cluster's DNS server, whose metrics Prometheus scrapes. */
+  readonly clusterDns: ClusterDns;
+}
+
+/**
+ * The cluster's DNS server, in kube-system with the label k8s-app=kube-dns on every cloud: CoreDNS serves
+ * its metrics on 9153 (EKS); kube-dns serves them from its dnsmasq sidecar on 10054 and from kube-dns
+ * itself on 10055 (GKE).
+ */
+export interface ClusterDns {
+  readonly server: "coredns" | "kube-dns";
+  readonly metricsPorts: number[];
 }

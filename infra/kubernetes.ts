@@ -12,15 +12,19 @@ import { SecretsSync } from "../components/kubernetes/secrets";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
-/** The cloud half's contracts the layer builds on, and where alerts go (a secret, when the stack sets one). */
-interface KubernetesInputs {
+/** What a cloud half (infra/aws.ts, infra/gcp.ts) hands to the Kubernetes layer: only the cloud-neutral contracts. */
+export interface CloudPlatform {
   cluster: KubernetesCluster;
   services: ClusterServices;
   database: PostgresEndpoint;
   cache: RedisEndpoint;
   backups: BackupStore;
-  alertWebhookUrl?: pulumi.Output<string>;
+  /** Stack outputs of the cloud half. */
+  outputs: Record<string, pulumi.Input<unknown>>;
 }
+
+/** The cloud half's contracts the layer builds on, and where alerts go (a secret, when the stack sets one). */
+type KubernetesInputs = Omit<CloudPlatform, "outputs"> & { alertWebhookUrl?: pulumi.Output<string> };
 
 const NAMESPACES = {
   gateway: "gateway",
@@ -108,10 +112,11 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
       database: k.database,
       cache: k.cache,
       secrets,
+      clusterDns: k.services.clusterDns,
       scrapeTargets: [
         { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics, pods: PROXY_PODS },
         { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: CERT_MANAGER_METRICS_PODS },
-        { namespace: "kube-system", port: 9153, pods: { "k8s-app": "kube-dns" } },
+        ...k.services.clusterDns.metricsPorts.map((port) => ({ namespace: "kube-system", port, pods: { "k8s-app": "kube-dns" } })),
         ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
       ],
       rules: {

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
-import type { ClusterServices, LoadBalancerClass } from "../types";
+import type { ClusterDns, ClusterServices, LoadBalancerClass } from "../types";
 import type { EksCluster } from "./eks-cluster";
 import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
 
@@ -39,6 +39,8 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
   readonly storageClassName: pulumi.Output<string>;
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
   readonly nodeCidrs: string[];
+  /** EKS runs CoreDNS (the coredns add-on), serving its metrics on 9153. */
+  readonly clusterDns: ClusterDns = { server: "coredns", metricsPorts: [9153] };
   readonly controller: k8s.helm.v3.Release;
 
   constructor(name: string, args: AwsClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {

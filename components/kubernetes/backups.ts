@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackupStore, KubernetesCluster, PostgresEndpoint, WorkloadIdentity } from "../types";
 import { syncPostgresCredentials } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
-import { dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
+import { dnsEgress, identityEgress, internetHttpsEgress, type Labels } from "./network-policy";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
@@ -339,6 +339,7 @@ export class PostgresBackups extends pulumi.ComponentResource {
           { name: "to-postgres", direction: "Egress", pods: DUMP_PODS, peers: [{ cidrs: db.privateCidrs }], ports: [{ port: db.port }] },
           // The storage API (S3 or GCS) and the cloud's token service for workload identity.
           internetHttpsEgress("to-storage"),
+          ...identityEgress(args.cluster.identityEndpoint),
         ],
       },
       { parent: this },

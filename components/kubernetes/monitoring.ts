@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
+import type { ClusterDns, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
 import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
 import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
 import { type HelmChart, helmRelease } from "../helm";
@@ -110,8 +110,10 @@ export interface MonitoringArgs {
   database: PostgresEndpoint;
   cache: RedisEndpoint;
   secrets: SecretsSync;
-  /** Metrics endpoints in other namespaces. */
+  /** Metrics endpoints in other namespaces (the cluster DNS's among them, on `clusterDns.metricsPorts`). */
   scrapeTargets: ScrapeTarget[];
+  /** The cluster's DNS server: the chart monitors CoreDNS or kube-dns, whichever the cluster runs. */
+  clusterDns: ClusterDns;
   rules: AlertRulesArgs;
   dashboards: DashboardArgs;
 }
@@ -231,6 +233,8 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     kubeScheduler: { enabled: false },
     kubeEtcd: { enabled: false },
     kubeProxy: { enabled: false },
+    coreDns: { enabled: args.clusterDns.server === "coredns" },
+    kubeDns: { enabled: args.clusterDns.server === "kube-dns" },
     // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },

@@ -4,6 +4,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { failer } from "../args";
+import type { IdentityEndpoint } from "../types";
 
 export type Labels = Record<string, string>;
 
@@ -142,4 +143,21 @@ export function apiServerEgress(cidrs: pulumi.Input<string[]>, pods?: Labels): A
 /** HTTPS to addresses outside private space (ACME, cloud APIs, webhooks), never into the VPC. */
 export function internetHttpsEgress(name: string, pods?: Labels, ports: Port[] = [{ port: 443 }]): Allowance {
   return { name, direction: "Egress", ...(pods && { pods }), peers: [{ cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES }], ports };
+}
+
+/**
+ * The cluster's workload identity credentials endpoint (KubernetesCluster.identityEndpoint: GKE's metadata
+ * server), for pods that act as a cloud identity; none where the credentials come over HTTPS.
+ */
+export function identityEgress(endpoint: IdentityEndpoint | undefined, pods?: Labels): Allowance[] {
+  if (!endpoint) return [];
+  return [
+    {
+      name: "workload-identity",
+      direction: "Egress",
+      ...(pods && { pods }),
+      peers: [{ cidrs: endpoint.cidrs }],
+      ports: [{ port: endpoint.port }],
+    },
+  ];
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, WorkloadIdentity } from "../types";
 import { type HelmChart, helmRelease } from "../helm";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
-import { apiServerEgress, dnsEgress, internetHttpsEgress, type Labels } from "./network-policy";
+import { apiServerEgress, dnsEgress, identityEgress, internetHttpsEgress, type Labels } from "./network-policy";
 
 const EXTERNAL_SECRETS_CHART: HelmChart = {
   chart: "external-secrets",
@@ -64,6 +64,7 @@ export class SecretsSync extends pulumi.ComponentResource {
           apiServerEgress(args.cluster.apiServerCidrs),
           // AWS Secrets Manager / Google Secret Manager and the cloud's STS, over HTTPS.
           internetHttpsEgress("secret-store"),
+          ...identityEgress(args.cluster.identityEndpoint),
           {
             name: "webhook",
             direction: "Ingress",
