@@ -5,7 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
+import type { IdentityEndpoint, KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
 import { ACCOUNT_ID, type GkeClusterArgs, recurringWindowOf, resolveGkeClusterArgs, type ResolvedGkeClusterArgs } from "./gke-args";
 import { createNodeIdentity, createNodePool } from "./gke-nodes";
 import { encryptionKey } from "./kms";
@@ -27,6 +27,13 @@ export { NODE_ROLES } from "./gke-nodes";
  */
 export const ADMIN_ROLE = "roles/container.admin";
 
+/**
+ * Where a pod gets its Workload Identity token: the GKE metadata server on its node. Dataplane V2 checks
+ * network policy before the node redirects the address to the server, so egress to it on port 80 is what
+ * a policy must allow.
+ */
+export const METADATA_SERVER: IdentityEndpoint = { cidrs: ["169.254.169.254/32"], port: 80 };
+
 const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const BINDING_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -45,10 +52,12 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
   readonly workloadPool: pulumi.Output<string>;
   /** E-mail of the nodes' service account. */
   readonly nodeServiceAccount: pulumi.Output<string>;
+  readonly identityEndpoint = METADATA_SERVER;
+  /** The project the cluster (and its service accounts) live in. */
+  readonly projectId: pulumi.Output<string>;
 
   private readonly baseName: string;
   private readonly accountPrefix: string;
-  private readonly projectId: pulumi.Output<string>;
   private readonly bindings = new Set<string>();
 
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -200,6 +209,10 @@ function createControlPlane(
       releaseChannel: { channel: args.releaseChannel },
       workloadIdentityConfig: { workloadPool: inputs.workloadPool },
       datapathProvider: "ADVANCED_DATAPATH",
+      // What the cluster services rely on, stated rather than left to GKE's defaults: the persistent disk
+      // CSI driver provisions the pd-balanced StorageClass, and the HTTP load balancing add-on serves the
+      // gateway's backend-service-based passthrough Network Load Balancer.
+      addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true }, httpLoadBalancing: { disabled: false } },
       enableShieldedNodes: true,
       enableLegacyAbac: false,
       masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },

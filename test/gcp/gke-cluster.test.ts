@@ -143,6 +143,7 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       releaseChannel: { channel: "REGULAR" },
       workloadIdentityConfig: { workloadPool: "example-platform.svc.id.goog" },
       datapathProvider: "ADVANCED_DATAPATH",
+      addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true }, httpLoadBalancing: { disabled: false } },
       enableShieldedNodes: true,
       enableLegacyAbac: false,
       masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
@@ -274,6 +275,8 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
     expect(provider.parent).toBe(r.one("platform:gcp:GkeCluster").urn);
     expect(provider.dependencies).toEqual(expect.arrayContaining([r.one("gcp:container/nodePool:NodePool").urn]));
     expect(cluster.apiServerCidrs).toEqual([c.nodesCidr]);
+    // Pods acting as a Google service account fetch its token from the node's metadata server.
+    expect(cluster.identityEndpoint).toEqual({ cidrs: ["169.254.169.254/32"], port: 80 });
   });
 
   test("every child is parented to the component (the key through its own group) and uses its GCP provider", async () => {
