@@ -9,19 +9,8 @@ import { DEFAULT_ENDPOINT_WIDEST_PREFIX, EksCluster, type EksClusterArgs } from 
 import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
-import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import { ConfigError, type PlatformConfig } from "./config";
-
-/** What the cloud half hands to the Kubernetes layer: only the cloud-neutral contracts. */
-export interface CloudPlatform {
-  cluster: KubernetesCluster;
-  services: ClusterServices;
-  database: PostgresEndpoint;
-  cache: RedisEndpoint;
-  backups: BackupStore;
-  /** Stack outputs of the cloud half. */
-  outputs: Record<string, pulumi.Input<unknown>>;
-}
+import type { CloudPlatform } from "./kubernetes";
 
 /** A value the AWS profile always sets; its absence is a profile bug, not a user error. */
 function required<T>(value: T | undefined, key: string): T {

@@ -2,31 +2,18 @@
 // deploy builds it. The network comes first and makes the private service connection; the cluster, the
 // database and the cache hang off the network, never off one another, except the cache, which waits for the
 // database: both take their addresses through that one connection, and Google refuses a second service's
-// request while the first is in progress. The Kubernetes layer is not composed on GKE yet.
+// request while the first is in progress. The cluster services (load balancer class, StorageClass, secret
+// store) go on the cluster; the Kubernetes layer (infra/kubernetes.ts) builds on them as it does on EKS.
 import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/gcp/backup-bucket";
 import { CloudSqlPostgres } from "../components/gcp/cloudsql";
+import { GcpClusterServices } from "../components/gcp/cluster-services";
 import { DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX, GkeCluster, type GkeClusterArgs } from "../components/gcp/gke-cluster";
 import { MemorystoreRedis } from "../components/gcp/memorystore";
 import { Network } from "../components/gcp/network";
-import type { BackupStore, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
-
-/** What a GCP stack still lacks; the review prints it in place of a pass. */
-export const NOT_BUILT =
-  "the Kubernetes layer on GKE (cluster services, gateway, monitoring, backups, apps) is not composed yet: this stack creates the GCP cloud resources only";
-
-/** The GCP cloud half: the cloud-neutral contracts the Kubernetes layer will take, and the stack outputs. */
-export interface GcpCloudPlatform {
-  network: Network;
-  cluster: KubernetesCluster;
-  database: PostgresEndpoint;
-  cache: RedisEndpoint;
-  backups: BackupStore;
-  /** Stack outputs of the cloud half. */
-  outputs: Record<string, pulumi.Input<unknown>>;
-}
+import type { CloudPlatform } from "./kubernetes";
 
 /** Zones a regional GKE cluster, a REGIONAL Cloud SQL instance and a STANDARD_HA Memorystore spread over. */
 const REGIONAL_ZONES = 3;
@@ -40,7 +27,7 @@ function required<T>(value: T | undefined, key: string): T {
 }
 
 /** The GCP half of the platform, in the order a first deploy builds it. */
-export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): GcpCloudPlatform {
+export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): CloudPlatform {
   const opts = { providers: [provider] };
   const project = required(config.gcp, "gcp");
   const network = new Network(
@@ -55,9 +42,15 @@ export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): Gcp
     { location: config.region, projectNumber: project.projectNumber, retentionDays: config.backups.retentionDays, protect: config.protect },
     opts,
   );
+  // On the cluster's Kubernetes provider: created once the node pool exists.
+  const services = new GcpClusterServices(
+    "cluster-services",
+    { cluster, nodeCidrs: [network.nodesCidr], retainVolumes: config.protect },
+    opts,
+  );
   return {
-    network,
     cluster,
+    services,
     database,
     cache,
     backups,
@@ -70,7 +63,6 @@ export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): Gcp
       cacheHost: cache.host,
       cacheAuthSecret: cache.authSecret,
       backupBucket: backups.bucketName,
-      notBuilt: NOT_BUILT,
     },
   };
 }

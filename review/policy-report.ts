@@ -81,7 +81,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The Markdown summary: verdict, violations per level with remediation, then every policy's outcome. */
 export function markdownSummary(
-  stack: { stack: string; cloud: string; environment: string; resources: number; notBuilt?: string | undefined },
+  stack: { stack: string; cloud: string; environment: string; resources: number },
   results: readonly PolicyResult[],
   policies: readonly PlatformPolicy[],
   resources: readonly RecordedResource[],
@@ -97,9 +97,7 @@ export function markdownSummary(
     "",
     mandatory > 0
       ? `**Blocked**: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} must be fixed before this stack is deployed.`
-      : stack.notBuilt
-        ? `**Not built**: ${stack.notBuilt}. No mandatory violation in what the stack builds, but what it does not build was not reviewed.`
-        : "**Passed**: no mandatory violation.",
+      : "**Passed**: no mandatory violation.",
   ];
   for (const level of LEVELS) {
     const entries = all.filter((v) => v.level === level);

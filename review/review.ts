@@ -99,7 +99,6 @@ export function writeReport(report: ReviewReport, outDir: string, info?: PolicyR
       cloud: setting(report, "cloud"),
       environment: setting(report, "environment"),
       resources: report.resources.filter((r) => r.parent !== null).length,
-      notBuilt: notBuilt(report),
     };
     fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(stack, report.policies, policies, report.resources, info));
   }
@@ -128,12 +127,6 @@ function table(counts: Map<string, number>): string[] {
   return rows.map(([k, n]) => `    ${k.padEnd(width)}  ${String(n).padStart(4)}`);
 }
 
-/** What the program says it does not build yet (its `notBuilt` output), or undefined when it builds everything. */
-export function notBuilt(report: Pick<ReviewReport, "outputs">): string | undefined {
-  const said = report.outputs.notBuilt;
-  return typeof said === "string" ? said : undefined;
-}
-
 export function summarize(report: ReviewReport, file: string): string {
   const resources = report.resources.filter((r) => r.parent !== null);
   const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
@@ -148,7 +141,6 @@ export function summarize(report: ReviewReport, file: string): string {
   const [cloud, environment] = [setting(report, "cloud"), setting(report, "environment")];
   return [
     `Stack ${report.stack} (${cloud}, ${environment}): ${resources.length} resources, ${secrets} secret inputs`,
-    ...(notBuilt(report) ? [`  NOT BUILT: ${notBuilt(report)}`] : []),
     "  resources per component:",
     ...table(byComponent),
     "  resources per type:",

@@ -1,4 +1,4 @@
-// GIVEN every shipped AWS stack, reviewed as `pulumi up` would run it
+// GIVEN every shipped stack, AWS and GCP, reviewed as `pulumi up` would run it
 // WHEN each Kubernetes object it registers is read back as the manifest the provider would apply
 // THEN it validates against the upstream schema of its kind with unknown fields treated as errors, the
 //      kinds no published model covers are exactly Envoy Gateway's own, and every pod template (Deployments,
@@ -10,7 +10,7 @@ import { shippedReview } from "../reviews";
 import { podMetadataOf, podSpecOf, restrictedProblems, WORKLOAD_KINDS } from "./pss";
 import { hasSchema, validateObject } from "./schema";
 
-const STACKS = ["dev", "staging", "production"] as const;
+const STACKS = ["dev", "staging", "production", "gcp-dev", "gcp-production"] as const;
 const reports: Record<string, ReviewReport> = {};
 beforeAll(() => {
   for (const stack of STACKS) reports[stack] = shippedReview(stack);
