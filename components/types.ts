@@ -74,6 +74,13 @@ export interface RedisEndpoint extends PrivateEndpoint {
   readonly tls: true;
   /** Secret-store reference of the AUTH token. */
   readonly authSecret: pulumi.Output<string>;
+  /**
+   * PEM certificates a client must trust for the server's TLS certificate when it is not signed by a public
+   * CA (Memorystore's per-instance CA; more than one during a CA rotation); absent where the system trust
+   * store verifies it (ElastiCache).
+   * @default - none: the system trust store verifies the server's certificate
+   */
+  readonly serverCaCertificates?: pulumi.Output<string[]>;
   /** Lets the identity read the AUTH token from the secret store. */
   grantAuthRead(identity: WorkloadIdentity): void;
 }

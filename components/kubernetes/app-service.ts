@@ -11,6 +11,7 @@ import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 import { APP_SERVICE_DEFAULTS, type AppServiceDefaults } from "./app-defaults";
 import { restrictedContainerSecurity, restrictedPodSecurity, scratchVolume } from "./pod-security";
+import { type TrustedServerCa, trustServerCa } from "./server-ca";
 import type { SecretsSync } from "./secrets";
 import { failer } from "../args";
 
@@ -66,7 +67,13 @@ export interface AppServiceArgs {
   secrets?: SecretsSync;
   /** Postgres the app connects to; its credentials arrive in a synced Secret. @default none */
   database?: PostgresEndpoint;
-  /** Redis the app connects to, over TLS with the AUTH token from a synced Secret. @default none */
+  /**
+   * Redis the app connects to, over TLS with the AUTH token from a synced Secret. The container reads
+   * REDIS_HOST, REDIS_PORT, REDIS_TLS ("true") and REDIS_PASSWORD; when the cache's certificate is signed by
+   * a CA of its own (Memorystore), also REDIS_TLS_CA_FILE, the path of that CA's bundle (mounted read-only
+   * from the ConfigMap `<name>-cache-ca`), which the client must verify the server with.
+   * @default none
+   */
   cache?: RedisEndpoint;
   /** Numeric user the container runs as (kubelet cannot verify named users are not root). @default 65532 */
   userId?: number;
@@ -146,7 +153,12 @@ function spread(labels: Labels, topologyKey: string, whenUnsatisfiable: string) 
 }
 
 /** The app's pod: restricted and read-only, spread over zones and hosts, probed, with requests and limits. */
-function podTemplate(a: ResolvedAppServiceArgs, labels: Labels, env: EnvVar[]): k8s.types.input.core.v1.PodTemplateSpec {
+function podTemplate(
+  a: ResolvedAppServiceArgs,
+  labels: Labels,
+  env: EnvVar[],
+  trust: TrustedServerCa | undefined,
+): k8s.types.input.core.v1.PodTemplateSpec {
   return {
     metadata: { labels },
     spec: {
@@ -173,13 +185,10 @@ function podTemplate(a: ResolvedAppServiceArgs, labels: Labels, env: EnvVar[]): 
           livenessProbe: probe(a.healthPath, 10, 3),
           readinessProbe: probe(a.readyPath, 5, 3),
           securityContext: restrictedContainerSecurity(),
-          volumeMounts: [
-            { name: "tmp", mountPath: "/tmp" },
-            { name: "data", mountPath: "/data" },
-          ],
+          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data" }, ...(trust ? [trust.volumeMount] : [])],
         },
       ],
-      volumes: [scratchVolume("tmp", "64Mi"), scratchVolume("data", "256Mi")],
+      volumes: [scratchVolume("tmp", "64Mi"), scratchVolume("data", "256Mi"), ...(trust ? [trust.volume] : [])],
     },
   };
 }
@@ -226,7 +235,7 @@ export class AppService extends pulumi.ComponentResource {
       { metadata: scope.metadata(), automountServiceAccountToken: false },
       { parent: this },
     );
-    const { env, synced } = this.connections(name, a, namespace);
+    const { env, synced, trust } = this.connections(name, a, namespace, labels);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -237,7 +246,7 @@ export class AppService extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           // Never below the desired count during a rollout: a new pod must be ready before an old one goes.
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
-          template: podTemplate(a, labels, env),
+          template: podTemplate(a, labels, env, trust),
         },
       },
       // The autoscaler owns the replica count once the Deployment exists.
@@ -248,10 +257,14 @@ export class AppService extends pulumi.ComponentResource {
     this.registerOutputs({ namespace: this.namespace });
   }
 
-  /** The database's and the cache's connection settings as values and their credentials as synced Secrets. */
-  private connections(name: string, a: ResolvedAppServiceArgs, namespace: pulumi.Output<string>) {
+  /**
+   * The database's and the cache's connection settings as values, their credentials as synced Secrets, and
+   * the cache's server CA bundle when its certificate needs one.
+   */
+  private connections(name: string, a: ResolvedAppServiceArgs, namespace: pulumi.Output<string>, labels: Labels) {
     const env: EnvVar[] = [];
     const synced: pulumi.Resource[] = [];
+    let trust: TrustedServerCa | undefined;
     const target = (secrets: SecretsSync, id: string) => ({
       secrets,
       resourceName: `${name}-${id}-secret`,
@@ -276,14 +289,18 @@ export class AppService extends pulumi.ComponentResource {
     if (a.cache && a.secrets) {
       const credentials = syncRedisAuth(target(a.secrets, "cache"), a.cache, { password: "REDIS_PASSWORD" });
       synced.push(credentials.sync);
+      const ca = { resourceName: `${name}-cache-ca`, namespace, configMapName: `${a.name}-cache-ca`, labels, parent: this };
+      trust = trustServerCa(ca, a.cache, "REDIS_TLS_CA_FILE");
+      if (trust) synced.push(trust.configMap);
       env.push(
         { name: "REDIS_HOST", value: a.cache.host },
         { name: "REDIS_PORT", value: String(a.cache.port) },
         { name: "REDIS_TLS", value: "true" },
+        ...(trust ? [trust.env] : []),
         ...credentials.env,
       );
     }
-    return { env, synced };
+    return { env, synced, trust };
   }
 
   /** The Service in front of the pods, their disruption budget, the CPU autoscaler and the metrics scrape; returns the Service. */

@@ -12,6 +12,7 @@ import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboa
 import { type HelmChart, helmRelease } from "../helm";
 import { type SecretTarget, syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
+import { type ServerCaTarget, type TrustedServerCa, trustServerCa } from "./server-ca";
 import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
@@ -39,11 +40,18 @@ export interface Exporter {
   port: number;
   /** The image's unprivileged user: named users cannot be verified by kubelet, so the id is given. */
   userId: number;
-  /** Syncs the exporter's credentials into `target` and returns them with the env that points it at its endpoint. */
-  connect(
-    target: SecretTarget,
-    endpoints: Pick<MonitoringArgs, "database" | "cache">,
-  ): { synced: k8s.apiextensions.CustomResource; env: pulumi.Output<k8s.types.input.core.v1.EnvVar[]> };
+  /**
+   * Syncs the exporter's credentials into `target` and returns them with the env that points it at its
+   * endpoint; when the endpoint's certificate needs a CA bundle, also that bundle, as the ConfigMap `ca`.
+   */
+  connect(target: SecretTarget, ca: ServerCaTarget, endpoints: Pick<MonitoringArgs, "database" | "cache">): ExporterConnection;
+}
+/** What an exporter's Deployment needs to reach its endpoint. */
+export interface ExporterConnection {
+  synced: k8s.apiextensions.CustomResource;
+  env: pulumi.Output<k8s.types.input.core.v1.EnvVar[]>;
+  /** The server CA bundle to mount. @default - none: the system trust store verifies the endpoint */
+  trust?: TrustedServerCa;
 }
 /** The exporters, one entry per kind: the managed Postgres and Redis, each reached over TLS. */
 export const EXPORTERS: Readonly<Record<ExporterKind, Exporter>> = {
@@ -51,7 +59,7 @@ export const EXPORTERS: Readonly<Record<ExporterKind, Exporter>> = {
     image: "quay.io/prometheuscommunity/postgres-exporter:v0.20.1",
     port: 9187,
     userId: 65534,
-    connect: (target, { database }) => {
+    connect: (target, _ca, { database }) => {
       const credentials = syncPostgresCredentials(target, database, { user: "DATA_SOURCE_USER", password: "DATA_SOURCE_PASS" });
       return {
         synced: credentials.sync,
@@ -68,13 +76,20 @@ export const EXPORTERS: Readonly<Record<ExporterKind, Exporter>> = {
     image: "quay.io/oliver006/redis_exporter:v1.88.0",
     port: 9121,
     userId: 59000,
-    connect: (target, { cache }) => {
+    connect: (target, ca, { cache }) => {
       const credentials = syncRedisAuth(target, cache, { password: "REDIS_PASSWORD" });
+      // redis_exporter's --tls-ca-cert-file: the roots it verifies the server with, in place of the system's.
+      const trust = trustServerCa(ca, cache, "REDIS_EXPORTER_TLS_CA_CERT_FILE");
       return {
         synced: credentials.sync,
         env: pulumi
           .output(cache.host)
-          .apply((host) => [{ name: "REDIS_ADDR", value: `rediss://${host}:${cache.port}` }, ...credentials.env]),
+          .apply((host) => [
+            { name: "REDIS_ADDR", value: `rediss://${host}:${cache.port}` },
+            ...(trust ? [trust.env] : []),
+            ...credentials.env,
+          ]),
+        ...(trust && { trust }),
       };
     },
   },
@@ -288,7 +303,8 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
 }
 
 /** An exporter's Deployment spec: one restricted pod serving metrics on the exporter's port. */
-function exporterDeploymentSpec(app: string, exporter: Exporter, labels: Labels, env: pulumi.Output<k8s.types.input.core.v1.EnvVar[]>) {
+function exporterDeploymentSpec(app: string, exporter: Exporter, labels: Labels, connection: ExporterConnection) {
+  const trust = connection.trust;
   return {
     replicas: 1,
     selector: { matchLabels: labels },
@@ -302,13 +318,15 @@ function exporterDeploymentSpec(app: string, exporter: Exporter, labels: Labels,
             name: app,
             image: exporter.image,
             ports: [{ name: "metrics", containerPort: exporter.port }],
-            env,
+            env: connection.env,
+            ...(trust && { volumeMounts: [trust.volumeMount] }),
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
             livenessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 30 },
             readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
             securityContext: restrictedContainerSecurity(),
           },
         ],
+        ...(trust && { volumes: [trust.volume] }),
       },
     },
   };
@@ -396,12 +414,13 @@ export class Monitoring extends pulumi.ComponentResource {
       secretName: `${app}-credentials`,
       parent: this,
     };
+    const ca = { resourceName: `${name}-${app}-ca`, namespace, configMapName: `${app}-ca`, labels, parent: this };
     const exporter = EXPORTERS[kind];
-    const { synced, env } = exporter.connect(target, args);
+    const connection = exporter.connect(target, ca, args);
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-${app}`,
-      { metadata: { name: app, namespace, labels }, spec: exporterDeploymentSpec(app, exporter, labels, env) },
-      { parent: this, dependsOn: [synced] },
+      { metadata: { name: app, namespace, labels }, spec: exporterDeploymentSpec(app, exporter, labels, connection) },
+      { parent: this, dependsOn: [connection.synced, ...(connection.trust ? [connection.trust.configMap] : [])] },
     );
     const port = exporter.port;
     const service = new k8s.core.v1.Service(
