@@ -84,6 +84,7 @@ function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
         cache,
         secrets,
         scrapeTargets: [],
+        clusterDns: { server: "coredns", metricsPorts: [9153] },
         rules: {
           backupNamespace: "backups",
           backupCronJob: "postgres-backup",
