@@ -53,7 +53,7 @@ describe("AWS managed policy ARNs", () => {
 
 describe("the review", () => {
   test("a planted unknown managed policy stops the production review before the policy pack runs", async () => {
-    const review = reviewWeakened((args) =>
+    const review = reviewWeakened("production", (args) =>
       args.type === ATTACHMENT && args.name === "cluster-ebs-csi-policy"
         ? { props: { ...args.props, policyArn: "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy" }, opts: args.opts }
         : undefined,

@@ -1,17 +1,18 @@
 // The reviews many test files read, made once per jest run by the global setup (test/setup/shared-reviews.ts)
 // in plain Node and read back here:
 //   const report = shippedReview("production");   // what reviewStack({ root, stack: "production" }) returns
-//   const weakened = weakenedReview("a public database");   // a row of test/policies/weakenings.ts
+//   const weakened = weakenedReview("production", "a public database");   // a row of test/policies/weakenings.ts
 // Each call parses the file afresh, so no test sees another's changes to a report.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ReviewReport } from "../review/review";
+import type { WeakenedStack } from "./policies/weakenings";
 
 /** Every stack file the project ships; the global setup reviews each once per run. */
 export const SHIPPED_STACKS = ["dev", "gcp-dev", "gcp-production", "production", "staging"] as const;
 export type ShippedStack = (typeof SHIPPED_STACKS)[number];
 
-export type ReviewJob = { kind: "shipped"; stack: ShippedStack } | { kind: "weakened"; name: string };
+export type ReviewJob = { kind: "shipped"; stack: ShippedStack } | { kind: "weakened"; stack: WeakenedStack; name: string };
 
 /** The environment variable naming the folder the global setup wrote the reports to. */
 export const REVIEWS_DIR_VARIABLE = "PLATFORM_SHARED_REVIEWS";
@@ -29,10 +30,17 @@ const slug = (text: string) =>
 
 /** Where a job's report lives in the folder of one run. */
 export function reportFile(dir: string, job: ReviewJob): string {
-  return path.join(dir, job.kind, `${job.kind === "shipped" ? job.stack : slug(job.name)}.json`);
+  return job.kind === "shipped"
+    ? path.join(dir, job.kind, `${job.stack}.json`)
+    : path.join(dir, job.kind, job.stack, `${slug(job.name)}.json`);
 }
 
-function read(job: ReviewJob, what: string): ReviewReport {
+/** What a job reviews, as the messages about it say. */
+export const jobName = (job: ReviewJob): string =>
+  job.kind === "shipped" ? `stack ${job.stack}` : `stack ${job.stack} weakened by "${job.name}"`;
+
+function read(job: ReviewJob): ReviewReport {
+  const what = jobName(job);
   const dir = process.env[REVIEWS_DIR_VARIABLE];
   if (!dir)
     throw new Error(
@@ -50,10 +58,10 @@ function read(job: ReviewJob, what: string): ReviewReport {
 
 /** The review of a shipped stack, exactly as `reviewStack({ root, stack })` returns it (after a JSON round trip it survives unchanged). */
 export function shippedReview(stack: ShippedStack): ReviewReport {
-  return read({ kind: "shipped", stack }, `stack ${stack}`);
+  return read({ kind: "shipped", stack });
 }
 
-/** The review of the production stack under one weakening of test/policies/weakenings.ts, named by its label. */
-export function weakenedReview(name: string): ReviewReport {
-  return read({ kind: "weakened", name }, `production weakened by "${name}"`);
+/** The review of `stack` under one weakening of test/policies/weakenings.ts, named by its label. */
+export function weakenedReview(stack: WeakenedStack, name: string): ReviewReport {
+  return read({ kind: "weakened", stack, name });
 }

@@ -1,5 +1,6 @@
-// One production safeguard weakened at a time, by a stack transformation over the inputs or options the
-// components pass to the engine, with the policy that must catch it and the resource it must name.
+// One production safeguard weakened at a time, on the AWS (production) or the GCP (gcp-production) stack, by a
+// stack transformation over the inputs or options the components pass to the engine, with the policy that
+// must catch it and the resources it must name.
 // test/policies/weakened.test.ts asserts on the reviews; the global setup (test/setup/shared-reviews.ts)
 // runs them once per jest run through `reviewWeakened`, in plain Node. Only `reviewWeakened` loads the SDK
 // and the review, so the global setup reads the table without them.
@@ -10,6 +11,10 @@ import type { ReviewReport } from "../../review/review";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 export type Weakening = (args: pulumi.ResourceTransformationArgs) => pulumi.ResourceTransformationResult | undefined;
+
+/** The production stack of each cloud, the stacks weakened here. */
+export const WEAKENED_STACKS = ["production", "gcp-production"] as const;
+export type WeakenedStack = (typeof WEAKENED_STACKS)[number];
 
 /** Changes inputs of every resource of `type` (or only the one called `name`). */
 const inputs =
@@ -44,10 +49,36 @@ const loadBalancedApp: Weakening = (args) =>
     ? { props: { ...args.props, spec: { ...(args.props.spec as Record<string, unknown>), type: "LoadBalancer" } }, opts: args.opts }
     : undefined;
 
+/** Cloud SQL takes connections on a public IPv4 address besides its private one. */
+const publicCloudSql: Weakening = (args) => {
+  if (args.type !== "gcp:sql/databaseInstance:DatabaseInstance") return undefined;
+  type Settings = { ipConfiguration: object };
+  const settings = args.props.settings as Settings;
+  const ipConfiguration = { ...settings.ipConfiguration, ipv4Enabled: true };
+  return { props: { ...args.props, settings: { ...settings, ipConfiguration } }, opts: args.opts };
+};
+
+/**
+ * The cluster has no workload pool, and its nodes leave the metadata mode unset: GKE refuses GKE_METADATA on
+ * a cluster without Workload Identity, and unset means the node's own metadata server there.
+ */
+const noWorkloadIdentity: Weakening = (args) => {
+  if (args.type === "gcp:container/cluster:Cluster")
+    return { props: { ...args.props, workloadIdentityConfig: undefined }, opts: args.opts };
+  if (args.type !== "gcp:container/nodePool:NodePool") return undefined;
+  const nodeConfig = { ...(args.props.nodeConfig as object), workloadMetadataConfig: undefined };
+  return { props: { ...args.props, nodeConfig }, opts: args.opts };
+};
+
 const RDS = "aws:rds/instance:Instance";
 
-/** What is weakened (also the name of its review), the policy that fails, the resource it names, and the weakening. */
-export const WEAKENINGS: Array<[string, string, string, Weakening]> = [
+/** A row: what is weakened (also the name of its review), the policy that fails, the resources it names, and the weakening. */
+type Row = [string, string, string | string[], Weakening];
+/** The rows on `stack`, each with the stack as its fifth element. */
+const on = (stack: WeakenedStack, rows: Row[]): Array<[...Row, WeakenedStack]> => rows.map((row) => [...row, stack]);
+
+/** On the production stack (AWS). */
+const PRODUCTION: Row[] = [
   ["a public database", "rds-not-public", "database-instance", inputs(RDS, { publiclyAccessible: true })],
   ["an unencrypted database", "rds-encrypted", "database-instance", inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined })],
   ["1-day backup retention", "rds-backups", "database-instance", inputs(RDS, { backupRetentionPeriod: 1 })],
@@ -134,11 +165,27 @@ export const WEAKENINGS: Array<[string, string, string, Weakening]> = [
   ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
 ];
 
+/** On the gcp-production stack. A row naming several resources expects a violation on each, in that order. */
+const GCP_PRODUCTION: Row[] = [
+  ["a public Cloud SQL IP", "sql-private-tls", "database-instance", publicCloudSql],
+  ["BASIC Memorystore in production", "memorystore-secure", "cache-instance", inputs("gcp:redis/instance:Instance", { tier: "BASIC" })],
+  ["a GKE cluster without Workload Identity", "gke-workload-identity", ["cluster-cluster", "cluster-nodes"], noWorkloadIdentity],
+  [
+    "a bucket without public access prevention",
+    "gcs-no-public",
+    "backups-bucket",
+    inputs("gcp:storage/bucket:Bucket", { publicAccessPrevention: "inherited" }),
+  ],
+];
+
+/** Every weakening, with the stack it weakens as its fifth element. */
+export const WEAKENINGS = [...on("production", PRODUCTION), ...on("gcp-production", GCP_PRODUCTION)];
+
 /**
- * Reviews the production stack exactly as `npm run review` does (its stack file, the real program, the
- * production policy config), with the program run under `weaken` as a stack transformation.
+ * Reviews `stack` exactly as `npm run review` does (its stack file, the real program, the production policy
+ * config), with the program run under `weaken` as a stack transformation.
  */
-export async function reviewWeakened(weaken: Weakening): Promise<ReviewReport> {
+export async function reviewWeakened(stack: WeakenedStack, weaken: Weakening): Promise<ReviewReport> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { runtime } = require("@pulumi/pulumi") as typeof pulumi;
   const { reviewStack } = require("../../review/review") as typeof import("../../review/review");
@@ -150,5 +197,5 @@ export async function reviewWeakened(weaken: Weakening): Promise<ReviewReport> {
     runtime.registerStackTransformation(weaken);
     return main();
   };
-  return reviewStack({ root: ROOT, stack: "production", program }, project);
+  return reviewStack({ root: ROOT, stack, program }, project);
 }

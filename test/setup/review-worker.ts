@@ -20,9 +20,9 @@ export interface WorkerMessage {
 
 function review(job: ReviewJob): Promise<ReviewReport> {
   if (job.kind === "shipped") return reviewStack({ root: ROOT, stack: job.stack });
-  const weakening = WEAKENINGS.find(([name]) => name === job.name);
-  if (!weakening) throw new Error(`no weakening "${job.name}" in test/policies/weakenings.ts`);
-  return reviewWeakened(weakening[3]);
+  const weakening = WEAKENINGS.find(([name, , , , stack]) => name === job.name && stack === job.stack);
+  if (!weakening) throw new Error(`no weakening "${job.name}" of stack ${job.stack} in test/policies/weakenings.ts`);
+  return reviewWeakened(job.stack, weakening[3]);
 }
 
 async function run(job: ReviewJob): Promise<boolean> {

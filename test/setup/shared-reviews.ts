@@ -1,4 +1,4 @@
-// jest globalSetup: reviews every shipped stack, and production under each weakening of
+// jest globalSetup: reviews every shipped stack, and each production stack under each of its weakenings in
 // test/policies/weakenings.ts, once per run before any test file starts, and hands the folder of reports to
 // the test workers through the environment (test/reviews.ts reads it). Many files read the same stacks;
 // reviewing them here instead of in each file's beforeAll saves a review per file, and a review in plain
@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { WEAKENINGS } from "../policies/weakenings";
-import { type FailedReview, type ReviewJob, REVIEWS_DIR_VARIABLE, reportFile, SHIPPED_STACKS } from "../reviews";
+import { type FailedReview, jobName, type ReviewJob, REVIEWS_DIR_VARIABLE, reportFile, SHIPPED_STACKS } from "../reviews";
 import type { WorkerMessage } from "./review-worker";
 
 /**
@@ -70,8 +70,6 @@ function inputsHash(root: string): string {
   hash.update(JSON.stringify([process.version, process.platform, process.arch, pulumiEnv]));
   return hash.digest("hex").slice(0, 16);
 }
-
-const jobName = (job: ReviewJob) => (job.kind === "shipped" ? `stack ${job.stack}` : `production weakened by "${job.name}"`);
 
 /** Runs the jobs in up to `processes` forked workers; resolves to the names of the jobs that failed. */
 function reviewAll(root: string, dir: string, jobs: ReviewJob[], processes: number, timeoutMs: number): Promise<string[]> {
@@ -163,7 +161,7 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
 
   const jobs: ReviewJob[] = [
     ...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })),
-    ...WEAKENINGS.map(([name]) => ({ kind: "weakened" as const, name })),
+    ...WEAKENINGS.map(([name, , , , stack]) => ({ kind: "weakened" as const, stack, name })),
   ];
   const files = jobs.map((job) => reportFile("", job));
   const shared = files.find((file, i) => files.indexOf(file) !== i);
