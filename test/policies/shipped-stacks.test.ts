@@ -1,6 +1,7 @@
 // GIVEN the shipped stack files and the real program
 // WHEN the offline review runs the policy pack over each of them with its environment's config
-// THEN every policy of the pack reports at the environment's level, and no mandatory policy fails.
+// THEN every policy of the pack reports at the environment's level, no mandatory policy fails, and every
+//      policy evaluates at least one resource but those written for the other cloud's resources.
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +10,39 @@ import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The policies over one cloud's resources alone: on the other cloud's stacks they have nothing to evaluate. */
+const AWS_ONLY = [
+  "imdsv2",
+  "eks-endpoint-private",
+  "eks-secrets-kms",
+  "eks-control-plane-logs",
+  "eks-version",
+  "rds-not-public",
+  "rds-encrypted",
+  "rds-backups",
+  "rds-ha",
+  "rds-deletion-protection",
+  "rds-observability",
+  "redis-encryption",
+  "redis-auth",
+  "redis-ha",
+  "iam-no-star",
+  "iam-trust-scoped",
+];
+const GCP_ONLY = [
+  "gke-private",
+  "gke-workload-identity",
+  "gke-network-policy",
+  "gke-node-hardening",
+  "gke-legacy-auth-off",
+  "sql-private-tls",
+  "sql-backups-ha",
+  "memorystore-secure",
+  "gcs-no-public",
+  "gcs-backup-posture",
+  "gcp-no-basic-roles",
+];
 
 describe.each([
   ["dev", "dev"],
@@ -29,6 +63,14 @@ describe.each([
     >;
     expect(review.policies.map((p) => [p.name, p.enforcementLevel])).toEqual(
       policies.map((p) => [p.name, config[p.name]!.enforcementLevel]),
+    );
+  });
+
+  test("THEN every policy it enables evaluates at least one resource, but the other cloud's", () => {
+    const enabled = review.policies.filter((p) => p.enforcementLevel !== "disabled");
+    const otherCloud = stack.startsWith("gcp-") ? AWS_ONLY : GCP_ONLY;
+    expect(enabled.filter((p) => p.evaluated === 0).map((p) => p.name)).toEqual(
+      otherCloud.filter((name) => enabled.some((p) => p.name === name)),
     );
   });
 
