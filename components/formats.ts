@@ -24,6 +24,8 @@ export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A GCP project number: digits, not starting with 0 (what the Google service agents are named after). */
 export const GCP_PROJECT_NUMBER = /^[1-9]\d{5,18}$/;
 export const IAM_ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A Google IAM member a person or pipeline signs in as: a user, a group or a service account, by e-mail. */
+export const GCP_IAM_MEMBER = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[a-z]{2,}$/;
 export const URL_PATH = /^\/[\w\-./~%]*$/;
 
 const IMAGE_NAME = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";

@@ -107,6 +107,10 @@ const cluster = section("cluster", {
     matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
     says("must be a list of IAM role ARNs"),
   ),
+  adminMembers: z.array(
+    matching(f.GCP_IAM_MEMBER, "a Google IAM member such as group:platform-admins@example.com"),
+    says("must be a list of Google IAM members"),
+  ),
   nodes: nodes.partial(),
 });
 const database = section("database", {
@@ -348,6 +352,7 @@ const CLOUD_ONLY_KEYS: ReadonlyArray<[Cloud, Path]> = [
   ["aws", ["cluster", "logRetentionDays"]],
   ["aws", ["cluster", "deployFromVpc"]],
   ["aws", ["cluster", "adminRoleArns"]],
+  ["gcp", ["cluster", "adminMembers"]],
   ["aws", ["cache", "nodeType"]],
   ["aws", ["cache", "snapshotRetentionDays"]],
   ["gcp", ["cache", "memorySizeGb"]],

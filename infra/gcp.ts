@@ -87,6 +87,7 @@ export function clusterArgs(config: PlatformConfig, network: Network): GkeCluste
     authorizedNetworksWidestPrefix: production ? DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX : 0,
     deletionProtection: production,
     protect: config.protect,
+    adminMembers: config.cluster.adminMembers ?? [],
     nodes: {
       machineType: n.instanceType,
       diskSizeGb: n.diskSizeGb,

@@ -7,6 +7,7 @@ import type { EksClusterArgs } from "../components/aws/eks-args";
 import type { NetworkArgs } from "../components/aws/network";
 import type { PostgresDatabaseArgs } from "../components/aws/postgres";
 import type { RedisCacheArgs } from "../components/aws/redis";
+import type { GkeClusterArgs } from "../components/gcp/gke-args";
 import type { AppServiceArgs } from "../components/kubernetes/app-service";
 import { APP_SERVICE_DEFAULTS } from "../components/kubernetes/app-defaults";
 import type { PostgresBackupsArgs } from "../components/kubernetes/backups";
@@ -38,6 +39,8 @@ export interface Profile {
       adminRoleArns?: EksClusterArgs["adminRoleArns"];
       /** AWS only: CloudWatch retention of control-plane logs. */
       logRetentionDays?: EksClusterArgs["logRetentionDays"];
+      /** GCP only: Google IAM members given roles/container.admin besides those the project already grants. */
+      adminMembers?: GkeClusterArgs["adminMembers"];
     };
   database: Required<
     Pick<

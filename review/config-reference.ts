@@ -32,6 +32,8 @@ const DESCRIPTIONS: Record<string, string> = {
   "cluster.logRetentionDays": "AWS: CloudWatch retention of control-plane logs (api, audit, authenticator).",
   "cluster.adminRoleArns":
     "AWS: IAM roles granted cluster admin through access entries, besides the identity that created the cluster; put the CI deploy role here.",
+  "cluster.adminMembers":
+    "GCP: Google IAM members (`user:`, `group:`, `serviceAccount:`) given roles/container.admin on the project, besides those the project already grants; put the CI deploy service account here.",
   "cluster.nodes.instanceType": "Node instance (AWS) or machine (GCP) type.",
   "cluster.nodes.minSize": "Autoscaling lower bound.",
   "cluster.nodes.desiredSize": "Nodes at creation; the autoscaler owns the number afterwards.",

@@ -184,6 +184,18 @@ describe("each mistake is one line naming the file and the key", () => {
       ],
     ],
     [
+      "GKE admins on an AWS stack",
+      { ...dev, cluster: { deployFromVpc: true, adminMembers: ["group:platform-admins@example.com"] } },
+      ["Pulumi.test.yaml: platform:cluster.adminMembers applies to gcp stacks only; this stack's cloud is aws"],
+    ],
+    [
+      "a GKE admin that is not an IAM member",
+      { ...base.gcp, environment: "dev", cluster: { adminMembers: ["alice@example.com"] } },
+      [
+        'Pulumi.test.yaml: platform:cluster.adminMembers[0] must be a Google IAM member such as group:platform-admins@example.com (got "alice@example.com")',
+      ],
+    ],
+    [
       "a deploy-path key on GCP",
       { ...base.gcp, environment: "dev", cluster: { deployFromVpc: true } },
       ["Pulumi.test.yaml: platform:cluster.deployFromVpc applies to aws stacks only; this stack's cloud is gcp"],

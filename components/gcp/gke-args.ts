@@ -2,7 +2,7 @@
 // Pure: no Pulumi resources, so the rules are tested directly and read in one place.
 import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, parseCidr } from "../cidr";
-import { GCP_REGION } from "../formats";
+import { GCP_IAM_MEMBER, GCP_REGION } from "../formats";
 import { parseWeeklyWindow, type Window } from "../windows";
 import { type Fail, failer, show } from "../args";
 
@@ -124,7 +124,6 @@ const ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
 const CLUSTER_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const RANGE_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z0-9-]+$/;
-const MEMBER = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[a-z]{2,}$/;
 /** A Google service account id: 6-30 lower-case letters, digits and hyphens, from a letter to a letter or digit. */
 export const ACCOUNT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 
@@ -221,7 +220,7 @@ function checkMaintenanceWindow(text: string, fail: Fail): Window {
 
 function checkAdmins(members: string[], fail: Fail): string[] {
   for (const member of members) {
-    if (!MEMBER.test(member))
+    if (!GCP_IAM_MEMBER.test(member))
       fail(`args.adminMembers must hold IAM members such as group:platform-admins@example.com (got ${show(member)})`);
   }
   if (new Set(members).size !== members.length) fail(`args.adminMembers must not repeat a member (got ${show(members)})`);

@@ -153,6 +153,13 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
     gcp: { project: "example-platform", projectNumber: "123456789012" },
   };
 
+  test("the config's admin members are GkeCluster's, none by default", () => {
+    const admins = ["group:platform-admins@example.com", "serviceAccount:deploy@example-platform.iam.gserviceaccount.com"];
+    const config = (cluster: Record<string, unknown>) => resolveConfig({ ...gcp, environment: "dev", cluster }, "Pulumi.t.yaml");
+    expect(clusterArgs(config({ adminMembers: admins }), network).adminMembers).toEqual(admins);
+    expect(clusterArgs(config({}), network).adminMembers).toEqual([]);
+  });
+
   test("listed addresses become the authorized networks; production bounds their width and protects the cluster", () => {
     const cidrs = ["203.0.113.0/24"];
     const dev = clusterArgs(
