@@ -1,4 +1,5 @@
-// GIVEN the production stack, reviewed as `pulumi up` would run it
+// GIVEN the production stacks of both clouds (production on EKS, gcp-production on GKE), reviewed as
+//       `pulumi up` would run them
 // WHEN every target Prometheus scrapes (the stack's own ServiceMonitors and PodMonitors, resolved through
 //      the recorded Services and Deployments, and the charts' monitors, which the review cannot see) is
 //      checked against the recorded NetworkPolicies with NetworkPolicy semantics (netpol.ts)
@@ -22,8 +23,9 @@ import {
 
 let report: ReviewReport;
 let policies: NetworkPolicies;
-beforeAll(() => {
-  report = shippedReview("production");
+/** Reads a stack's review and its policies; each stack's describe block calls it before its tests. */
+function load(stack: "production" | "gcp-production"): void {
+  report = shippedReview(stack);
   const namespaces = ofType("kubernetes:core/v1:Namespace").map(
     (r) => (r.inputs as { metadata: { name: string; labels: Labels } }).metadata,
   );
@@ -31,7 +33,7 @@ beforeAll(() => {
     ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as unknown as NetworkPolicy),
     Object.fromEntries(namespaces.map((n) => [n.name, n.labels])),
   );
-});
+}
 
 const ofType = (type: string) => report.resources.filter((r) => r.type === type);
 const byUrn = (urn: string) => report.resources.find((r) => r.urn === urn)!;
@@ -210,9 +212,19 @@ const CHART_POD_TARGETS: Target[] = [
   { monitor: "kube-prometheus-stack: prometheus", to: PROMETHEUS, port: 9090 },
   { monitor: "kube-prometheus-stack: prometheus config reloader", to: PROMETHEUS, port: 8080 },
   { monitor: "kube-prometheus-stack: operator", to: pods("monitoring", { app: "kube-prometheus-stack-operator" }), port: 10250 },
-  // kube-system has no platform policies, so only Prometheus's egress decides.
-  { monitor: "kube-prometheus-stack: coredns", to: pods("kube-system", { "k8s-app": "kube-dns" }), port: 9153 },
 ];
+
+// The cluster DNS the chart monitors, per cloud: CoreDNS on EKS, kube-dns's two metrics ports on GKE
+// (`helm template` with kubeDns.enabled: its Service selects k8s-app=kube-dns on 10054 and 10055).
+// kube-system has no platform policies, so only Prometheus's egress decides.
+const KUBE_DNS_PODS = pods("kube-system", { "k8s-app": "kube-dns" });
+const CHART_DNS_TARGETS: Record<string, Target[]> = {
+  production: [{ monitor: "kube-prometheus-stack: coredns", to: KUBE_DNS_PODS, port: 9153 }],
+  "gcp-production": [
+    { monitor: "kube-prometheus-stack: kube-dns dnsmasq", to: KUBE_DNS_PODS, port: 10054 },
+    { monitor: "kube-prometheus-stack: kube-dns skydns", to: KUBE_DNS_PODS, port: 10055 },
+  ],
+};
 
 /** AWS keeps a subnet's first four addresses and its last; nodes and ENIs get the ones between. */
 function usableEnds(cidr: string): string[] {
@@ -225,8 +237,8 @@ const subnetCidrs = (r: RecordedResource, input: string) =>
     .filter((s) => s.type === "aws:ec2/subnet:Subnet")
     .map((s) => s.inputs.cidrBlock as string);
 
-/** The kubelets (on the node group's subnets) and the API server (its ENIs in the cluster's subnets, its `kubernetes` endpoints). */
-function chartAddressTargets(): Target[] {
+/** EKS: the kubelets (on the node group's subnets) and the API server (its ENIs in the cluster's subnets, its `kubernetes` endpoints). */
+function awsAddressTargets(): Target[] {
   const nodeSubnets = ofType("aws:eks/nodeGroup:NodeGroup").flatMap((g) => subnetCidrs(g, "subnetIds"));
   const apiServerSubnets = ofType("aws:eks/cluster:Cluster").flatMap((c) => subnetCidrs(c, "vpcConfig"));
   return [
@@ -239,9 +251,51 @@ function chartAddressTargets(): Target[] {
   ];
 }
 
+/**
+ * GKE: the kubelets and the API server's private endpoint, both in the node subnet's primary range (GCP
+ * keeps its first two addresses and its last two).
+ */
+function gcpAddressTargets(): Target[] {
+  const [subnet] = ofType("gcp:compute/subnetwork:Subnetwork").map((s) => s.inputs.ipCidrRange as string);
+  const size = 2 ** (32 - Number(subnet!.split("/")[1]));
+  const ends = [addressIn(subnet!, 2), addressIn(subnet!, size - 3)];
+  return [
+    ...ends.map((address): Target => ({ monitor: "kube-prometheus-stack: kubelet", to: { address }, port: 10250 })),
+    ...ends.map((address): Target => ({ monitor: "kube-prometheus-stack: apiserver", to: { address }, port: 443 })),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------------
 
-describe("production: every scrape target is reachable through the network policies", () => {
+interface Cloud {
+  stack: "production" | "gcp-production";
+  /** The kubelets and the API server, at the addresses the cloud gives them. */
+  addressTargets: () => Target[];
+  /** What addressTargets must describe: the ends of the node (and API server) ranges. */
+  addresses: { kubelets: string[]; apiServers: string[] };
+  /** An address Prometheus must not reach: the data services' range. */
+  dataAddress: string;
+}
+
+const AWS_PRIVATE_ENDS = ["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"];
+const CLOUDS: Cloud[] = [
+  {
+    stack: "production",
+    addressTargets: awsAddressTargets,
+    addresses: { kubelets: AWS_PRIVATE_ENDS, apiServers: AWS_PRIVATE_ENDS },
+    dataAddress: "10.0.208.4",
+  },
+  {
+    stack: "gcp-production",
+    addressTargets: gcpAddressTargets,
+    addresses: { kubelets: ["10.0.0.2", "10.0.15.253"], apiServers: ["10.0.0.2", "10.0.15.253"] },
+    dataAddress: "10.0.32.4",
+  },
+];
+
+describe.each(CLOUDS)("$stack: every scrape target is reachable through the network policies", (cloud) => {
+  beforeAll(() => load(cloud.stack));
+
   test("the stack's own monitors resolve to these pods and container ports", () => {
     expect(recordedTargets().map(describeTarget).sort()).toEqual([
       "PodMonitor gateway/envoy-proxies: gateway/app.kubernetes.io/name=envoy,app.kubernetes.io/component=proxy,app.kubernetes.io/managed-by=envoy-gateway:19001",
@@ -251,20 +305,19 @@ describe("production: every scrape target is reachable through the network polic
     ]);
   });
 
-  test("the kubelets and the API server are scraped at addresses in the private subnets", () => {
-    expect(chartAddressTargets().map(describeTarget)).toEqual([
-      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map(
-        (a) => `kube-prometheus-stack: kubelet: ${a}:10250`,
-      ),
-      ...["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"].map(
-        (a) => `kube-prometheus-stack: apiserver: ${a}:443`,
-      ),
+  test("the kubelets and the API server are scraped at addresses in the nodes' ranges", () => {
+    expect(cloud.addressTargets().map(describeTarget)).toEqual([
+      ...cloud.addresses.kubelets.map((a) => `kube-prometheus-stack: kubelet: ${a}:10250`),
+      ...cloud.addresses.apiServers.map((a) => `kube-prometheus-stack: apiserver: ${a}:443`),
     ]);
   });
 
   test("Prometheus's egress and each target's ingress admit every scrape", () => {
-    const targets = [...recordedTargets(), ...CHART_POD_TARGETS, ...chartAddressTargets()];
-    expect(targets.length).toBe(4 + 11 + 12);
+    const targets = [...recordedTargets(), ...CHART_POD_TARGETS, ...CHART_DNS_TARGETS[cloud.stack]!, ...cloud.addressTargets()];
+    const { kubelets, apiServers } = cloud.addresses;
+    expect(targets.length).toBe(
+      4 + CHART_POD_TARGETS.length + CHART_DNS_TARGETS[cloud.stack]!.length + kubelets.length + apiServers.length,
+    );
     const down = targets
       .map((t) => ({ t, verdict: policies.decide({ from: PROMETHEUS, to: t.to, port: t.port }) }))
       .filter(({ verdict }) => !verdict.allowed)
@@ -278,28 +331,29 @@ describe("production: every scrape target is reachable through the network polic
     expect(down).toEqual([]);
   });
 
-  test.each<[string, PodEndpoint, Endpoint, number]>([
-    [
-      "Prometheus to the cert-manager webhook's serving port",
-      PROMETHEUS,
-      pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
-      10250,
-    ],
-    [
-      "Grafana to cert-manager's metrics (only Prometheus scrapes)",
-      pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
-      pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
-      9402,
-    ],
-    [
-      "podinfo to the Postgres exporter's metrics",
-      pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }),
-      pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }),
-      9187,
-    ],
-    ["Prometheus to a kubelet on another port", PROMETHEUS, { address: "10.0.0.4" }, 10255],
-    ["Prometheus to an address in the isolated (data) subnets", PROMETHEUS, { address: "10.0.208.4" }, 10250],
-  ])("the same policies still refuse %s", (_, from, to, port) => {
-    expect(policies.decide({ from, to, port }).allowed).toBe(false);
+  test("the same policies still refuse what nobody allowed", () => {
+    const refused: Array<[string, PodEndpoint, Endpoint, number]> = [
+      [
+        "Prometheus to the cert-manager webhook's serving port",
+        PROMETHEUS,
+        pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
+        10250,
+      ],
+      [
+        "Grafana to cert-manager's metrics (only Prometheus scrapes)",
+        pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
+        pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
+        9402,
+      ],
+      [
+        "podinfo to the Postgres exporter's metrics",
+        pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }),
+        pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }),
+        9187,
+      ],
+      ["Prometheus to a kubelet on another port", PROMETHEUS, { address: cloud.addresses.kubelets[0]! }, 10255],
+      ["Prometheus to an address in the data services' range", PROMETHEUS, { address: cloud.dataAddress }, 10250],
+    ];
+    expect(refused.filter(([, from, to, port]) => policies.decide({ from, to, port }).allowed).map(([what]) => what)).toEqual([]);
   });
 });
