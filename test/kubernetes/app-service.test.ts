@@ -5,33 +5,15 @@
 //      non-secret connection settings are plain values, bad arguments are refused by name, and every
 //      argument left out takes the default AppServiceArgs documents (APP_SERVICE_DEFAULTS).
 import { describe, expect, test } from "@jest/globals";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
 import { SecretsSync } from "../../components/kubernetes/secrets";
-import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
+import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
+import { POD_SECURITY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram } from "../harness";
 import { documentedDefaults } from "../documented-defaults";
 
-const podSecurity = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
-
-function stubCluster(): KubernetesCluster {
-  const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-  return {
-    clusterName: pulumi.output("test"),
-    provider,
-    kubeconfig: pulumi.secret("{}"),
-    apiServerCidrs: ["10.0.0.0/19"],
-    bindServiceAccount: (name: string, account: ServiceAccountRef): WorkloadIdentity => ({
-      serviceAccount: account,
-      serviceAccountAnnotations: pulumi.output<Record<string, string>>({
-        "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${name}`,
-      }),
-      principal: pulumi.output(`arn:aws:iam::123456789012:role/${name}`),
-      principalId: pulumi.output(name),
-    }),
-  };
-}
+const podSecurity = POD_SECURITY;
 
 const database: PostgresEndpoint = {
   host: pulumi.output("db.internal"),
@@ -84,18 +66,9 @@ const base = (secrets?: SecretsSync): AppServiceArgs => ({
 describe("AppService with the database and the cache", () => {
   test("credentials are synced from the store and referenced; connection settings are values", async () => {
     const r = await recordProgram(() => {
-      const cluster = stubCluster();
+      const cluster = stubCluster("aws");
       const providers = [cluster.provider];
-      const secrets = new SecretsSync(
-        "secrets",
-        {
-          cluster,
-          podSecurity,
-          storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
-          webhookCallerCidrs: ["10.0.0.0/19"],
-        },
-        { providers },
-      );
+      const secrets = stubSecrets(cluster);
       new AppService("app-shop", base(secrets), { providers });
     });
     const externalSecrets = r
@@ -178,7 +151,7 @@ describe("AppService arguments", () => {
   ])("%s is refused, naming the argument", async (_, change, message) => {
     await expect(
       recordProgram(() => {
-        const cluster = stubCluster();
+        const cluster = stubCluster("aws");
         new AppService("app-shop", { ...base(), ...change }, { providers: [cluster.provider] });
       }),
     ).rejects.toThrow(message);
@@ -220,7 +193,7 @@ describe("AppService defaults", () => {
 
   test("an AppService given only its required arguments gets exactly the documented defaults", async () => {
     const r = await recordProgram(() => {
-      const cluster = stubCluster();
+      const cluster = stubCluster("aws");
       new AppService("app-shop", required, { providers: [cluster.provider] });
     });
     const d = APP_SERVICE_DEFAULTS;
@@ -272,7 +245,7 @@ describe("AppService defaults", () => {
   test("an AppService given every default explicitly is recorded the same as one given none", async () => {
     const run = (args: AppServiceArgs) =>
       recordProgram(() => {
-        const cluster = stubCluster();
+        const cluster = stubCluster("aws");
         new AppService("app-shop", args, { providers: [cluster.provider] });
       });
     const bare = await run(required);

@@ -5,35 +5,19 @@
 //      names the file in its client's CA variable and waits for the ConfigMap, all valid against the upstream
 //      schemas and the restricted Pod Security Standard; without them, nothing of the kind is added.
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../../components/kubernetes/app-service";
 import { Monitoring } from "../../components/kubernetes/monitoring";
-import { SecretsSync } from "../../components/kubernetes/secrets";
-import type { KubernetesCluster, PostgresEndpoint, RedisEndpoint, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
+import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
 import type { RecordedResource } from "../../review/engine";
+import { POD_SECURITY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram, type Recorded } from "../harness";
 import { podMetadataOf, podSpecOf, restrictedProblems } from "./pss";
 import { validateObject } from "./schema";
 
-const podSecurity = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
+const podSecurity = POD_SECURITY;
 const CA_1 = "-----BEGIN CERTIFICATE-----\nMIIDfTCCAmWgAwIBAgIBADANBgkqhkiG9w0BAQsFADBbMS0wKwYDVQQ=\n-----END CERTIFICATE-----";
 const CA_2 = "-----BEGIN CERTIFICATE-----\nMIIDfTCCAmWgAwIBAgIBATANBgkqhkiG9w0BAQsFADBbMS0wKwYDVQQ=\n-----END CERTIFICATE-----";
-
-function stubCluster(): KubernetesCluster {
-  return {
-    clusterName: pulumi.output("test"),
-    provider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
-    kubeconfig: pulumi.secret("{}"),
-    apiServerCidrs: ["10.0.0.0/19"],
-    bindServiceAccount: (name: string, account: ServiceAccountRef): WorkloadIdentity => ({
-      serviceAccount: account,
-      serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
-      principal: pulumi.output(`${name}@example-platform.iam.gserviceaccount.com`),
-      principalId: pulumi.output(name),
-    }),
-  };
-}
 
 const database: PostgresEndpoint = {
   host: pulumi.output("10.20.0.3"),
@@ -58,18 +42,9 @@ const cacheWith = (serverCaCertificates?: pulumi.Output<string[]>): RedisEndpoin
 /** The monitoring stack and an app that uses the database and the cache, on one stub cluster. */
 function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
   return recordProgram(() => {
-    const cluster = stubCluster();
+    const cluster = stubCluster("gcp");
     const providers = [cluster.provider];
-    const secrets = new SecretsSync(
-      "secrets",
-      {
-        cluster,
-        podSecurity,
-        storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
-        webhookCallerCidrs: ["10.0.0.0/19"],
-      },
-      { providers },
-    );
+    const secrets = stubSecrets(cluster);
     new Monitoring(
       "monitoring",
       {

@@ -1,0 +1,49 @@
+// Stand-ins for the cloud half in Kubernetes component tests: a cluster whose identities are an AWS role or
+// a Google service account (no cloud resource behind them), and the secrets sync that reads the store.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { SecretsSync } from "../../components/kubernetes/secrets";
+import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
+
+export const POD_SECURITY = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
+
+/** A cluster on a provider of its own; its identities are IRSA roles (`aws`) or Google service accounts (`gcp`). */
+export function stubCluster(identities: "aws" | "gcp"): KubernetesCluster {
+  const identity = (name: string, account: ServiceAccountRef): WorkloadIdentity =>
+    identities === "aws"
+      ? {
+          serviceAccount: account,
+          serviceAccountAnnotations: pulumi.output<Record<string, string>>({
+            "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${name}`,
+          }),
+          principal: pulumi.output(`arn:aws:iam::123456789012:role/${name}`),
+          principalId: pulumi.output(name),
+        }
+      : {
+          serviceAccount: account,
+          serviceAccountAnnotations: pulumi.output<Record<string, string>>({}),
+          principal: pulumi.output(`${name}@example-platform.iam.gserviceaccount.com`),
+          principalId: pulumi.output(name),
+        };
+  return {
+    clusterName: pulumi.output("test"),
+    provider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
+    kubeconfig: pulumi.secret("{}"),
+    apiServerCidrs: ["10.0.0.0/19"],
+    bindServiceAccount: identity,
+  };
+}
+
+/** The External Secrets operator on the stub cluster, reading Secrets Manager in eu-west-1. */
+export function stubSecrets(cluster: KubernetesCluster): SecretsSync {
+  return new SecretsSync(
+    "secrets",
+    {
+      cluster,
+      podSecurity: POD_SECURITY,
+      storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
+      webhookCallerCidrs: ["10.0.0.0/19"],
+    },
+    { providers: [cluster.provider] },
+  );
+}
