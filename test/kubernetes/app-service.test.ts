@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
-import { POD_SECURITY, stubCluster, stubSecrets } from "./stubs";
+import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram } from "../harness";
 import { documentedDefaults } from "../documented-defaults";
 
@@ -50,13 +50,7 @@ const base = (secrets?: SecretsSync): AppServiceArgs => ({
   readyPath: "/readyz",
   metricsPath: "/metrics",
   podSecurity,
-  gateway: {
-    gatewayName: "platform",
-    gatewayNamespace: "gateway",
-    sectionName: "https-shop-example-com",
-    routeNamespaceLabels: { "platform/gateway-routes": "true" },
-    proxies: { namespace: "gateway", pods: { app: "envoy" } },
-  },
+  gateway: SHOP_GATEWAY,
   hstsMaxAgeSeconds: 31_536_000,
   scrapers: { namespace: "monitoring", pods: { app: "prometheus" } },
   crds: [],

@@ -10,7 +10,7 @@ import { AppService } from "../../components/kubernetes/app-service";
 import { Monitoring } from "../../components/kubernetes/monitoring";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
 import type { RecordedResource } from "../../review/engine";
-import { POD_SECURITY, stubCluster, stubSecrets } from "./stubs";
+import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram, type Recorded } from "../harness";
 import { podMetadataOf, podSpecOf, restrictedProblems } from "./pss";
 import { validateObject } from "./schema";
@@ -79,13 +79,7 @@ function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
         image: "ghcr.io/example/shop:1.2.3",
         hostname: "shop.example.com",
         podSecurity,
-        gateway: {
-          gatewayName: "platform",
-          gatewayNamespace: "gateway",
-          sectionName: "https-shop-example-com",
-          routeNamespaceLabels: { "platform/gateway-routes": "true" },
-          proxies: { namespace: "gateway", pods: { app: "envoy" } },
-        },
+        gateway: SHOP_GATEWAY,
         scrapers: { namespace: "monitoring", pods: { app: "prometheus" } },
         crds: [],
         secrets,

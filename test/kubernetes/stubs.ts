@@ -7,6 +7,15 @@ import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../
 
 export const POD_SECURITY = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
 
+/** The gateway attachment of an app `shop` at shop.example.com. */
+export const SHOP_GATEWAY = {
+  gatewayName: "platform",
+  gatewayNamespace: "gateway",
+  sectionName: "https-shop-example-com",
+  routeNamespaceLabels: { "platform/gateway-routes": "true" },
+  proxies: { namespace: "gateway", pods: { app: "envoy" } },
+};
+
 /** A cluster on a provider of its own; its identities are IRSA roles (`aws`) or Google service accounts (`gcp`). */
 export function stubCluster(identities: "aws" | "gcp"): KubernetesCluster {
   const identity = (name: string, account: ServiceAccountRef): WorkloadIdentity =>
