@@ -1,0 +1,322 @@
+// GIVEN renovate.json at the repository root
+// WHEN each regex custom manager's matchStrings run, as JavaScript regular expressions with Renovate's named
+//      groups, over the files its managerFilePatterns select
+// THEN each finds exactly the dependencies the platform pins (charts, images, EKS add-ons) with their current
+//      versions, every Helm chart version and every container image in the code and stack files is found by
+//      some manager, the EKS add-on lookups ask for the cluster's Kubernetes minor, and the package rules
+//      group what docs/upgrades.md upgrades together.
+import { describe, expect, test } from "@jest/globals";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DEFAULT_ADDON_VERSIONS, DEFAULT_KUBERNETES_VERSION } from "../components/aws/eks-args";
+import { profileFor } from "../infra/profiles";
+
+const ROOT = path.resolve(__dirname, "..");
+const SKIPPED = new Set(["node_modules", ".git", "out"]);
+
+interface CustomManager {
+  customType: string;
+  description: string;
+  managerFilePatterns: string[];
+  matchStrings: string[];
+  depNameTemplate?: string;
+  packageNameTemplate?: string;
+  registryUrlTemplate?: string;
+  datasourceTemplate: string;
+  depTypeTemplate: string;
+}
+interface PackageRule {
+  matchManagers?: string[];
+  matchPackageNames?: string[];
+  matchDepNames?: string[];
+  matchDepTypes?: string[];
+  matchDatasources?: string[];
+  matchUpdateTypes?: string[];
+  groupName?: string;
+  dependencyDashboardApproval?: boolean;
+  enabled?: boolean;
+}
+interface Dependency {
+  file: string;
+  depName: string;
+  currentValue: string;
+  datasource: string;
+  depType: string;
+  registryUrl?: string;
+  packageName?: string;
+}
+
+const config = JSON.parse(fs.readFileSync(path.join(ROOT, "renovate.json"), "utf8")) as {
+  customManagers: CustomManager[];
+  packageRules: PackageRule[];
+};
+
+/** Every file of the repository, relative to the root with forward slashes, as Renovate matches them. */
+function repositoryFiles(dir = ""): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (SKIPPED.has(entry.name)) return [];
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? repositoryFiles(rel) : [rel];
+  });
+}
+const FILES = repositoryFiles().sort();
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/** A managerFilePatterns entry: "/regex/" is a regular expression (the only form this config uses). */
+function filePattern(pattern: string): RegExp {
+  const m = /^\/(.+)\/$/.exec(pattern);
+  if (!m) throw new Error(`managerFilePatterns entry ${pattern} is not a /regex/`);
+  return new RegExp(m[1]!);
+}
+
+/** `{{name}}` and `{{{name}}}` filled from the match's groups; any other Handlebars is refused. */
+function render(template: string, groups: Record<string, string | undefined>): string {
+  const out = template.replace(/\{\{\{?(\w+)\}?\}\}/g, (_, name: string) => {
+    const value = groups[name];
+    if (value === undefined) throw new Error(`template ${template} names ${name}, which the match did not capture`);
+    return value;
+  });
+  if (out.includes("{{")) throw new Error(`template ${template} uses Handlebars this test does not render`);
+  return out;
+}
+
+/** What Renovate's regex manager extracts: each matchString applied to the whole file, every match a dependency. */
+function extract(manager: CustomManager): Dependency[] {
+  const patterns = manager.managerFilePatterns.map(filePattern);
+  return FILES.filter((file) => patterns.some((p) => p.test(file))).flatMap((file) => {
+    const text = read(file);
+    return manager.matchStrings.flatMap((source) =>
+      [...text.matchAll(new RegExp(source, "g"))].map((m) => {
+        const g = m.groups ?? {};
+        // As in Renovate, a template wins over a capture group of the same field.
+        const field = (template: string | undefined, group: string | undefined) => (template ? render(template, g) : group);
+        const dep: Dependency = {
+          file,
+          depName: field(manager.depNameTemplate, g.depName)!,
+          currentValue: g.currentValue!,
+          datasource: render(manager.datasourceTemplate, g),
+          depType: render(manager.depTypeTemplate, g),
+        };
+        const registryUrl = field(manager.registryUrlTemplate, g.registryUrl);
+        const packageName = field(manager.packageNameTemplate, g.packageName);
+        return { ...dep, ...(registryUrl && { registryUrl }), ...(packageName && { packageName }) };
+      }),
+    );
+  });
+}
+
+const byManager = config.customManagers.map((m) => ({ manager: m, deps: extract(m) }));
+const allDeps = byManager.flatMap((m) => m.deps);
+const found = (description: string) => byManager.find((m) => m.manager.description.startsWith(description))!.deps;
+const short = (d: Dependency) => `${d.file} ${d.depName} ${d.currentValue}`;
+
+const PROMETHEUS_REPO = "https://prometheus-community.github.io/helm-charts";
+const addonFilter = (addonName: string) => JSON.stringify({ kubernetesVersion: "1.35", addonName });
+const addon = (depName: string, currentValue: string): Dependency => ({
+  file: "components/aws/eks-args.ts",
+  depName,
+  currentValue,
+  datasource: "aws-eks-addon",
+  depType: "eks-addon",
+  packageName: addonFilter(depName),
+});
+
+describe("the regex managers find exactly the pinned dependencies", () => {
+  test("every manager is a regex manager with managerFilePatterns (current Renovate), not the older fileMatch", () => {
+    expect(config.customManagers.map((m) => [m.customType, Object.keys(m).includes("fileMatch")])).toEqual(
+      config.customManagers.map(() => ["regex", false]),
+    );
+    expect(config.customManagers).toHaveLength(11);
+  });
+
+  test("Helm charts from HTTP repositories", () => {
+    expect(found("Helm charts from HTTP")).toEqual([
+      {
+        file: "components/kubernetes/monitoring.ts",
+        depName: "kube-prometheus-stack",
+        currentValue: "88.5.3",
+        datasource: "helm",
+        depType: "helm-chart",
+        registryUrl: PROMETHEUS_REPO,
+      },
+      {
+        file: "components/kubernetes/monitoring.ts",
+        depName: "prometheus-operator-crds",
+        currentValue: "31.0.1",
+        datasource: "helm",
+        depType: "helm-chart",
+        registryUrl: PROMETHEUS_REPO,
+      },
+      {
+        file: "components/kubernetes/secrets.ts",
+        depName: "external-secrets",
+        currentValue: "2.9.0",
+        datasource: "helm",
+        depType: "helm-chart",
+        registryUrl: "https://charts.external-secrets.io",
+      },
+    ]);
+  });
+
+  test("OCI charts, the Envoy Gateway version constant and the Load Balancer Controller chart", () => {
+    const oci = (file: string, depName: string, currentValue: string): Dependency => ({
+      file,
+      depName,
+      currentValue,
+      datasource: "docker",
+      depType: "helm-chart",
+    });
+    expect(found("Helm charts from OCI")).toEqual([
+      oci("components/kubernetes/cert-manager.ts", "quay.io/jetstack/charts/cert-manager", "v1.21.1"),
+    ]);
+    expect(found("Envoy Gateway")).toEqual([oci("components/kubernetes/gateway.ts", "docker.io/envoyproxy/gateway-helm", "v1.9.0")]);
+    expect(found("AWS Load Balancer Controller")).toEqual([
+      {
+        file: "components/aws/eks-lb-controller-policy.json",
+        depName: "aws-load-balancer-controller",
+        currentValue: "3.5.0",
+        datasource: "helm",
+        depType: "helm-chart",
+        registryUrl: "https://aws.github.io/eks-charts",
+      },
+    ]);
+  });
+
+  test("container images in code and in the stack files", () => {
+    expect(found("Container images pinned in code").map(short)).toEqual([
+      "components/kubernetes/backups.ts docker.io/library/postgres 17.11-bookworm",
+      "components/kubernetes/backups.ts docker.io/library/postgres 18.6-bookworm",
+      "components/kubernetes/backups.ts docker.io/rclone/rclone 1.75.0",
+      "components/kubernetes/monitoring.ts quay.io/prometheuscommunity/postgres-exporter v0.20.1",
+      "components/kubernetes/monitoring.ts quay.io/oliver006/redis_exporter v1.88.0",
+    ]);
+    expect(found("App images").map(short)).toEqual(
+      ["dev", "gcp-dev", "gcp-production", "production", "staging"].map((s) => `Pulumi.${s}.yaml ghcr.io/stefanprodan/podinfo 6.14.1`),
+    );
+    expect(new Set([...found("Container images pinned in code"), ...found("App images")].map((d) => d.datasource + d.depType))).toEqual(
+      new Set(["dockercontainer-image"]),
+    );
+  });
+
+  test("EKS add-ons: the DEFAULT_ADDON_VERSIONS entry and the @default line of each", () => {
+    expect(allDeps.filter((d) => d.depType === "eks-addon")).toEqual([
+      addon("vpc-cni", "v1.21.1-eksbuild.7"),
+      addon("vpc-cni", "v1.21.1-eksbuild.7"),
+      addon("coredns", "v1.13.2-eksbuild.4"),
+      addon("coredns", "v1.13.2-eksbuild.4"),
+      addon("kube-proxy", "v1.35.3-eksbuild.13"),
+      addon("kube-proxy", "v1.35.3-eksbuild.13"),
+      addon("aws-ebs-csi-driver", "v1.60.0-eksbuild.1"),
+      addon("aws-ebs-csi-driver", "v1.60.0-eksbuild.1"),
+      addon("eks-pod-identity-agent", "v1.3.10-eksbuild.2"),
+      addon("eks-pod-identity-agent", "v1.3.10-eksbuild.2"),
+    ]);
+  });
+});
+
+/** How each chart's `version:` expression names its value: a literal, a constant of the file, or the published policy. */
+function chartVersion(file: string, expression: string): { file: string; value: string } {
+  const literal = /^"([^"]+)"$/.exec(expression);
+  if (literal) return { file, value: literal[1]! };
+  if (/^[A-Z_]+$/.test(expression)) {
+    const constant = new RegExp(`const ${expression} = "([^"]+)"`).exec(read(file));
+    if (constant) return { file, value: constant[1]! };
+  }
+  if (expression === "lb.chartVersion") {
+    const policy = "components/aws/eks-lb-controller-policy.json";
+    return { file: policy, value: (JSON.parse(read(policy)) as { chartVersion: string }).chartVersion };
+  }
+  throw new Error(`${file}: chart version ${expression} is neither a literal, a constant of the file nor known here`);
+}
+
+describe("nothing pinned escapes the managers", () => {
+  const sources = FILES.filter((f) => /^(components|infra)\/.+\.ts$/.test(f));
+
+  test("every Helm chart's version is a value some manager extracts from the file that holds it", () => {
+    const charts = sources.flatMap((file) =>
+      [...read(file).matchAll(/chart: "([^"]+)",\s*version: ([^,\s}]+)/g)].map((m) => ({ chart: m[1]!, ...chartVersion(file, m[2]!) })),
+    );
+    expect(charts.map((c) => `${c.chart} ${c.value}`)).toEqual([
+      "aws-load-balancer-controller 3.5.0",
+      "oci://quay.io/jetstack/charts/cert-manager v1.21.1",
+      "oci://docker.io/envoyproxy/gateway-helm v1.9.0",
+      "oci://docker.io/envoyproxy/gateway-crds-helm v1.9.0",
+      "kube-prometheus-stack 88.5.3",
+      "prometheus-operator-crds 31.0.1",
+      "external-secrets 2.9.0",
+    ]);
+    const extracted = new Set(allDeps.filter((d) => d.depType === "helm-chart").map((d) => `${d.file} ${d.currentValue}`));
+    expect(charts.filter((c) => !extracted.has(`${c.file} ${c.value}`))).toEqual([]);
+  });
+
+  test("every container image in the code and the stack files is a dependency some manager extracts", () => {
+    const IMAGE = /[a-z0-9-]+(?:\.[a-z0-9-]+)+\/[a-z0-9._/-]+:[A-Za-z0-9._-]+/;
+    const inCode = sources.flatMap((file) =>
+      [...read(file).matchAll(new RegExp(`"(${IMAGE.source})"`, "g"))].map((m) => `${file} ${m[1]!}`),
+    );
+    const inStacks = FILES.filter((f) => /^Pulumi\..+\.yaml$/.test(f)).flatMap((file) =>
+      [...read(file).matchAll(new RegExp(`image:\\s*"?(${IMAGE.source})`, "g"))].map((m) => `${file} ${m[1]!}`),
+    );
+    expect(inCode).toHaveLength(5);
+    expect(inStacks).toHaveLength(5);
+    const extracted = new Set(
+      allDeps.filter((d) => d.depType === "container-image").map((d) => `${d.file} ${d.depName}:${d.currentValue}`),
+    );
+    expect([...inCode, ...inStacks].filter((image) => !extracted.has(image))).toEqual([]);
+  });
+
+  test("every EKS add-on pinned is looked up for the cluster's Kubernetes minor, which the profiles deploy", () => {
+    const names: Record<keyof typeof DEFAULT_ADDON_VERSIONS, string> = {
+      vpcCni: "vpc-cni",
+      coredns: "coredns",
+      kubeProxy: "kube-proxy",
+      ebsCsiDriver: "aws-ebs-csi-driver",
+      podIdentityAgent: "eks-pod-identity-agent",
+    };
+    const addons = allDeps.filter((d) => d.datasource === "aws-eks-addon");
+    for (const [key, version] of Object.entries(DEFAULT_ADDON_VERSIONS)) {
+      expect(addons.filter((d) => d.depName === names[key as keyof typeof names] && d.currentValue === version)).toHaveLength(2);
+    }
+    const filters = new Set(addons.map((d) => JSON.parse(d.packageName!) as { kubernetesVersion: string }).map((f) => f.kubernetesVersion));
+    expect(filters).toEqual(new Set([DEFAULT_KUBERNETES_VERSION]));
+    expect(profileFor("production", "aws").cluster.version).toBe(DEFAULT_KUBERNETES_VERSION);
+  });
+});
+
+describe("package rules", () => {
+  test("groups: Pulumi packages, Helm charts, EKS add-ons and container images", () => {
+    expect(config.packageRules.filter((r) => r.groupName).map((r) => r.groupName)).toEqual([
+      "Pulumi SDK and providers",
+      "Helm charts",
+      "EKS add-ons",
+      "Container images",
+    ]);
+    const types = new Set(config.packageRules.flatMap((r) => (r.groupName ? (r.matchDepTypes ?? []) : [])));
+    expect(new Set(allDeps.map((d) => d.depType).filter((t) => t !== "eks-addon"))).toEqual(types);
+  });
+
+  test("the Pulumi group matches every @pulumi package in package.json, and a major waits for approval", () => {
+    const pkg = JSON.parse(read("package.json")) as Record<"dependencies" | "devDependencies", Record<string, string>>;
+    const pulumi = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => n.startsWith("@pulumi/"));
+    expect(pulumi.sort()).toEqual([
+      "@pulumi/aws",
+      "@pulumi/eslint-plugin",
+      "@pulumi/gcp",
+      "@pulumi/kubernetes",
+      "@pulumi/policy",
+      "@pulumi/pulumi",
+      "@pulumi/random",
+    ]);
+    const rules = config.packageRules.filter((r) => r.matchPackageNames?.includes("@pulumi/**"));
+    expect(rules).toEqual([
+      expect.objectContaining({ matchManagers: ["npm"], groupName: "Pulumi SDK and providers" }),
+      expect.objectContaining({ matchManagers: ["npm"], matchUpdateTypes: ["major"], dependencyDashboardApproval: true }),
+    ]);
+  });
+
+  test("the backup image never jumps a Postgres major: the image is chosen by the server's major", () => {
+    expect(config.packageRules).toContainEqual(
+      expect.objectContaining({ matchDepNames: ["docker.io/library/postgres"], matchUpdateTypes: ["major"], enabled: false }),
+    );
+  });
+});
