@@ -189,9 +189,9 @@ describe("every shipped stack", () => {
       ...(s.cloud === "aws" && { region: s.region }),
       "runs-on": runnerOf(s),
     }));
-    const bySTack = (a: { stack?: unknown }, b: { stack?: unknown }) => String(a.stack).localeCompare(String(b.stack));
+    const byStack = (a: { stack?: unknown }, b: { stack?: unknown }) => String(a.stack).localeCompare(String(b.stack));
     const preview = workflow("pull-request.yml").jobs.preview!;
-    expect([...preview.strategy!.matrix.include!].sort(bySTack)).toEqual(
+    expect([...preview.strategy!.matrix.include!].sort(byStack)).toEqual(
       expected.map((e) => ({ ...e, "policy-config": `policies/config/${STACKS.find((s) => s.stack === e.stack)!.environment}.json` })),
     );
     expect(preview.steps.filter((s) => s.run?.includes("pulumi "))).toEqual([
@@ -203,7 +203,7 @@ describe("every shipped stack", () => {
       },
     ]);
     const check = workflow("drift.yml").jobs.check!;
-    expect([...check.strategy!.matrix.include!].sort(bySTack)).toEqual(expected);
+    expect([...check.strategy!.matrix.include!].sort(byStack)).toEqual(expected);
     expect(check.steps.filter((s) => s.run?.includes("pulumi ")).map((s) => /^\s*pulumi .*$/m.exec(s.run!)![0].trim())).toEqual([
       'pulumi preview --refresh --expect-no-changes --stack "$STACK" 2>&1 | tee preview.log',
     ]);
