@@ -97,6 +97,7 @@ export type BootstrapSettings = z.infer<typeof bootstrapSchema>;
 
 /** The validated config, with defaults applied. */
 export interface BootstrapConfig extends Omit<BootstrapSettings, "gcp" | "stateNoncurrentVersionDays"> {
+  /** The GCP settings with the role lists' defaults applied. @default - none: set on GCP stacks only */
   gcp?: { project: string; deployRoles: string[]; previewRoles: string[] };
   /** Days an overwritten state file's old version is kept. @default 90 */
   stateNoncurrentVersionDays: number;
