@@ -1,4 +1,4 @@
-// npm run review -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]
+// npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]
 // Reviews one stack offline: no Pulumi CLI, no cloud credentials. Runs the policy pack with the
 // environment's policy config and prints its violations by enforcement level. Exits 1 when the stack
 // cannot be reviewed (bad config, unknown stack, a program error), printing one line per problem, and
@@ -15,11 +15,16 @@ import { listStacks, loadProject, loadStackConfig } from "./stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join(ROOT, "review", "out");
-const USAGE = "usage: npm run review -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]";
+const USAGE =
+  "usage: npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]";
 
 /** The options, each with the line `--help` prints for it. */
 const OPTIONS = {
   stack: { type: "string", short: "s", help: "stack to review: reads Pulumi.<stack>.yaml (default: production)" },
+  project: {
+    type: "string",
+    help: "folder of the Pulumi project to review, as `pulumi --cwd` (default: the repository root; bootstrap for the CI identities and state)",
+  },
   "config-file": { type: "string", help: "stack file to read instead of Pulumi.<stack>.yaml, as `pulumi --config-file`" },
   "policy-config": { type: "string", help: "policy pack config instead of policies/config/<environment>.json, as `--policy-pack-config`" },
   out: { type: "string", help: `folder for <stack>.json and <stack>.md (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})` },
@@ -89,11 +94,12 @@ async function main(): Promise<number> {
   try {
     const options = {
       root: ROOT,
+      ...(args.project && { project: path.resolve(args.project) }),
       stack: args.stack ?? "production",
       ...(args["config-file"] && { configFile: args["config-file"] }),
       ...(args["policy-config"] && { policyConfigFile: path.resolve(args["policy-config"]) }),
     };
-    const project = loadProject(ROOT);
+    const project = loadProject(options.project ?? ROOT);
     const stack = loadStackConfig(project, options.stack, options.configFile);
     /* eslint-disable @typescript-eslint/no-require-imports -- deferred on purpose, see the top of this file */
     const { policyRunInfo, reviewStack, summarize, writeReport } = require("./review") as typeof Review;
@@ -101,7 +107,8 @@ async function main(): Promise<number> {
     /* eslint-enable @typescript-eslint/no-require-imports */
     const report = await reviewStack(options, project, stack);
     const info = policyRunInfo(options, report.config, report.project);
-    const file = writeReport(report, args.out ?? DEFAULT_OUT, info);
+    // Another project's reports go in a folder of their own, so its stacks never overwrite the platform's.
+    const file = writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
     console.log(

@@ -379,6 +379,15 @@ const GCP_SERVICES: Record<string, Computer> = {
     serverCaCerts: [{ cert: OFFLINE_CERT }],
     currentLocationId: `${str(c.inputs.region, c.region)}-b`,
   })),
+  // Pools and their providers are named by project number, which is how GitHub workflows and IAM members name them.
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (c) => {
+    const id = `projects/${c.project}/locations/global/workloadIdentityPools/${str(c.inputs.workloadIdentityPoolId)}`;
+    return { id, state: { name: id.replace(`projects/${c.project}/`, `projects/${c.projectNumber ?? c.project}/`), state: "ACTIVE" } };
+  },
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (c) => {
+    const path = `locations/global/workloadIdentityPools/${str(c.inputs.workloadIdentityPoolId)}/providers/${str(c.inputs.workloadIdentityPoolProviderId)}`;
+    return { id: `projects/${c.project}/${path}`, state: { name: `projects/${c.projectNumber ?? c.project}/${path}`, state: "ACTIVE" } };
+  },
   "gcp:storage/bucket:Bucket": (c) => {
     const name = autoName(c, "name", true);
     return { id: name, state: { name, url: `gs://${name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${name}` } };

@@ -25,8 +25,13 @@ export interface ReviewReport {
 }
 
 interface ReviewOptions {
-  /** Folder holding Pulumi.yaml. */
+  /** The repository's root: the policy pack (policies/) and its configs live here. */
   root: string;
+  /**
+   * Folder holding the Pulumi.yaml and stack files of the project to review, as `pulumi --cwd` names it
+   * (bootstrap/, say). @default - root
+   */
+  project?: string;
   stack: string;
   /** Stack file to read instead of Pulumi.<stack>.yaml (as `pulumi --config-file`). */
   configFile?: string;
@@ -56,7 +61,7 @@ function disabledDefaultProviders(config: Record<string, string>): string[] {
 
 export async function reviewStack(
   options: ReviewOptions,
-  project: Project = loadProject(options.root),
+  project: Project = loadProject(options.project ?? options.root),
   stack: StackConfig = loadStackConfig(project, options.stack, options.configFile),
 ): Promise<ReviewReport> {
   const recording = await record({

@@ -1,4 +1,4 @@
-// GIVEN every component's source (components/, all clouds and the Kubernetes layer)
+// GIVEN every component's source (components/, all clouds and the Kubernetes layer, and bootstrap/)
 // WHEN its argument interfaces are read
 // THEN every optional argument states what it defaults to with `@default`, as aws-cdk documents its
 //      properties, and where a test can see the default applied, the documented value is the applied one
@@ -16,7 +16,7 @@ function componentFiles(dir: string): string[] {
     return entry.name.endsWith(".ts") ? [rel] : [];
   });
 }
-const FILES = componentFiles("components");
+const FILES = [...componentFiles("components"), ...componentFiles("bootstrap")];
 
 describe("documented defaults", () => {
   test("every optional argument of every component states its @default", () => {

@@ -426,6 +426,7 @@ describe("the review CLI, as a user runs it", () => {
     const optionLines = long.stdout.split("\n").filter((line) => /^ {2}(-\w, | {4})--/.test(line));
     expect(optionLines.map((line) => line.trim().split(/\s{2,}/)[0])).toEqual([
       "-s, --stack <value>",
+      "--project <value>",
       "--config-file <value>",
       "--policy-config <value>",
       "--out <value>",

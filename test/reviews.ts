@@ -11,8 +11,14 @@ import type { WeakenedStack } from "./policies/weakenings";
 /** Every stack file the project ships; the global setup reviews each once per run. */
 export const SHIPPED_STACKS = ["dev", "gcp-dev", "gcp-production", "production", "staging"] as const;
 export type ShippedStack = (typeof SHIPPED_STACKS)[number];
+/** The stack files of the bootstrap project (bootstrap/), reviewed once per run as well. */
+export const BOOTSTRAP_STACKS = ["aws", "gcp"] as const;
+export type BootstrapStack = (typeof BOOTSTRAP_STACKS)[number];
 
-export type ReviewJob = { kind: "shipped"; stack: ShippedStack } | { kind: "weakened"; stack: WeakenedStack; name: string };
+export type ReviewJob =
+  | { kind: "shipped"; stack: ShippedStack }
+  | { kind: "bootstrap"; stack: BootstrapStack }
+  | { kind: "weakened"; stack: WeakenedStack; name: string };
 
 /** The environment variable naming the folder the global setup wrote the reports to. */
 export const REVIEWS_DIR_VARIABLE = "PLATFORM_SHARED_REVIEWS";
@@ -30,14 +36,18 @@ const slug = (text: string) =>
 
 /** Where a job's report lives in the folder of one run. */
 export function reportFile(dir: string, job: ReviewJob): string {
-  return job.kind === "shipped"
-    ? path.join(dir, job.kind, `${job.stack}.json`)
-    : path.join(dir, job.kind, job.stack, `${slug(job.name)}.json`);
+  return job.kind === "weakened"
+    ? path.join(dir, job.kind, job.stack, `${slug(job.name)}.json`)
+    : path.join(dir, job.kind, `${job.stack}.json`);
 }
 
 /** What a job reviews, as the messages about it say. */
 export const jobName = (job: ReviewJob): string =>
-  job.kind === "shipped" ? `stack ${job.stack}` : `stack ${job.stack} weakened by "${job.name}"`;
+  job.kind === "shipped"
+    ? `stack ${job.stack}`
+    : job.kind === "bootstrap"
+      ? `bootstrap stack ${job.stack}`
+      : `stack ${job.stack} weakened by "${job.name}"`;
 
 function read(job: ReviewJob): ReviewReport {
   const what = jobName(job);
@@ -59,6 +69,11 @@ function read(job: ReviewJob): ReviewReport {
 /** The review of a shipped stack, exactly as `reviewStack({ root, stack })` returns it (after a JSON round trip it survives unchanged). */
 export function shippedReview(stack: ShippedStack): ReviewReport {
   return read({ kind: "shipped", stack });
+}
+
+/** The review of a bootstrap stack, as `reviewStack({ root, project: "<root>/bootstrap", stack })` returns it. */
+export function bootstrapReview(stack: BootstrapStack): ReviewReport {
+  return read({ kind: "bootstrap", stack });
 }
 
 /** The review of `stack` under one weakening of test/policies/weakenings.ts, named by its label. */

@@ -1,6 +1,7 @@
 // GIVEN the sources of the program, the components, the review and the policy pack
 // WHEN their imports and functions are read with the TypeScript parser
-// THEN imports run one way only (infra/ and review/ above components/; a cloud's components and the
+// THEN imports run one way only (infra/ and review/ above components/; bootstrap/ on components/ and infra/,
+//      imported by nothing; a cloud's components and the
 //      Kubernetes layer never import each other; shared modules at components/ root import neither;
 //      the policy pack imports nothing of the project outside policies/), and no function is longer
 //      than MAX_LINES, so each component's constructor reads as its table of contents.
@@ -10,7 +11,7 @@ import * as path from "node:path";
 import ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
-const LAYERS = ["components", "infra", "review", "policies"] as const;
+const LAYERS = ["components", "infra", "bootstrap", "review", "policies"] as const;
 const MAX_LINES = 80;
 
 function sources(dir: string): string[] {
@@ -54,6 +55,9 @@ function wrongWay(file: string, target: string): string | undefined {
   const [targetLayer, targetSub] = target.split("/");
   const subFolder = (s: string | undefined, rest: string) => (rest.includes("/") ? s : undefined);
   if (targetLayer === "test") return "nothing outside test/ imports the tests";
+  if (targetLayer === "bootstrap" && layer !== "bootstrap") return "the bootstrap is a project of its own: nothing imports bootstrap/";
+  if (layer === "bootstrap" && targetLayer !== "bootstrap" && targetLayer !== "components" && targetLayer !== "infra")
+    return "the bootstrap builds on components/ and infra/ helpers only";
   if (layer === "policies" && targetLayer !== "policies") return "the policy pack is published on its own and imports only policies/";
   if (layer === "components" && targetLayer !== "components")
     return "components are the lowest layer: they never import infra/, review/ or policies/";
@@ -88,6 +92,11 @@ describe("layers", () => {
     expect(wrongWay("policies/eks.ts", "components/cidr")).toMatch(/policy pack/);
     expect(wrongWay("infra/config.ts", "components/aws/data-args")).toBeUndefined();
     expect(wrongWay("components/aws/redis.ts", "components/windows")).toBeUndefined();
+    expect(wrongWay("infra/index.ts", "bootstrap/github")).toMatch(/nothing imports bootstrap/);
+    expect(wrongWay("review/review.ts", "bootstrap/config")).toMatch(/nothing imports bootstrap/);
+    expect(wrongWay("bootstrap/index.ts", "review/engine")).toMatch(/components\/ and infra\/ helpers only/);
+    expect(wrongWay("bootstrap/aws.ts", "components/aws/kms")).toBeUndefined();
+    expect(wrongWay("bootstrap/config.ts", "infra/config")).toBeUndefined();
   });
 });
 

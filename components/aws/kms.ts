@@ -17,6 +17,11 @@ export interface EncryptionKeyArgs {
   deletionWindowInDays?: number;
 }
 
+/** The alias `encryptionKey` gives a key: `alias/<project>-<stack>-<name>`. */
+export function keyAliasName(name: string): string {
+  return `alias/${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
+}
+
 /** A rotating key plus an alias `alias/<project>-<stack>-<name>` so people can find it. */
 export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pulumi.Resource): aws.kms.Key {
   const { account } = args;
@@ -39,11 +44,7 @@ export function encryptionKey(name: string, args: EncryptionKeyArgs, parent: pul
     },
     { parent, protect: args.protect },
   );
-  new aws.kms.Alias(
-    `${name}-alias`,
-    { name: `alias/${pulumi.getProject()}-${pulumi.getStack()}-${name}`, targetKeyId: key.keyId },
-    { parent },
-  );
+  new aws.kms.Alias(`${name}-alias`, { name: keyAliasName(name), targetKeyId: key.keyId }, { parent });
   return key;
 }
 

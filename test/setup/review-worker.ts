@@ -20,6 +20,7 @@ export interface WorkerMessage {
 
 function review(job: ReviewJob): Promise<ReviewReport> {
   if (job.kind === "shipped") return reviewStack({ root: ROOT, stack: job.stack });
+  if (job.kind === "bootstrap") return reviewStack({ root: ROOT, project: path.join(ROOT, "bootstrap"), stack: job.stack });
   const weakening = WEAKENINGS.find(([name, , , , stack]) => name === job.name && stack === job.stack);
   if (!weakening) throw new Error(`no weakening "${job.name}" of stack ${job.stack} in test/policies/weakenings.ts`);
   return reviewWeakened(job.stack, weakening[3]);

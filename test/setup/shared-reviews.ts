@@ -13,17 +13,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { WEAKENINGS } from "../policies/weakenings";
-import { type FailedReview, jobName, type ReviewJob, REVIEWS_DIR_VARIABLE, reportFile, SHIPPED_STACKS } from "../reviews";
+import { BOOTSTRAP_STACKS, type FailedReview, jobName, type ReviewJob, REVIEWS_DIR_VARIABLE, reportFile, SHIPPED_STACKS } from "../reviews";
 import type { WorkerMessage } from "./review-worker";
 
 /**
- * What a review reads, relative to the project root: the program, components, review and policy pack;
+ * What a review reads, relative to the project root: the program, the bootstrap, components, review and policy pack;
  * the code that runs the reviews here; the dependency tree as installed. Pulumi*.yaml files are added by
  * name. The Node version and PULUMI_* variables are hashed too.
  */
 const INPUTS = [
   "infra",
   "components",
+  "bootstrap",
   "review",
   "policies",
   "test/setup",
@@ -161,6 +162,7 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
 
   const jobs: ReviewJob[] = [
     ...SHIPPED_STACKS.map((stack) => ({ kind: "shipped" as const, stack })),
+    ...BOOTSTRAP_STACKS.map((stack) => ({ kind: "bootstrap" as const, stack })),
     ...WEAKENINGS.map(([name, , , , stack]) => ({ kind: "weakened" as const, stack, name })),
   ];
   const files = jobs.map((job) => reportFile("", job));
@@ -179,7 +181,7 @@ export default async function sharedReviews(globalConfig: GlobalConfig, projectC
 
   const dir = fs.mkdtempSync(path.join(base, "run-"));
   const processes = Math.max(1, Math.min(globalConfig.maxWorkers, 4));
-  const what = `${SHIPPED_STACKS.length} shipped stacks and ${WEAKENINGS.length} weakened production stacks in ${processes} processes`;
+  const what = `${SHIPPED_STACKS.length} shipped stacks, ${BOOTSTRAP_STACKS.length} bootstrap stacks and ${WEAKENINGS.length} weakened production stacks in ${processes} processes`;
   say(`reviewing ${what}, before the first test file starts`, false);
   const failed = await reviewAll(root, dir, jobs, processes, globalConfig.testTimeout ?? 60_000);
   let used = dir;

@@ -1,0 +1,263 @@
+// The AWS half of the bootstrap: the S3 bucket and KMS keys Pulumi keeps the platform's state and secrets
+// in, and the roles GitHub Actions assumes through OIDC to preview and deploy it.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type AccountInfo, accountInfo } from "../components/aws/account";
+import { managedPolicyArn, policyDocument, type Statement } from "../components/aws/iam";
+import { encryptionKey, keyAliasName } from "../components/aws/kms";
+import { LOCKS_PREFIX } from "./config";
+import { awsTrustCondition, GITHUB_ISSUER, AWS_AUDIENCE } from "./github";
+
+export interface AwsStateBackendArgs {
+  /** Days an overwritten or deleted state file's old version is kept, 7-3650. @default 90 */
+  noncurrentVersionDays?: number;
+}
+
+/**
+ * The state bucket (versioned, SSE-KMS with its own rotating key, public access blocked, TLS only) and the
+ * key Pulumi encrypts the platform's secrets with (`awskms://`). Every one is protected: losing the bucket
+ * or a key loses every stack's state or secrets.
+ */
+export class AwsStateBackend extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  /** The key the bucket encrypts state files with. */
+  readonly stateKeyArn: pulumi.Output<string>;
+  /** The key of Pulumi's secrets provider. */
+  readonly secretsKeyArn: pulumi.Output<string>;
+  /** `s3://<bucket>`: PULUMI_BACKEND_URL. */
+  readonly backendUrl: pulumi.Output<string>;
+  /** `awskms://alias/...?region=<region>`: the platform stacks' `--secrets-provider`. */
+  readonly secretsProvider: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsStateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:bootstrap:AwsStateBackend", name, {}, opts);
+    const account = accountInfo(this);
+    const stateKey = encryptionKey(
+      `${name}-state-key`,
+      { description: `Pulumi state bucket ${name}: objects`, account, protect: true },
+      this,
+    );
+    const secretsKey = encryptionKey(
+      `${name}-secrets-key`,
+      { description: "Pulumi secrets provider of the platform stacks", account, protect: true },
+      this,
+    );
+    const bucket = stateBucket(name, stateKey, args.noncurrentVersionDays ?? 90, this);
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.stateKeyArn = stateKey.arn;
+    this.secretsKeyArn = secretsKey.arn;
+    this.backendUrl = pulumi.interpolate`s3://${bucket.bucket}`;
+    this.secretsProvider = pulumi.interpolate`awskms://${keyAliasName(`${name}-secrets-key`)}?region=${account.region}`;
+    this.registerOutputs({ bucketName: this.bucketName, backendUrl: this.backendUrl, secretsProvider: this.secretsProvider });
+  }
+}
+
+/** The bucket and its side resources: owner-enforced, closed to the public, versioned, SSE-KMS, TLS only. */
+function stateBucket(name: string, key: aws.kms.Key, noncurrentVersionDays: number, parent: pulumi.Resource): aws.s3.Bucket {
+  // Never forceDestroy: deleting this stack must not delete the platform's state with it.
+  const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent, protect: true });
+  const opt = { parent };
+  new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
+  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access-block`,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    opt,
+  );
+  new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+          bucketKeyEnabled: true,
+          blockedEncryptionTypes: ["SSE-C"],
+        },
+      ],
+    },
+    opt,
+  );
+  // Current state files never expire; old versions, the history to roll back to, do after the given days.
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: { prefix: "" },
+          noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+      ],
+    },
+    opt,
+  );
+  new aws.s3.BucketPolicy(
+    `${name}-policy`,
+    {
+      bucket: bucket.id,
+      policy: policyDocument([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    },
+    // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
+    { parent, dependsOn: [publicAccessBlock] },
+  );
+  return bucket;
+}
+
+/** The AWS services the platform program creates resources in; the deploy role may act in these alone. */
+export const PLATFORM_SERVICES = ["ec2", "eks", "rds", "elasticache", "s3", "kms", "logs", "secretsmanager", "iam"] as const;
+
+export interface GithubDeployIdentityArgs {
+  /** GitHub `sub` claims that may assume the deploy role (environments, a branch). */
+  deploySubjects: string[];
+  /** GitHub `sub` claims that may assume the read-only preview role (pull requests). */
+  previewSubjects: string[];
+  /** The state backend both roles use; the deploy role may not change or delete it. */
+  state: AwsStateBackend;
+  /** ARN of the account's existing GitHub OIDC provider (IAM allows one per URL). @default - one is created */
+  existingProviderArn?: string;
+}
+
+/**
+ * The account's GitHub Actions OIDC provider, a deploy role and a preview role. Each role trusts only tokens
+ * for the AWS audience whose subject is one of its own list.
+ */
+export class GithubDeployIdentity extends pulumi.ComponentResource {
+  readonly providerArn: pulumi.Output<string>;
+  /** AWS_DEPLOY_ROLE_ARN, and the platform stacks' `platform:cluster.adminRoleArns`. */
+  readonly deployRoleArn: pulumi.Output<string>;
+  /** AWS_PREVIEW_ROLE_ARN: ReadOnlyAccess, state read, secrets decrypt. */
+  readonly previewRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: GithubDeployIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:bootstrap:GithubDeployIdentity", name, {}, opts);
+    const account = accountInfo(this);
+    this.providerArn =
+      args.existingProviderArn !== undefined
+        ? pulumi.output(args.existingProviderArn)
+        : new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: GITHUB_ISSUER, clientIdLists: [AWS_AUDIENCE] }, { parent: this }).arn;
+    const role = (kind: string, subjects: string[], description: string) =>
+      new aws.iam.Role(
+        `${name}-${kind}`,
+        {
+          description,
+          maxSessionDuration: 3600,
+          assumeRolePolicy: policyDocument([
+            {
+              Sid: "GithubActions",
+              Effect: "Allow",
+              Principal: { Federated: this.providerArn },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: awsTrustCondition(subjects),
+            },
+          ]),
+        },
+        { parent: this },
+      );
+    const deploy = role("deploy", args.deploySubjects, "GitHub Actions deploys the platform");
+    const preview = role("preview", args.previewSubjects, "GitHub Actions previews the platform on pull requests");
+    new aws.iam.RolePolicy(
+      `${name}-deploy-policy`,
+      { role: deploy.id, policy: policyDocument(deployStatements(args.state, [deploy, preview], account)) },
+      { parent: this },
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-preview-read-only`,
+      { role: preview.name, policyArn: managedPolicyArn(aws.iam.ManagedPolicy.ReadOnlyAccess, account.partition) },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-preview-policy`,
+      { role: preview.id, policy: policyDocument(previewStatements(args.state)) },
+      { parent: this },
+    );
+    this.deployRoleArn = deploy.arn;
+    this.previewRoleArn = preview.arn;
+    this.registerOutputs({ providerArn: this.providerArn, deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn });
+  }
+}
+
+/**
+ * The deploy role acts in the platform's services, and may not weaken or delete the bootstrap: neither its
+ * own roles, nor the state bucket's settings, nor the state and secrets keys.
+ */
+export function deployStatements(state: AwsStateBackend, roles: aws.iam.Role[], account: AccountInfo): pulumi.Input<Statement>[] {
+  const keys = [state.stateKeyArn, state.secretsKeyArn];
+  return [
+    {
+      Sid: "PlatformServices",
+      Effect: "Allow",
+      Action: [...PLATFORM_SERVICES.map((s) => `${s}:*`), "sts:GetCallerIdentity"],
+      Resource: "*",
+    },
+    {
+      Sid: "KeepBootstrapRoles",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: [
+        ...roles.map((r) => r.arn),
+        pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:oidc-provider/${GITHUB_ISSUER.replace("https://", "")}`,
+      ],
+    },
+    {
+      Sid: "KeepStateBucket",
+      Effect: "Deny",
+      Action: [
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketOwnershipControls",
+      ],
+      Resource: state.bucketArn,
+    },
+    {
+      Sid: "KeepStateKeys",
+      Effect: "Deny",
+      Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"],
+      Resource: keys,
+    },
+  ];
+}
+
+/** Beyond ReadOnlyAccess, a preview decrypts the state and the secrets, and takes and releases the stack's lock. */
+export function previewStatements(state: AwsStateBackend): pulumi.Input<Statement>[] {
+  return [
+    {
+      Sid: "ReadState",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:ListBucket"],
+      Resource: [state.bucketArn, pulumi.interpolate`${state.bucketArn}/*`],
+    },
+    {
+      Sid: "LockStack",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: pulumi.interpolate`${state.bucketArn}/${LOCKS_PREFIX}*`,
+    },
+    {
+      Sid: "DecryptStateAndSecrets",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [state.stateKeyArn, state.secretsKeyArn],
+    },
+  ];
+}

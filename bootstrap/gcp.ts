@@ -1,0 +1,203 @@
+// The GCP half of the bootstrap: a Workload Identity Federation pool whose provider accepts GitHub Actions
+// tokens of one repository, deploy and preview service accounts each usable by its own GitHub subjects only,
+// the Cloud Storage bucket Pulumi keeps the platform's state in, and the Cloud KMS key of its secrets.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { grantedEncryptionKey } from "../components/gcp/kms";
+import { LOCKS_PREFIX } from "./config";
+import { GITHUB_ISSUER, WIF_ATTRIBUTE_MAPPING, wifAttributeCondition, wifSubjectMember } from "./github";
+
+export interface GithubWorkloadIdentityArgs {
+  /** `owner/name`: the provider refuses tokens of any other repository. */
+  repository: string;
+  /** GitHub `sub` claims that may act as the deploy service account (environments, a branch). */
+  deploySubjects: string[];
+  /** GitHub `sub` claims that may act as the preview service account (pull requests). */
+  previewSubjects: string[];
+  /** Project roles of the deploy service account. */
+  deployRoles: string[];
+  /** Project roles of the preview service account. */
+  previewRoles: string[];
+  /** Project the pool and the service accounts live in. */
+  project: string;
+}
+
+/** One service account, the GitHub subjects that may impersonate it, and its project roles. */
+interface ServiceAccountSpec {
+  kind: "deploy" | "preview";
+  subjects: string[];
+  roles: string[];
+}
+
+export class GithubWorkloadIdentity extends pulumi.ComponentResource {
+  /** `projects/<number>/locations/global/workloadIdentityPools/<id>`. */
+  readonly poolName: pulumi.Output<string>;
+  /** GCP_WORKLOAD_IDENTITY_PROVIDER: `projects/<number>/locations/global/workloadIdentityPools/<id>/providers/<id>`. */
+  readonly providerName: pulumi.Output<string>;
+  /** GCP_DEPLOY_SERVICE_ACCOUNT. */
+  readonly deployServiceAccount: pulumi.Output<string>;
+  /** GCP_PREVIEW_SERVICE_ACCOUNT. */
+  readonly previewServiceAccount: pulumi.Output<string>;
+  /** `serviceAccount:<deploy email>`, for grants on the state backend. */
+  readonly deployMember: pulumi.Output<string>;
+  /** `serviceAccount:<preview email>`. */
+  readonly previewMember: pulumi.Output<string>;
+
+  constructor(name: string, args: GithubWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:bootstrap:GithubWorkloadIdentity", name, {}, opts);
+    const pool = new gcp.iam.WorkloadIdentityPool(
+      `${name}-pool`,
+      { workloadIdentityPoolId: "github", displayName: "GitHub Actions", description: `GitHub Actions of ${args.repository}` },
+      { parent: this },
+    );
+    const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+      `${name}-provider`,
+      {
+        workloadIdentityPoolId: pool.workloadIdentityPoolId,
+        workloadIdentityPoolProviderId: "github-actions",
+        displayName: "GitHub Actions OIDC",
+        oidc: { issuerUri: GITHUB_ISSUER },
+        attributeMapping: { ...WIF_ATTRIBUTE_MAPPING },
+        attributeCondition: wifAttributeCondition(args.repository),
+      },
+      { parent: this },
+    );
+    const deploy = this.serviceAccount(name, pool, args.project, {
+      kind: "deploy",
+      subjects: args.deploySubjects,
+      roles: args.deployRoles,
+    });
+    const preview = this.serviceAccount(name, pool, args.project, {
+      kind: "preview",
+      subjects: args.previewSubjects,
+      roles: args.previewRoles,
+    });
+
+    this.poolName = pool.name;
+    this.providerName = provider.name;
+    this.deployServiceAccount = deploy.email;
+    this.previewServiceAccount = preview.email;
+    this.deployMember = deploy.member;
+    this.previewMember = preview.member;
+    this.registerOutputs({
+      providerName: this.providerName,
+      deployServiceAccount: this.deployServiceAccount,
+      previewServiceAccount: this.previewServiceAccount,
+    });
+  }
+
+  /** The account, `roles/iam.workloadIdentityUser` on it for each of its subjects alone, and its project roles. */
+  private serviceAccount(
+    name: string,
+    pool: gcp.iam.WorkloadIdentityPool,
+    project: string,
+    spec: ServiceAccountSpec,
+  ): gcp.serviceaccount.Account {
+    const account = new gcp.serviceaccount.Account(
+      `${name}-${spec.kind}`,
+      {
+        accountId: `github-${spec.kind}`,
+        displayName: `GitHub Actions ${spec.kind}`,
+        description: `GitHub Actions ${spec.kind}s the platform`,
+      },
+      { parent: this },
+    );
+    spec.subjects.forEach(
+      (subject, i) =>
+        new gcp.serviceaccount.IAMMember(
+          `${name}-${spec.kind}-federated-${i}`,
+          {
+            serviceAccountId: account.name,
+            role: "roles/iam.workloadIdentityUser",
+            member: pool.name.apply((p) => wifSubjectMember(p, subject)),
+          },
+          { parent: this },
+        ),
+    );
+    spec.roles.forEach(
+      (role) =>
+        new gcp.projects.IAMMember(
+          `${name}-${spec.kind}-${role.split("/").pop()!.replace(/\./g, "-").toLowerCase()}`,
+          { project, role, member: account.member },
+          { parent: this },
+        ),
+    );
+    return account;
+  }
+}
+
+export interface GcsStateBackendArgs {
+  /** The bucket's globally unique name. */
+  bucketName: string;
+  /** Region of the bucket and of the key ring. */
+  location: string;
+  /** Members that write state and encrypt and decrypt secrets. */
+  writers: pulumi.Input<string>[];
+  /** Members that read state, take the stack's lock, and decrypt secrets. */
+  readers: pulumi.Input<string>[];
+  /** Days an overwritten or deleted state file's old version is kept. @default 90 */
+  noncurrentVersionDays?: number;
+}
+
+/** The state bucket (uniform access, public access prevention, versioned) and the secrets key (`gcpkms://`), all protected. */
+export class GcsStateBackend extends pulumi.ComponentResource {
+  /** `gs://<bucket>`: PULUMI_BACKEND_URL. */
+  readonly backendUrl: pulumi.Output<string>;
+  /** `gcpkms://projects/.../cryptoKeys/<key>`: the platform stacks' `--secrets-provider`. */
+  readonly secretsProvider: pulumi.Output<string>;
+  readonly bucketName: pulumi.Output<string>;
+
+  constructor(name: string, args: GcsStateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:bootstrap:GcsStateBackend", name, {}, opts);
+    const bucket = new gcp.storage.Bucket(
+      `${name}-bucket`,
+      {
+        name: args.bucketName,
+        location: args.location,
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        versioning: { enabled: true },
+        forceDestroy: false,
+        lifecycleRules: [
+          { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: args.noncurrentVersionDays ?? 90, withState: "ARCHIVED" } },
+        ],
+      },
+      { parent: this, protect: true },
+    );
+    const bucketGrant = (
+      kind: string,
+      role: string,
+      members: pulumi.Input<string>[],
+      condition?: gcp.types.input.storage.BucketIAMMemberCondition,
+    ) =>
+      members.forEach(
+        (member, i) =>
+          new gcp.storage.BucketIAMMember(
+            `${name}-${kind}-${i}`,
+            { bucket: bucket.name, role, member, ...(condition && { condition }) },
+            { parent: this },
+          ),
+      );
+    bucketGrant("writer", "roles/storage.objectAdmin", args.writers);
+    bucketGrant("reader", "roles/storage.objectViewer", args.readers);
+    // A preview takes and releases the stack's lock: it may create and delete objects under the locks prefix alone.
+    bucketGrant("locker", "roles/storage.objectUser", args.readers, {
+      title: "pulumi-locks-only",
+      description: "Objects under the Pulumi DIY backend's lock prefix",
+      expression: `resource.name.startsWith("projects/_/buckets/${args.bucketName}/objects/${LOCKS_PREFIX}")`,
+    });
+    const key = grantedEncryptionKey(`${name}-secrets`, { location: args.location, users: args.writers, protect: true }, this).key;
+    args.readers.forEach(
+      (member, i) =>
+        new gcp.kms.CryptoKeyIAMMember(
+          `${name}-secrets-reader-${i}`,
+          { cryptoKeyId: key.id, role: "roles/cloudkms.cryptoKeyDecrypter", member },
+          { parent: this },
+        ),
+    );
+    this.bucketName = bucket.name;
+    this.backendUrl = pulumi.interpolate`gs://${bucket.name}`;
+    this.secretsProvider = pulumi.interpolate`gcpkms://${key.id}`;
+    this.registerOutputs({ backendUrl: this.backendUrl, secretsProvider: this.secretsProvider });
+  }
+}
