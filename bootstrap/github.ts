@@ -3,8 +3,10 @@
 // tokens a trust policy admits. Pure: no Pulumi resources, tested directly.
 //
 // GitHub's `sub` claim is `repo:<owner>/<repo>:environment:<name>` for a job that names an environment,
-// `repo:<owner>/<repo>:pull_request` for a pull request's job, and `repo:<owner>/<repo>:ref:refs/heads/<branch>`
-// for any other job on a branch (unless the repository customises its subject template).
+// `repo:<owner>/<repo>:pull_request` for a pull request's job without one, and
+// `repo:<owner>/<repo>:ref:refs/heads/<branch>` for any other job on a branch (unless the repository
+// customises its subject template). The platform's workflows name an environment on every job that
+// authenticates: `<stack>` to deploy, `<stack>-preview` to preview and check drift (.github/workflows).
 
 /** The `iss` claim of GitHub Actions' tokens, and the URL of its OIDC discovery document. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -28,9 +30,9 @@ export function deploySubjects(repository: string, environments: readonly string
   ];
 }
 
-/** The subject of a pull request's jobs, which only preview. */
-export function previewSubjects(repository: string): string[] {
-  return [`repo:${repository}:pull_request`];
+/** The subjects that may preview: the `<environment>-preview` environment's jobs (pull-request previews, drift checks). */
+export function previewSubjects(repository: string, environments: readonly string[]): string[] {
+  return environments.map((environment) => `repo:${repository}:environment:${environment}-preview`);
 }
 
 /** An IAM condition block: operator -> condition key -> value or values. */

@@ -33,7 +33,7 @@ function awsBootstrap(config: BootstrapConfig) {
     "github",
     {
       deploySubjects: deploySubjects(config.repository, config.environments, config.deployBranch),
-      previewSubjects: previewSubjects(config.repository),
+      previewSubjects: previewSubjects(config.repository, config.environments),
       state,
     },
     { providers: [provider] },
@@ -59,7 +59,7 @@ function gcpBootstrap(config: BootstrapConfig) {
       repository: config.repository,
       project: gcp.project,
       deploySubjects: deploySubjects(config.repository, config.environments, config.deployBranch),
-      previewSubjects: previewSubjects(config.repository),
+      previewSubjects: previewSubjects(config.repository, config.environments),
       deployRoles: gcp.deployRoles,
       previewRoles: gcp.previewRoles,
     },

@@ -294,18 +294,25 @@ describe("permissions", () => {
     expect(withToken.map(({ id }) => id)).toEqual(loggingIn.map(({ id }) => id));
   });
 
-  test("cloud logins go through OIDC only: a role to assume or a workload identity provider, never a key", () => {
-    const logins = allJobs().flatMap(({ job }) => job.steps.filter((s) => CLOUD_LOGIN.includes(actionOf(s)!)));
-    expect(new Set(logins.map((s) => JSON.stringify(s.with)))).toEqual(
-      new Set([
-        JSON.stringify({ "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": "eu-west-1" }),
-        JSON.stringify({ "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": "${{ matrix.region }}" }),
-        JSON.stringify({
-          workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
-          service_account: "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}",
-        }),
-      ]),
-    );
+  test("cloud logins go through OIDC only: deploys as the deploy identity, previews and drift checks as the read-only one", () => {
+    const logins = (file: string) =>
+      [
+        ...new Set(
+          allJobs()
+            .filter(({ id }) => id.startsWith(`${file}/`))
+            .flatMap(({ job }) => job.steps.filter((s) => CLOUD_LOGIN.includes(actionOf(s)!)).map((s) => JSON.stringify(s.with))),
+        ),
+      ].sort();
+    const aws = (kind: string, region: string) =>
+      JSON.stringify({ "role-to-assume": `\${{ vars.AWS_${kind}_ROLE_ARN }}`, "aws-region": region });
+    const gcp = (kind: string) =>
+      JSON.stringify({
+        workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+        service_account: `\${{ vars.GCP_${kind}_SERVICE_ACCOUNT }}`,
+      });
+    expect(logins("deploy.yml")).toEqual([aws("DEPLOY", "eu-west-1"), gcp("DEPLOY")].sort());
+    expect(logins("pull-request.yml")).toEqual([aws("PREVIEW", "${{ matrix.region }}"), gcp("PREVIEW")].sort());
+    expect(logins("drift.yml")).toEqual([aws("PREVIEW", "${{ matrix.region }}"), gcp("PREVIEW")].sort());
     expect(FILES.filter((file) => /secrets\.|aws-access-key-id|aws-secret-access-key|credentials_json/.test(source(file)))).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ const BUCKET_ARN = "arn:aws:s3:::state-bucket-"; // the auto-named bucket's ARN 
 
 describe.each([
   ["aws", aws, 20],
-  ["gcp", gcp, 39],
+  ["gcp", gcp, 38],
 ])("bootstrap stack %s", (_stack, report, count) => {
   test(`registers ${count} resources and passes every policy of the pack (production config)`, () => {
     expect(report.resources.filter((r) => r.parent !== null)).toHaveLength(count);

@@ -1,7 +1,8 @@
 // GIVEN the bootstrap stacks as shipped (bootstrap/Pulumi.aws.yaml, Pulumi.gcp.yaml, repository example-org/platform)
 // WHEN they are reviewed offline
-// THEN the deploy role trusts only GitHub tokens for the AWS audience from the repository's staging and production
-//      environments, the preview role only its pull requests; a token of another repository matches neither; the
+// THEN the deploy role trusts only GitHub tokens for the AWS audience from the repository's environment of the
+//      account's stack (production), the preview role only that environment's `-preview` twin, which the workflows'
+//      previews and drift checks run in; a token of another repository, environment or event matches neither; the
 //      Workload Identity provider refuses other repositories and each service account admits only its own subjects.
 import { describe, expect, test } from "@jest/globals";
 import { awsTrustCondition, deploySubjects, previewSubjects, trustAdmits, wifAttributeCondition } from "../../bootstrap/github";
@@ -34,10 +35,7 @@ describe("AWS trust policies", () => {
           Condition: {
             StringEquals: {
               "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": [
-                "repo:example-org/platform:environment:staging",
-                "repo:example-org/platform:environment:production",
-              ],
+              "token.actions.githubusercontent.com:sub": ["repo:example-org/platform:environment:production"],
             },
           },
         },
@@ -45,11 +43,11 @@ describe("AWS trust policies", () => {
     });
   });
 
-  test("the preview role: the repository's pull requests alone", () => {
+  test("the preview role: the repository's production-preview environment alone", () => {
     expect(trustOf("github-preview").Statement[0]!.Condition).toEqual({
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": ["repo:example-org/platform:pull_request"],
+        "token.actions.githubusercontent.com:sub": ["repo:example-org/platform:environment:production-preview"],
       },
     });
   });
@@ -67,9 +65,12 @@ describe("AWS trust policies", () => {
 
   test.each([
     ["repo:example-org/platform:environment:production", true, false],
-    ["repo:example-org/platform:environment:staging", true, false],
-    ["repo:example-org/platform:pull_request", false, true],
+    ["repo:example-org/platform:environment:production-preview", false, true],
+    ["repo:example-org/platform:environment:staging", false, false],
+    ["repo:example-org/platform:environment:staging-preview", false, false],
+    ["repo:example-org/platform:pull_request", false, false],
     ["repo:other-org/platform:environment:production", false, false],
+    ["repo:other-org/platform:environment:production-preview", false, false],
     ["repo:example-org/platform-fork:environment:production", false, false],
     ["repo:example-org/platform:environment:dev", false, false],
     ["repo:example-org/platform:ref:refs/heads/main", false, false],
@@ -96,10 +97,10 @@ describe("AWS trust policies", () => {
       "repo:example-org/platform:environment:production",
       "repo:example-org/platform:ref:refs/heads/main",
     ]);
-    expect(awsTrustCondition(previewSubjects("a/b"))).toEqual({
+    expect(awsTrustCondition(previewSubjects("a/b", ["staging", "production"]))).toEqual({
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": ["repo:a/b:pull_request"],
+        "token.actions.githubusercontent.com:sub": ["repo:a/b:environment:staging-preview", "repo:a/b:environment:production-preview"],
       },
     });
   });
@@ -134,9 +135,8 @@ describe("GCP Workload Identity Federation", () => {
     const account = (kind: string) =>
       `projects/example-platform-prod/serviceAccounts/github-${kind}@example-platform-prod.iam.gserviceaccount.com`;
     expect(grants).toEqual([
-      [account("deploy"), "roles/iam.workloadIdentityUser", `${pool}repo:example-org/platform:environment:staging`],
-      [account("deploy"), "roles/iam.workloadIdentityUser", `${pool}repo:example-org/platform:environment:production`],
-      [account("preview"), "roles/iam.workloadIdentityUser", `${pool}repo:example-org/platform:pull_request`],
+      [account("deploy"), "roles/iam.workloadIdentityUser", `${pool}repo:example-org/platform:environment:gcp-production`],
+      [account("preview"), "roles/iam.workloadIdentityUser", `${pool}repo:example-org/platform:environment:gcp-production-preview`],
     ]);
   });
 
