@@ -137,6 +137,9 @@ export interface GithubDeployIdentityArgs {
  * The account's GitHub Actions OIDC provider, a deploy role and a preview role. Each role trusts only tokens
  * for the AWS audience whose subject is one of its own list.
  */
+/** The roles' names: one pair per account, known before they exist. */
+export const GITHUB_ROLE_NAMES = { deploy: "platform-github-deploy", preview: "platform-github-preview" } as const;
+
 export class GithubDeployIdentity extends pulumi.ComponentResource {
   readonly providerArn: pulumi.Output<string>;
   /** AWS_DEPLOY_ROLE_ARN, and the platform stacks' `platform:cluster.adminRoleArns`. */
@@ -151,10 +154,12 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
       args.existingProviderArn !== undefined
         ? pulumi.output(args.existingProviderArn)
         : new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: GITHUB_ISSUER, clientIdLists: [AWS_AUDIENCE] }, { parent: this }).arn;
-    const role = (kind: string, subjects: string[], description: string) =>
+    const role = (kind: "deploy" | "preview", subjects: string[], description: string) =>
       new aws.iam.Role(
         `${name}-${kind}`,
         {
+          // A fixed name, so the platform's stack files can list the deploy role in cluster.adminRoleArns.
+          name: GITHUB_ROLE_NAMES[kind],
           description,
           maxSessionDuration: 3600,
           assumeRolePolicy: policyDocument([
@@ -170,7 +175,7 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
         { parent: this },
       );
     const deploy = role("deploy", args.deploySubjects, "GitHub Actions deploys the platform");
-    const preview = role("preview", args.previewSubjects, "GitHub Actions previews the platform on pull requests");
+    const preview = role("preview", args.previewSubjects, "GitHub Actions previews the platform and checks it for drift");
     new aws.iam.RolePolicy(
       `${name}-deploy-policy`,
       { role: deploy.id, policy: policyDocument(deployStatements(args.state, [deploy, preview], account)) },

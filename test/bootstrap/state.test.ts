@@ -89,7 +89,10 @@ describe("AWS state backend", () => {
       "alias/platform-bootstrap-aws-state-secrets-key",
     );
     expect(aws.outputs.backendUrl).toMatch(/^s3:\/\/state-bucket-[0-9a-f]{7}$/);
-    expect(aws.outputs.deployRoleArn).toMatch(/^arn:aws:iam::123456789012:role\/github-deploy-[0-9a-f]{7}$/);
+    expect([aws.outputs.deployRoleArn, aws.outputs.previewRoleArn]).toEqual([
+      "arn:aws:iam::123456789012:role/platform-github-deploy",
+      "arn:aws:iam::123456789012:role/platform-github-preview",
+    ]);
   });
 
   const policyOf = (name: string) =>
@@ -118,8 +121,8 @@ describe("AWS state backend", () => {
       "sts:GetCallerIdentity",
     ]);
     expect(statements[1]!.Resource).toEqual([
-      expect.stringMatching(/:role\/github-deploy-/),
-      expect.stringMatching(/:role\/github-preview-/),
+      "arn:aws:iam::123456789012:role/platform-github-deploy",
+      "arn:aws:iam::123456789012:role/platform-github-preview",
       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
     ]);
     expect(statements[2]!.Action).toContain("s3:DeleteBucket");
