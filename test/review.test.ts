@@ -286,12 +286,7 @@ describe("the review CLI, as a user runs it", () => {
     ],
     [
       "a production stack without a deploy path",
-      [
-        "--stack",
-        "nopath",
-        "--config-file",
-        stackFile("nopath", (t) => t.replace(/    deployFromVpc: true\n/, "")),
-      ],
+      ["--stack", "nopath", "--config-file", stackFile("nopath", (t) => t.replace(/    deployFromVpc: true\n/, ""))],
       "Pulumi.nopath.yaml: platform:cluster must say how `pulumi up` reaches the private cluster API: list the operators' and CI's egress addresses in platform:cluster.endpointPublicAccessCidrs, or set platform:cluster.deployFromVpc: true when it runs inside the VPC (README \"Deploying for real: how pulumi up reaches the cluster\")",
     ],
     [
