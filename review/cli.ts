@@ -1,8 +1,11 @@
-// npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]
+// npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>]
+//                    [--against <git ref | record.json>] [--fail-on-replace] [--verbose]
 // Reviews one stack offline: no Pulumi CLI, no cloud credentials. Runs the policy pack with the
 // environment's policy config and prints its violations by enforcement level. Exits 1 when the stack
 // cannot be reviewed (bad config, unknown stack, a program error), printing one line per problem, and
-// when a mandatory policy fails, as `pulumi preview --policy-pack` would.
+// when a mandatory policy fails, as `pulumi preview --policy-pack` would. With --against it also says what
+// changes against another version of the stack, and with --fail-on-replace exits 1 when that change would
+// replace, delete or unprotect a stateful resource.
 //
 // It loads the review (and with it the Pulumi SDKs) only once the arguments and the stack file have been
 // read, so help, usage errors and a missing or unreadable stack file answer at once.
@@ -10,13 +13,16 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type * as Policies from "../policies/policies";
 import type * as Review from "./review";
+import { type AgainstRequest, loadAgainst } from "./against";
+import { diffReports, diffSummary, statefulRisks } from "./diff";
+import type { ReviewDiff } from "./report-types";
 import { mandatoryCount, policyLines } from "./policy-report";
 import { listStacks, loadProject, loadStackConfig } from "./stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join(ROOT, "review", "out");
 const USAGE =
-  "usage: npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--verbose]";
+  "usage: npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--against <ref | record.json>] [--fail-on-replace] [--verbose]";
 
 /** The options, each with the line `--help` prints for it. */
 const OPTIONS = {
@@ -28,6 +34,14 @@ const OPTIONS = {
   "config-file": { type: "string", help: "stack file to read instead of Pulumi.<stack>.yaml, as `pulumi --config-file`" },
   "policy-config": { type: "string", help: "policy pack config instead of policies/config/<environment>.json, as `--policy-pack-config`" },
   out: { type: "string", help: `folder for <stack>.json and <stack>.md (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})` },
+  against: {
+    type: "string",
+    help: "git ref or review record (<stack>.json) to compare with: lists added, removed and changed resources and the stateful ones at risk",
+  },
+  "fail-on-replace": {
+    type: "boolean",
+    help: "with --against, exit 1 when a stateful resource would be replaced, deleted or lose protect (for CI)",
+  },
   verbose: { type: "boolean", help: "print stack traces with errors" },
   help: { type: "boolean", short: "h", help: "print this help" },
 } as const;
@@ -78,11 +92,28 @@ function fromNpm(given: Options): Options {
 function options(): Options {
   try {
     const { values } = parseArgs({ options: OPTIONS, allowPositionals: false });
-    return fromNpm(values);
+    const taken = fromNpm(values);
+    if (taken["fail-on-replace"] && taken.against === undefined)
+      throw new UsageError("--fail-on-replace needs --against <ref | record.json>");
+    return taken;
   } catch (err) {
     console.error(`review: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
+}
+
+function againstRequest(against: string, options: { stack: string; project?: string }): AgainstRequest {
+  return { against, root: ROOT, stack: options.stack, ...(options.project && { project: options.project }) };
+}
+
+/** Says, in one line, which stateful resources the diff puts at risk; returns the exit status that asks for. */
+function refuseRisks(stack: string, diff: ReviewDiff): number {
+  const risks = statefulRisks(diff);
+  if (risks.length === 0) return 0;
+  console.error(
+    `${stack}: --fail-on-replace: ${risks.length} stateful resource${risks.length === 1 ? "" : "s"} at risk against ${diff.against}: ${risks.map((r) => r.line).join("; ")}`,
+  );
+  return 1;
 }
 
 async function main(): Promise<number> {
@@ -105,7 +136,10 @@ async function main(): Promise<number> {
     const { policyRunInfo, reviewStack, summarize, writeReport } = require("./review") as typeof Review;
     const { policies } = require("../policies/policies") as typeof Policies;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const report = await reviewStack(options, project, stack);
+    // The other side first: a bad ref or record stops the review before it runs.
+    const against = args.against === undefined ? undefined : loadAgainst(againstRequest(args.against, options));
+    const report: Review.ReviewReport = await reviewStack(options, project, stack);
+    if (against) report.diff = diffReports(against, report, args.against!);
     const info = policyRunInfo(options, report.config, report.project);
     // Another project's reports go in a folder of their own, so its stacks never overwrite the platform's.
     const file = writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
@@ -117,8 +151,10 @@ async function main(): Promise<number> {
         `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`,
       ].join("\n"),
     );
+    if (report.diff) console.log(diffSummary(report.diff));
     const blocking = mandatoryCount(report.policies);
-    if (blocking === 0) return 0;
+    const risky = args["fail-on-replace"] && report.diff ? refuseRisks(report.stack, report.diff) : 0;
+    if (blocking === 0) return risky;
     console.error(
       `${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
     );

@@ -11,6 +11,7 @@ import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
+import type { ReviewDiff } from "./report-types";
 import { loadProject, loadStackConfig, type Project, ReviewError, type StackConfig } from "./stack-file";
 
 export interface ReviewReport {
@@ -22,6 +23,8 @@ export interface ReviewReport {
   outputs: Record<string, unknown>;
   /** One entry per policy of the pack, in the pack's order. */
   policies: PolicyResult[];
+  /** What changes against another version of the stack, when reviewed with `--against`. */
+  diff?: ReviewDiff;
 }
 
 interface ReviewOptions {
