@@ -425,6 +425,8 @@ describe("the review CLI, as a user runs it", () => {
       "--config-file <value>",
       "--policy-config <value>",
       "--out <value>",
+      "--against <value>",
+      "--fail-on-replace",
       "--verbose",
       "-h, --help",
     ]);
