@@ -25,7 +25,9 @@ export function readRecord(file: string, request: AgainstRequest): ReviewReport 
   try {
     record = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new ReviewError(`--against ${request.against}: cannot read a review record there (${(err as Error).message.split("\n")[0]})`);
+    throw new ReviewError(
+      `--against ${request.against}: cannot read a review record there (${(err as Error).message.replace(/\s+/g, " ").trim()})`,
+    );
   }
   const report = record as Partial<ReviewReport> | null;
   if (typeof report?.stack !== "string" || !Array.isArray(report.resources))
