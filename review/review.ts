@@ -7,11 +7,12 @@ import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
 import { record, type RecordedResource } from "./engine";
+import { estimateLines, estimateStack } from "./estimate";
 import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
-import type { ReviewDiff } from "./report-types";
+import type { Estimate, ReviewDiff } from "./report-types";
 import { loadProject, loadStackConfig, type Project, ReviewError, type StackConfig } from "./stack-file";
 
 export interface ReviewReport {
@@ -23,6 +24,8 @@ export interface ReviewReport {
   outputs: Record<string, unknown>;
   /** One entry per policy of the pack, in the pack's order. */
   policies: PolicyResult[];
+  /** The first deploy's critical path and the monthly cost, from dated tables (review/deploy-time.ts, review/cost.ts). */
+  estimate: Estimate;
   /** What changes against another version of the stack, when reviewed with `--against`. */
   diff?: ReviewDiff;
 }
@@ -93,6 +96,7 @@ export async function reviewStack(
     resources: recording.resources,
     outputs: recording.outputs,
     policies: results,
+    estimate: estimateStack(recording.resources),
   };
 }
 
@@ -153,6 +157,7 @@ export function summarize(report: ReviewReport, file: string): string {
     ...table(byComponent),
     "  resources per type:",
     ...table(byType),
+    ...estimateLines(report.estimate),
     `  written to ${file}`,
   ].join("\n");
 }

@@ -72,7 +72,16 @@ describe("the shipped stacks", () => {
 
   test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
     const report = shippedReview(stack);
-    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies"]);
+    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies", "estimate"]);
+    expect(Object.keys(report.estimate)).toEqual([
+      "criticalPathMinutes",
+      "serialMinutes",
+      "criticalPath",
+      "monthlyCostUsd",
+      "costLines",
+      "priceTableDate",
+    ]);
+    for (const line of report.estimate.costLines) expect(Object.keys(line)).toEqual(["item", "quantity", "unitUsd", "monthlyUsd"]);
     expect(report.stack).toBe(stack);
     expect(report.project).toBe("platform");
     for (const resource of report.resources) expect(Object.keys(resource)).toEqual(RESOURCE_FIELDS);
@@ -177,6 +186,14 @@ describe("the shipped stacks", () => {
       ],
       outputs: {},
       policies: [],
+      estimate: {
+        criticalPathMinutes: 21.6,
+        serialMinutes: 89.7,
+        criticalPath: [],
+        monthlyCostUsd: 1372.13,
+        costLines: [{ item: "EKS control plane", quantity: 1, unitUsd: 73, monthlyUsd: 73 }],
+        priceTableDate: "2026-12-02",
+      },
     };
     expect(summarize(report, "review/out/dev.json")).toBe(
       [
@@ -189,6 +206,8 @@ describe("the shipped stacks", () => {
         "    aws:secretsmanager/secretVersion:SecretVersion     1",
         "    platform:aws:RedisCache                            1",
         "    pulumi:providers:aws                               1",
+        "  first deploy (estimate): critical path 21.6 min, 89.7 min if created one by one",
+        "  monthly cost (estimate, on-demand prices of 2026-12-02): $1,372.13 a month",
         "  written to review/out/dev.json",
       ].join("\n"),
     );
