@@ -4,7 +4,7 @@
 // database: both take their addresses through that one connection, and Google refuses a second service's
 // request while the first is in progress. The cluster services (load balancer class, StorageClass, secret
 // store) go on the cluster; the Kubernetes layer (infra/kubernetes.ts) builds on them as it does on EKS.
-import type * as gcp from "@pulumi/gcp";
+import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/gcp/backup-bucket";
 import { CloudSqlPostgres } from "../components/gcp/cloudsql";
@@ -20,6 +20,19 @@ const REGIONAL_ZONES = 3;
 /** The node pool surges one node at a time (components/gcp/gke-nodes.ts): the network plans room for it. */
 const UPGRADE_SURGE = 1;
 
+/**
+ * Where the cluster runs. Staging and production: regional, the control plane and the nodes over the
+ * region's zones. Dev: zonal, in the region's first zone that is up (in name order, so it stays put), so
+ * its nodes are `desiredSize` in one zone rather than one in each of three.
+ */
+export async function clusterLocation(config: PlatformConfig, provider: gcp.Provider): Promise<string> {
+  if (config.environment !== "dev") return config.region;
+  const { names } = await gcp.compute.getZones({ region: config.region, status: "UP" }, { provider });
+  const [first] = [...names].sort();
+  if (first === undefined) throw new Error(`GCP reports no zone that is up in ${config.region}`);
+  return first;
+}
+
 /** A value the GCP profile or the config schema always sets; its absence is a bug, not a user error. */
 function required<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`the GCP config has no ${key}`);
@@ -27,7 +40,7 @@ function required<T>(value: T | undefined, key: string): T {
 }
 
 /** The GCP half of the platform, in the order a first deploy builds it. */
-export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): CloudPlatform {
+export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider, location: string): CloudPlatform {
   const opts = { providers: [provider] };
   const project = required(config.gcp, "gcp");
   const network = new Network(
@@ -35,7 +48,7 @@ export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): Clo
     { cidr: config.network.cidr, region: config.region, maxNodes: config.cluster.nodes.maxSize + UPGRADE_SURGE, protect: config.protect },
     opts,
   );
-  const cluster = new GkeCluster("cluster", clusterArgs(config, network), opts);
+  const cluster = new GkeCluster("cluster", clusterArgs(config, network, location), opts);
   const { database, cache } = createDataTier(config, network, project.projectNumber, opts);
   const backups = new BackupBucket(
     "backups",
@@ -73,11 +86,13 @@ export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): Clo
  * DNS-based endpoint, admitted by IAM. Production keeps the cluster from deletion at GKE and its allow-list
  * to blocks no wider than config's bound; elsewhere the allow-list may hold any width short of the world.
  */
-export function clusterArgs(config: PlatformConfig, network: Network): GkeClusterArgs {
+export function clusterArgs(config: PlatformConfig, network: Network, location: string): GkeClusterArgs {
   const production = config.environment === "production";
   const n = config.cluster.nodes;
+  // A regional pool's node counts are per zone; a zonal one's are the pool's.
+  const zones = location === config.region ? REGIONAL_ZONES : 1;
   return {
-    location: config.region,
+    location,
     network: network.networkId,
     subnetwork: network.subnetId,
     nodesCidr: network.nodesCidr,
@@ -91,7 +106,7 @@ export function clusterArgs(config: PlatformConfig, network: Network): GkeCluste
     nodes: {
       machineType: n.instanceType,
       diskSizeGb: n.diskSizeGb,
-      initialNodesPerZone: Math.max(1, Math.ceil(n.desiredSize / REGIONAL_ZONES)),
+      initialNodesPerZone: Math.max(1, Math.ceil(n.desiredSize / zones)),
       minNodes: n.minSize,
       maxNodes: n.maxSize,
     },

@@ -54,10 +54,7 @@ describe("the monthly cost", () => {
     expect(shippedReview("dev").estimate.monthlyCostUsd).toBeLessThan(shippedReview("production").estimate.monthlyCostUsd / 3);
   });
 
-  // Fails today, and jest reports it passing while it does: gcp-dev's regional node pool starts one node in each
-  // of three zones (infra/gcp.ts rounds the profile's 1 desired node up to 1 per zone) and its cluster pays the
-  // whole regional fee, which brings it just above a third of gcp-production. When it holds, drop `.failing`.
-  test.failing("gcp-dev costs less than a third of gcp-production", () => {
+  test("gcp-dev costs less than a third of gcp-production: its zonal cluster runs its nodes in one zone", () => {
     expect(shippedReview("gcp-dev").estimate.monthlyCostUsd).toBeLessThan(shippedReview("gcp-production").estimate.monthlyCostUsd / 3);
   });
 

@@ -156,8 +156,8 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
   test("the config's admin members are GkeCluster's, none by default", () => {
     const admins = ["group:platform-admins@example.com", "serviceAccount:deploy@example-platform.iam.gserviceaccount.com"];
     const config = (cluster: Record<string, unknown>) => resolveConfig({ ...gcp, environment: "dev", cluster }, "Pulumi.t.yaml");
-    expect(clusterArgs(config({ adminMembers: admins }), network).adminMembers).toEqual(admins);
-    expect(clusterArgs(config({}), network).adminMembers).toEqual([]);
+    expect(clusterArgs(config({ adminMembers: admins }), network, "europe-west1-b").adminMembers).toEqual(admins);
+    expect(clusterArgs(config({}), network, "europe-west1-b").adminMembers).toEqual([]);
   });
 
   test("listed addresses become the authorized networks; production bounds their width and protects the cluster", () => {
@@ -165,6 +165,7 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
     const dev = clusterArgs(
       resolveConfig({ ...gcp, environment: "dev", cluster: { endpointPublicAccessCidrs: cidrs } }, "Pulumi.t.yaml"),
       network,
+      "europe-west1-b",
     );
     expect(dev).toMatchObject({ authorizedNetworks: cidrs, authorizedNetworksWidestPrefix: 0, deletionProtection: false, protect: false });
     expect(dev.nodes).toEqual({ machineType: "e2-standard-2", diskSizeGb: 50, initialNodesPerZone: 1, minNodes: 1, maxNodes: 3 });
@@ -173,6 +174,7 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
         "alertWebhookUrl",
       ]),
       network,
+      "europe-west1",
     );
     expect(production).toMatchObject({
       authorizedNetworks: cidrs,
@@ -184,7 +186,34 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
   });
 
   test("no addresses listed: the DNS-based endpoint", () => {
-    expect(clusterArgs(resolveConfig({ ...gcp, environment: "dev" }, "Pulumi.t.yaml"), network).authorizedNetworks).toEqual([]);
+    expect(
+      clusterArgs(resolveConfig({ ...gcp, environment: "dev" }, "Pulumi.t.yaml"), network, "europe-west1-b").authorizedNetworks,
+    ).toEqual([]);
+  });
+
+  test("a zonal cluster's node counts are the pool's, a regional one's per zone (of three)", () => {
+    const config = (environment: string, desiredSize: number) =>
+      resolveConfig(
+        { ...gcp, environment, cluster: { nodes: { minSize: 1, desiredSize, maxSize: 10 } } },
+        "Pulumi.t.yaml",
+        environment === "production" ? ["alertWebhookUrl"] : [],
+      );
+    expect(clusterArgs(config("dev", 2), network, "europe-west1-b")).toMatchObject({
+      location: "europe-west1-b",
+      nodes: { initialNodesPerZone: 2 },
+    });
+    expect(clusterArgs(config("staging", 4), network, "europe-west1")).toMatchObject({
+      location: "europe-west1",
+      nodes: { initialNodesPerZone: 2 },
+    });
+  });
+
+  test.each([
+    ["gcp-dev", "europe-west1-a", 1],
+    ["gcp-production", "europe-west1", 1],
+  ] as const)("%s: the cluster and its node pool run in %s, starting %d node(s) per zone", (stack, location, perZone) => {
+    expect(one(stack, "gcp:container/cluster:Cluster").inputs.location).toBe(location);
+    expect(one(stack, "gcp:container/nodePool:NodePool").inputs).toMatchObject({ location, initialNodeCount: perZone });
   });
 
   test("a GCP stack without the project number is refused, naming the file and the key", () => {
