@@ -27,7 +27,10 @@ const OPTIONS = {
   },
   "config-file": { type: "string", help: "stack file to read instead of Pulumi.<stack>.yaml, as `pulumi --config-file`" },
   "policy-config": { type: "string", help: "policy pack config instead of policies/config/<environment>.json, as `--policy-pack-config`" },
-  out: { type: "string", help: `folder for <stack>.json and <stack>.md (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})` },
+  out: {
+    type: "string",
+    help: `folder for <stack>.json, <stack>.md and <stack>.html (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})`,
+  },
   verbose: { type: "boolean", help: "print stack traces with errors" },
   help: { type: "boolean", short: "h", help: "print this help" },
 } as const;
@@ -108,13 +111,14 @@ async function main(): Promise<number> {
     const report = await reviewStack(options, project, stack);
     const info = policyRunInfo(options, report.config, report.project);
     // Another project's reports go in a folder of their own, so its stacks never overwrite the platform's.
-    const file = writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
+    const file = await writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
     console.log(
       [
         ...policyLines(report.policies, policies, report.resources, info),
         `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`,
+        `  page with the resource graph written to ${shown(file.replace(/\.json$/, ".html"))}`,
       ].join("\n"),
     );
     const blocking = mandatoryCount(report.policies);

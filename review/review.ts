@@ -1,6 +1,6 @@
 // The offline review of one stack: load its config as the CLI would, run the program under the
 // recording engine, run the policy pack over what it registered with the environment's policy config,
-// and shape the result as the documented review/out/<stack>.json (plus a Markdown summary).
+// and shape the result as the documented review/out/<stack>.json (plus a Markdown summary and an HTML page).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
@@ -9,6 +9,7 @@ import { answersFor, factsFrom } from "./answers";
 import { record, type RecordedResource } from "./engine";
 import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
+import { htmlReport } from "./html-report";
 import { counted, inventory, setting } from "./inventory";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
@@ -94,13 +95,17 @@ export async function reviewStack(
   };
 }
 
-/** Writes review/out/<stack>.json and, given how the policies ran, the Markdown summary for a pull request beside it. */
-export function writeReport(report: ReviewReport, outDir: string, info?: PolicyRunInfo): string {
+/**
+ * Writes review/out/<stack>.json and, given how the policies ran, beside it the Markdown summary for a pull
+ * request (<stack>.md) and the self-contained HTML page with the resource graph (<stack>.html).
+ */
+export async function writeReport(report: ReviewReport, outDir: string, info?: PolicyRunInfo): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${report.stack}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   if (info) {
     fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(report, policies, info));
+    fs.writeFileSync(path.join(outDir, `${report.stack}.html`), await htmlReport(report, policies, info));
   }
   return file;
 }

@@ -347,6 +347,10 @@ describe("the review CLI, as a user runs it", () => {
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
       /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \|\n\| (--- \| ){6}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,
     );
+    const html = fs.readFileSync(path.join(out, "production.html"), "utf8");
+    expect(html.startsWith("<!DOCTYPE html>\n")).toBe(true);
+    expect(html).toContain("<title>Review of stack production</title>");
+    expect(result.stdout).toContain(`page with the resource graph written to ${path.relative(ROOT, path.join(out, "production.html"))}\n`);
   });
 
   test("a mandatory policy violation is printed with its remediation, and exits 1", async () => {
