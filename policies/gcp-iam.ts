@@ -1,6 +1,6 @@
 // GCP IAM: no basic roles (owner, editor, viewer) and no use of the default Compute Engine or App Engine
 // service accounts. Anchors: CKV_GCP_41/42/117.
-import type { PlatformResourcePolicy } from "./lib/policy";
+import { forTypes, type PlatformResourcePolicy } from "./lib/policy";
 import { json, list, record, strings, text } from "./lib/values";
 
 const BASIC_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
@@ -31,15 +31,13 @@ const gcpNoBasicRoles: PlatformResourcePolicy = {
   remediationSteps:
     "Grant predefined or custom roles that cover only what the member needs, to a dedicated service account; never use <number>-compute@developer.gserviceaccount.com or <project>@appspot.gserviceaccount.com.",
   enforcementLevel: "mandatory",
-  validateResource: (args, report) => {
+  validateResource: forTypes<GcpIamProps & ComputeInstanceProps>([...INSTANCES, GRANTS], (props, args, report) => {
     if (INSTANCES.includes(args.type)) {
-      const email = text((args.props as ComputeInstanceProps).serviceAccount?.email);
+      const email = text(props.serviceAccount?.email);
       if (email !== undefined && (email === "default" || isDefaultServiceAccount(email)))
         report(`serviceAccount.email is ${email}: run the instance as a dedicated service account`);
       return;
     }
-    if (!GRANTS.test(args.type)) args.notApplicable("Policy only applies to IAM grants and compute instances");
-    const props = args.props as GcpIamProps;
     const bindings = args.type.endsWith(":IAMPolicy")
       ? list(record(json(props.policyData)).bindings).map((b) => ({ role: text(record(b).role), members: strings(record(b).members) }))
       : [{ role: props.role, members: strings([props.member, ...strings(props.members)]) }];
@@ -50,7 +48,7 @@ const gcpNoBasicRoles: PlatformResourcePolicy = {
       if (defaults.length > 0)
         report(`grants ${role ?? "a role"} to the default service account ${defaults.join(", ")}: grant it to a dedicated service account`);
     }
-  },
+  }),
 };
 
 export const gcpIamPolicies = [gcpNoBasicRoles];

@@ -1,6 +1,6 @@
 // IAM and KMS: no Allow of every action on every resource, web-identity trust scoped to one subject, and
 // rotating keys. Anchors: CKV_AWS_7/62/63/355/358, @pulumi/awsguard, compliance-policies.
-import { forTypes, type PlatformResourcePolicy, type ReportViolation, type ResourceValidationArgs } from "./lib/policy";
+import { forTypes, type PlatformResourcePolicy, type ReportViolation } from "./lib/policy";
 import { list, record, type Statement, statementLabel, statements, strings, text } from "./lib/values";
 
 const POLICY_DOCUMENT_TYPES = [
@@ -58,19 +58,22 @@ const iamNoStar: PlatformResourcePolicy = {
   remediationSteps:
     "Write statements that name the actions and resource ARNs the principal needs (grant() in components/aws/iam.ts), and do not attach arn:aws:iam::aws:policy/AdministratorAccess.",
   enforcementLevel: "mandatory",
-  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    if (POLICY_DOCUMENT_TYPES.includes(args.type)) return checkDocument((args.props as PolicyDocumentProps).policy, "policy", report);
-    if (ATTACHMENT_TYPES.includes(args.type)) {
-      if (isAdministratorAccess((args.props as PolicyAttachmentProps).policyArn))
-        report("attaches AdministratorAccess: attach a policy that grants only what the principal needs");
-      return;
-    }
-    if (args.type !== ROLE) args.notApplicable("Policy only applies to IAM policies, roles and policy attachments");
-    const role = args.props as RoleProps;
-    list(role.inlinePolicies).forEach((p, i) => checkDocument(record(p).policy, `inline policy ${text(record(p).name) ?? i + 1}`, report));
-    if (strings(role.managedPolicyArns).some(isAdministratorAccess))
-      report("managedPolicyArns includes AdministratorAccess: attach a policy that grants only what the role needs");
-  },
+  validateResource: forTypes<PolicyDocumentProps & PolicyAttachmentProps & RoleProps>(
+    [...POLICY_DOCUMENT_TYPES, ...ATTACHMENT_TYPES, ROLE],
+    (props, args, report) => {
+      if (POLICY_DOCUMENT_TYPES.includes(args.type)) return checkDocument(props.policy, "policy", report);
+      if (ATTACHMENT_TYPES.includes(args.type)) {
+        if (isAdministratorAccess(props.policyArn))
+          report("attaches AdministratorAccess: attach a policy that grants only what the principal needs");
+        return;
+      }
+      list(props.inlinePolicies).forEach((p, i) =>
+        checkDocument(record(p).policy, `inline policy ${text(record(p).name) ?? i + 1}`, report),
+      );
+      if (strings(props.managedPolicyArns).some(isAdministratorAccess))
+        report("managedPolicyArns includes AdministratorAccess: attach a policy that grants only what the role needs");
+    },
+  ),
 };
 
 const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";

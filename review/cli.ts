@@ -33,7 +33,10 @@ const OPTIONS = {
   },
   "config-file": { type: "string", help: "stack file to read instead of Pulumi.<stack>.yaml, as `pulumi --config-file`" },
   "policy-config": { type: "string", help: "policy pack config instead of policies/config/<environment>.json, as `--policy-pack-config`" },
-  out: { type: "string", help: `folder for <stack>.json and <stack>.md (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})` },
+  out: {
+    type: "string",
+    help: `folder for <stack>.json, <stack>.md and <stack>.html (default: ${path.relative(process.cwd(), DEFAULT_OUT) || "."})`,
+  },
   against: {
     type: "string",
     help: "git ref or review record (<stack>.json) to compare with: lists added, removed and changed resources and the stateful ones at risk",
@@ -142,13 +145,14 @@ async function main(): Promise<number> {
     if (against) report.diff = diffReports(against, report, args.against!);
     const info = policyRunInfo(options, report.config, report.project);
     // Another project's reports go in a folder of their own, so its stacks never overwrite the platform's.
-    const file = writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
+    const file = await writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
     console.log(
       [
         ...policyLines(report.policies, policies, report.resources, info),
         `  summary written to ${shown(file.replace(/\.json$/, ".md"))}`,
+        `  page with the resource graph written to ${shown(file.replace(/\.json$/, ".html"))}`,
       ].join("\n"),
     );
     if (report.diff) console.log(diffSummary(report.diff));

@@ -1,6 +1,6 @@
 // The offline review of one stack: load its config as the CLI would, run the program under the
 // recording engine, run the policy pack over what it registered with the environment's policy config,
-// and shape the result as the documented review/out/<stack>.json (plus a Markdown summary).
+// and shape the result as the documented review/out/<stack>.json (plus a Markdown summary and an HTML page).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
@@ -10,6 +10,8 @@ import { record, type RecordedResource } from "./engine";
 import { estimateLines, estimateStack } from "./estimate";
 import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
+import { htmlReport } from "./html-report";
+import { counted, inventory, setting } from "./inventory";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
 import type { Estimate, ReviewDiff } from "./report-types";
@@ -100,55 +102,29 @@ export async function reviewStack(
   };
 }
 
-/** Writes review/out/<stack>.json and, given how the policies ran, the Markdown summary beside it. */
-export function writeReport(report: ReviewReport, outDir: string, info?: PolicyRunInfo): string {
+/**
+ * Writes review/out/<stack>.json and, given how the policies ran, beside it the Markdown summary for a pull
+ * request (<stack>.md) and the self-contained HTML page with the resource graph (<stack>.html).
+ */
+export async function writeReport(report: ReviewReport, outDir: string, info?: PolicyRunInfo): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${report.stack}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   if (info) {
-    const stack = {
-      stack: report.stack,
-      cloud: setting(report, "cloud"),
-      environment: setting(report, "environment"),
-      resources: report.resources.filter((r) => r.parent !== null).length,
-    };
-    fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(stack, report.policies, policies, report.resources, info));
+    fs.writeFileSync(path.join(outDir, `${report.stack}.md`), markdownSummary(report, policies, info));
+    fs.writeFileSync(path.join(outDir, `${report.stack}.html`), await htmlReport(report, policies, info));
   }
   return file;
 }
 
-function setting(report: ReviewReport, key: string): string {
-  const value = report.config[`${report.project}:${key}`];
-  return typeof value === "string" ? value : "?";
-}
-
-/** The top-level component a resource belongs to (the stack's direct child above it), or "(stack)". */
-function owner(resource: RecordedResource, byUrn: Map<string, RecordedResource>): string {
-  let current = resource;
-  for (;;) {
-    const parent = current.parent ? byUrn.get(current.parent) : undefined;
-    if (!parent) return "(stack)";
-    if (!parent.parent) return current.custom ? "(stack)" : `${current.type} ${current.name}`;
-    current = parent;
-  }
-}
-
-function table(counts: Map<string, number>): string[] {
-  const rows = [...counts].sort(([a], [b]) => a.localeCompare(b));
-  const width = Math.max(0, ...rows.map(([k]) => k.length));
-  return rows.map(([k, n]) => `    ${k.padEnd(width)}  ${String(n).padStart(4)}`);
+function table(counts: [string, number][]): string[] {
+  const width = Math.max(0, ...counts.map(([k]) => k.length));
+  return counts.map(([k, n]) => `    ${k.padEnd(width)}  ${String(n).padStart(4)}`);
 }
 
 export function summarize(report: ReviewReport, file: string): string {
-  const resources = report.resources.filter((r) => r.parent !== null);
-  const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
-  const byComponent = new Map<string, number>();
-  const byType = new Map<string, number>();
-  for (const r of resources) {
-    const key = owner(r, byUrn);
-    byComponent.set(key, (byComponent.get(key) ?? 0) + 1);
-    byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-  }
+  const resources = counted(report.resources);
+  const { byComponent, byType } = inventory(report.resources);
   const secrets = resources.reduce((n, r) => n + r.secretInputs.length, 0);
   const [cloud, environment] = [setting(report, "cloud"), setting(report, "environment")];
   return [

@@ -364,8 +364,12 @@ describe("the review CLI, as a user runs it", () => {
       /\n {2}policies: 51 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
     );
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
-      /^# Review of stack production \(aws, production\)\n[^]*\*\*Passed\*\*: no mandatory violation\./,
+      /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \|\n\| (--- \| ){6}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,
     );
+    const html = fs.readFileSync(path.join(out, "production.html"), "utf8");
+    expect(html.startsWith("<!DOCTYPE html>\n")).toBe(true);
+    expect(html).toContain("<title>Review of stack production</title>");
+    expect(result.stdout).toContain(`page with the resource graph written to ${path.relative(ROOT, path.join(out, "production.html"))}\n`);
   });
 
   test("a mandatory policy violation is printed with its remediation, and exits 1", async () => {
@@ -423,7 +427,7 @@ describe("the review CLI, as a user runs it", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")[0]).toMatch(/^Stack gcp-dev \(gcp, dev\): \d+ resources, \d+ secret inputs$/);
     const markdown = fs.readFileSync(path.join(out, "gcp-dev.md"), "utf8");
-    expect(markdown).toContain("**Passed**: no mandatory violation.");
+    expect(markdown.split("\n")[2]).toMatch(/^\| `gcp-dev` \| gcp \| dev \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \|$/);
   });
 
   test("--verbose adds the stack trace", async () => {

@@ -45,20 +45,41 @@ export function isStackPolicy(policy: PlatformPolicy): policy is PlatformStackPo
   return "validateStack" in policy && typeof policy.validateStack === "function";
 }
 
+/** A type token, or a pattern for a family of them; a pattern starts with its provider, as `^gcp:`. */
+export type TypeMatch = string | RegExp;
+
+const matches = (types: readonly TypeMatch[], type: string) => types.some((t) => (typeof t === "string" ? t === type : t.test(type)));
+
+/** The types each validation made by forTypes applies to, so reports can tell which cloud a policy is for. */
+const declared = new WeakMap<ResourceValidation, readonly TypeMatch[]>();
+
 /**
  * A resource validation for the given type tokens only; other types are reported not applicable, as
  * `validateResourceOfType` does. `T` names the inputs the policy reads, spelled as the provider's Args
  * (test/policies/property-names.test.ts holds each such interface against the provider SDK's types).
  */
 export function forTypes<T extends object>(
-  types: readonly string[],
+  types: readonly TypeMatch[],
   check: (props: T, args: ResourceValidationArgs, report: ReportViolation) => void,
 ): ResourceValidation {
-  return (args, report) => {
-    if (!types.includes(args.type)) args.notApplicable(`Policy only applies to resources of type ${types.join(", ")}`);
+  const validation: ResourceValidation = (args, report) => {
+    if (!matches(types, args.type)) args.notApplicable(`Policy only applies to resources of type ${types.join(", ")}`);
     // Inputs arrive as untyped JSON; T documents which of them this policy reads.
     check(args.props as T, args, report);
   };
+  declared.set(validation, types);
+  return validation;
+}
+
+/**
+ * The providers (first part of a type token: `aws`, `gcp`, `kubernetes`) whose resources a policy made
+ * with forTypes applies to; undefined for a stack policy or a validation that names its types otherwise.
+ */
+export function providersOf(policy: PlatformPolicy): string[] | undefined {
+  const types = isStackPolicy(policy) ? undefined : declared.get(policy.validateResource);
+  if (!types) return undefined;
+  const provider = (t: TypeMatch) => (typeof t === "string" ? t : t.source.replace(/^\^/, "")).split(":")[0]!;
+  return [...new Set(types.map(provider))].sort();
 }
 
 /** The typed inputs of a stack resource (stack policies see every resource of the stack at once). */
