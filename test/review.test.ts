@@ -364,7 +364,7 @@ describe("the review CLI, as a user runs it", () => {
       /\n {2}policies: 51 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
     );
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
-      /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \|\n\| (--- \| ){6}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,
+      /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \| monthly cost \(estimate\) \| first deploy \(estimate\) \|\n\| (--- \| ){8}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \| \$[\d,]+\.\d\d \| \d+ min \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,
     );
     const html = fs.readFileSync(path.join(out, "production.html"), "utf8");
     expect(html.startsWith("<!DOCTYPE html>\n")).toBe(true);
@@ -427,7 +427,9 @@ describe("the review CLI, as a user runs it", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n")[0]).toMatch(/^Stack gcp-dev \(gcp, dev\): \d+ resources, \d+ secret inputs$/);
     const markdown = fs.readFileSync(path.join(out, "gcp-dev.md"), "utf8");
-    expect(markdown.split("\n")[2]).toMatch(/^\| `gcp-dev` \| gcp \| dev \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \|$/);
+    expect(markdown.split("\n")[2]).toMatch(
+      /^\| `gcp-dev` \| gcp \| dev \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \| \$[\d,]+\.\d\d \| \d+ min \|$/,
+    );
   });
 
   test("--verbose adds the stack trace", async () => {
