@@ -1,18 +1,15 @@
 // Helm charts as one `helm.v3.Release` each, for every component that installs one: the Kubernetes
 // layer's and each cloud's cluster services. A deploy waits on the release (Helm's own readiness wait),
 // not on each object inside it, and a failed install or upgrade rolls back instead of half-applying.
+// Each release installs the chart's archive kept in charts/ (components/charts.ts), never a download.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { chartPin, type HelmChart, localArchive } from "./charts";
 
-/** A chart pinned to one version, from an HTTP repository or an OCI registry (`oci://...` in `chart`). */
-export interface HelmChart {
-  chart: string;
-  version: string;
-  /** HTTP(S) chart repository; left out for OCI charts. @default - none: `chart` is an `oci://` reference */
-  repo?: string;
-}
+export type { HelmChart } from "./charts";
 
 export interface HelmReleaseArgs {
+  /** The pinned chart; its archive in charts/ is what gets installed. */
   chart: HelmChart;
   /** Helm release name; fixed, because charts name their objects (and Prometheus selects them) by it. */
   name: string;
@@ -26,22 +23,20 @@ export interface HelmReleaseArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-const VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-
 export function helmRelease(name: string, args: HelmReleaseArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
-  if (!VERSION.test(args.chart.version))
-    throw new Error(
-      `helm release ${name}: chart ${args.chart.chart} must be pinned to an exact version (got ${JSON.stringify(args.chart.version)})`,
-    );
-  if (!args.chart.chart.startsWith("oci://") && args.chart.repo === undefined)
-    throw new Error(`helm release ${name}: chart ${args.chart.chart} needs a repository or an oci:// reference`);
+  let chart: string;
+  try {
+    chart = localArchive(chartPin(args.chart));
+  } catch (e) {
+    throw new Error(`helm release ${name}: ${(e as Error).message}`);
+  }
   return new k8s.helm.v3.Release(
     name,
     {
       name: args.name,
-      chart: args.chart.chart,
+      chart,
+      // Helm reads the version from the archive; the lock and the check above make the two the same.
       version: args.chart.version,
-      ...(args.chart.repo !== undefined && { repositoryOpts: { repo: args.chart.repo } }),
       namespace: args.namespace,
       values: args.values,
       atomic: true,

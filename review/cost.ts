@@ -67,20 +67,23 @@ const dig = (value: unknown, ...keys: string[]): unknown =>
 /** GB of the persistent volumes kube-prometheus-stack's values ask for: Prometheus (per replica), Alertmanager, Grafana. */
 export function monitoringVolumeGb(resources: readonly PricedResource[]): number {
   const claim = ["volumeClaimTemplate", "spec", "resources", "requests", "storage"];
-  return ofType(resources, "kubernetes:helm.sh/v3:Release")
-    .filter((r) => r.inputs.chart === "kube-prometheus-stack")
-    .reduce((sum, r) => {
-      const values = r.inputs.values;
-      const prometheus = dig(values, "prometheus", "prometheusSpec");
-      const alertmanager = dig(values, "alertmanager", "alertmanagerSpec");
-      const grafana = dig(values, "grafana", "persistence");
-      return (
-        sum +
-        quantityGb(dig(prometheus, "storageSpec", ...claim)) * num(dig(prometheus, "replicas"), 1) +
-        quantityGb(dig(alertmanager, "storage", ...claim)) * num(dig(alertmanager, "replicas"), 1) +
-        (dig(grafana, "enabled") === true ? quantityGb(dig(grafana, "size")) : 0)
-      );
-    }, 0);
+  return (
+    ofType(resources, "kubernetes:helm.sh/v3:Release")
+      // The chart's archive in charts/ (./charts/kube-prometheus-stack-<version>.tgz), or its bare name in older recordings.
+      .filter((r) => typeof r.inputs.chart === "string" && /^(?:.*\/)?kube-prometheus-stack(?:-[^/]*\.tgz)?$/.test(r.inputs.chart))
+      .reduce((sum, r) => {
+        const values = r.inputs.values;
+        const prometheus = dig(values, "prometheus", "prometheusSpec");
+        const alertmanager = dig(values, "alertmanager", "alertmanagerSpec");
+        const grafana = dig(values, "grafana", "persistence");
+        return (
+          sum +
+          quantityGb(dig(prometheus, "storageSpec", ...claim)) * num(dig(prometheus, "replicas"), 1) +
+          quantityGb(dig(alertmanager, "storage", ...claim)) * num(dig(alertmanager, "replicas"), 1) +
+          (dig(grafana, "enabled") === true ? quantityGb(dig(grafana, "size")) : 0)
+        );
+      }, 0)
+  );
 }
 
 /** One load balancer per Gateway: Envoy Gateway fronts each with a Service of type LoadBalancer. */

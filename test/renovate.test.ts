@@ -132,7 +132,15 @@ describe("the regex managers find exactly the pinned dependencies", () => {
   test("Helm charts from HTTP repositories", () => {
     expect(found("Helm charts from HTTP")).toEqual([
       {
-        file: "components/kubernetes/monitoring.ts",
+        file: "components/kubernetes/charts.ts",
+        depName: "external-secrets",
+        currentValue: "2.9.0",
+        datasource: "helm",
+        depType: "helm-chart",
+        registryUrl: "https://charts.external-secrets.io",
+      },
+      {
+        file: "components/kubernetes/charts.ts",
         depName: "kube-prometheus-stack",
         currentValue: "88.5.3",
         datasource: "helm",
@@ -140,20 +148,12 @@ describe("the regex managers find exactly the pinned dependencies", () => {
         registryUrl: PROMETHEUS_REPO,
       },
       {
-        file: "components/kubernetes/monitoring.ts",
+        file: "components/kubernetes/charts.ts",
         depName: "prometheus-operator-crds",
         currentValue: "31.0.1",
         datasource: "helm",
         depType: "helm-chart",
         registryUrl: PROMETHEUS_REPO,
-      },
-      {
-        file: "components/kubernetes/secrets.ts",
-        depName: "external-secrets",
-        currentValue: "2.9.0",
-        datasource: "helm",
-        depType: "helm-chart",
-        registryUrl: "https://charts.external-secrets.io",
       },
     ]);
   });
@@ -167,9 +167,9 @@ describe("the regex managers find exactly the pinned dependencies", () => {
       depType: "helm-chart",
     });
     expect(found("Helm charts from OCI")).toEqual([
-      oci("components/kubernetes/cert-manager.ts", "quay.io/jetstack/charts/cert-manager", "v1.21.1"),
+      oci("components/kubernetes/charts.ts", "quay.io/jetstack/charts/cert-manager", "v1.21.1"),
     ]);
-    expect(found("Envoy Gateway")).toEqual([oci("components/kubernetes/gateway.ts", "docker.io/envoyproxy/gateway-helm", "v1.9.0")]);
+    expect(found("Envoy Gateway")).toEqual([oci("components/kubernetes/charts.ts", "docker.io/envoyproxy/gateway-helm", "v1.9.0")]);
     expect(found("AWS Load Balancer Controller")).toEqual([
       {
         file: "components/aws/eks-lb-controller-policy.json",
@@ -222,7 +222,7 @@ function chartVersion(file: string, expression: string): { file: string; value: 
     const constant = new RegExp(`const ${expression} = "([^"]+)"`).exec(read(file));
     if (constant) return { file, value: constant[1]! };
   }
-  if (expression === "lb.chartVersion") {
+  if (expression === "LB_CONTROLLER_CHART_VERSION") {
     const policy = "components/aws/eks-lb-controller-policy.json";
     return { file: policy, value: (JSON.parse(read(policy)) as { chartVersion: string }).chartVersion };
   }
@@ -238,12 +238,12 @@ describe("nothing pinned escapes the managers", () => {
     );
     expect(charts.map((c) => `${c.chart} ${c.value}`)).toEqual([
       "aws-load-balancer-controller 3.5.0",
+      "external-secrets 2.9.0",
+      "kube-prometheus-stack 88.5.3",
+      "prometheus-operator-crds 31.0.1",
       "oci://quay.io/jetstack/charts/cert-manager v1.21.1",
       "oci://docker.io/envoyproxy/gateway-helm v1.9.0",
       "oci://docker.io/envoyproxy/gateway-crds-helm v1.9.0",
-      "kube-prometheus-stack 88.5.3",
-      "prometheus-operator-crds 31.0.1",
-      "external-secrets 2.9.0",
     ]);
     const extracted = new Set(allDeps.filter((d) => d.depType === "helm-chart").map((d) => `${d.file} ${d.currentValue}`));
     expect(charts.filter((c) => !extracted.has(`${c.file} ${c.value}`))).toEqual([]);

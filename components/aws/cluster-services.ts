@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
 import type { ClusterDns, ClusterServices, LoadBalancerClass } from "../types";
 import type { EksCluster } from "./eks-cluster";
-import { LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
+import { LB_CONTROLLER_CHART, LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
 
 /**
  * An internet-facing NLB reconciled by the controller (not the in-tree cloud provider), targeting pod IPs
@@ -56,7 +56,8 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
     this.controller = helmRelease(
       `${name}-lb-controller`,
       {
-        chart: { chart: "aws-load-balancer-controller", version: lb.chartVersion, repo: "https://aws.github.io/eks-charts" },
+        // The chart of the release whose IAM policy the cluster granted.
+        chart: { ...LB_CONTROLLER_CHART, version: lb.chartVersion },
         name: "aws-load-balancer-controller",
         namespace: LB_CONTROLLER_SERVICE_ACCOUNT.namespace,
         values: {

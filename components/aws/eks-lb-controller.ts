@@ -2,12 +2,19 @@
 // (eks-lb-controller-policy.json names the release and the file it was copied from). The Kubernetes
 // layer installs the chart of the same release with the role bound here.
 import type * as pulumi from "@pulumi/pulumi";
+import type { HelmChart } from "../charts";
 import published from "./eks-lb-controller-policy.json";
 import { inPartition, type Statement } from "./iam";
 
 /** Controller release the policy belongs to, and the eks-charts chart version that installs it. */
 export const LB_CONTROLLER_VERSION: string = published.controllerVersion;
 export const LB_CONTROLLER_CHART_VERSION: string = published.chartVersion;
+/** The eks-charts chart of that release; its archive is in charts/ like every chart the platform installs. */
+export const LB_CONTROLLER_CHART: HelmChart = {
+  chart: "aws-load-balancer-controller",
+  version: LB_CONTROLLER_CHART_VERSION,
+  repo: "https://aws.github.io/eks-charts",
+};
 
 /** The service account the chart creates; its role is trusted for this account only. */
 export const LB_CONTROLLER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-load-balancer-controller" } as const;

@@ -3,11 +3,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster } from "../types";
-import { type HelmChart, helmRelease } from "../helm";
+import { helmRelease } from "../helm";
+import { CERT_MANAGER_CHART } from "./charts";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 
-const CERT_MANAGER_CHART: HelmChart = { chart: "oci://quay.io/jetstack/charts/cert-manager", version: "v1.21.1" };
 export type IssuerName = "letsencrypt-staging" | "letsencrypt-production";
 const ACME_SERVERS: Readonly<Record<IssuerName, string>> = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",

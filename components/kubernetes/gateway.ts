@@ -6,15 +6,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, LoadBalancerClass } from "../types";
 import { ACME_SOLVER_PODS, ACME_SOLVER_PORT, type CertManager, type IssuerName } from "./cert-manager";
-import { type HelmChart, helmRelease } from "../helm";
+import { helmRelease } from "../helm";
+import { ENVOY_GATEWAY_CHART, GATEWAY_CRDS_CHART } from "./charts";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress, type Labels, type PodPeer } from "./network-policy";
 import { failer } from "../args";
 
-const ENVOY_GATEWAY_VERSION = "v1.9.0";
-const ENVOY_GATEWAY_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-helm", version: ENVOY_GATEWAY_VERSION };
-/** Gateway API and Envoy Gateway CRDs, templated (so upgrades update them), one release each. */
-const GATEWAY_CRDS_CHART: HelmChart = { chart: "oci://docker.io/envoyproxy/gateway-crds-helm", version: ENVOY_GATEWAY_VERSION };
 const GATEWAY_API = "gateway.networking.k8s.io/v1";
 const ENVOY_GATEWAY_API = "gateway.envoyproxy.io/v1alpha1";
 const CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";

@@ -9,7 +9,8 @@ import * as random from "@pulumi/random";
 import type { ClusterDns, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
 import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
 import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
-import { type HelmChart, helmRelease } from "../helm";
+import { helmRelease } from "../helm";
+import { KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_CRDS_CHART } from "./charts";
 import { type SecretTarget, syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type ServerCaTarget, type TrustedServerCa, trustServerCa } from "./server-ca";
@@ -17,17 +18,6 @@ import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type L
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
-const KUBE_PROMETHEUS_STACK_CHART: HelmChart = {
-  chart: "kube-prometheus-stack",
-  version: "88.5.3",
-  repo: "https://prometheus-community.github.io/helm-charts",
-};
-/** The operator's CRDs at the operator version of that chart (v0.93.1), templated so upgrades apply. */
-const PROMETHEUS_CRDS_CHART: HelmChart = {
-  chart: "prometheus-operator-crds",
-  version: "31.0.1",
-  repo: "https://prometheus-community.github.io/helm-charts",
-};
 export const PROMETHEUS_PODS: Labels = { "app.kubernetes.io/name": "prometheus" };
 const ALERTMANAGER_PODS: Labels = { "app.kubernetes.io/name": "alertmanager" };
 const OPERATOR_PODS: Labels = { app: "kube-prometheus-stack-operator" };

@@ -4,15 +4,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, WorkloadIdentity } from "../types";
-import { type HelmChart, helmRelease } from "../helm";
+import { localArchive } from "../charts";
+import { helmRelease } from "../helm";
+import { EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_CRDS } from "./charts";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { apiServerEgress, dnsEgress, identityEgress, internetHttpsEgress, type Labels } from "./network-policy";
 
-const EXTERNAL_SECRETS_CHART: HelmChart = {
-  chart: "external-secrets",
-  version: "2.9.0",
-  repo: "https://charts.external-secrets.io",
-};
 const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
 const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
@@ -77,6 +74,9 @@ export class SecretsSync extends pulumi.ComponentResource {
       { parent: this },
     );
     this.identity = args.cluster.bindServiceAccount("external-secrets", { namespace, name: "external-secrets" });
+    // The chart's archive carries no CRDs: they are applied from the release's bundle (server-side, so a
+    // version change updates them) before the operator that serves them.
+    const crds = new k8s.yaml.v2.ConfigFile(`${name}-crds`, { file: localArchive(EXTERNAL_SECRETS_CRDS) }, { parent: this });
     this.release = helmRelease(
       `${name}-operator`,
       {
@@ -84,10 +84,11 @@ export class SecretsSync extends pulumi.ComponentResource {
         name: "external-secrets",
         namespace: ns.ready,
         values: {
-          installCRDs: true,
+          installCRDs: false,
           serviceAccount: { create: true, name: "external-secrets", annotations: this.identity.serviceAccountAnnotations },
           webhook: { port: EXTERNAL_SECRETS_WEBHOOK_PORT },
         },
+        dependsOn: [crds],
       },
       this,
     );

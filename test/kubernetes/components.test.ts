@@ -25,44 +25,36 @@ const spec = (stack: string, name: string) => (named(stack, name).inputs as { sp
 const short = (urns: string[]) => urns.map((u) => u.split("::").pop()!).sort();
 
 describe("Helm releases", () => {
-  test("each chart is pinned to a version and repository, released under a fixed name into its namespace", () => {
+  test("each chart is installed from its pinned archive in charts/, released under a fixed name into its namespace", () => {
     const releases = reports.production!.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const rows = releases.map((r) => {
-      const i = r.inputs as {
-        name: string;
-        chart: string;
-        version: string;
-        repositoryOpts?: { repo: string };
-        namespace: string;
-        atomic: boolean;
-        cleanupOnFail: boolean;
-      };
-      return [i.name, i.chart, i.version, i.repositoryOpts?.repo ?? "", i.namespace, i.atomic && i.cleanupOnFail];
+      const i = r.inputs as { name: string; chart: string; version: string; namespace: string; atomic: boolean; cleanupOnFail: boolean };
+      return [i.name, i.chart, i.version, "repositoryOpts" in i, i.namespace, i.atomic && i.cleanupOnFail];
     });
     expect(rows.sort()).toEqual([
-      ["aws-load-balancer-controller", "aws-load-balancer-controller", "3.5.0", "https://aws.github.io/eks-charts", "kube-system", true],
-      ["cert-manager", "oci://quay.io/jetstack/charts/cert-manager", "v1.21.1", "", "cert-manager", true],
-      ["envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.9.0", "", "gateway", true],
-      ["envoy-gateway-crds", "oci://docker.io/envoyproxy/gateway-crds-helm", "v1.9.0", "", "gateway", true],
-      ["external-secrets", "external-secrets", "2.9.0", "https://charts.external-secrets.io", "external-secrets", true],
-      ["gateway-api-crds", "oci://docker.io/envoyproxy/gateway-crds-helm", "v1.9.0", "", "gateway", true],
-      [
-        "kube-prometheus-stack",
-        "kube-prometheus-stack",
-        "88.5.3",
-        "https://prometheus-community.github.io/helm-charts",
-        "monitoring",
-        true,
-      ],
-      [
-        "prometheus-operator-crds",
-        "prometheus-operator-crds",
-        "31.0.1",
-        "https://prometheus-community.github.io/helm-charts",
-        "monitoring",
-        true,
-      ],
+      ["aws-load-balancer-controller", "./charts/aws-load-balancer-controller-3.5.0.tgz", "3.5.0", false, "kube-system", true],
+      ["cert-manager", "./charts/cert-manager-v1.21.1.tgz", "v1.21.1", false, "cert-manager", true],
+      ["envoy-gateway", "./charts/gateway-helm-v1.9.0.tgz", "v1.9.0", false, "gateway", true],
+      ["envoy-gateway-crds", "./charts/gateway-crds-helm-v1.9.0.tgz", "v1.9.0", false, "gateway", true],
+      ["external-secrets", "./charts/external-secrets-2.9.0.tgz", "2.9.0", false, "external-secrets", true],
+      ["gateway-api-crds", "./charts/gateway-crds-helm-v1.9.0.tgz", "v1.9.0", false, "gateway", true],
+      ["kube-prometheus-stack", "./charts/kube-prometheus-stack-88.5.3.tgz", "88.5.3", false, "monitoring", true],
+      ["prometheus-operator-crds", "./charts/prometheus-operator-crds-31.0.1.tgz", "31.0.1", false, "monitoring", true],
     ]);
+  });
+
+  test("External Secrets' CRDs are one ConfigFile of the bundle in charts/, which the release waits for and whose CRDs it does not template", () => {
+    const crds = named("production", "secrets-crds");
+    expect([crds.type, crds.custom, crds.inputs]).toEqual([
+      "kubernetes:yaml/v2:ConfigFile",
+      false,
+      { file: "./charts/external-secrets-2.9.0-crds.yaml" },
+    ]);
+    expect(crds.parent).toBe(named("production", "secrets").urn);
+    const release = named("production", "secrets-operator");
+    expect(release.dependencies).toContain(crds.urn);
+    expect((release.inputs as { values: { installCRDs: boolean } }).values.installCRDs).toBe(false);
+    expect(named("production", "secrets-store").dependencies).toContain(release.urn);
   });
 
   test("releases wait for their CRDs and for every network policy of their namespace", () => {
@@ -119,7 +111,7 @@ describe("Helm releases", () => {
       replicaCount: 2,
     });
     expect(spec2("secrets-operator")).toMatchObject({
-      installCRDs: true,
+      installCRDs: false,
       serviceAccount: {
         create: true,
         name: "external-secrets",

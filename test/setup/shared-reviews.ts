@@ -18,6 +18,7 @@ import type { WorkerMessage } from "./review-worker";
 
 /**
  * What a review reads, relative to the project root: the program, the bootstrap, components, review and policy pack;
+ * the chart archives and their lock, which the program checks as it installs each chart;
  * the code that runs the reviews here; the dependency tree as installed. Pulumi*.yaml files are added by
  * name. The Node version and PULUMI_* variables are hashed too.
  */
@@ -27,6 +28,7 @@ const INPUTS = [
   "bootstrap",
   "review",
   "policies",
+  "charts",
   "test/setup",
   "test/reviews.ts",
   "test/policies/weakenings.ts",
