@@ -485,6 +485,7 @@ describe("monitoring", () => {
       "DatabaseExporterDown:critical",
       "DatabaseStorageNearMax:warning",
       "DatabaseConnectionsHigh:warning",
+      "DatabaseReplicaLagging:warning",
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",
