@@ -59,6 +59,11 @@ export interface PrivateEndpoint {
 
 /** PostgreSQL, reachable only from the cluster, with its credentials in the cloud's secret store. */
 export interface PostgresEndpoint extends PrivateEndpoint {
+  /**
+   * Where read-only queries may go: the first read replica's address, or the primary's (`host`) when there is
+   * no replica, so a client can always use it. A replica lags the primary by up to seconds.
+   */
+  readonly readerHost: pulumi.Output<string>;
   readonly databaseName: string;
   /** PostgreSQL major version, e.g. "17": clients (pg_dump) must be at least this new. */
   readonly engineMajor: string;

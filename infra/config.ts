@@ -125,6 +125,7 @@ const database = section("database", {
   storageGb: whole(20, 65536),
   maxStorageGb: whole(20, 65536),
   multiAz: flag,
+  readReplicas: whole(0, 5),
   backupRetentionDays: whole(1, 35),
   backupWindow: dailyWindow(w.DATABASE_BACKUP_WINDOW),
   maintenanceWindow: weeklyWindow(w.DATABASE_MAINTENANCE_WINDOW),

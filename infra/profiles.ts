@@ -50,6 +50,7 @@ export interface Profile {
       | "storageGb"
       | "maxStorageGb"
       | "multiAz"
+      | "readReplicas"
       | "backupRetentionDays"
       | "backupWindow"
       | "maintenanceWindow"
@@ -121,6 +122,7 @@ const byEnvironment = {
     storageGb: 20,
     maxStorageGb: 100,
     multiAz: false,
+    readReplicas: 0,
     databaseBackupDays: 7,
     cacheNodes: 1,
     cacheSnapshotDays: 1,
@@ -142,6 +144,7 @@ const byEnvironment = {
     storageGb: 50,
     maxStorageGb: 200,
     multiAz: true,
+    readReplicas: 0,
     databaseBackupDays: 14,
     cacheNodes: 2,
     cacheSnapshotDays: 7,
@@ -161,6 +164,8 @@ const byEnvironment = {
     storageGb: 100,
     maxStorageGb: 500,
     multiAz: true,
+    // Read traffic (reports, exports) off the primary; the standby of Multi-AZ serves no reads.
+    readReplicas: 1,
     databaseBackupDays: 30,
     cacheNodes: 3,
     cacheSnapshotDays: 14,
@@ -201,6 +206,7 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
       storageGb: e.storageGb,
       maxStorageGb: e.maxStorageGb,
       multiAz: e.multiAz,
+      readReplicas: e.readReplicas,
       backupRetentionDays: e.databaseBackupDays,
       backupWindow: "03:00-04:00",
       // Cloud SQL maintains in one whole hour, so the GCP window starts on the hour.

@@ -1,13 +1,15 @@
 // Cloud SQL: private IP only, no world-open authorized network, TLS required; backups with point-in-time
 // recovery kept for the environment's minimum, REGIONAL availability, deletion protection.
 // Anchors: CKV_GCP_6/11/14/60.
-import { configSchema, ENVIRONMENT, forTypes, type PlatformResourcePolicy, settings } from "./lib/policy";
-import { isWorld, list, record, sentence, text } from "./lib/values";
+import { configSchema, ENVIRONMENT, forTypes, known, type PlatformResourcePolicy, settings } from "./lib/policy";
+import { isSet, isWorld, list, record, sentence, text } from "./lib/values";
 
 const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 
 /** gcp.sql.DatabaseInstanceArgs as far as these policies read it. */
 export interface SqlInstanceProps {
+  /** Set on a read replica: the primary's name. */
+  masterInstanceName?: string;
   deletionProtection?: boolean;
   settings?: {
     availabilityType?: string;
@@ -20,6 +22,13 @@ export interface SqlInstanceProps {
     };
   };
 }
+
+/**
+ * A read replica: Cloud SQL takes no backups of one (the primary's cover the data) and it is not a failover
+ * target, so backups and REGIONAL are the primary's to meet. Only a replica names a primary, so one still
+ * unknown in a preview is a replica too.
+ */
+const isReplica = (props: SqlInstanceProps): boolean => known(() => isSet(props.masterInstanceName)) ?? true;
 
 const TLS_MODES = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
 
@@ -65,10 +74,41 @@ const backupsConfig = configSchema({
   },
 });
 
+/** Backups with point-in-time recovery kept for the environment's minimum, and REGIONAL: a primary's duty. */
+function primaryBackupsHa(
+  props: SqlInstanceProps,
+  {
+    environment,
+    minimumRetainedBackups,
+    requireRegional,
+  }: { environment: string; minimumRetainedBackups: number; requireRegional: boolean },
+  report: (message: string) => void,
+): void {
+  const backup = props.settings?.backupConfiguration ?? {};
+  const off = [backup.enabled !== true && "enabled", backup.pointInTimeRecoveryEnabled !== true && "pointInTimeRecoveryEnabled"].filter(
+    (x): x is string => x !== false,
+  );
+  if (off.length > 0)
+    report(
+      `settings.backupConfiguration ${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`,
+    );
+  // Cloud SQL keeps 7 backups when retainedBackups is not given.
+  const kept = backup.backupRetentionSettings?.retainedBackups ?? 7;
+  if (kept < minimumRetainedBackups)
+    report(
+      `settings.backupConfiguration.backupRetentionSettings.retainedBackups is ${kept}: ${environment} keeps at least ${minimumRetainedBackups} backups`,
+    );
+  if (requireRegional && props.settings?.availabilityType !== "REGIONAL") {
+    report(
+      `settings.availabilityType is ${props.settings?.availabilityType ?? "unset (ZONAL)"}: ${environment} runs "REGIONAL" so a zone outage fails over`,
+    );
+  }
+}
+
 const sqlBackupsHa: PlatformResourcePolicy = {
   name: "sql-backups-ha",
   description:
-    "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion.",
+    "Cloud SQL takes daily backups with point-in-time recovery kept for the environment's minimum, runs REGIONAL, and refuses deletion (read replicas: deletion protection only).",
   rationale:
     "The retained backups bound how far back recovery reaches, a REGIONAL instance fails over when its zone goes down, and deletion protection stops a mistaken delete from taking the data.",
   anchors: ["CKV_GCP_14"],
@@ -77,26 +117,7 @@ const sqlBackupsHa: PlatformResourcePolicy = {
   enforcementLevel: "mandatory",
   configSchema: backupsConfig,
   validateResource: forTypes<SqlInstanceProps>([INSTANCE], (props, args, report) => {
-    const { environment, minimumRetainedBackups, requireRegional } = settings(backupsConfig, args);
-    const backup = props.settings?.backupConfiguration ?? {};
-    const off = [backup.enabled !== true && "enabled", backup.pointInTimeRecoveryEnabled !== true && "pointInTimeRecoveryEnabled"].filter(
-      (x): x is string => x !== false,
-    );
-    if (off.length > 0)
-      report(
-        `settings.backupConfiguration ${sentence(off)} ${off.length === 1 ? "is" : "are"} not true: set ${off.length === 1 ? "it" : "both"} to true`,
-      );
-    // Cloud SQL keeps 7 backups when retainedBackups is not given.
-    const kept = backup.backupRetentionSettings?.retainedBackups ?? 7;
-    if (kept < minimumRetainedBackups)
-      report(
-        `settings.backupConfiguration.backupRetentionSettings.retainedBackups is ${kept}: ${environment} keeps at least ${minimumRetainedBackups} backups`,
-      );
-    if (requireRegional && props.settings?.availabilityType !== "REGIONAL") {
-      report(
-        `settings.availabilityType is ${props.settings?.availabilityType ?? "unset (ZONAL)"}: ${environment} runs "REGIONAL" so a zone outage fails over`,
-      );
-    }
+    if (!isReplica(props)) primaryBackupsHa(props, settings(backupsConfig, args), report);
     if (props.deletionProtection === false) report("deletionProtection is false: remove it or set it to true");
     if (props.settings?.deletionProtectionEnabled !== true)
       report("settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool");

@@ -6,6 +6,7 @@ import {
   ENVIRONMENT,
   eachKnown,
   forTypes,
+  known,
   type PlatformResourcePolicy,
   type PlatformStackPolicy,
   propsOf,
@@ -23,6 +24,8 @@ const CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterG
 /** aws.rds.InstanceArgs as far as these policies read it. */
 export interface RdsInstanceProps {
   engine?: string;
+  /** Set on a read replica: its source's identifier or ARN. */
+  replicateSourceDb?: string;
   publiclyAccessible?: boolean;
   storageEncrypted?: boolean;
   kmsKeyId?: string;
@@ -52,6 +55,14 @@ export interface RdsParameterGroupProps {
   parameters?: { name?: string; value?: string }[];
 }
 
+/**
+ * A read replica: it takes its data, engine and backups from its source, and RDS takes no final snapshot of it
+ * (it refuses one), so the backup, Multi-AZ and final snapshot rules are the source's to meet.
+ */
+const isReplica = (props: object): boolean =>
+  // Only a replica sets the source at all, so one still unknown in a preview is a replica too.
+  known(() => isSet((props as RdsInstanceProps).replicateSourceDb)) ?? true;
+
 const rdsNotPublic: PlatformResourcePolicy = {
   name: "rds-not-public",
   description: "Database instances are not publicly accessible.",
@@ -77,7 +88,8 @@ const encryptionConfig = configSchema({
 
 const rdsEncrypted: PlatformResourcePolicy = {
   name: "rds-encrypted",
-  description: "Database storage is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
+  description:
+    "Database storage, read replicas' included, is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
   rationale:
     "Encryption at rest protects snapshots, replicas and discarded disks; a customer-managed key also decides who may decrypt them, logs each use, and keeps a shared snapshot unreadable to accounts the key does not trust. It can only be chosen when the instance is created.",
   anchors: ["CKV_AWS_16", "@pulumi/awsguard", "Pulumi compliance-policies"],
@@ -87,9 +99,11 @@ const rdsEncrypted: PlatformResourcePolicy = {
   configSchema: encryptionConfig,
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
     const { environment, requireCustomerManagedKey } = settings(encryptionConfig, args);
-    if (props.storageEncrypted !== true) report("storageEncrypted is not true: set it to true with kmsKeyId");
+    // A replica left unset inherits its source's encryption; this rule asks every instance to say so itself.
+    const what = isReplica(props) ? "read replica: " : "";
+    if (props.storageEncrypted !== true) report(`${what}storageEncrypted is not true: set it to true with kmsKeyId`);
     else if (requireCustomerManagedKey && !isSet(props.kmsKeyId))
-      report(`kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
+      report(`${what}kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
   }),
 };
 
@@ -106,7 +120,8 @@ const backupsConfig = configSchema({
 
 const rdsBackups: PlatformResourcePolicy = {
   name: "rds-backups",
-  description: "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
+  description:
+    "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks; read replicas rely on their source's.",
   rationale:
     "Point-in-time recovery reaches back only as far as the retention: corruption or a bad migration noticed later than that cannot be undone.",
   anchors: ["CKV_AWS_133", "@pulumi/awsguard", "Pulumi compliance-policies"],
@@ -116,6 +131,7 @@ const rdsBackups: PlatformResourcePolicy = {
   configSchema: backupsConfig,
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
     const { environment, minimumRetentionDays } = settings(backupsConfig, args);
+    if (isReplica(props)) return;
     const days = props.backupRetentionPeriod;
     if (typeof days !== "number" || days < minimumRetentionDays) {
       report(
@@ -127,20 +143,21 @@ const rdsBackups: PlatformResourcePolicy = {
 
 const rdsHa: PlatformResourcePolicy = {
   name: "rds-ha",
-  description: "Database instances keep a synchronous standby in a second zone (Multi-AZ).",
+  description: "Database instances keep a synchronous standby in a second zone (Multi-AZ); read replicas serve reads and need none.",
   rationale:
     "A single-zone instance is down for the whole of a zone outage and for each maintenance reboot; the standby takes over in a minute or two without losing committed data.",
   anchors: ["CKV_AWS_157", "@pulumi/awsguard"],
   remediationSteps: "Set multiAz to true (platform:database.multiAz); the change is applied without replacing the instance.",
   enforcementLevel: "mandatory",
   validateResource: forTypes<RdsInstanceProps>([INSTANCE], (props, _args, report) => {
+    if (isReplica(props)) return;
     if (props.multiAz !== true) report("multiAz is not true: set it to true so a zone outage fails over to the standby");
   }),
 };
 
 const rdsDeletionProtection: PlatformResourcePolicy = {
   name: "rds-deletion-protection",
-  description: "Databases refuse deletion and take a final snapshot if they are deleted anyway.",
+  description: "Databases refuse deletion and take a final snapshot if they are deleted anyway (read replicas: deletion protection only).",
   rationale:
     "A mistaken destroy, a replacement forced by a changed property or a click in the console must not delete the data; if the instance is deleted anyway, the final snapshot keeps it.",
   anchors: ["CKV_AWS_293"],
@@ -149,6 +166,8 @@ const rdsDeletionProtection: PlatformResourcePolicy = {
   enforcementLevel: "mandatory",
   validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, _args, report) => {
     if (props.deletionProtection !== true) report("deletionProtection is not true: set it to true");
+    // RDS refuses a final snapshot of a read replica: its data is the source's, snapshotted there.
+    if (isReplica(props)) return;
     if (props.skipFinalSnapshot === true) report("skipFinalSnapshot is true: set it to false so deletion keeps a final snapshot");
     else if (!isSet(props.finalSnapshotIdentifier))
       report("finalSnapshotIdentifier is not set: name the final snapshot, or AWS refuses the deletion without taking one");
@@ -160,7 +179,8 @@ const forcesSsl = (group: RdsParameterGroupProps) =>
 
 const rdsForceSsl: PlatformStackPolicy = {
   name: "rds-force-ssl",
-  description: "PostgreSQL instances use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
+  description:
+    "PostgreSQL instances and their read replicas use a parameter group that sets rds.force_ssl=1, so no client connects in clear text.",
   rationale:
     "Without rds.force_ssl a client that does not ask for TLS sends its password and its data in clear text across the VPC; the server's setting enforces TLS whatever the client does.",
   anchors: ["CKV2_AWS_69"],
@@ -170,9 +190,16 @@ const rdsForceSsl: PlatformStackPolicy = {
   validateStack: (args, report) => {
     const groups = ofType(args.resources, PARAMETER_GROUP);
     const clusterGroups = ofType(args.resources, CLUSTER_PARAMETER_GROUP);
+    const instances = ofType(args.resources, INSTANCE);
+    // A read replica names no engine: it runs its source's, found through replicateSourceDb.
+    const engineOf = (db: (typeof args.resources)[number]): string => {
+      const own = text(propsOf<RdsInstanceProps>(db).engine);
+      if (own !== undefined) return own;
+      const source = instances.find((s) => s !== db && refersTo(db, "replicateSourceDb", s, ["identifier", "arn"]));
+      return source ? (text(propsOf<RdsInstanceProps>(source).engine) ?? "") : "";
+    };
     const check = (kind: "instance" | "cluster") => (db: (typeof args.resources)[number]) => {
-      const props = propsOf<RdsInstanceProps & RdsClusterProps>(db);
-      if (!(text(props.engine) ?? "").includes("postgres")) return;
+      if (!engineOf(db).includes("postgres")) return;
       const [property, candidates] =
         kind === "instance" ? (["parameterGroupName", groups] as const) : (["dbClusterParameterGroupName", clusterGroups] as const);
       const group = candidates.find((g) => refersTo(db, property, g, ["name"]));
@@ -184,7 +211,7 @@ const rdsForceSsl: PlatformStackPolicy = {
           group.urn,
         );
     };
-    eachKnown(ofType(args.resources, INSTANCE), check("instance"));
+    eachKnown(instances, check("instance"));
     eachKnown(ofType(args.resources, CLUSTER), check("cluster"));
   },
 };

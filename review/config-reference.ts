@@ -45,6 +45,8 @@ const DESCRIPTIONS: Record<string, string> = {
   "database.storageGb": "Allocated storage.",
   "database.maxStorageGb": "Storage autoscaling ceiling; at least `storageGb`.",
   "database.multiAz": "Standby in a second zone (RDS Multi-AZ, Cloud SQL REGIONAL).",
+  "database.readReplicas":
+    "Read replicas of the primary (0-5), same class, key and network; apps get the first one's address as `DATABASE_READER_HOST`. Allowed without `multiAz`: a replica adds read capacity, it is not a failover target.",
   "database.backupRetentionDays": "Automated backups and point-in-time recovery kept (1-35).",
   "database.backupWindow": "Daily UTC backup window, at least 30 minutes, not overlapping maintenance.",
   "database.maintenanceWindow": "Weekly UTC maintenance window.",

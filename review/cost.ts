@@ -111,16 +111,22 @@ function awsComputeLines(resources: readonly PricedResource[], p: AwsPrices): Co
 
 function awsDataLines(resources: readonly PricedResource[], p: AwsPrices): CostLine[] {
   const lines: CostLine[] = [];
-  for (const db of ofType(resources, "aws:rds/instance:Instance")) {
+  const instances = ofType(resources, "aws:rds/instance:Instance");
+  // A read replica names no storage: it holds as much as its source, and keeps no backups of its own.
+  const isReplica = (db: PricedResource) => db.inputs.replicateSourceDb !== undefined;
+  const primaries = instances.filter((db) => !isReplica(db));
+  const sourceGb = Math.max(20, ...primaries.map((db) => num(db.inputs.allocatedStorage, 20)));
+  for (const db of instances) {
     const ha = db.inputs.multiAz === true ? 2 : 1;
-    const az = ha === 2 ? " Multi-AZ" : " single-AZ";
+    const az = isReplica(db) ? " read replica" : ha === 2 ? " Multi-AZ" : " single-AZ";
     const type = str(db.inputs.instanceClass);
     const [hourly, missing] = priced(p.rdsPostgresHour, type);
-    const storage = num(db.inputs.allocatedStorage, 20);
+    const storage = isReplica(db) ? sourceGb : num(db.inputs.allocatedStorage, 20);
     lines.push(costLine(`RDS PostgreSQL ${type}${az}${missing}`, 1, ha * monthly(hourly)));
     lines.push(costLine(`RDS gp3 storage${az}, GB`, storage, ha * p.rdsGp3GbMonth));
     // Backups up to the provisioned storage are free; retained snapshots and logs are assumed to add as much again.
-    lines.push(costLine("RDS backup storage beyond the free allowance, GB (assumed equal to the storage)", storage, p.rdsBackupGbMonth));
+    if (!isReplica(db))
+      lines.push(costLine("RDS backup storage beyond the free allowance, GB (assumed equal to the storage)", storage, p.rdsBackupGbMonth));
   }
   for (const group of ofType(resources, "aws:elasticache/replicationGroup:ReplicationGroup")) {
     const type = str(group.inputs.nodeType);
@@ -132,7 +138,7 @@ function awsDataLines(resources: readonly PricedResource[], p: AwsPrices): CostL
     );
   }
   const buckets = ofType(resources, "aws:s3/bucket:Bucket").length;
-  const bucketGb = ofType(resources, "aws:rds/instance:Instance").reduce((gb, db) => gb + num(db.inputs.allocatedStorage, 20), 0);
+  const bucketGb = primaries.reduce((gb, db) => gb + num(db.inputs.allocatedStorage, 20), 0);
   if (buckets)
     lines.push(costLine("S3 backup bucket, GB (assumed equal to the database storage)", buckets * bucketGb, p.s3StandardGbMonth));
   return lines;
@@ -214,10 +220,13 @@ function gcpDataLines(resources: readonly PricedResource[], p: GcpPrices): CostL
     const shape = sqlTierShape(tier);
     const hourly = shape ? shape.vcpus * p.sqlVcpuHour + shape.memoryGb * p.sqlMemoryGbHour : 0;
     const storage = num(settings.diskSize, 10);
-    databaseGb += storage;
-    const where = regional ? " REGIONAL" : " zonal";
+    // Cloud SQL takes no backups of a read replica; its data is in its primary's dumps already.
+    const replica = db.inputs.masterInstanceName !== undefined;
+    const where = replica ? " read replica" : regional ? " REGIONAL" : " zonal";
     lines.push(costLine(`Cloud SQL PostgreSQL ${tier}${where}${shape ? "" : " (not in the price table)"}`, 1, ha * monthly(hourly)));
     lines.push(costLine(`Cloud SQL SSD storage${where}, GB`, storage, ha * p.sqlSsdGbMonth));
+    if (replica) continue;
+    databaseGb += storage;
     lines.push(costLine("Cloud SQL backups, GB (assumed equal to the storage)", storage, p.sqlBackupGbMonth));
   }
   for (const cache of ofType(resources, "gcp:redis/instance:Instance")) {

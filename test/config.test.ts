@@ -57,6 +57,7 @@ describe("profiles", () => {
       7, 14, 30,
     ]);
     expect([dev!.database.multiAz, staging!.database.multiAz, prod!.database.multiAz]).toEqual([false, true, true]);
+    expect([dev!.database.readReplicas, staging!.database.readReplicas, prod!.database.readReplicas]).toEqual([0, 0, 1]);
     expect(prod!.database.storageGb).toBe(100);
     expect([dev!.cache.nodes, staging!.cache.nodes, prod!.cache.nodes]).toEqual([1, 2, 3]);
     expect([dev!.protect, staging!.protect, prod!.protect]).toEqual([false, true, true]);
@@ -122,6 +123,11 @@ describe("resolution", () => {
     ]);
     expect(config.secrets).toEqual([]);
   });
+
+  test("read replicas without Multi-AZ are allowed: they add read capacity, they are not the failover", () => {
+    const config = resolveConfig({ ...base.aws, environment: "dev", database: { readReplicas: 2 } }, "Pulumi.dev.yaml");
+    expect(config.database).toMatchObject({ multiAz: false, readReplicas: 2 });
+  });
 });
 
 describe("each mistake is one line naming the file and the key", () => {
@@ -147,6 +153,26 @@ describe("each mistake is one line naming the file and the key", () => {
       "a string for a flag",
       { ...dev, database: { multiAz: "yes" } },
       ['Pulumi.test.yaml: platform:database.multiAz must be true or false (got "yes")'],
+    ],
+    [
+      "too many read replicas",
+      { ...dev, database: { readReplicas: 6 } },
+      ["Pulumi.test.yaml: platform:database.readReplicas must be a whole number from 0 to 5 (got 6)"],
+    ],
+    [
+      "a negative replica count",
+      { ...dev, database: { readReplicas: -1 } },
+      ["Pulumi.test.yaml: platform:database.readReplicas must be a whole number from 0 to 5 (got -1)"],
+    ],
+    [
+      "a fractional replica count",
+      { ...dev, database: { readReplicas: 1.5 } },
+      ["Pulumi.test.yaml: platform:database.readReplicas must be a whole number from 0 to 5 (got 1.5)"],
+    ],
+    [
+      "a replica count as text",
+      { ...dev, database: { readReplicas: "one" } },
+      ['Pulumi.test.yaml: platform:database.readReplicas must be a whole number from 0 to 5 (got "one")'],
     ],
     ["a scalar for a section", { ...dev, cache: 3 }, ["Pulumi.test.yaml: platform:cache must be a mapping of cache settings (got 3)"]],
     [

@@ -108,7 +108,7 @@ test("a policy's section: description, rationale, anchors, how it runs, remediat
     [
       "### rds-backups",
       "",
-      "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks.",
+      "Automated backups (and point-in-time recovery) are kept at least as long as the environment's profile asks; read replicas rely on their source's.",
       "",
       "- **Why:** Point-in-time recovery reaches back only as far as the retention: corruption or a bad migration noticed later than that cannot be undone.",
       "- **Anchors:** CKV_AWS_133, @pulumi/awsguard, Pulumi compliance-policies",

@@ -32,6 +32,12 @@ export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   maxStorageGb: number;
   /** A standby in a second zone with automatic failover. */
   multiAz: boolean;
+  /**
+   * Read replicas of the instance, 0-5: same class, key, parameter group, network and monitoring; they serve
+   * reads only and are not failover targets (`multiAz` is). RDS picks their zones.
+   * @default 0
+   */
+  readReplicas?: number;
   /** Days of automated backups (point-in-time recovery), 1-35. */
   backupRetentionDays: number;
   /** Daily UTC window for automated backups, "hh:mm-hh:mm", at least 30 minutes, clear of `maintenanceWindow`. */
@@ -76,6 +82,8 @@ const ENGINE_VERSION = /^(17|18)(\.\d+)?$/;
 const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 const MAX_STORAGE_GB = 65536;
+/** RDS allows 15 replicas of a PostgreSQL instance; five is plenty of read capacity for one platform. */
+const MAX_READ_REPLICAS = 5;
 
 type Resolved = Required<PostgresDatabaseArgs>;
 
@@ -87,6 +95,7 @@ export function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): R
     deletionProtection: args.deletionProtection ?? true,
     databaseName: args.databaseName ?? "app",
     username: args.username ?? "platform",
+    readReplicas: args.readReplicas ?? 0,
   };
   rules.checkName(name, fail);
   rules.checkPrivateNetwork(a, fail);
@@ -99,6 +108,7 @@ export function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): R
   if (a.maxStorageGb < a.storageGb)
     fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
   rules.checkWholeNumber(a.backupRetentionDays, 1, 35, "args.backupRetentionDays", fail);
+  rules.checkWholeNumber(a.readReplicas, 0, MAX_READ_REPLICAS, "args.readReplicas", fail);
 
   const refuse = (argument: "backupWindow" | "maintenanceWindow", problem: string | undefined) => {
     if (problem) fail(`args.${argument} ${problem} (got ${rules.show(a[argument])})`);
@@ -239,6 +249,58 @@ function createInstance(name: string, a: Resolved, deps: InstanceDeps, parent: p
   );
 }
 
+/**
+ * One read replica of `primary`: the same class, key, parameter group, security group and subnet group (so
+ * `replicateSourceDb` is the primary's ARN, as RDS requires with a subnet group), and the same Performance
+ * Insights, enhanced monitoring and log exports. Engine, version, database, user and password come from the
+ * primary. It keeps no backups of its own (the primary's point-in-time recovery covers the data) and RDS takes
+ * no final snapshot of a replica, so deleting one skips it. Its zone is left to RDS: the primary's zone moves
+ * on every Multi-AZ failover, so a zone pinned here could not stay different from it.
+ */
+function createReplica(
+  name: string,
+  index: number,
+  a: Resolved,
+  deps: InstanceDeps & { primary: aws.rds.Instance },
+  parent: pulumi.Resource,
+): aws.rds.Instance {
+  const { key } = deps;
+  return new aws.rds.Instance(
+    `${name}-replica-${index}`,
+    {
+      replicateSourceDb: deps.primary.arn,
+      instanceClass: a.instanceClass,
+
+      dbSubnetGroupName: deps.subnetGroup.name,
+      vpcSecurityGroupIds: [deps.securityGroup.id],
+      publiclyAccessible: false,
+      multiAz: false,
+      parameterGroupName: deps.parameterGroup.name,
+      iamDatabaseAuthenticationEnabled: true,
+
+      storageType: "gp3",
+      maxAllocatedStorage: a.maxStorageGb,
+      storageEncrypted: true,
+      kmsKeyId: key.arn,
+
+      backupRetentionPeriod: 0,
+      skipFinalSnapshot: true,
+      deletionProtection: a.deletionProtection,
+
+      maintenanceWindow: a.maintenanceWindow,
+      autoMinorVersionUpgrade: true,
+
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key.arn,
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: 60,
+      monitoringRoleArn: deps.monitoring.role.arn,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    },
+    { parent, protect: a.protect, dependsOn: [deps.monitoring.attachment], customTimeouts: POSTGRES_TIMEOUTS },
+  );
+}
+
 /** The ARN of the master user secret RDS manages; refuses an instance that reports none. */
 function masterUserSecretArn(name: string, instance: aws.rds.Instance): pulumi.Output<string> {
   return instance.masterUserSecrets.apply((secrets) => {
@@ -250,6 +312,7 @@ function masterUserSecretArn(name: string, instance: aws.rds.Instance): pulumi.O
 
 export class PostgresDatabase extends pulumi.ComponentResource implements PostgresEndpoint {
   readonly host: pulumi.Output<string>;
+  readonly readerHost: pulumi.Output<string>;
   readonly port = POSTGRES_PORT;
   readonly privateCidrs: string[];
   readonly databaseName: string;
@@ -260,6 +323,8 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
   readonly securityGroupId: pulumi.Output<string>;
   readonly keyArn: pulumi.Output<string>;
   readonly instance: aws.rds.Instance;
+  /** The read replicas, `readReplicas` of them. */
+  readonly replicas: aws.rds.Instance[];
   private readonly account: AccountInfo;
   private readonly componentName: string;
 
@@ -287,9 +352,12 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     );
     const { subnetGroup, parameterGroup } = createGroups(name, a, this);
     const monitoring = createMonitoringRole(name, account, this);
-    this.instance = createInstance(name, a, { key, securityGroup, subnetGroup, parameterGroup, monitoring }, this);
+    const deps = { key, securityGroup, subnetGroup, parameterGroup, monitoring };
+    this.instance = createInstance(name, a, deps, this);
+    this.replicas = Array.from({ length: a.readReplicas }, (_, i) => createReplica(name, i, a, { ...deps, primary: this.instance }, this));
 
     this.host = this.instance.address;
+    this.readerHost = (this.replicas[0] ?? this.instance).address;
     this.privateCidrs = [...a.subnetCidrs];
     this.databaseName = a.databaseName;
     this.engineMajor = a.engineVersion.split(".")[0]!;
@@ -299,6 +367,7 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     this.keyArn = key.arn;
     this.registerOutputs({
       host: this.host,
+      readerHost: this.readerHost,
       port: this.port,
       privateCidrs: this.privateCidrs,
       databaseName: this.databaseName,

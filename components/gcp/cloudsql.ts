@@ -32,6 +32,12 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   maxDiskGb: number;
   /** REGIONAL availability: a standby in a second zone with automatic failover; ZONAL when false. */
   highAvailability: boolean;
+  /**
+   * Read replicas of the instance, 0-5, in its region: same tier, key, private network, TLS mode and flags. They
+   * serve reads only; Cloud SQL picks their zones.
+   * @default 0
+   */
+  readReplicas?: number;
   /** Daily backups kept, 2-365 (production keeps 30); more than `transactionLogRetentionDays`, as Cloud SQL requires. */
   retainedBackups: number;
   /**
@@ -88,6 +94,8 @@ const ENTERPRISE_TIER = /^db-custom-\d+-\d+$/;
 const ENTERPRISE_PLUS_TIER = /^db-perf-optimized-N-\d+$/;
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 const MAX_DISK_GB = 65536;
+/** As the AWS database: five replicas are plenty of read capacity for one platform. */
+const MAX_READ_REPLICAS = 5;
 
 /** Password of the application user: 32 letters and digits, which every client and connection URL takes unescaped. */
 const PASSWORD = { length: 32, special: false, minLower: 1, minUpper: 1, minNumeric: 1 };
@@ -122,6 +130,8 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
   if (args.maxDiskGb < args.diskGb)
     fail(`args.maxDiskGb must be at least args.diskGb (${args.diskGb}) so the disk can grow (got ${args.maxDiskGb})`);
   rules.checkWholeNumber(args.retainedBackups, 2, 365, "args.retainedBackups", fail);
+  const readReplicas = args.readReplicas ?? 0;
+  rules.checkWholeNumber(readReplicas, 0, MAX_READ_REPLICAS, "args.readReplicas", fail);
   const transactionLogRetentionDays = args.transactionLogRetentionDays ?? Math.min(plus ? 14 : 7, args.retainedBackups - 1);
   rules.checkWholeNumber(transactionLogRetentionDays, 1, plus ? 35 : 7, "args.transactionLogRetentionDays", fail);
   if (transactionLogRetentionDays >= args.retainedBackups)
@@ -140,7 +150,7 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
       `args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not postgres or cloudsql... (got ${rules.show(username)})`,
     );
   const edition = plus ? "ENTERPRISE_PLUS" : "ENTERPRISE";
-  return { ...args, engineVersion, transactionLogRetentionDays, databaseName, username, edition, maintenance };
+  return { ...args, engineVersion, transactionLogRetentionDays, databaseName, username, readReplicas, edition, maintenance };
 }
 
 /**
@@ -220,6 +230,50 @@ function createInstance(
 }
 
 /**
+ * The replica's `settings`: the primary's size, network, TLS mode, maintenance, flags and insights, ZONAL, and
+ * no backups (Cloud SQL takes none of a read replica; the primary's cover the data).
+ */
+function replicaSettings(a: Resolved): gcp.types.input.sql.DatabaseInstanceSettings {
+  const settings: gcp.types.input.sql.DatabaseInstanceSettings = { ...instanceSettings(a), availabilityType: "ZONAL" };
+  delete settings.backupConfiguration;
+  delete settings.retainBackupsOnDelete;
+  return settings;
+}
+
+/**
+ * One read replica of `primary`, in its region and encrypted with the same key (Cloud SQL requires a replica's
+ * key in the replica's region). A PostgreSQL replica in the primary's region needs no `replicaConfiguration`:
+ * its fields are for MySQL and external primaries.
+ */
+function createReplica(
+  name: string,
+  index: number,
+  a: Resolved,
+  deps: { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember; primary: gcp.sql.DatabaseInstance },
+  parent: pulumi.Resource,
+): gcp.sql.DatabaseInstance {
+  return new gcp.sql.DatabaseInstance(
+    `${name}-replica-${index}`,
+    {
+      masterInstanceName: deps.primary.name,
+      instanceType: "READ_REPLICA_INSTANCE",
+      databaseVersion: `POSTGRES_${a.engineVersion}`,
+      region: a.region,
+      encryptionKeyName: deps.key.id,
+      deletionProtection: a.deletionProtection,
+      settings: replicaSettings(a),
+    },
+    {
+      parent,
+      protect: a.protect,
+      dependsOn: [a.serviceConnection, deps.grant],
+      customTimeouts: POSTGRES_TIMEOUTS,
+      ignoreChanges: ["settings.diskSize"],
+    },
+  );
+}
+
+/**
  * The application database and user, and the secret holding the user's credentials. Both are abandoned
  * rather than dropped when removed: PostgreSQL refuses to drop a database with sessions or a user owning
  * objects, and deleting the instance removes both anyway.
@@ -243,6 +297,7 @@ function createDatabaseAndUser(name: string, a: Resolved, instance: gcp.sql.Data
 
 export class CloudSqlPostgres extends pulumi.ComponentResource implements PostgresEndpoint {
   readonly host: pulumi.Output<string>;
+  readonly readerHost: pulumi.Output<string>;
   readonly port = POSTGRES_PORT;
   readonly privateCidrs: string[];
   readonly databaseName: string;
@@ -254,6 +309,8 @@ export class CloudSqlPostgres extends pulumi.ComponentResource implements Postgr
   readonly connectionName: pulumi.Output<string>;
   readonly keyId: pulumi.Output<string>;
   readonly instance: gcp.sql.DatabaseInstance;
+  /** The read replicas, `readReplicas` of them. */
+  readonly replicas: gcp.sql.DatabaseInstance[];
   private readonly secret: gcp.secretmanager.Secret;
   private readonly componentName: string;
 
@@ -264,10 +321,14 @@ export class CloudSqlPostgres extends pulumi.ComponentResource implements Postgr
 
     const { key, grant } = createKey(name, a, this);
     this.instance = createInstance(name, a, { key, grant }, this);
+    this.replicas = Array.from({ length: a.readReplicas }, (_, i) =>
+      createReplica(name, i, a, { key, grant, primary: this.instance }, this),
+    );
     const { user, secret } = createDatabaseAndUser(name, a, this.instance, this);
     this.secret = secret;
 
     this.host = this.instance.privateIpAddress;
+    this.readerHost = (this.replicas[0] ?? this.instance).privateIpAddress;
     this.privateCidrs = [a.reservedRangeCidr];
     this.databaseName = a.databaseName;
     this.engineMajor = a.engineVersion;
@@ -277,6 +338,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource implements Postgr
     this.keyId = key.id;
     this.registerOutputs({
       host: this.host,
+      readerHost: this.readerHost,
       port: this.port,
       privateCidrs: this.privateCidrs,
       databaseName: this.databaseName,

@@ -38,6 +38,8 @@ const THRESHOLDS = {
   databaseStorageRatio: 0.8,
   connectionsRatio: 0.8,
   cacheMemoryRatio: 0.9,
+  /** WAL a read replica may have left to replay: at a busy primary's few MB/s, minutes behind. */
+  replicaLagBytes: 1024 ** 3,
 };
 
 const RUNBOOK = "docs/runbook.md";
@@ -187,7 +189,14 @@ function certificateRules(): AlertRuleGroup {
   };
 }
 
-/** Postgres, through its exporter: the exporter itself, storage against the autoscaling ceiling, connections. */
+/**
+ * Postgres, through its exporter: the exporter itself, storage against the autoscaling ceiling, connections,
+ * and read replicas' lag. The exporter connects to the primary, where the replication collector's
+ * pg_replication_lag_seconds is always 0 (it is measured on a replica); the lag comes instead from the primary's
+ * pg_stat_replication, one row per streaming replica: postgres_exporter's default metric
+ * pg_stat_replication_pg_wal_lsn_diff, the bytes of WAL the replica has yet to replay. Bytes, unlike the seconds
+ * since the last replayed transaction, stay at zero while the primary is idle. No replica, no series.
+ */
 function databaseRules(a: AlertRulesArgs): AlertRuleGroup {
   const t = THRESHOLDS;
   const storageBytes = a.databaseMaxStorageGb * 1024 ** 3;
@@ -217,6 +226,14 @@ function databaseRules(a: AlertRulesArgs): AlertRuleGroup {
         "10m",
         "Database connections above 80% of max_connections",
         "{{ $value | humanizePercentage }} of max_connections are in use; new connections will soon be refused.",
+      ),
+      rule(
+        "DatabaseReplicaLagging",
+        "warning",
+        `max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > ${t.replicaLagBytes}`,
+        "10m",
+        "A database read replica is more than 1 GiB of WAL behind the primary",
+        "The replica at {{ $labels.client_addr }} has {{ $value | humanize1024 }}B of WAL left to replay: reads from DATABASE_READER_HOST return stale data.",
       ),
     ],
   };

@@ -280,6 +280,8 @@ export class AppService extends pulumi.ComponentResource {
       synced.push(credentials.sync);
       env.push(
         { name: "DATABASE_HOST", value: a.database.host },
+        // Read-only queries may go here; it is DATABASE_HOST when the database has no read replica.
+        { name: "DATABASE_READER_HOST", value: a.database.readerHost },
         { name: "DATABASE_PORT", value: String(a.database.port) },
         { name: "DATABASE_NAME", value: a.database.databaseName },
         { name: "DATABASE_SSLMODE", value: "require" },

@@ -8,7 +8,16 @@
 //      naming the argument, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
 import { finalSnapshotIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
+import { check } from "../policies/harness";
+
+const policySettings = (environment: string): Record<string, Record<string, unknown>> =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, "../../policies/config", `${environment}.json`), "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  >;
 
 const T = {
   component: "platform:aws:PostgresDatabase",
@@ -478,6 +487,9 @@ describe("PostgresDatabase arguments", () => {
       { username: "rdsadmin" },
       'args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not rdsadmin (got "rdsadmin")',
     ],
+    ["more than 5 read replicas", "database", { readReplicas: 6 }, "args.readReplicas must be a whole number from 0 to 5 (got 6)"],
+    ["a negative replica count", "database", { readReplicas: -1 }, "args.readReplicas must be a whole number from 0 to 5 (got -1)"],
+    ["a fractional replica count", "database", { readReplicas: 1.5 }, "args.readReplicas must be a whole number from 0 to 5 (got 1.5)"],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {
@@ -496,5 +508,93 @@ describe("PostgresDatabase arguments", () => {
     });
     expect(String(error)).toContain("PostgresDatabase database: args.maxStorageGb");
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack", "pulumi:providers:aws"]);
+  });
+});
+
+// GIVEN the production-like database with one read replica, and the dev-like one with none (the default)
+// WHEN the component is recorded
+// THEN the replica is exactly a replica of the primary on the same class, key, parameter group, subnet group and
+//      security group, with the primary's monitoring and protection and no backups or final snapshot of its own,
+//      and readerHost is its address; without a replica readerHost is the primary's address.
+describe("PostgresDatabase read replicas", () => {
+  const runReplicas = once(async (args: PostgresDatabaseArgs) => {
+    let readerHost: unknown;
+    let host: unknown;
+    const r = await recordProgram(async () => {
+      const db = new PostgresDatabase("database", args, { providers: [awsProvider()] });
+      readerHost = await valueOf(db.readerHost);
+      host = await valueOf(db.host);
+    });
+    return { r, readerHost, host };
+  });
+  const WITH_REPLICA: PostgresDatabaseArgs = { ...PROD, readReplicas: 1 };
+
+  test("one replica: exactly these inputs", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    const primary = r.one(T.instance, "database-instance");
+    const key = stateOf(r.one(T.key)).arn;
+    expect(r.ofType(T.instance).map((i) => i.name)).toEqual(["database-instance", "database-replica-0"]);
+    expect(r.one(T.instance, "database-replica-0").inputs).toEqual({
+      replicateSourceDb: stateOf(primary).arn,
+      instanceClass: "db.m7g.large",
+      dbSubnetGroupName: stateOf(r.one(T.subnetGroup)).name,
+      vpcSecurityGroupIds: [idOf(r.one(T.sg))],
+      publiclyAccessible: false,
+      multiAz: false,
+      parameterGroupName: stateOf(r.one(T.parameterGroup)).name,
+      iamDatabaseAuthenticationEnabled: true,
+      storageType: "gp3",
+      maxAllocatedStorage: 500,
+      storageEncrypted: true,
+      kmsKeyId: key,
+      backupRetentionPeriod: 0,
+      skipFinalSnapshot: true,
+      deletionProtection: true,
+      maintenanceWindow: "sun:04:30-sun:05:30",
+      autoMinorVersionUpgrade: true,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key,
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: 60,
+      monitoringRoleArn: stateOf(r.one(T.role)).arn,
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    });
+  });
+
+  test("one replica: protected like the primary, after it and the monitoring policy, under the component", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    const replica = r.one(T.instance, "database-replica-0");
+    expect(replica.protect).toBe(true);
+    expect(replica.parent).toBe(r.one(T.component).urn);
+    expect(replica.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
+    expect(replica.propertyDependencies.replicateSourceDb).toEqual([r.one(T.instance, "database-instance").urn]);
+    expect(replica.propertyDependencies.kmsKeyId).toEqual([r.one(T.key).urn]);
+    expect(replica.dependencies).toContain(r.one(T.attachment).urn);
+  });
+
+  test("readerHost is the replica's address, host the primary's", async () => {
+    const { r, readerHost, host } = await runReplicas(WITH_REPLICA);
+    expect(host).toBe(stateOf(r.one(T.instance, "database-instance")).address);
+    expect(readerHost).toBe(stateOf(r.one(T.instance, "database-replica-0")).address);
+    expect(readerHost).not.toBe(host);
+  });
+
+  test("no replica by default: one instance, and readerHost is the primary's address", async () => {
+    const { r, readerHost, host } = await runReplicas(DEV);
+    expect(r.ofType(T.instance).map((i) => i.name)).toEqual(["database-instance"]);
+    expect(readerHost).toBe(host);
+    expect(readerHost).toBe(stateOf(r.one(T.instance)).address);
+  });
+
+  test("the pack's RDS policies pass the replica with production's settings, and refuse it unencrypted", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    const replica = r.one(T.instance, "database-replica-0");
+    const settings = policySettings("production");
+    for (const name of ["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection"])
+      expect({ name, messages: (await check(name, [replica], settings[name])).messages }).toEqual({ name, messages: [] });
+    const unencrypted = { ...replica, inputs: { ...replica.inputs, storageEncrypted: false } };
+    expect((await check("rds-encrypted", [unencrypted], settings["rds-encrypted"])).messages).toEqual([
+      "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
+    ]);
   });
 });

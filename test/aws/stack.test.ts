@@ -17,6 +17,11 @@ beforeAll(() => {
 });
 
 const ofType = (stack: string, type: string) => reports[stack]!.resources.filter((r) => r.type === type);
+const named = (stack: string, name: string): RecordedResource => {
+  const found = reports[stack]!.resources.filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`${stack}: expected one resource named ${name}, found ${found.length}`);
+  return found[0]!;
+};
 const one = (stack: string, type: string): RecordedResource => {
   const found = ofType(stack, type);
   if (found.length !== 1) throw new Error(`${stack}: expected one ${type}, found ${found.length}`);
@@ -25,19 +30,21 @@ const one = (stack: string, type: string): RecordedResource => {
 
 describe("environment profiles reach the AWS components", () => {
   test.each([
-    // stack, zones, NAT gateways, node scaling, capacity, Multi-AZ, retention, cache nodes, failover, protect
-    ["dev", 2, 1, { minSize: 1, desiredSize: 1, maxSize: 3 }, "SPOT", false, 7, 1, false, false],
-    ["staging", 3, 3, { minSize: 2, desiredSize: 2, maxSize: 6 }, "ON_DEMAND", true, 14, 2, true, true],
-    ["production", 3, 3, { minSize: 2, desiredSize: 3, maxSize: 10 }, "ON_DEMAND", true, 30, 3, true, true],
+    // stack, zones, NAT gateways, node scaling, capacity, Multi-AZ, retention, read replicas, cache nodes, failover, protect
+    ["dev", 2, 1, { minSize: 1, desiredSize: 1, maxSize: 3 }, "SPOT", false, 7, 0, 1, false, false],
+    ["staging", 3, 3, { minSize: 2, desiredSize: 2, maxSize: 6 }, "ON_DEMAND", true, 14, 0, 2, true, true],
+    ["production", 3, 3, { minSize: 2, desiredSize: 3, maxSize: 10 }, "ON_DEMAND", true, 30, 1, 3, true, true],
   ] as const)(
     "%s: %i zones, %i NAT gateways, nodes %j",
-    (stack, zones, nats, scaling, capacity, multiAz, retention, cacheNodes, failover, protect) => {
+    (stack, zones, nats, scaling, capacity, multiAz, retention, replicas, cacheNodes, failover, protect) => {
       expect(ofType(stack, "aws:ec2/subnet:Subnet")).toHaveLength(zones * 3);
       expect(ofType(stack, "aws:ec2/natGateway:NatGateway")).toHaveLength(nats);
       const nodeGroup = one(stack, "aws:eks/nodeGroup:NodeGroup");
       expect(nodeGroup.inputs).toMatchObject({ scalingConfig: scaling, capacityType: capacity });
       expect(nodeGroup.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
-      expect(one(stack, "aws:rds/instance:Instance").inputs).toMatchObject({
+      const instances = ofType(stack, "aws:rds/instance:Instance");
+      expect(instances.map((i) => i.name)).toEqual(["database-instance", ...(replicas ? ["database-replica-0"] : [])]);
+      expect(instances[0]!.inputs).toMatchObject({
         multiAz,
         backupRetentionPeriod: retention,
         deletionProtection: stack !== "dev",
@@ -57,7 +64,8 @@ describe("environment profiles reach the AWS components", () => {
         "aws:kms/key:Key",
       ];
       const resources = stateful.flatMap((type) => ofType(stack, type));
-      expect(resources).toHaveLength(4 + 6); // six keys: flow logs, cluster secrets and logs, database, cache, backups
+      // six keys: flow logs, cluster secrets and logs, database, cache, backups; the replicas are databases too
+      expect(resources).toHaveLength(4 + 6 + replicas);
       for (const r of resources) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
     },
   );
@@ -195,5 +203,27 @@ describe("the data tier does not wait for the cluster", () => {
     const template = one("production", "aws:ec2/launchTemplate:LaunchTemplate");
     const nodeGroup = ofType("production", "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "network-node-sg")!;
     expect(template.propertyDependencies.vpcSecurityGroupIds).toContain(nodeGroup.urn);
+  });
+});
+
+describe("read replicas per environment", () => {
+  test("production reads from its one replica, protected like the primary; dev has none and reads from the primary", () => {
+    const replica = named("production", "database-replica-0");
+    const primary = named("production", "database-instance");
+    expect(replica.inputs).toMatchObject({
+      replicateSourceDb: expect.stringMatching(/^arn:aws:rds:eu-[a-z]+-\d:\d{12}:db:/) as unknown,
+      instanceClass: primary.inputs.instanceClass,
+      kmsKeyId: primary.inputs.kmsKeyId,
+      parameterGroupName: primary.inputs.parameterGroupName,
+      dbSubnetGroupName: primary.inputs.dbSubnetGroupName,
+      vpcSecurityGroupIds: primary.inputs.vpcSecurityGroupIds,
+      storageEncrypted: true,
+      deletionProtection: true,
+    });
+    expect(replica.propertyDependencies.replicateSourceDb).toEqual([primary.urn]);
+    expect(replica.protect).toBe(true);
+    expect(reports.production!.outputs.databaseReaderHost).toMatch(/^database-replica-0-[0-9a-f]+\./);
+    expect(reports.production!.outputs.databaseReaderHost).not.toBe(reports.production!.outputs.databaseHost);
+    expect(reports.dev!.outputs.databaseReaderHost).toBe(reports.dev!.outputs.databaseHost);
   });
 });

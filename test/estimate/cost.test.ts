@@ -48,6 +48,23 @@ describe("AWS", () => {
     ]);
   });
 
+  test("a read replica is one single-zone instance holding its source's storage, with no backups or bucket copy of its own", () => {
+    const lines = estimateCost([
+      r("pulumi:providers:aws", { region: "eu-west-1" }),
+      r("aws:rds/instance:Instance", { instanceClass: "db.t4g.small", multiAz: true, allocatedStorage: 100 }, "database-instance"),
+      r("aws:rds/instance:Instance", { instanceClass: "db.t4g.small", multiAz: false, replicateSourceDb: "arn" }, "database-replica-0"),
+      r("aws:s3/bucket:Bucket"),
+    ]).lines.filter((l) => l.item.startsWith("RDS") || l.item.startsWith("S3"));
+    expect(lines.map((l) => [l.item, l.quantity, l.monthlyUsd])).toEqual([
+      ["RDS PostgreSQL db.t4g.small Multi-AZ", 1, 52.56],
+      ["RDS gp3 storage Multi-AZ, GB", 100, 25.4],
+      ["RDS backup storage beyond the free allowance, GB (assumed equal to the storage)", 100, 9.5],
+      ["RDS PostgreSQL db.t4g.small read replica", 1, 26.28],
+      ["RDS gp3 storage read replica, GB", 100, 12.7],
+      ["S3 backup bucket, GB (assumed equal to the database storage)", 100, 2.3],
+    ]);
+  });
+
   test("a region without prices is priced as eu-west-1, and every line says so", () => {
     const estimate = estimateCost(awsStack("us-east-2", false));
     expect(estimate).toMatchObject({ monthlyUsd: 308.38, region: "us-east-2", pricedAs: "eu-west-1" });
@@ -134,6 +151,22 @@ describe("GCP", () => {
       ["Cloud Logging beyond the free 50 GiB, GB (assumed 20 GB a month)", 0, 0],
     ]);
     expect(estimate.monthlyUsd).toBe(590.91);
+  });
+
+  test("a Cloud SQL read replica is priced as a zonal instance with its disk, and no backups", () => {
+    const settings = { tier: "db-custom-2-7680", diskSize: 100 };
+    const lines = estimateCost([
+      r("pulumi:providers:gcp", { region: "europe-west1" }),
+      r("gcp:sql/databaseInstance:DatabaseInstance", { settings: { ...settings, availabilityType: "REGIONAL" } }),
+      r("gcp:sql/databaseInstance:DatabaseInstance", { masterInstanceName: "db", settings: { ...settings, availabilityType: "ZONAL" } }),
+    ]).lines.filter((l) => l.item.startsWith("Cloud SQL"));
+    expect(lines.map((l) => [l.item, l.quantity, l.monthlyUsd])).toEqual([
+      ["Cloud SQL PostgreSQL db-custom-2-7680 REGIONAL", 1, 216.88],
+      ["Cloud SQL SSD storage REGIONAL, GB", 100, 37.4],
+      ["Cloud SQL backups, GB (assumed equal to the storage)", 100, 8.8],
+      ["Cloud SQL PostgreSQL db-custom-2-7680 read replica", 1, 108.44],
+      ["Cloud SQL SSD storage read replica, GB", 100, 18.7],
+    ]);
   });
 
   test("Cloud NAT bills per VM behind it, up to 32", () => {

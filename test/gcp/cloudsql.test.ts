@@ -514,6 +514,8 @@ describe("CloudSqlPostgres arguments", () => {
       { username: "postgres" },
       'args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not postgres or cloudsql... (got "postgres")',
     ],
+    ["more than 5 read replicas", "database", { readReplicas: 6 }, "args.readReplicas must be a whole number from 0 to 5 (got 6)"],
+    ["a fractional replica count", "database", { readReplicas: 0.5 }, "args.readReplicas must be a whole number from 0 to 5 (got 0.5)"],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {
@@ -536,5 +538,112 @@ describe("CloudSqlPostgres arguments", () => {
     });
     expect(String(error)).toContain("CloudSqlPostgres database: args.maxDiskGb");
     expect(r.resources.map((x) => x.type).filter((type) => type !== T.connection)).toEqual(["pulumi:pulumi:Stack", "pulumi:providers:gcp"]);
+  });
+});
+
+// GIVEN the production-like Cloud SQL database with one read replica, and the dev-like one with none (the default)
+// WHEN the component is recorded
+// THEN the replica is exactly a read replica of the primary in its region with the same key, tier, private
+//      network, TLS mode, maintenance and flags, ZONAL and without backups, protected like the primary, and
+//      readerHost is its private address; without a replica readerHost is the primary's.
+describe("CloudSqlPostgres read replicas", () => {
+  const runReplicas = once(async (args: Own) => {
+    let readerHost: unknown;
+    let host: unknown;
+    const r = await recordProgram(async () => {
+      const provider = gcpProvider();
+      const db = new CloudSqlPostgres("database", { ...network(provider), ...args }, { providers: [provider] });
+      readerHost = await valueOf(db.readerHost);
+      host = await valueOf(db.host);
+    });
+    return { r, readerHost, host };
+  });
+  const WITH_REPLICA: Own = { ...PROD, readReplicas: 1 };
+
+  test("one replica: exactly these inputs", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    expect(r.ofType(T.instance).map((i) => i.name)).toEqual(["database-instance", "database-replica-0"]);
+    expect(r.one(T.instance, "database-replica-0").inputs).toEqual({
+      masterInstanceName: stateOf(r.one(T.instance, "database-instance")).name,
+      instanceType: "READ_REPLICA_INSTANCE",
+      databaseVersion: "POSTGRES_18",
+      region: "europe-west1",
+      encryptionKeyName: idOf(r.one(T.key)),
+      deletionProtection: true,
+      settings: {
+        tier: "db-perf-optimized-N-4",
+        edition: "ENTERPRISE_PLUS",
+        availabilityType: "ZONAL",
+        diskType: "PD_SSD",
+        diskSize: 100,
+        diskAutoresize: true,
+        diskAutoresizeLimit: 500,
+        deletionProtectionEnabled: true,
+        ipConfiguration: { ipv4Enabled: false, privateNetwork: NETWORK, allocatedIpRange: "platform-services", sslMode: "ENCRYPTED_ONLY" },
+        maintenanceWindow: { day: 7, hour: 0, updateTrack: "stable" },
+        databaseFlags: [
+          { name: "log_min_duration_statement", value: "1000" },
+          { name: "log_lock_waits", value: "on" },
+          { name: "log_temp_files", value: "10240" },
+          { name: "log_disconnections", value: "on" },
+        ],
+        insightsConfig: { queryInsightsEnabled: true },
+      },
+    });
+  });
+
+  test("one replica: protected like the primary, after it, the peering and the key grant", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    const replica = r.one(T.instance, "database-replica-0");
+    expect(replica.protect).toBe(true);
+    expect(replica.parent).toBe(r.one(T.component).urn);
+    expect(replica.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
+    expect(replica.ignoreChanges).toEqual(["settings.diskSize"]);
+    expect(replica.propertyDependencies).toEqual({
+      masterInstanceName: [r.one(T.instance, "database-instance").urn],
+      encryptionKeyName: [r.one(T.key).urn],
+    });
+    expect([...replica.dependencies].sort()).toEqual(
+      [r.one(T.connection).urn, r.one(T.key).urn, r.one(T.keyGrant).urn, r.one(T.instance, "database-instance").urn].sort(),
+    );
+  });
+
+  test("readerHost is the replica's private address, host the primary's", async () => {
+    const { r, readerHost, host } = await runReplicas(WITH_REPLICA);
+    expect(host).toBe(stateOf(r.one(T.instance, "database-instance")).privateIpAddress);
+    expect(readerHost).toBe(stateOf(r.one(T.instance, "database-replica-0")).privateIpAddress);
+    expect(readerHost).not.toBe(host);
+  });
+
+  test("no replica by default: one instance, and readerHost is the primary's address", async () => {
+    const { r, readerHost, host } = await runReplicas(DEV);
+    expect(r.ofType(T.instance).map((i) => i.name)).toEqual(["database-instance"]);
+    expect(readerHost).toBe(host);
+  });
+
+  test("the pack's Cloud SQL policies pass the replica with production's settings, and refuse it without TLS or protection", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    const replica = r.one(T.instance, "database-replica-0");
+    const settings = policySettings("production");
+    for (const name of ["sql-private-tls", "sql-backups-ha"])
+      expect({ name, messages: (await check(name, [replica], settings[name])).messages }).toEqual({ name, messages: [] });
+    const replicaSettings = replica.inputs.settings as { ipConfiguration: object };
+    const weakened = {
+      ...replica,
+      inputs: {
+        ...replica.inputs,
+        deletionProtection: false,
+        settings: {
+          ...replicaSettings,
+          ipConfiguration: { ...replicaSettings.ipConfiguration, sslMode: "ALLOW_UNENCRYPTED_AND_ENCRYPTED" },
+        },
+      },
+    };
+    expect((await check("sql-private-tls", [weakened], settings["sql-private-tls"])).messages).toEqual([
+      'settings.ipConfiguration.sslMode is ALLOW_UNENCRYPTED_AND_ENCRYPTED: set it to "ENCRYPTED_ONLY"',
+    ]);
+    expect((await check("sql-backups-ha", [weakened], settings["sql-backups-ha"])).messages).toEqual([
+      "deletionProtection is false: remove it or set it to true",
+    ]);
   });
 });

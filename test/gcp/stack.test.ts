@@ -21,8 +21,8 @@ beforeAll(() => {
 });
 
 const ofType = (stack: string, type: string) => reports[stack]!.resources.filter((r) => r.type === type);
-const one = (stack: string, type: string): RecordedResource => {
-  const found = ofType(stack, type);
+const one = (stack: string, type: string, name?: string): RecordedResource => {
+  const found = ofType(stack, type).filter((r) => name === undefined || r.name === name);
   if (found.length !== 1) throw new Error(`${stack}: expected one ${type}, found ${found.length}`);
   return found[0]!;
 };
@@ -72,7 +72,7 @@ describe("the GCP composition", () => {
     (stack) => {
       const report = reports[stack]!;
       const connection = one(stack, "gcp:servicenetworking/connection:Connection");
-      const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance");
+      const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance", "database-instance");
       const redis = one(stack, "gcp:redis/instance:Instance");
       expect(reach(report, sql)).toContain(connection.urn);
       expect(reach(report, redis)).toContain(connection.urn);
@@ -89,7 +89,7 @@ describe("the GCP composition", () => {
     ["gcp-production", true, "REGIONAL", "STANDARD_HA", true],
   ] as const)("%s: deletion protection %s, Cloud SQL %s, Memorystore %s, protect %s", (stack, production, availability, tier, protect) => {
     expect(one(stack, "gcp:container/cluster:Cluster").inputs.deletionProtection).toBe(production);
-    const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance");
+    const sql = one(stack, "gcp:sql/databaseInstance:DatabaseInstance", "database-instance");
     expect(sql.inputs).toMatchObject({ deletionProtection: production, settings: { availabilityType: availability } });
     expect(one(stack, "gcp:redis/instance:Instance").inputs).toMatchObject({ tier, deletionProtection: production });
     const stateful = [
@@ -101,12 +101,13 @@ describe("the GCP composition", () => {
       "gcp:servicenetworking/connection:Connection",
       "gcp:kms/cryptoKey:CryptoKey",
     ].flatMap((type) => ofType(stack, type));
-    expect(stateful).toHaveLength(6 + 4); // four keys: cluster secrets, database, cache, backups
+    // four keys: cluster secrets, database, cache, backups; production's read replica is a database instance too
+    expect(stateful).toHaveLength(6 + 4 + (production ? 1 : 0));
     for (const r of stateful) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
   });
 
   test("the GCP profile's maintenance windows start on whole hours, where Cloud SQL and Memorystore maintain", () => {
-    expect(one("gcp-production", "gcp:sql/databaseInstance:DatabaseInstance").inputs).toMatchObject({
+    expect(one("gcp-production", "gcp:sql/databaseInstance:DatabaseInstance", "database-instance").inputs).toMatchObject({
       settings: { maintenanceWindow: { day: 7, hour: 4 } },
     });
     expect(one("gcp-production", "gcp:redis/instance:Instance").inputs).toMatchObject({
@@ -121,6 +122,7 @@ describe("the GCP composition", () => {
       clusterName: `platform-${stack}-cluster`,
       kubeconfig: "[secret]",
       databaseHost: expect.stringMatching(/^10\./) as unknown,
+      databaseReaderHost: expect.stringMatching(/^10\./) as unknown,
       databaseCredentialsSecret: `platform-${stack}-database-credentials`,
       cacheHost: expect.stringMatching(/^10\./) as unknown,
       cacheAuthSecret: `platform-${stack}-cache-auth`,
@@ -220,5 +222,30 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
     expect(() => resolveConfig({ ...gcp, gcp: { project: "example-platform" }, environment: "dev" }, "Pulumi.gcp-dev.yaml")).toThrow(
       "Pulumi.gcp-dev.yaml: platform:gcp.projectNumber is required: it must be the GCP project's number (digits, not its id)",
     );
+  });
+});
+
+describe("read replicas per environment", () => {
+  test("gcp-production reads from its one replica of the primary, with its key, protected; gcp-dev has none", () => {
+    const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+    const primary = one("gcp-production", SQL, "database-instance");
+    const replica = one("gcp-production", SQL, "database-replica-0");
+    expect(replica.inputs).toMatchObject({
+      instanceType: "READ_REPLICA_INSTANCE",
+      region: primary.inputs.region,
+      encryptionKeyName: primary.inputs.encryptionKeyName,
+      databaseVersion: primary.inputs.databaseVersion,
+      deletionProtection: true,
+      settings: {
+        tier: (primary.inputs.settings as { tier: string }).tier,
+        ipConfiguration: { ipv4Enabled: false, sslMode: "ENCRYPTED_ONLY" },
+      },
+    });
+    expect(replica.propertyDependencies.masterInstanceName).toEqual([primary.urn]);
+    expect(replica.protect).toBe(true);
+    const outputs = reports["gcp-production"]!.outputs;
+    expect(outputs.databaseReaderHost).not.toBe(outputs.databaseHost);
+    expect(ofType("gcp-dev", SQL).map((r) => r.name)).toEqual(["database-instance"]);
+    expect(reports["gcp-dev"]!.outputs.databaseReaderHost).toBe(reports["gcp-dev"]!.outputs.databaseHost);
   });
 });

@@ -69,6 +69,7 @@ describe("alert rules", () => {
     ["CertificateExpiringSoon", "(certmanager_certificate_expiration_timestamp_seconds - time()) < 1209600", "1h", "warning"],
     ["DatabaseStorageNearMax", `sum(pg_database_size_bytes) > ${Math.round(500 * 1024 ** 3 * 0.8)}`, "30m", "warning"],
     ["DatabaseConnectionsHigh", "sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > 0.8", "10m", "warning"],
+    ["DatabaseReplicaLagging", "max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > 1073741824", "10m", "warning"],
     ["CacheMemoryHigh", "max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > 0.9", "10m", "warning"],
     ["CacheEvictions", "sum(increase(redis_evicted_keys_total[10m])) > 0", "10m", "warning"],
   ])("%s", (name, expr, forDuration, severity) => {

@@ -17,6 +17,7 @@ const podSecurity = POD_SECURITY;
 
 const database: PostgresEndpoint = {
   host: pulumi.output("db.internal"),
+  readerHost: pulumi.output("db-reader.internal"),
   port: 5432,
   privateCidrs: ["10.0.208.0/23"],
   databaseName: "app",
@@ -101,6 +102,7 @@ describe("AppService with the database and the cache", () => {
       .containers[0]!.env;
     expect(env).toEqual([
       { name: "DATABASE_HOST", value: "db.internal" },
+      { name: "DATABASE_READER_HOST", value: "db-reader.internal" },
       { name: "DATABASE_PORT", value: "5432" },
       { name: "DATABASE_NAME", value: "app" },
       { name: "DATABASE_SSLMODE", value: "require" },

@@ -477,6 +477,7 @@ describe("monitoring", () => {
       "DatabaseExporterDown:critical",
       "DatabaseStorageNearMax:warning",
       "DatabaseConnectionsHigh:warning",
+      "DatabaseReplicaLagging:warning",
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",

@@ -21,6 +21,7 @@ const CA_2 = "-----BEGIN CERTIFICATE-----\nMIIDfTCCAmWgAwIBAgIBATANBgkqhkiG9w0BA
 
 const database: PostgresEndpoint = {
   host: pulumi.output("10.20.0.3"),
+  readerHost: pulumi.output("10.20.0.3"),
   port: 5432,
   privateCidrs: ["10.20.0.0/20"],
   databaseName: "app",

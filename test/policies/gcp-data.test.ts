@@ -90,6 +90,43 @@ describe("sql-backups-ha", () => {
   });
 });
 
+// GIVEN a Cloud SQL read replica as CloudSqlPostgres registers it: ZONAL, without backups, naming its primary
+// THEN sql-backups-ha asks it only for deletion protection, and sql-private-tls for what it asks of any instance.
+describe("Cloud SQL read replicas", () => {
+  const replica = (settings: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
+    sql({ availabilityType: "ZONAL", backupConfiguration: undefined, ...settings }, { masterInstanceName: "platform-db", ...top });
+
+  test("GIVEN the platform's replica THEN sql-backups-ha and sql-private-tls pass it", async () => {
+    expect((await check("sql-backups-ha", [replica()])).messages).toEqual([]);
+    expect((await check("sql-private-tls", [replica()])).messages).toEqual([]);
+  });
+
+  test("GIVEN a deletable replica THEN it is reported", async () => {
+    expect(
+      (await check("sql-backups-ha", [replica({ deletionProtectionEnabled: false }, { deletionProtection: false })])).messages,
+    ).toEqual([
+      "deletionProtection is false: remove it or set it to true",
+      "settings.deletionProtectionEnabled is not true: set it to true so the instance cannot be deleted from any tool",
+    ]);
+  });
+
+  test("GIVEN a replica taking unencrypted connections on a public IP THEN it is reported", async () => {
+    const open = replica({ ipConfiguration: { ipv4Enabled: true, sslMode: "ALLOW_UNENCRYPTED_AND_ENCRYPTED" } });
+    expect((await check("sql-private-tls", [open])).messages).toEqual([
+      "settings.ipConfiguration.ipv4Enabled is not false: set it to false and connect through the private network",
+      'settings.ipConfiguration.sslMode is ALLOW_UNENCRYPTED_AND_ENCRYPTED: set it to "ENCRYPTED_ONLY"',
+    ]);
+  });
+
+  test("GIVEN an instance that names no primary with the replica's settings THEN backups and REGIONAL are reported", async () => {
+    expect((await check("sql-backups-ha", [replica({}, { masterInstanceName: undefined })])).messages).toEqual([
+      "settings.backupConfiguration enabled and pointInTimeRecoveryEnabled are not true: set both to true",
+      "settings.backupConfiguration.backupRetentionSettings.retainedBackups is 7: production keeps at least 30 backups",
+      'settings.availabilityType is ZONAL: production runs "REGIONAL" so a zone outage fails over',
+    ]);
+  });
+});
+
 describe("memorystore-secure", () => {
   const redis = (change: Record<string, unknown> = {}) =>
     resource("gcp:redis/instance:Instance", "platform-cache", {

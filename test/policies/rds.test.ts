@@ -146,3 +146,82 @@ test("rds-observability: GIVEN an instance without insights, log exports or IAM 
     "performanceInsightsEnabled, enabledCloudwatchLogsExports and iamDatabaseAuthenticationEnabled are not set: turn them on",
   ]);
 });
+
+// GIVEN a read replica as PostgresDatabase registers it: the source's ARN, no engine, no backups or final snapshot
+// WHEN the RDS policies run with production's settings
+// THEN it passes the rules its source meets for it, and an unencrypted replica is still refused.
+describe("read replicas", () => {
+  const SOURCE_ARN = "arn:aws:rds:eu-west-1:123456789012:db:platform-db";
+  const replicaInputs = {
+    replicateSourceDb: SOURCE_ARN,
+    instanceClass: "db.m7g.large",
+    publiclyAccessible: false,
+    multiAz: false,
+    storageEncrypted: true,
+    kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/db",
+    backupRetentionPeriod: 0,
+    skipFinalSnapshot: true,
+    deletionProtection: true,
+    parameterGroupName: "platform-db-pg17",
+    performanceInsightsEnabled: true,
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+    iamDatabaseAuthenticationEnabled: true,
+  };
+  const replica = (change: Record<string, unknown> = {}) => resource(INSTANCE, "platform-db-replica", { ...replicaInputs, ...change });
+
+  test.each(["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection", "rds-observability"])(
+    "GIVEN the platform's replica THEN %s passes it",
+    async (name) => {
+      expect(await check(name, [replica()])).toMatchObject({ evaluated: 1, messages: [] });
+    },
+  );
+
+  test.each<[string, Record<string, unknown>, string]>([
+    [
+      "unencrypted",
+      { storageEncrypted: false, kmsKeyId: undefined },
+      "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
+    ],
+    [
+      "encryption left to the source",
+      { storageEncrypted: undefined },
+      "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
+    ],
+    [
+      "on the AWS-managed key",
+      { kmsKeyId: undefined },
+      "read replica: kmsKeyId is not set: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN",
+    ],
+  ])("rds-encrypted: GIVEN a replica %s THEN it is reported", async (_label, change, message) => {
+    expect((await check("rds-encrypted", [replica(change)], { environment: "production" })).messages).toEqual([message]);
+  });
+
+  test("rds-deletion-protection: GIVEN a deletable replica THEN it is reported, its skipped final snapshot is not", async () => {
+    expect((await check("rds-deletion-protection", [replica({ deletionProtection: false })])).messages).toEqual([
+      "deletionProtection is not true: set it to true",
+    ]);
+  });
+
+  test("rds-backups, rds-ha: GIVEN an instance that is no replica with the replica's settings THEN both are reported", async () => {
+    const standalone = replica({ replicateSourceDb: undefined });
+    expect((await check("rds-backups", [standalone])).messages).toEqual([
+      "backupRetentionPeriod is 0 days: production keeps backups at least 30 days, set it to 30 or more",
+    ]);
+    expect((await check("rds-ha", [standalone])).messages).toEqual([
+      "multiAz is not true: set it to true so a zone outage fails over to the standby",
+    ]);
+  });
+
+  test("rds-force-ssl: GIVEN a replica of a Postgres source THEN its parameter group must force TLS too", async () => {
+    const source = db({ parameterGroupName: "platform-db-pg17" });
+    const forcing = resource("aws:rds/parameterGroup:ParameterGroup", "platform-db-pg", {
+      name: "platform-db-pg17",
+      parameters: [{ name: "rds.force_ssl", value: "1" }],
+    });
+    const ofSource = (change: Record<string, unknown>) => linked(replica(change), "replicateSourceDb", source);
+    expect((await check("rds-force-ssl", [forcing, source, ofSource({})])).messages).toEqual([]);
+    expect((await check("rds-force-ssl", [forcing, source, ofSource({ parameterGroupName: undefined })])).messages).toEqual([
+      "instance platform-db-replica does not use a parameter group of this stack: set parameterGroupName to one that sets rds.force_ssl=1",
+    ]);
+  });
+});

@@ -79,11 +79,28 @@ const on = (stack: WeakenedStack, rows: Row[]): Array<[...Row, WeakenedStack]> =
 
 /** On the production stack (AWS). */
 const PRODUCTION: Row[] = [
-  ["a public database", "rds-not-public", "database-instance", inputs(RDS, { publiclyAccessible: true })],
-  ["an unencrypted database", "rds-encrypted", "database-instance", inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined })],
-  ["1-day backup retention", "rds-backups", "database-instance", inputs(RDS, { backupRetentionPeriod: 1 })],
-  ["a single-AZ database", "rds-ha", "database-instance", inputs(RDS, { multiAz: false })],
-  ["no database deletion protection", "rds-deletion-protection", "database-instance", inputs(RDS, { deletionProtection: false })],
+  ["a public database", "rds-not-public", "database-instance", inputs(RDS, { publiclyAccessible: true }, "database-instance")],
+  [
+    "an unencrypted database",
+    "rds-encrypted",
+    "database-instance",
+    inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined }, "database-instance"),
+  ],
+  [
+    "an unencrypted read replica",
+    "rds-encrypted",
+    "database-replica-0",
+    inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined }, "database-replica-0"),
+  ],
+  ["1-day backup retention", "rds-backups", "database-instance", inputs(RDS, { backupRetentionPeriod: 1 }, "database-instance")],
+  ["a single-AZ database", "rds-ha", "database-instance", inputs(RDS, { multiAz: false }, "database-instance")],
+  // Every instance, the read replica too: both must refuse deletion.
+  [
+    "no database deletion protection",
+    "rds-deletion-protection",
+    ["database-instance", "database-replica-0"],
+    inputs(RDS, { deletionProtection: false }),
+  ],
   [
     "a world-open cluster endpoint",
     "eks-endpoint-private",
@@ -134,7 +151,7 @@ const PRODUCTION: Row[] = [
       "monitoring-grafana-admin",
     ),
   ],
-  ["an unprotected database", "stateful-protected", "database-instance", options(RDS, { protect: false })],
+  ["an unprotected database", "stateful-protected", ["database-instance", "database-replica-0"], options(RDS, { protect: false })],
   [
     "an unencrypted cache",
     "redis-encryption",
@@ -167,7 +184,7 @@ const PRODUCTION: Row[] = [
 
 /** On the gcp-production stack. A row naming several resources expects a violation on each, in that order. */
 const GCP_PRODUCTION: Row[] = [
-  ["a public Cloud SQL IP", "sql-private-tls", "database-instance", publicCloudSql],
+  ["a public Cloud SQL IP", "sql-private-tls", ["database-instance", "database-replica-0"], publicCloudSql],
   ["BASIC Memorystore in production", "memorystore-secure", "cache-instance", inputs("gcp:redis/instance:Instance", { tier: "BASIC" })],
   ["a GKE cluster without Workload Identity", "gke-workload-identity", ["cluster-cluster", "cluster-nodes"], noWorkloadIdentity],
   [
