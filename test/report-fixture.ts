@@ -4,30 +4,20 @@
 import type { RecordedResource } from "../review/engine";
 import type { ReportInput } from "../review/inventory";
 import type { Estimate, ReviewDiff } from "../review/report-types";
+import { recordedResource } from "./recorded";
 
 const STACK = "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production";
 
 function resource(type: string, name: string, parent: RecordedResource | null, extra: Partial<RecordedResource> = {}): RecordedResource {
   const parentTypes = parent && parent.parent !== null ? `${parent.urn.split("::")[2]}$` : "";
-  return {
+  return recordedResource({
     urn: parent === null ? STACK : `urn:pulumi:production::platform::${parentTypes}${type}::${name}`,
     type,
     name,
     custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack",
     parent: parent?.urn ?? null,
-    provider: null,
-    inputs: {},
-    secretInputs: [],
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    deleteBeforeReplace: false,
-    ignoreChanges: [],
-    customTimeouts: null,
-    aliases: [],
     ...extra,
-  };
+  });
 }
 
 const stack = resource("pulumi:pulumi:Stack", "platform-production", null);

@@ -7,6 +7,7 @@ import { describe, expect, test } from "@jest/globals";
 import { changedPaths, diffReports, diffSummary, replacingPaths, statefulRisks, urnParts } from "../../review/diff";
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
+import { recordedResource } from "../recorded";
 
 const STACK = "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production";
 const DB_URN = "urn:pulumi:production::platform::platform:aws:PostgresDatabase$aws:rds/instance:Instance::database-instance";
@@ -17,25 +18,7 @@ const BUCKET = (name: string) => `urn:pulumi:production::platform::platform:aws:
 
 function resource(urn: string, inputs: Record<string, unknown>, options: Partial<RecordedResource> = {}): RecordedResource {
   const { type, name } = urnParts(urn);
-  return {
-    urn,
-    type,
-    name,
-    custom: true,
-    parent: STACK,
-    provider: null,
-    inputs,
-    secretInputs: [],
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    deleteBeforeReplace: false,
-    ignoreChanges: [],
-    customTimeouts: null,
-    aliases: [],
-    ...options,
-  };
+  return recordedResource({ urn, type, name, parent: STACK, inputs, ...options });
 }
 
 /** A record; without `extra.estimate` it is one of a version that kept no estimate, as `--against` may read. */

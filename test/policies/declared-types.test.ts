@@ -7,6 +7,7 @@ import { forTypes, providersOf, type PlatformResourcePolicy } from "../../polici
 import { policies } from "../../policies/policies";
 import { resolvePolicyConfig } from "../../review/policy-config";
 import { runPolicies } from "../../review/policy-runner";
+import { AWS_ONLY_POLICIES, GCP_ONLY_POLICIES } from "../cloud-policies";
 import { check, PACK, resource, stack } from "./harness";
 
 const grouped = () => {
@@ -35,38 +36,9 @@ describe("the providers a policy declares", () => {
         "stateful-protected",
         "no-plaintext-secrets",
       ],
-      aws: [
-        "imdsv2",
-        "eks-endpoint-private",
-        "eks-secrets-kms",
-        "eks-control-plane-logs",
-        "eks-version",
-        "rds-not-public",
-        "rds-encrypted",
-        "rds-backups",
-        "rds-ha",
-        "rds-deletion-protection",
-        "rds-observability",
-        "redis-encryption",
-        "redis-auth",
-        "redis-ha",
-        "iam-no-star",
-        "iam-trust-scoped",
-      ],
+      aws: AWS_ONLY_POLICIES,
       "aws,gcp": ["kms-rotation"],
-      gcp: [
-        "gke-private",
-        "gke-workload-identity",
-        "gke-network-policy",
-        "gke-node-hardening",
-        "gke-legacy-auth-off",
-        "sql-private-tls",
-        "sql-backups-ha",
-        "memorystore-secure",
-        "gcs-no-public",
-        "gcs-backup-posture",
-        "gcp-no-basic-roles",
-      ],
+      gcp: GCP_ONLY_POLICIES,
       kubernetes: [
         "pss-restricted",
         "read-only-rootfs",

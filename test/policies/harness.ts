@@ -3,6 +3,7 @@
 //   const r = await check("rds-ha", [resource("aws:rds/instance:Instance", "db", { multiAz: false })]);
 //   expect(r.messages).toEqual([...]);
 import type { RecordedResource } from "../../review/engine";
+import { recordedResource } from "../recorded";
 import { resolvePolicyConfig } from "../../review/policy-config";
 import { type PolicyResult, runPolicies } from "../../review/policy-runner";
 import { policies, type PlatformPolicy } from "../../policies/policies";
@@ -13,26 +14,15 @@ export const PACK = { name: "platform-policies", version: "0.1.0" };
 export const stack: RecordedResource = record("pulumi:pulumi:Stack", "platform-test", {}, { urn: STACK_URN, parent: null, custom: false });
 
 function record(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
-  return {
+  return recordedResource({
     urn: `urn:pulumi:test::platform::${type}::${name}`,
     type,
     name,
-    custom: true,
     parent: STACK_URN,
-    provider: null,
     // The engine's JSON has no undefined values: a key set to undefined here means "left out".
     inputs: Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined)),
-    secretInputs: [],
-    dependencies: [],
-    propertyDependencies: {},
-    protect: false,
-    retainOnDelete: false,
-    deleteBeforeReplace: false,
-    ignoreChanges: [],
-    customTimeouts: null,
-    aliases: [],
     ...extra,
-  };
+  });
 }
 
 /** A registration as the recording engine writes it. */
