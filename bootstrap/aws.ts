@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AccountInfo, accountInfo } from "../components/aws/account";
 import { managedPolicyArn, policyDocument, type Statement } from "../components/aws/iam";
 import { encryptionKey, keyAliasName } from "../components/aws/kms";
+import { denyInsecureTransport, privateBucket } from "../components/aws/private-bucket";
 import { LOCKS_PREFIX } from "./config";
 import { awsTrustCondition, GITHUB_ISSUER, AWS_AUDIENCE } from "./github";
 
@@ -55,32 +56,11 @@ export class AwsStateBackend extends pulumi.ComponentResource {
   }
 }
 
-/** The bucket and its side resources: owner-enforced, closed to the public, versioned, SSE-KMS, TLS only. */
+/** The bucket (components/aws/private-bucket.ts: owner-enforced, closed to the public, versioned, SSE-KMS, TLS only), protected. */
 function stateBucket(name: string, key: aws.kms.Key, noncurrentVersionDays: number, parent: pulumi.Resource): aws.s3.Bucket {
-  // Never forceDestroy: deleting this stack must not delete the platform's state with it.
-  const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent, protect: true });
+  // Protected always: deleting this stack must not delete the platform's state with it.
+  const { bucket, publicAccessBlock } = privateBucket(name, key, true, parent);
   const opt = { parent };
-  new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
-  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-    `${name}-public-access-block`,
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    opt,
-  );
-  new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-encryption`,
-    {
-      bucket: bucket.id,
-      rules: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-          bucketKeyEnabled: true,
-          blockedEncryptionTypes: ["SSE-C"],
-        },
-      ],
-    },
-    opt,
-  );
   // Current state files never expire; old versions, the history to roll back to, do after the given days.
   new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
@@ -98,24 +78,7 @@ function stateBucket(name: string, key: aws.kms.Key, noncurrentVersionDays: numb
     },
     opt,
   );
-  new aws.s3.BucketPolicy(
-    `${name}-policy`,
-    {
-      bucket: bucket.id,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
-    },
-    // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
-    { parent, dependsOn: [publicAccessBlock] },
-  );
+  denyInsecureTransport(name, bucket, publicAccessBlock, parent);
   return bucket;
 }
 

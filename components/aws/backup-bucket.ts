@@ -8,6 +8,7 @@ import { stackLabel } from "./data-access";
 import * as rules from "./data-args";
 import { policyDocument } from "./iam";
 import { encryptionKey } from "./kms";
+import { denyInsecureTransport, privateBucket } from "./private-bucket";
 import { grantName } from "../grants";
 
 export interface BackupBucketArgs {
@@ -37,41 +38,6 @@ function resolve(name: string, args: BackupBucketArgs): Required<BackupBucketArg
   return { ...args, noncurrentVersionDays };
 }
 
-/** The bucket, owner-enforced and closed to the public, versioned and encrypted by default with `key`. */
-function createBucket(
-  name: string,
-  key: aws.kms.Key,
-  protect: boolean,
-  parent: pulumi.Resource,
-): { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock } {
-  // Never forceDestroy: deleting the stack must not delete backups with it.
-  const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, { parent, protect });
-  const opt = { parent };
-  new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opt);
-  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-    `${name}-public-access-block`,
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    opt,
-  );
-  new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opt);
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-encryption`,
-    {
-      bucket: bucket.id,
-      rules: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-          // One data key per bucket instead of per object: fewer KMS calls, same key.
-          bucketKeyEnabled: true,
-          blockedEncryptionTypes: ["SSE-C"],
-        },
-      ],
-    },
-    opt,
-  );
-  return { bucket, publicAccessBlock };
-}
-
 /** Backups expire after the retention, their noncurrent versions later; abandoned uploads are aborted. */
 function expireBackups(name: string, bucket: aws.s3.Bucket, a: Required<BackupBucketArgs>, parent: pulumi.Resource): void {
   new aws.s3.BucketLifecycleConfiguration(
@@ -91,33 +57,6 @@ function expireBackups(name: string, bucket: aws.s3.Bucket, a: Required<BackupBu
       ],
     },
     { parent },
-  );
-}
-
-/** The bucket policy: any request without TLS is denied. */
-function denyInsecureTransport(
-  name: string,
-  bucket: aws.s3.Bucket,
-  publicAccessBlock: aws.s3.BucketPublicAccessBlock,
-  parent: pulumi.Resource,
-): void {
-  new aws.s3.BucketPolicy(
-    `${name}-policy`,
-    {
-      bucket: bucket.id,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
-    },
-    // S3 refuses concurrent changes to one bucket's access settings (OperationAborted).
-    { parent, dependsOn: [publicAccessBlock] },
   );
 }
 
@@ -208,7 +147,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
     const account = accountInfo(this);
     const label = stackLabel(name);
     const key = encryptionKey(`${name}-key`, { description: `Backup bucket ${label}: objects`, account, protect: a.protect }, this);
-    const { bucket, publicAccessBlock } = createBucket(name, key, a.protect, this);
+    const { bucket, publicAccessBlock } = privateBucket(name, key, a.protect, this);
     expireBackups(name, bucket, a, this);
     denyInsecureTransport(name, bucket, publicAccessBlock, this);
     const { writer, reader } = accessPolicies(name, { bucket, key, account, label }, this);
