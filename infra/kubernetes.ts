@@ -8,7 +8,7 @@ import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } 
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
 import type { PodPeer } from "../components/kubernetes/network-policy";
-import { SecretsSync } from "../components/kubernetes/secrets";
+import { EXTERNAL_SECRETS_CONTROLLER_PODS, EXTERNAL_SECRETS_METRICS_PORT, SecretsSync } from "../components/kubernetes/secrets";
 import type { BackupStore, ClusterServices, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../components/types";
 import type { PlatformConfig } from "./config";
 
@@ -70,6 +70,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
   };
   const secrets = secretsSync(layer);
   const monitoring = platformMonitoring(layer, secrets);
+  secrets.monitor(monitoring.crds);
   const gateway = ingressGateway(layer, monitoring);
   databaseBackups(layer, secrets);
   appServices(layer, secrets, monitoring, gateway);
@@ -77,7 +78,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
 }
 
 /** The External Secrets operator, allowed to read the database credentials and the cache token, and nothing else. */
-function secretsSync({ k, podSecurity, opts }: Layer): SecretsSync {
+function secretsSync({ k, podSecurity, scrapers, opts }: Layer): SecretsSync {
   const secrets = new SecretsSync(
     "secrets",
     {
@@ -86,6 +87,7 @@ function secretsSync({ k, podSecurity, opts }: Layer): SecretsSync {
       podSecurity,
       storeProvider: k.services.secretStoreProvider,
       webhookCallerCidrs: k.services.nodeCidrs,
+      scrapers,
     },
     opts,
   );
@@ -95,7 +97,7 @@ function secretsSync({ k, podSecurity, opts }: Layer): SecretsSync {
   return secrets;
 }
 
-/** Prometheus, Alertmanager and Grafana, scraping the gateway, cert-manager, CoreDNS and every app. */
+/** Prometheus, Alertmanager and Grafana, scraping the gateway, cert-manager, the External Secrets controller, CoreDNS and every app. */
 function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: SecretsSync): Monitoring {
   return new Monitoring(
     "monitoring",
@@ -116,6 +118,7 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
       scrapeTargets: [
         { namespace: NAMESPACES.gateway, port: PROXY_PORTS.metrics, pods: PROXY_PODS },
         { namespace: NAMESPACES.certManager, port: CERT_MANAGER_METRICS_PORT, pods: CERT_MANAGER_METRICS_PODS },
+        { namespace: NAMESPACES.externalSecrets, port: EXTERNAL_SECRETS_METRICS_PORT, pods: EXTERNAL_SECRETS_CONTROLLER_PODS },
         ...k.services.clusterDns.metricsPorts.map((port) => ({ namespace: "kube-system", port, pods: { "k8s-app": "kube-dns" } })),
         ...config.apps.map((a) => ({ namespace: a.name, port: a.port })),
       ],

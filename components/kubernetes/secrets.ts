@@ -8,11 +8,21 @@ import { localArchive } from "../charts";
 import { helmRelease } from "../helm";
 import { EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_CRDS } from "./charts";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
-import { apiServerEgress, dnsEgress, identityEgress, internetHttpsEgress, type Labels } from "./network-policy";
+import { apiServerEgress, dnsEgress, identityEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
 
 const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
 const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
+/** The controller's metrics port (the chart's `metrics.listen.port`, container port `metrics`). */
+export const EXTERNAL_SECRETS_METRICS_PORT = 8080;
+/**
+ * The chart's controller pods, which serve the `externalsecret_*` metrics; the webhook and cert-controller
+ * pods carry other `app.kubernetes.io/name` values.
+ */
+export const EXTERNAL_SECRETS_CONTROLLER_PODS: Labels = {
+  "app.kubernetes.io/name": "external-secrets",
+  "app.kubernetes.io/instance": "external-secrets",
+};
 
 export interface SecretsSyncArgs {
   cluster: KubernetesCluster;
@@ -23,6 +33,8 @@ export interface SecretsSyncArgs {
   storeProvider: pulumi.Input<Record<string, unknown>>;
   /** Addresses the API server calls the webhook from (the nodes' and control plane's subnets). */
   webhookCallerCidrs: pulumi.Input<string[]>;
+  /** Prometheus pods, admitted to the controller's metrics port. */
+  scrapers: Required<PodPeer>;
 }
 
 /** One key of a synced Secret: where its value lives in the cloud's store. */
@@ -46,11 +58,13 @@ export class SecretsSync extends pulumi.ComponentResource {
   readonly identity: WorkloadIdentity;
   readonly store: k8s.apiextensions.CustomResource;
   private readonly release: k8s.helm.v3.Release;
+  private readonly componentName: string;
 
   constructor(name: string, args: SecretsSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:kubernetes:SecretsSync", name, {}, opts);
     const namespace = args.namespace ?? "external-secrets";
     this.namespace = namespace;
+    this.componentName = name;
     const ns = new PlatformNamespace(
       `${name}-ns`,
       {
@@ -68,6 +82,13 @@ export class SecretsSync extends pulumi.ComponentResource {
             pods: WEBHOOK_PODS,
             peers: [{ cidrs: args.webhookCallerCidrs }],
             ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }],
+          },
+          {
+            name: "from-prometheus",
+            direction: "Ingress",
+            pods: EXTERNAL_SECRETS_CONTROLLER_PODS,
+            peers: [args.scrapers],
+            ports: [{ port: EXTERNAL_SECRETS_METRICS_PORT }],
           },
         ],
       },
@@ -103,6 +124,28 @@ export class SecretsSync extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.release] },
     );
     this.registerOutputs({ storeName: this.storeName, namespace: this.namespace });
+  }
+
+  /**
+   * The PodMonitor through which Prometheus scrapes the controller: `externalsecret_status_condition` and
+   * `externalsecret_sync_calls_error` tell when a Secret stops following its store, which an alert rule reads.
+   * A PodMonitor of the platform rather than the chart's ServiceMonitor: the operator is installed before
+   * monitoring (whose exporters read synced Secrets), so its release cannot wait for the Prometheus CRDs.
+   */
+  monitor(prometheusCrds: pulumi.Resource): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+      `${this.componentName}-metrics`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "external-secrets", namespace: this.namespace },
+        spec: {
+          selector: { matchLabels: EXTERNAL_SECRETS_CONTROLLER_PODS },
+          podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+        },
+      },
+      { parent: this, dependsOn: [this.release, prometheusCrds] },
+    );
   }
 
   /**

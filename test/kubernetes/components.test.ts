@@ -57,6 +57,26 @@ describe("Helm releases", () => {
     expect(named("production", "secrets-store").dependencies).toContain(release.urn);
   });
 
+  test("Prometheus scrapes the External Secrets controller through a PodMonitor that waits for the operator and the Prometheus CRDs", () => {
+    const monitor = named("production", "secrets-metrics");
+    expect([monitor.type, monitor.parent, monitor.inputs]).toEqual([
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+      named("production", "secrets").urn,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "external-secrets", namespace: "external-secrets" },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" } },
+          podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+        },
+      },
+    ]);
+    expect(short(monitor.dependencies)).toEqual(
+      short([named("production", "secrets-operator").urn, named("production", "monitoring-crds").urn]),
+    );
+  });
+
   test("releases wait for their CRDs and for every network policy of their namespace", () => {
     const deps = (name: string) => short(named("production", name).dependencies);
     expect(deps("gateway-envoy-gateway")).toEqual(
@@ -481,6 +501,7 @@ describe("monitoring", () => {
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",
+      "ExternalSecretNotSynced:warning",
     ]);
   });
 

@@ -104,8 +104,26 @@ function podTemplates(): PodTemplate[] {
       ports: { metrics: PROXY_PORTS.metrics },
     };
   });
-  return [...deployments, ...gateway];
+  return [...deployments, ...gateway, EXTERNAL_SECRETS_CONTROLLER];
 }
+
+/**
+ * The External Secrets chart's controller (one helm.v3.Release in the review), read off `helm template` of
+ * external-secrets 2.9.0: the Deployment's pod labels and its container port named "metrics"
+ * (`metrics.listen.port`).
+ */
+const EXTERNAL_SECRETS_CONTROLLER: PodTemplate = {
+  what: "Deployment external-secrets/external-secrets (chart)",
+  namespace: "external-secrets",
+  labels: {
+    "helm.sh/chart": "external-secrets-2.9.0",
+    "app.kubernetes.io/name": "external-secrets",
+    "app.kubernetes.io/instance": "external-secrets",
+    "app.kubernetes.io/version": "v2.9.0",
+    "app.kubernetes.io/managed-by": "Helm",
+  },
+  ports: { metrics: 8080 },
+};
 
 function podsSelected(namespace: string, selector: LabelSelector, by: string): PodTemplate[] {
   const found = podTemplates().filter((p) => p.namespace === namespace && selects(selector, p.labels));
@@ -298,6 +316,7 @@ describe.each(CLOUDS)("$stack: every scrape target is reachable through the netw
 
   test("the stack's own monitors resolve to these pods and container ports", () => {
     expect(recordedTargets().map(describeTarget).sort()).toEqual([
+      "PodMonitor external-secrets/external-secrets: external-secrets/helm.sh/chart=external-secrets-2.9.0,app.kubernetes.io/name=external-secrets,app.kubernetes.io/instance=external-secrets,app.kubernetes.io/version=v2.9.0,app.kubernetes.io/managed-by=Helm:8080",
       "PodMonitor gateway/envoy-proxies: gateway/app.kubernetes.io/name=envoy,app.kubernetes.io/component=proxy,app.kubernetes.io/managed-by=envoy-gateway:19001",
       "ServiceMonitor monitoring/postgres-exporter: monitoring/app.kubernetes.io/name=postgres-exporter,app.kubernetes.io/part-of=platform:9187",
       "ServiceMonitor monitoring/redis-exporter: monitoring/app.kubernetes.io/name=redis-exporter,app.kubernetes.io/part-of=platform:9121",
@@ -316,7 +335,7 @@ describe.each(CLOUDS)("$stack: every scrape target is reachable through the netw
     const targets = [...recordedTargets(), ...CHART_POD_TARGETS, ...CHART_DNS_TARGETS[cloud.stack]!, ...cloud.addressTargets()];
     const { kubelets, apiServers } = cloud.addresses;
     expect(targets.length).toBe(
-      4 + CHART_POD_TARGETS.length + CHART_DNS_TARGETS[cloud.stack]!.length + kubelets.length + apiServers.length,
+      5 + CHART_POD_TARGETS.length + CHART_DNS_TARGETS[cloud.stack]!.length + kubelets.length + apiServers.length,
     );
     const down = targets
       .map((t) => ({ t, verdict: policies.decide({ from: PROMETHEUS, to: t.to, port: t.port }) }))
@@ -338,6 +357,21 @@ describe.each(CLOUDS)("$stack: every scrape target is reachable through the netw
         PROMETHEUS,
         pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
         10250,
+      ],
+      [
+        "Prometheus to the External Secrets webhook's metrics (only the controller is scraped)",
+        PROMETHEUS,
+        pods("external-secrets", {
+          "app.kubernetes.io/name": "external-secrets-webhook",
+          "app.kubernetes.io/instance": "external-secrets",
+        }),
+        8080,
+      ],
+      [
+        "Grafana to the External Secrets controller's metrics (only Prometheus scrapes)",
+        pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
+        pods("external-secrets", { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" }),
+        8080,
       ],
       [
         "Grafana to cert-manager's metrics (only Prometheus scrapes)",

@@ -52,6 +52,7 @@ export function stubSecrets(cluster: KubernetesCluster): SecretsSync {
       podSecurity: POD_SECURITY,
       storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
       webhookCallerCidrs: ["10.0.0.0/19"],
+      scrapers: { namespace: "monitoring", pods: { "app.kubernetes.io/name": "prometheus" } },
     },
     { providers: [cluster.provider] },
   );
