@@ -1,6 +1,7 @@
 // The platform's alert rules, as the spec of one PrometheusRule. Pure data: tested rule by rule
 // (test/kubernetes/alert-rules.test.ts). Metrics come from the gateway's Envoy proxies, cAdvisor and
-// kube-state-metrics (kube-prometheus-stack), cert-manager, and the Postgres and Redis exporters.
+// kube-state-metrics (kube-prometheus-stack), cert-manager, the Postgres and Redis exporters, and the
+// External Secrets controller.
 
 export interface AlertRule {
   alert: string;
@@ -273,7 +274,27 @@ function cacheRules(): AlertRuleGroup {
   };
 }
 
+/**
+ * Secrets sync, through the External Secrets controller's metrics: a Secret whose ExternalSecret is not
+ * Ready no longer follows its store, so a rotated credential would never reach the pods that read it.
+ */
+function secretRules(): AlertRuleGroup {
+  return {
+    name: "platform.secrets",
+    rules: [
+      rule(
+        "ExternalSecretNotSynced",
+        "warning",
+        'max by (namespace, name) (externalsecret_status_condition{condition="Ready", status="False"}) == 1',
+        "15m",
+        "A synced Secret no longer follows the secret store",
+        "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for 15 minutes: its Secret keeps the last value it synced.",
+      ),
+    ],
+  };
+}
+
 /** The platform's alert groups, one per concern, in the order the PrometheusRule lists them. */
 export function alertRuleGroups(a: AlertRulesArgs): AlertRuleGroup[] {
-  return [gatewayRules(), workloadRules(), backupRules(a), certificateRules(), databaseRules(a), cacheRules()];
+  return [gatewayRules(), workloadRules(), backupRules(a), certificateRules(), databaseRules(a), cacheRules(), secretRules()];
 }

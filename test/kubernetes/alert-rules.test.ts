@@ -72,6 +72,12 @@ describe("alert rules", () => {
     ["DatabaseReplicaLagging", "max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > 1073741824", "10m", "warning"],
     ["CacheMemoryHigh", "max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > 0.9", "10m", "warning"],
     ["CacheEvictions", "sum(increase(redis_evicted_keys_total[10m])) > 0", "10m", "warning"],
+    [
+      "ExternalSecretNotSynced",
+      'max by (namespace, name) (externalsecret_status_condition{condition="Ready", status="False"}) == 1',
+      "15m",
+      "warning",
+    ],
   ])("%s", (name, expr, forDuration, severity) => {
     const r = rule(name);
     expect([r.expr, r.for, r.labels.severity]).toEqual([expr, forDuration, severity]);
