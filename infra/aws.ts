@@ -106,6 +106,7 @@ function createCluster(config: PlatformConfig, network: Network, opts: pulumi.Co
       endpointPrivateAccessCidrs: c.deployFromVpc ? network.plan.private : [],
       ...clusterGuardRails(config.environment),
       logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
+      applicationLogRetentionDays: c.applicationLogRetentionDays,
       adminRoleArns: c.adminRoleArns ?? [],
       nodes: c.nodes,
       protect: config.protect,

@@ -103,6 +103,8 @@ const cluster = section("cluster", {
   endpointPublicAccessCidrs: z.array(cidr, says("must be a list of CIDR blocks")),
   deployFromVpc: flag,
   logRetentionDays: logRetention,
+  // Any day count GCP's log buckets take; on AWS it must also be a CloudWatch retention period (clusterChecks).
+  applicationLogRetentionDays: whole(1, 3650),
   adminRoleArns: z.array(
     matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
     says("must be a list of IAM role ARNs"),
@@ -419,6 +421,9 @@ function clusterChecks(c: PlatformConfig): Problem[] {
       ["cluster", "version"],
       `must be 1.${MIN_KUBERNETES_MINOR} or newer, the oldest release still in standard support (got ${shown(c.cluster.version)})`,
     );
+  const applicationLogs = c.cluster.applicationLogRetentionDays;
+  const notCloudWatch = c.cloud === "aws" ? f.logRetentionProblem(applicationLogs) : undefined;
+  if (notCloudWatch) fail(["cluster", "applicationLogRetentionDays"], `${notCloudWatch} on aws (got ${shown(applicationLogs)})`);
   const n = c.cluster.nodes;
   if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     fail(["cluster", "nodes"], `must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
@@ -545,6 +550,10 @@ export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
   { path: ["network", "natGateways"], unsafe: exactly("perZone") },
   // Flow logs are evidence after an incident; 90 days covers the usual time to detect one.
   { path: ["network", "flowLogRetentionDays"], unsafe: atLeast(90) },
+  // Audit logs answer "who did what" after an incident: kept as long as the flow logs.
+  { path: ["cluster", "logRetentionDays"], unsafe: atLeast(90) },
+  // Container logs: a month, to look back past a release cycle.
+  { path: ["cluster", "applicationLogRetentionDays"], unsafe: atLeast(30) },
   { path: ["cluster", "endpointPublicAccessCidrs"], unsafe: narrowAllowList },
   { path: ["cluster", "nodes", "capacityType"], unsafe: exactly("ON_DEMAND") },
   { path: ["cluster", "nodes", "minSize"], unsafe: atLeast(2) },

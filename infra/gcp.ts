@@ -104,6 +104,7 @@ export function clusterArgs(config: PlatformConfig, network: Network, location: 
     deletionProtection: production,
     protect: config.protect,
     adminMembers: config.cluster.adminMembers ?? [],
+    applicationLogRetentionDays: config.cluster.applicationLogRetentionDays,
     nodes: {
       machineType: n.instanceType,
       diskSizeGb: n.diskSizeGb,

@@ -31,7 +31,7 @@ export interface Profile {
     /** AWS only: CloudWatch retention of VPC flow logs. */
     flowLogRetentionDays?: NetworkArgs["flowLogRetentionDays"];
   };
-  cluster: Required<Pick<EksClusterArgs, "version" | "endpointPublicAccessCidrs">> &
+  cluster: Required<Pick<EksClusterArgs, "version" | "endpointPublicAccessCidrs" | "applicationLogRetentionDays">> &
     Pick<EksClusterArgs, "nodes"> & {
       /** AWS only: `pulumi up` runs inside the VPC, where the private API endpoint answers. */
       deployFromVpc?: boolean;
@@ -127,6 +127,7 @@ const byEnvironment = {
     cacheNodes: 1,
     cacheSnapshotDays: 1,
     logDays: 7,
+    applicationLogDays: 7,
     issuer: "letsencrypt-staging",
     // Short HSTS outside production: staging certificates are untrusted and a year-long pin would lock
     // browsers out of the dev hostnames.
@@ -149,6 +150,7 @@ const byEnvironment = {
     cacheNodes: 2,
     cacheSnapshotDays: 7,
     logDays: 30,
+    applicationLogDays: 30,
     issuer: "letsencrypt-staging",
     hsts: 3600,
     prometheus: { days: 7, gb: 50 },
@@ -170,6 +172,7 @@ const byEnvironment = {
     cacheNodes: 3,
     cacheSnapshotDays: 14,
     logDays: 90,
+    applicationLogDays: 30,
     issuer: "letsencrypt-production",
     hsts: 31_536_000,
     prometheus: { days: 15, gb: 100 },
@@ -197,6 +200,7 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
     cluster: {
       version: "1.35",
       endpointPublicAccessCidrs: [],
+      applicationLogRetentionDays: e.applicationLogDays,
       ...(aws && { deployFromVpc: false, adminRoleArns: [], logRetentionDays: e.logDays }),
       nodes: { instanceType, ...e.nodes },
     },

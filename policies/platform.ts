@@ -1,8 +1,11 @@
-// Platform rules of this project: stateful resources carry `protect` where the environment asks, and no
-// credential is written into the program in clear text.
+// Platform rules of this project: logs are kept as long as the environment asks on either cloud, stateful
+// resources carry `protect` where the environment asks, and no credential is written into the program in
+// clear text.
 import {
   configSchema,
   eachKnown,
+  ENVIRONMENT,
+  forTypes,
   known,
   type PlatformResourcePolicy,
   type PlatformStackPolicy,
@@ -11,6 +14,73 @@ import {
 } from "./lib/policy";
 import { containersOf, podSpecOf, WORKLOAD_TYPES } from "./lib/pods";
 import { list, record, text } from "./lib/values";
+
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig";
+/** The group EKS writes control-plane logs to (api, audit, authenticator): `/aws/eks/<cluster>/cluster`. */
+const CONTROL_PLANE_GROUP = /^\/aws\/eks\/[^/]+\/cluster$/;
+
+/** aws.cloudwatch.LogGroupArgs and gcp.logging.ProjectBucketConfigArgs as far as log-retention reads them. */
+interface LogRetentionProps {
+  name?: string;
+  retentionInDays?: number;
+  bucketId?: string;
+  retentionDays?: number;
+}
+
+const logRetentionConfig = configSchema({
+  environment: ENVIRONMENT,
+  minimumRetentionDays: {
+    type: "integer",
+    minimum: 1,
+    default: 30,
+    description:
+      "Days every CloudWatch log group and the GCP _Default log bucket keep logs at least (the profile's cluster.applicationLogRetentionDays).",
+  },
+  minimumControlPlaneRetentionDays: {
+    type: "integer",
+    minimum: 1,
+    default: 90,
+    description: "Days the EKS control-plane log group, audit log included, keeps logs at least (the profile's cluster.logRetentionDays).",
+  },
+});
+
+const logRetention: PlatformResourcePolicy = {
+  name: "log-retention",
+  description:
+    "CloudWatch log groups and the GCP project's _Default log bucket keep logs at least as long as the environment asks; the EKS control-plane group, which holds the audit log, longer.",
+  rationale:
+    "Container logs are what an incident is reconstructed from, and the audit log says who changed the cluster; when they expire before the incident is noticed, neither question can be answered.",
+  anchors: ["CKV_AWS_338"],
+  remediationSteps:
+    "Raise retentionInDays of the log group (platform:cluster.applicationLogRetentionDays for container logs, platform:cluster.logRetentionDays for the EKS control plane) or retentionDays of the _Default ProjectBucketConfig to the environment's minimum: 30 days (90 for the control plane) in production.",
+  enforcementLevel: "mandatory",
+  configSchema: logRetentionConfig,
+  validateResource: forTypes<LogRetentionProps>([LOG_GROUP, LOG_BUCKET], (props, args, report) => {
+    const { environment, minimumRetentionDays, minimumControlPlaneRetentionDays } = settings(logRetentionConfig, args);
+    known(() => {
+      if (args.type === LOG_BUCKET) {
+        if (props.bucketId !== "_Default") return;
+        const days = props.retentionDays;
+        // GCP reads an unset or zero retention as its 30-day default.
+        const kept = typeof days === "number" && days > 0 ? days : 30;
+        if (kept < minimumRetentionDays)
+          report(
+            `the _Default log bucket keeps logs ${kept} days: ${environment} keeps them at least ${minimumRetentionDays}, set retentionDays to ${minimumRetentionDays} or more`,
+          );
+        return;
+      }
+      const controlPlane = typeof props.name === "string" && CONTROL_PLANE_GROUP.test(props.name);
+      const minimum = controlPlane ? minimumControlPlaneRetentionDays : minimumRetentionDays;
+      const days = props.retentionInDays;
+      // No retentionInDays (or 0) keeps logs forever.
+      if (typeof days === "number" && days > 0 && days < minimum)
+        report(
+          `log group ${props.name ?? args.name} keeps logs ${days} days: ${environment} keeps ${controlPlane ? "EKS control-plane (audit) logs" : "logs"} at least ${minimum}, set retentionInDays to ${minimum} or more`,
+        );
+    });
+  }),
+};
 
 const protectConfig = configSchema({
   statefulTypes: {
@@ -143,4 +213,4 @@ const noPlaintextSecrets: PlatformStackPolicy = {
   },
 };
 
-export const platformPolicies = [statefulProtected, noPlaintextSecrets];
+export const platformPolicies = [logRetention, statefulProtected, noPlaintextSecrets];

@@ -29,7 +29,9 @@ const DESCRIPTIONS: Record<string, string> = {
     "One deploy path: CIDRs allowed to reach a public API endpoint, the operators' and CI's egress addresses (GKE: its authorized networks); empty keeps the endpoint private (GKE: deploys then use its DNS-based endpoint). Never the whole internet, whole or in pieces; in production no block wider than /8.",
   "cluster.deployFromVpc":
     "The other deploy path (AWS): `true` when `pulumi up` runs inside the VPC (self-hosted runner, VPN, SSM port forwarding). Each AWS stack sets this or the CIDRs above.",
-  "cluster.logRetentionDays": "AWS: CloudWatch retention of control-plane logs (api, audit, authenticator).",
+  "cluster.logRetentionDays": "AWS: CloudWatch retention of control-plane logs (api, audit, authenticator); at least 90 in production.",
+  "cluster.applicationLogRetentionDays":
+    "Days every container's stdout/stderr is kept: on AWS the CloudWatch retention of the `/aws/containerinsights/<cluster>/` log groups (a CloudWatch period), on GCP of the project's `_Default` log bucket (1-3650); at least 30 in production.",
   "cluster.adminRoleArns":
     "AWS: IAM roles granted cluster admin through access entries, besides the identity that created the cluster; put the CI deploy role here.",
   "cluster.adminMembers":

@@ -62,6 +62,12 @@ describe("profiles", () => {
     expect([dev!.cache.nodes, staging!.cache.nodes, prod!.cache.nodes]).toEqual([1, 2, 3]);
     expect([dev!.protect, staging!.protect, prod!.protect]).toEqual([false, true, true]);
     expect([dev!.backups.retentionDays, staging!.backups.retentionDays, prod!.backups.retentionDays]).toEqual([7, 14, 30]);
+    expect([
+      dev!.cluster.applicationLogRetentionDays,
+      staging!.cluster.applicationLogRetentionDays,
+      prod!.cluster.applicationLogRetentionDays,
+    ]).toEqual([7, 30, 30]);
+    expect([dev!.cluster.logRetentionDays, staging!.cluster.logRetentionDays, prod!.cluster.logRetentionDays]).toEqual([7, 30, 90]);
     expect(prod!.ingress).toMatchObject({ rateLimitPerMinute: 100, certificateIssuer: "letsencrypt-production" });
     expect(dev!.ingress.certificateIssuer).toBe("letsencrypt-staging");
   });
@@ -267,6 +273,18 @@ describe("each mistake is one line naming the file and the key", () => {
       ],
     ],
     [
+      "a container log retention CloudWatch refuses, on aws",
+      { ...dev, cluster: { deployFromVpc: true, applicationLogRetentionDays: 10 } },
+      [
+        "Pulumi.test.yaml: platform:cluster.applicationLogRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 on aws (got 10)",
+      ],
+    ],
+    [
+      "a container log retention longer than Cloud Logging keeps",
+      { ...dev, cluster: { deployFromVpc: true, applicationLogRetentionDays: 3651 } },
+      ["Pulumi.test.yaml: platform:cluster.applicationLogRetentionDays must be a whole number from 1 to 3650 (got 3651)"],
+    ],
+    [
       "a bad cron",
       { ...dev, backups: { schedule: "every day" } },
       ['Pulumi.test.yaml: platform:backups.schedule must be a five-field cron schedule such as "0 3 * * *" (got "every day")'],
@@ -373,6 +391,11 @@ describe("production guard rails", () => {
     "network.zones": [{ network: { zones: 2 } }, "must be >= 3 in production (got 2)"],
     "network.natGateways": [{ network: { natGateways: "single" } }, 'must be perZone in production (got "single")'],
     "network.flowLogRetentionDays": [{ network: { flowLogRetentionDays: 1 } }, "must be >= 90 in production (got 1)"],
+    "cluster.logRetentionDays": [{ cluster: { deployFromVpc: true, logRetentionDays: 60 } }, "must be >= 90 in production (got 60)"],
+    "cluster.applicationLogRetentionDays": [
+      { cluster: { deployFromVpc: true, applicationLogRetentionDays: 14 } },
+      "must be >= 30 in production (got 14)",
+    ],
     "cluster.endpointPublicAccessCidrs": [
       { cluster: { endpointPublicAccessCidrs: ["203.0.113.0/24", "10.0.0.0/7"] } },
       'must not hold blocks wider than /8 (10.0.0.0/7) in production (got ["203.0.113.0/24","10.0.0.0/7"])',
@@ -424,6 +447,15 @@ describe("production guard rails", () => {
     expect(() =>
       resolveConfig({ ...production, aws: undefined, environment: "staging", ...settings }, "Pulumi.staging.yaml"),
     ).not.toThrow();
+  });
+
+  test("gcp production keeps container logs at least 30 days too; gcp dev may keep them a day", () => {
+    const gcpProduction = { ...base.gcp, environment: "production" };
+    expect(problemsOf({ ...gcpProduction, cluster: { applicationLogRetentionDays: 29 } }, "Pulumi.gcp-production.yaml")).toEqual([
+      "Pulumi.gcp-production.yaml: platform:cluster.applicationLogRetentionDays must be >= 30 in production (got 29)",
+    ]);
+    const dev = resolveConfig({ ...base.gcp, environment: "dev", cluster: { applicationLogRetentionDays: 1 } }, "Pulumi.gcp-dev.yaml");
+    expect(dev.cluster.applicationLogRetentionDays).toBe(1);
   });
 
   test.each<[string, unknown]>([

@@ -126,7 +126,7 @@ describe("the regex managers find exactly the pinned dependencies", () => {
     expect(config.customManagers.map((m) => [m.customType, Object.keys(m).includes("fileMatch")])).toEqual(
       config.customManagers.map(() => ["regex", false]),
     );
-    expect(config.customManagers).toHaveLength(11);
+    expect(config.customManagers).toHaveLength(12);
   });
 
   test("Helm charts from HTTP repositories", () => {
@@ -210,6 +210,8 @@ describe("the regex managers find exactly the pinned dependencies", () => {
       addon("aws-ebs-csi-driver", "v1.60.0-eksbuild.1"),
       addon("eks-pod-identity-agent", "v1.3.10-eksbuild.2"),
       addon("eks-pod-identity-agent", "v1.3.10-eksbuild.2"),
+      addon("amazon-cloudwatch-observability", "v4.5.0-eksbuild.1"),
+      addon("amazon-cloudwatch-observability", "v4.5.0-eksbuild.1"),
     ]);
   });
 });
@@ -272,6 +274,7 @@ describe("nothing pinned escapes the managers", () => {
       kubeProxy: "kube-proxy",
       ebsCsiDriver: "aws-ebs-csi-driver",
       podIdentityAgent: "eks-pod-identity-agent",
+      cloudwatchObservability: "amazon-cloudwatch-observability",
     };
     const addons = allDeps.filter((d) => d.datasource === "aws-eks-addon");
     for (const [key, version] of Object.entries(DEFAULT_ADDON_VERSIONS)) {

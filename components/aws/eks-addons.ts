@@ -13,9 +13,13 @@ export interface AddonInputs {
   versions: EksAddonVersions;
   vpcCniRoleArn: pulumi.Output<string>;
   ebsCsiRoleArn: pulumi.Output<string>;
+  cloudwatchRoleArn: pulumi.Output<string>;
   /** The policy attachments of those roles: the add-on's pods start with their permissions in place. */
   vpcCniPermissions: pulumi.Resource[];
   ebsCsiPermissions: pulumi.Resource[];
+  cloudwatchPermissions: pulumi.Resource[];
+  /** The log groups the CloudWatch add-on writes: made first, so it finds them with retention and a key. */
+  containerLogGroups: pulumi.Resource[];
 }
 
 function addon(
@@ -68,6 +72,15 @@ export function afterNodesAddons(name: string, c: AddonInputs, nodeGroup: aws.ek
       c.versions.ebsCsiDriver,
       { serviceAccountRoleArn: c.ebsCsiRoleArn },
       { parent, dependsOn: [nodeGroup, ...c.ebsCsiPermissions] },
+    ),
+    // Fluent Bit as a DaemonSet in amazon-cloudwatch: every pod's stdout/stderr to CloudWatch Logs.
+    addon(
+      `${name}-cloudwatch-observability`,
+      c.clusterName,
+      "amazon-cloudwatch-observability",
+      c.versions.cloudwatchObservability,
+      { serviceAccountRoleArn: c.cloudwatchRoleArn },
+      { parent, dependsOn: [nodeGroup, ...c.cloudwatchPermissions, ...c.containerLogGroups] },
     ),
   ];
 }

@@ -33,6 +33,8 @@ export interface EksAddonVersions {
   ebsCsiDriver: string;
   /** `eks-pod-identity-agent`: credentials for EKS Pod Identity associations. */
   podIdentityAgent: string;
+  /** `amazon-cloudwatch-observability`: Fluent Bit ships every container's stdout/stderr to CloudWatch Logs. */
+  cloudwatchObservability: string;
 }
 
 export interface EksClusterArgs {
@@ -78,6 +80,12 @@ export interface EksClusterArgs {
   /** CloudWatch retention of the control-plane logs (api, audit, authenticator). @default 90 */
   logRetentionDays?: number;
   /**
+   * CloudWatch retention of the container logs the CloudWatch Observability add-on writes: every pod's
+   * stdout/stderr (`/aws/containerinsights/<cluster>/application`) and the node and performance groups
+   * beside it. @default 30
+   */
+  applicationLogRetentionDays?: number;
+  /**
    * IAM roles given cluster admin through access entries (the cluster admin access policy, cluster-wide):
    * the CI deploy role and the operators' roles, so access does not hang on the identity that created the
    * cluster. @default [] (only the creating identity)
@@ -91,7 +99,8 @@ export interface EksClusterArgs {
    * Add-on versions; any left out use the pinned defaults, which are for Kubernetes 1.35 (kube-proxy must
    * match the cluster's minor version, so another `version` needs at least `kubeProxy` here).
    * @default DEFAULT_ADDON_VERSIONS: vpc-cni v1.21.1-eksbuild.7, coredns v1.13.2-eksbuild.4, kube-proxy
-   * v1.35.3-eksbuild.13, aws-ebs-csi-driver v1.60.0-eksbuild.1, eks-pod-identity-agent v1.3.10-eksbuild.2
+   * v1.35.3-eksbuild.13, aws-ebs-csi-driver v1.60.0-eksbuild.1, eks-pod-identity-agent v1.3.10-eksbuild.2,
+   * amazon-cloudwatch-observability v4.5.0-eksbuild.1
    */
   addonVersions?: Partial<EksAddonVersions>;
   /** EKS cluster name (also names the log group). @default `<project>-<stack>-<component name>` */
@@ -100,6 +109,8 @@ export interface EksClusterArgs {
 
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
+/** Container logs kept a month unless told otherwise: long enough to look back past a release cycle. */
+export const DEFAULT_APPLICATION_LOG_RETENTION_DAYS = 30;
 /** The widest block a public API allow-list holds unless told otherwise: an egress range, not a continent's. */
 export const DEFAULT_ENDPOINT_WIDEST_PREFIX = 8;
 
@@ -116,6 +127,10 @@ export const DEFAULT_ADDON_VERSIONS: Readonly<EksAddonVersions> = {
   kubeProxy: "v1.35.3-eksbuild.13",
   ebsCsiDriver: "v1.60.0-eksbuild.1",
   podIdentityAgent: "v1.3.10-eksbuild.2",
+  // A build other EKS 1.35 stacks pin beside kube-proxy v1.35.3 (one build serves several minors, unlike
+  // kube-proxy); check it with `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name
+  // amazon-cloudwatch-observability` before a deploy, as for every bump.
+  cloudwatchObservability: "v4.5.0-eksbuild.1",
 };
 
 const WORLD = ["0.0.0.0/0", "::/0"];
@@ -191,6 +206,9 @@ function checkLogsAndAdmins(args: EksClusterArgs, fail: Fail): void {
   const retention = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   const retentionRefused = logRetentionProblem(retention);
   if (retentionRefused) fail(`args.logRetentionDays ${retentionRefused} (got ${show(retention)})`);
+  const application = args.applicationLogRetentionDays ?? DEFAULT_APPLICATION_LOG_RETENTION_DAYS;
+  const applicationRefused = logRetentionProblem(application);
+  if (applicationRefused) fail(`args.applicationLogRetentionDays ${applicationRefused} (got ${show(application)})`);
   const admins = args.adminRoleArns ?? [];
   for (const arn of admins) {
     if (!ROLE_ARN.test(arn))

@@ -11,6 +11,7 @@ import {
   adminEntryName,
   checkEksClusterArgs,
   DEFAULT_ADDON_VERSIONS,
+  DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
   DEFAULT_KUBERNETES_VERSION,
   DEFAULT_LOG_RETENTION_DAYS,
   DNS_LABEL,
@@ -23,7 +24,13 @@ import { attachManagedPolicies, createNodeGroup } from "./eks-nodes";
 import { grant, policyDocument, serviceTrustPolicy } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 
-export { DEFAULT_ADDON_VERSIONS, DEFAULT_ENDPOINT_WIDEST_PREFIX, DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_RETENTION_DAYS } from "./eks-args";
+export {
+  DEFAULT_ADDON_VERSIONS,
+  DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
+  DEFAULT_ENDPOINT_WIDEST_PREFIX,
+  DEFAULT_KUBERNETES_VERSION,
+  DEFAULT_LOG_RETENTION_DAYS,
+} from "./eks-args";
 export type { EksAddonVersions, EksClusterArgs, EksNodeGroupArgs } from "./eks-args";
 
 /** What the Kubernetes layer needs to install the AWS Load Balancer Controller. */
@@ -38,6 +45,15 @@ export interface LoadBalancerControllerSetup {
 
 /** Control-plane log types sent to CloudWatch: who called the API, what they did, how they authenticated. */
 const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"];
+
+/**
+ * The log groups the CloudWatch Observability add-on writes under `/aws/containerinsights/<cluster>/`:
+ * containers' stdout/stderr, node components (kubelet, container runtime), host logs and performance events.
+ */
+export const CONTAINER_LOG_GROUPS = ["application", "dataplane", "host", "performance"] as const;
+
+/** Where the add-on's CloudWatch agent and Fluent Bit run: the namespace and service account it creates. */
+export const CLOUDWATCH_AGENT_SERVICE_ACCOUNT = { namespace: "amazon-cloudwatch", name: "cloudwatch-agent" } as const;
 
 const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const BINDING_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -76,7 +92,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.addonVersions = { ...DEFAULT_ADDON_VERSIONS, ...args.addonVersions };
 
     // Keys and logs first: the cluster encrypts secrets from its first write and logs from its first call.
-    const { secretsKey, logGroup } = createKeysAndLogs(name, clusterName, account, args, this);
+    const { secretsKey, logsKey, logGroup } = createKeysAndLogs(name, clusterName, account, args, this);
+    const containerLogGroups = createContainerLogGroups(name, clusterName, logsKey, args, this);
     const clusterRole = createClusterRole(name, account.partition, secretsKey, this);
     const cluster = createControlPlane(name, clusterName, args, { ...clusterRole, secretsKey, logGroup }, this);
     this.clusterName = cluster.name;
@@ -93,7 +110,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
 
     // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
     const identities = bindAddonIdentities(this, name, account.partition);
-    const addonInputs: AddonInputs = { clusterName: cluster.name, versions: this.addonVersions, ...identities };
+    const addonInputs: AddonInputs = { clusterName: cluster.name, versions: this.addonVersions, containerLogGroups, ...identities };
     const earlyAddons = beforeNodesAddons(name, addonInputs, this);
     const { role: nodeRole, nodeGroup } = createNodeGroup(
       name,
@@ -189,7 +206,7 @@ function createKeysAndLogs(
   account: AccountInfo,
   args: Pick<EksClusterArgs, "logRetentionDays" | "protect">,
   parent: pulumi.Resource,
-): { secretsKey: aws.kms.Key; logGroup: aws.cloudwatch.LogGroup } {
+): { secretsKey: aws.kms.Key; logsKey: aws.kms.Key; logGroup: aws.cloudwatch.LogGroup } {
   const secretsKey = encryptionKey(
     `${name}-secrets-key`,
     { description: `EKS ${clusterName}: envelope encryption of Kubernetes secrets`, account, protect: args.protect },
@@ -209,7 +226,32 @@ function createKeysAndLogs(
     },
     { parent, protect: args.protect },
   );
-  return { secretsKey, logGroup };
+  return { secretsKey, logsKey, logGroup };
+}
+
+/**
+ * The container log groups, made before the add-on so it writes into them with the logs key and retention
+ * instead of making its own groups kept forever and unencrypted.
+ */
+function createContainerLogGroups(
+  name: string,
+  clusterName: string,
+  logsKey: aws.kms.Key,
+  args: Pick<EksClusterArgs, "applicationLogRetentionDays" | "protect">,
+  parent: pulumi.Resource,
+): aws.cloudwatch.LogGroup[] {
+  return CONTAINER_LOG_GROUPS.map(
+    (group) =>
+      new aws.cloudwatch.LogGroup(
+        `${name}-container-logs-${group}`,
+        {
+          name: `/aws/containerinsights/${clusterName}/${group}`,
+          retentionInDays: args.applicationLogRetentionDays ?? DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
+          kmsKeyId: logsKey.arn,
+        },
+        { parent, protect: args.protect },
+      ),
+  );
 }
 
 /**
@@ -368,12 +410,12 @@ function grantClusterAdmins(
   });
 }
 
-/** IRSA roles of the VPC CNI and the EBS CSI driver, each with its AWS managed policy. */
+/** IRSA roles of the VPC CNI, the EBS CSI driver and the CloudWatch agent, each with its AWS managed policy. */
 function bindAddonIdentities(
   cluster: EksCluster,
   name: string,
   partition: pulumi.Output<string>,
-): Omit<AddonInputs, "clusterName" | "versions"> {
+): Omit<AddonInputs, "clusterName" | "versions" | "containerLogGroups"> {
   const vpcCni = cluster.bindServiceAccount("vpc-cni", { namespace: "kube-system", name: "aws-node" });
   const vpcCniPermissions = attachManagedPolicies(
     `${name}-vpc-cni`,
@@ -390,7 +432,22 @@ function bindAddonIdentities(
     { policy: aws.iam.ManagedPolicy.AmazonEBSCSIDriverPolicy },
     cluster,
   );
-  return { vpcCniRoleArn: vpcCni.principal, ebsCsiRoleArn: ebsCsi.principal, vpcCniPermissions, ebsCsiPermissions };
+  const cloudwatch = cluster.bindServiceAccount("cloudwatch-agent", CLOUDWATCH_AGENT_SERVICE_ACCOUNT);
+  const cloudwatchPermissions = attachManagedPolicies(
+    `${name}-cloudwatch-agent`,
+    cloudwatch.principalId,
+    partition,
+    { policy: aws.iam.ManagedPolicy.CloudWatchAgentServerPolicy },
+    cluster,
+  );
+  return {
+    vpcCniRoleArn: vpcCni.principal,
+    ebsCsiRoleArn: ebsCsi.principal,
+    cloudwatchRoleArn: cloudwatch.principal,
+    vpcCniPermissions,
+    ebsCsiPermissions,
+    cloudwatchPermissions,
+  };
 }
 
 /** The Load Balancer Controller's IRSA role with its published policy, and the release that policy is for. */

@@ -80,6 +80,12 @@ export interface GkeClusterArgs {
   deletionProtection: boolean;
   /** Pulumi `protect` on the cluster and its secrets key. */
   protect: boolean;
+  /**
+   * Days the project's `_Default` log bucket keeps what the cluster sends to Cloud Logging: every container's
+   * stdout/stderr and the system components' logs, 1-3650. Audit logs (Admin Activity) go to `_Required`,
+   * which Google keeps 400 days whatever this says. @default 30
+   */
+  applicationLogRetentionDays?: number;
   /** The one managed node pool. */
   nodes: GkeNodePoolArgs;
   /**
@@ -100,6 +106,8 @@ export interface GkeClusterArgs {
 export const DEFAULT_RELEASE_CHANNEL = "REGULAR";
 export const DEFAULT_MAINTENANCE_WINDOW = "sat:22:00-sun:10:00";
 export const DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX = 8;
+/** Cloud Logging's own default for `_Default`: container logs kept a month. */
+export const DEFAULT_APPLICATION_LOG_RETENTION_DAYS = 30;
 /** GKE's smallest weekly window: 48 hours in 32 days, which hold at least four of each weekday. */
 export const MINIMUM_WEEKLY_WINDOW_HOURS = 12;
 
@@ -114,6 +122,7 @@ export interface ResolvedGkeClusterArgs extends GkeClusterArgs {
   maintenance: Window;
   adminMembers: string[];
   managedPrometheus: boolean;
+  applicationLogRetentionDays: number;
 }
 
 /** GKE's limit on master authorized networks. */
@@ -149,6 +158,9 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, projec
   const maintenance = checkMaintenanceWindow(args.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, fail);
   const adminMembers = checkAdmins(args.adminMembers ?? [], fail);
   checkNodes(args.nodes, fail);
+  const applicationLogRetentionDays = args.applicationLogRetentionDays ?? DEFAULT_APPLICATION_LOG_RETENTION_DAYS;
+  if (!Number.isInteger(applicationLogRetentionDays) || applicationLogRetentionDays < 1 || applicationLogRetentionDays > 3650)
+    fail(`args.applicationLogRetentionDays must be a whole number of days from 1 to 3650 (got ${show(applicationLogRetentionDays)})`);
   return {
     ...args,
     clusterName,
@@ -159,6 +171,7 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, projec
     maintenance,
     adminMembers,
     managedPrometheus: args.managedPrometheus ?? false,
+    applicationLogRetentionDays,
   };
 }
 

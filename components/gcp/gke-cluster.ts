@@ -77,6 +77,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     this.clusterName = cluster.name;
     this.apiServerCidrs = [resolved.nodesCidr];
     grantClusterAdmins(name, this.projectId, resolved.adminMembers, this);
+    keepContainerLogs(name, this.projectId, resolved.applicationLogRetentionDays, this);
     const nodePool = createNodePool(name, { cluster, location: resolved.location, nodes: resolved.nodes, identity: nodeIdentity }, this);
 
     const access = accessOf(cluster, resolved.authorizedNetworks.length === 0);
@@ -227,6 +228,19 @@ function createControlPlane(
 }
 
 /** roles/container.admin on the project for each admin member. */
+/**
+ * Retention of the project's `_Default` log bucket, where the cluster's system and workload logs land.
+ * Google made the bucket and never deletes it: this sets its retention, and removing the resource only
+ * forgets it. `_Required` (Admin Activity audit logs, 400 days) is Google's and stays as it is.
+ */
+function keepContainerLogs(name: string, projectId: pulumi.Output<string>, retentionDays: number, parent: pulumi.Resource): void {
+  new gcp.logging.ProjectBucketConfig(
+    `${name}-default-log-bucket`,
+    { project: projectId, location: "global", bucketId: "_Default", retentionDays },
+    { parent },
+  );
+}
+
 function grantClusterAdmins(name: string, projectId: pulumi.Output<string>, members: string[], parent: pulumi.Resource): void {
   for (const member of members) {
     const label = member.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase();

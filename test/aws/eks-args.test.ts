@@ -97,6 +97,11 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
     "args.logRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 0)",
   ],
   [
+    "a container log retention CloudWatch does not offer",
+    { applicationLogRetentionDays: 10 },
+    "args.applicationLogRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
+  ],
+  [
     "an admin ARN that is not a role",
     { adminRoleArns: ["arn:aws:iam::123456789012:user/alice"] },
     'args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/alice")',

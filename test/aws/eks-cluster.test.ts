@@ -21,6 +21,7 @@ const DEV: EksClusterArgs = {
   endpointPublicAccessWidestPrefix: 0,
   deletionProtection: false,
   logRetentionDays: 7,
+  applicationLogRetentionDays: 7,
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 3, capacityType: "SPOT", diskSizeGb: 50 },
   protect: false,
 };
@@ -88,6 +89,7 @@ const CASES = [
     protect: false,
     deletionProtection: false,
     retention: 7,
+    applicationRetention: 7,
     scaling: { minSize: 1, desiredSize: 1, maxSize: 3 },
     capacityType: "SPOT",
     instanceType: "t3.large",
@@ -110,6 +112,8 @@ const CASES = [
     protect: true,
     deletionProtection: true,
     retention: 90,
+    // Left out of PROD: the component's default.
+    applicationRetention: 30,
     scaling: { minSize: 2, desiredSize: 3, maxSize: 10 },
     capacityType: "ON_DEMAND",
     instanceType: "m7i.xlarge",
@@ -152,7 +156,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(cluster.propertyDependencies.encryptionConfig).toEqual([key.urn]);
     // The log group and the role's permissions exist before the cluster and outlive it.
     for (const before of [
-      r.one("aws:cloudwatch/logGroup:LogGroup"),
+      r.one("aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs"),
       r.named("eks-cluster-eks-policy"),
       r.named("eks-cluster-key-access"),
     ]) {
@@ -162,7 +166,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
 
   test("control-plane log group: EKS's own name, retention, encrypted with a logs key", async () => {
     const { r } = await run(c.env, c.args);
-    const logs = r.one("aws:cloudwatch/logGroup:LogGroup");
+    const logs = r.one("aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs");
     const logsKey = r.one("aws:kms/key:Key", "eks-logs-key");
     expect(logs.inputs).toEqual({
       name: `/aws/eks/${CLUSTER_NAME}/cluster`,
@@ -171,6 +175,24 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     });
     expect(logs.propertyDependencies).toEqual({ kmsKeyId: [logsKey.urn] });
     expect(logs.protect).toBe(c.protect);
+  });
+
+  test("container log groups: the add-on's four names, application retention, the logs key, made before the add-on", async () => {
+    const { r } = await run(c.env, c.args);
+    const logsKey = r.one("aws:kms/key:Key", "eks-logs-key");
+    const addon = r.named("eks-cloudwatch-observability");
+    for (const group of ["application", "dataplane", "host", "performance"]) {
+      const logs = r.one("aws:cloudwatch/logGroup:LogGroup", `eks-container-logs-${group}`);
+      expect(logs.inputs).toEqual({
+        name: `/aws/containerinsights/${CLUSTER_NAME}/${group}`,
+        retentionInDays: c.applicationRetention,
+        kmsKeyId: expect.stringMatching(/^arn:aws:kms:/) as unknown,
+      });
+      expect(logs.propertyDependencies).toEqual({ kmsKeyId: [logsKey.urn] });
+      expect(logs.protect).toBe(c.protect);
+      expect(addon.dependencies).toContain(logs.urn);
+    }
+    expect(r.ofType("aws:cloudwatch/logGroup:LogGroup")).toHaveLength(5);
   });
 
   test("KMS keys rotate, are protected per argument, and only the logs key admits CloudWatch Logs", async () => {
@@ -224,6 +246,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     expect(attached("eks-vpc-cni-role")).toEqual(["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
     // The EBS CSI driver's policy is a service-role policy; AWS answers NoSuchEntity for policy/AmazonEBSCSIDriverPolicy.
     expect(attached("eks-ebs-csi-role")).toEqual(["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
+    expect(attached("eks-cloudwatch-agent-role")).toEqual(["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
     const keyAccess = r.named("eks-cluster-key-access");
     expect(keyAccess.inputs.role).toMatch(/^eks-cluster-role-/);
     expect(parse(keyAccess.inputs.policy)).toEqual({
@@ -255,7 +278,14 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
   test("managed add-ons: pinned versions, network policy on, IRSA roles, networking before nodes and DNS/storage after", async () => {
     const { r } = await run(c.env, c.args);
     const addons = Object.fromEntries(r.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName as string, a]));
-    expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    expect(Object.keys(addons).sort()).toEqual([
+      "amazon-cloudwatch-observability",
+      "aws-ebs-csi-driver",
+      "coredns",
+      "eks-pod-identity-agent",
+      "kube-proxy",
+      "vpc-cni",
+    ]);
     const common = { clusterName: CLUSTER_NAME, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" };
     expect(addons["vpc-cni"]!.inputs).toEqual({
       ...common,
@@ -278,12 +308,20 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
       addonVersion: "v1.60.0-eksbuild.1",
       serviceAccountRoleArn: expect.stringMatching(roleArnPattern("eks-ebs-csi-role")) as unknown,
     });
+    expect(addons["amazon-cloudwatch-observability"]!.inputs).toEqual({
+      ...common,
+      addonName: "amazon-cloudwatch-observability",
+      addonVersion: "v4.5.0-eksbuild.1",
+      serviceAccountRoleArn: expect.stringMatching(roleArnPattern("eks-cloudwatch-agent-role")) as unknown,
+    });
 
     const nodes = r.one("aws:eks/nodeGroup:NodeGroup");
     for (const early of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) expect(nodes.dependencies).toContain(addons[early]!.urn);
-    for (const late of ["coredns", "aws-ebs-csi-driver"]) expect(addons[late]!.dependencies).toContain(nodes.urn);
+    for (const late of ["coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"])
+      expect(addons[late]!.dependencies).toContain(nodes.urn);
     expect(addons["vpc-cni"]!.dependencies).toContain(r.named("eks-vpc-cni-policy").urn);
     expect(addons["aws-ebs-csi-driver"]!.dependencies).toContain(r.named("eks-ebs-csi-policy").urn);
+    expect(addons["amazon-cloudwatch-observability"]!.dependencies).toContain(r.named("eks-cloudwatch-agent-policy").urn);
   });
 
   test("launch template: IMDSv2 with hop limit 1, encrypted gp3 root volume, cluster and node security groups", async () => {
@@ -410,6 +448,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
     };
     expect(subjectOf("eks-vpc-cni-role")).toBe("system:serviceaccount:kube-system:aws-node");
     expect(subjectOf("eks-ebs-csi-role")).toBe("system:serviceaccount:kube-system:ebs-csi-controller-sa");
+    expect(subjectOf("eks-cloudwatch-agent-role")).toBe("system:serviceaccount:amazon-cloudwatch:cloudwatch-agent");
     expect(subjectOf("eks-lb-controller-role")).toBe("system:serviceaccount:kube-system:aws-load-balancer-controller");
   });
 
@@ -440,6 +479,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
       kubeProxy: "v1.35.3-eksbuild.13",
       ebsCsiDriver: "v1.60.0-eksbuild.1",
       podIdentityAgent: "v1.3.10-eksbuild.2",
+      cloudwatchObservability: "v4.5.0-eksbuild.1",
     });
   });
 

@@ -139,7 +139,13 @@ describe("EksCluster variations", () => {
       "v1.21.1-eksbuild.7",
     ]);
     expect(r.one("aws:eks/cluster:Cluster").inputs.name).toBe("acme-dev");
-    expect(r.one("aws:cloudwatch/logGroup:LogGroup").inputs.name).toBe("/aws/eks/acme-dev/cluster");
+    expect(r.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.name)).toEqual([
+      "/aws/eks/acme-dev/cluster",
+      "/aws/containerinsights/acme-dev/application",
+      "/aws/containerinsights/acme-dev/dataplane",
+      "/aws/containerinsights/acme-dev/host",
+      "/aws/containerinsights/acme-dev/performance",
+    ]);
   });
 
   test("a world-open public endpoint when asked for, with any width admitted (a throwaway cluster)", async () => {

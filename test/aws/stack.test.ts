@@ -70,6 +70,26 @@ describe("environment profiles reach the AWS components", () => {
     },
   );
 
+  test.each([
+    ["dev", 7, 7],
+    ["staging", 30, 30],
+    ["production", 90, 30],
+  ] as const)("%s keeps control-plane logs %i days and container logs %i", (stack, controlPlane, containers) => {
+    const retention = Object.fromEntries(
+      ofType(stack, "aws:cloudwatch/logGroup:LogGroup")
+        .filter((g) => String(g.inputs.name).includes(`platform-${stack}-cluster`))
+        .map((g): [string, unknown] => [String(g.inputs.name), g.inputs.retentionInDays]),
+    );
+    const groups = `/aws/containerinsights/platform-${stack}-cluster`;
+    expect(retention).toEqual({
+      [`/aws/eks/platform-${stack}-cluster/cluster`]: controlPlane,
+      [`${groups}/application`]: containers,
+      [`${groups}/dataplane`]: containers,
+      [`${groups}/host`]: containers,
+      [`${groups}/performance`]: containers,
+    });
+  });
+
   test("production pins the cluster to the profile: version 1.35, private endpoint, 4 vCPU / 16 GiB nodes", () => {
     expect(one("production", "aws:eks/cluster:Cluster").inputs).toMatchObject({
       name: "platform-production-cluster",

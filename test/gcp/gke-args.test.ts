@@ -4,6 +4,7 @@
 //      valid arguments get the documented defaults, and a weekly window becomes GKE's recurring window.
 import { describe, expect, test } from "@jest/globals";
 import {
+  DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
   DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_RELEASE_CHANNEL,
@@ -43,6 +44,7 @@ describe("resolveGkeClusterArgs", () => {
       maintenance: [6 * 1440 + 22 * 60, 7 * 1440 + 10 * 60],
       adminMembers: [],
       managedPrometheus: false,
+      applicationLogRetentionDays: DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
     });
     expect(documentedDefaults("components/gcp/gke-args.ts", "GkeClusterArgs")).toEqual({
       authorizedNetworks: "[] (DNS-based endpoint, IP endpoint private)",
@@ -52,6 +54,7 @@ describe("resolveGkeClusterArgs", () => {
       maintenanceWindow: DEFAULT_MAINTENANCE_WINDOW,
       adminMembers: "[] (only those the project already grants)",
       managedPrometheus: "false",
+      applicationLogRetentionDays: DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
       clusterName: "`<project>-<stack>-<component name>`",
       serviceAccountPrefix: "the component name",
     });
@@ -75,6 +78,16 @@ describe("resolveGkeClusterArgs", () => {
 
   const P = "GkeCluster gke: ";
   test.each<[string, Partial<GkeClusterArgs>, string]>([
+    [
+      "container logs kept no days",
+      { applicationLogRetentionDays: 0 },
+      "args.applicationLogRetentionDays must be a whole number of days from 1 to 3650 (got 0)",
+    ],
+    [
+      "container logs kept longer than Cloud Logging allows",
+      { applicationLogRetentionDays: 3651 },
+      "args.applicationLogRetentionDays must be a whole number of days from 1 to 3650 (got 3651)",
+    ],
     [
       "a cluster name GKE refuses",
       { clusterName: "Platform_Prod" },

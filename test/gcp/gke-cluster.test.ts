@@ -28,6 +28,7 @@ const DEV: GkeClusterArgs = {
   authorizedNetworks: ["198.51.100.0/24"],
   deletionProtection: false,
   protect: false,
+  applicationLogRetentionDays: 7,
   nodes: { machineType: "e2-standard-2", diskSizeGb: 50, initialNodesPerZone: 1, minNodes: 1, maxNodes: 3 },
 };
 
@@ -103,6 +104,7 @@ const CASES = [
     nodes: { machineType: "e2-standard-2", diskSizeGb: 50, min: 1, max: 3 },
     admins: [] as string[],
     nodesCidr: "10.20.0.0/20",
+    logDays: 7,
   },
   {
     env: "production",
@@ -118,6 +120,8 @@ const CASES = [
     nodes: { machineType: "e2-standard-4", diskSizeGb: 100, min: 2, max: 10 },
     admins: ["group:platform-admins@example.com", "serviceAccount:deploy@example-platform.iam.gserviceaccount.com"],
     nodesCidr: "10.0.0.0/20",
+    // Left out of PROD: the component's default.
+    logDays: 30,
   },
 ] as const;
 
@@ -242,6 +246,15 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       c.admins.map((member) => ({ project: "example-platform", role: "roles/container.admin", member })),
     );
     expect(names(admins)).toEqual(c.admins.map((m) => `gke-admin-${m.replace(/[^a-zA-Z0-9]+/g, "-").toLowerCase()}`).sort());
+  });
+
+  test("the project's _Default log bucket keeps the cluster's system and workload logs the days asked", async () => {
+    const { r } = await run(c.env, c.args);
+    const bucket = r.one("gcp:logging/projectBucketConfig:ProjectBucketConfig");
+    expect(bucket.name).toBe("gke-default-log-bucket");
+    expect(bucket.inputs).toEqual({ project: "example-platform", location: "global", bucketId: "_Default", retentionDays: c.logDays });
+    const cluster = r.one("gcp:container/cluster:Cluster");
+    expect(cluster.inputs.loggingConfig).toEqual({ enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] });
   });
 
   test("a bound service account: its own Google account, usable only by that Kubernetes service account", async () => {

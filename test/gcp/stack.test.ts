@@ -169,7 +169,13 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
       network,
       "europe-west1-b",
     );
-    expect(dev).toMatchObject({ authorizedNetworks: cidrs, authorizedNetworksWidestPrefix: 0, deletionProtection: false, protect: false });
+    expect(dev).toMatchObject({
+      authorizedNetworks: cidrs,
+      authorizedNetworksWidestPrefix: 0,
+      deletionProtection: false,
+      protect: false,
+      applicationLogRetentionDays: 7,
+    });
     expect(dev.nodes).toEqual({ machineType: "e2-standard-2", diskSizeGb: 50, initialNodesPerZone: 1, minNodes: 1, maxNodes: 3 });
     const production = clusterArgs(
       resolveConfig({ ...gcp, environment: "production", cluster: { endpointPublicAccessCidrs: cidrs } }, "Pulumi.t.yaml", [
@@ -183,6 +189,7 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
       authorizedNetworksWidestPrefix: 8,
       deletionProtection: true,
       protect: true,
+      applicationLogRetentionDays: 30,
     });
     expect(production.nodes).toMatchObject({ initialNodesPerZone: 1, minNodes: 2, maxNodes: 10 });
   });

@@ -68,6 +68,7 @@ const CATALOGUE: [string, string, string][] = [
   ["load-balancer-services", M, A],
   ["no-default-namespace", M, A],
   ["availability", A, D],
+  ["log-retention", M, A],
   ["stateful-protected", M, D],
   ["no-plaintext-secrets", M, M],
 ];
@@ -138,6 +139,8 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       memorystoreHa: config["memorystore-secure"]!.requireHighAvailability,
       customerKey: config["rds-encrypted"]!.requireCustomerManagedKey,
       flowLogDays: config["vpc-flow-logs"]!.minimumRetentionDays,
+      applicationLogDays: config["log-retention"]!.minimumRetentionDays,
+      controlPlaneLogDays: config["log-retention"]!.minimumControlPlaneRetentionDays,
     }).toEqual({
       rdsBackups: aws.database.backupRetentionDays,
       sqlBackups: gcp.database.backupRetentionDays,
@@ -148,7 +151,10 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       // Customer-managed keys wherever the stateful resources are protected (staging and production).
       customerKey: aws.protect,
       flowLogDays: aws.network.flowLogRetentionDays,
+      applicationLogDays: aws.cluster.applicationLogRetentionDays,
+      controlPlaneLogDays: aws.cluster.logRetentionDays,
     });
+    expect(gcp.cluster.applicationLogRetentionDays).toBe(aws.cluster.applicationLogRetentionDays);
   });
 });
 

@@ -37,7 +37,7 @@ describe("the providers a policy declares", () => {
         "no-plaintext-secrets",
       ],
       aws: AWS_ONLY_POLICIES,
-      "aws,gcp": ["kms-rotation"],
+      "aws,gcp": ["kms-rotation", "log-retention"],
       gcp: GCP_ONLY_POLICIES,
       kubernetes: [
         "pss-restricted",

@@ -6,6 +6,73 @@ import type { RecordedResource } from "../../review/engine";
 import { holdsCredential } from "../../policies/platform";
 import { check, linked, resource } from "./harness";
 
+describe("log-retention", () => {
+  const group = (name: string, retentionInDays?: number) =>
+    resource("aws:cloudwatch/logGroup:LogGroup", name.split("/").pop()!, {
+      name,
+      ...(retentionInDays !== undefined && { retentionInDays }),
+    });
+  const bucket = (bucketId: string, retentionDays?: number) =>
+    resource("gcp:logging/projectBucketConfig:ProjectBucketConfig", "logs", {
+      project: "example-platform",
+      location: "global",
+      bucketId,
+      ...(retentionDays !== undefined && { retentionDays }),
+    });
+  const production = { environment: "production", minimumRetentionDays: 30, minimumControlPlaneRetentionDays: 90 };
+
+  test("GIVEN production's minimums WHEN container groups keep 30 days, the control plane 90 and the _Default bucket 30 THEN nothing is reported", async () => {
+    const result = await check(
+      "log-retention",
+      [
+        group("/aws/containerinsights/platform-production-cluster/application", 30),
+        group("/aws/eks/platform-production-cluster/cluster", 90),
+        group("/aws/vpc/flow-logs", 90),
+        group("/aws/rds/instance/db/postgresql"),
+        bucket("_Default", 30),
+      ],
+      production,
+    );
+    expect(result).toMatchObject({ evaluated: 5, messages: [] });
+  });
+
+  test("GIVEN production WHEN container logs keep a day, audit logs 30 and the _Default bucket 7 THEN each is reported with its minimum", async () => {
+    const result = await check(
+      "log-retention",
+      [
+        group("/aws/containerinsights/platform-production-cluster/application", 1),
+        group("/aws/eks/platform-production-cluster/cluster", 30),
+        bucket("_Default", 7),
+      ],
+      production,
+    );
+    expect(result.messages).toEqual([
+      "log group /aws/containerinsights/platform-production-cluster/application keeps logs 1 days: production keeps logs at least 30, set retentionInDays to 30 or more",
+      "log group /aws/eks/platform-production-cluster/cluster keeps logs 30 days: production keeps EKS control-plane (audit) logs at least 90, set retentionInDays to 90 or more",
+      "the _Default log bucket keeps logs 7 days: production keeps them at least 30, set retentionDays to 30 or more",
+    ]);
+  });
+
+  test("GIVEN dev's minimums THEN a week passes everywhere; the _Required bucket and unset retention are never reported", async () => {
+    const dev = { environment: "dev", minimumRetentionDays: 7, minimumControlPlaneRetentionDays: 7 };
+    const result = await check(
+      "log-retention",
+      [
+        group("/aws/containerinsights/platform-dev-cluster/application", 7),
+        group("/aws/eks/platform-dev-cluster/cluster", 7),
+        bucket("_Default", 7),
+        bucket("_Required", 1),
+      ],
+      dev,
+    );
+    expect(result.messages).toEqual([]);
+    // An unset _Default retention is GCP's 30 days: enough for 30, not for 60.
+    expect((await check("log-retention", [bucket("_Default")], { ...production, minimumRetentionDays: 60 })).messages).toEqual([
+      "the _Default log bucket keeps logs 30 days: production keeps them at least 60, set retentionDays to 60 or more",
+    ]);
+  });
+});
+
 describe("stateful-protected", () => {
   test.each([
     "aws:rds/instance:Instance",

@@ -35,6 +35,7 @@ function awsPart() {
     },
     opts,
   );
+  new aws.cloudwatch.LogGroup("container-logs", { name: "/aws/containerinsights/platform/application", retentionInDays: 30 }, opts);
   new aws.ec2.DefaultSecurityGroup("net-default-sg", { vpcId: vpc.id }, opts);
   const igw = new aws.ec2.InternetGateway("net-igw", { vpcId: vpc.id }, opts);
   const publicTable = new aws.ec2.RouteTable("net-public-rt", { vpcId: vpc.id }, opts);
@@ -262,6 +263,11 @@ function gcpPart() {
       role: "roles/logging.logWriter",
       member: "serviceAccount:gke-nodes@example-platform.iam.gserviceaccount.com",
     },
+    opts,
+  );
+  new gcp.logging.ProjectBucketConfig(
+    "default-log-bucket",
+    { project: "example-platform", location: "global", bucketId: "_Default", retentionDays: 30 },
     opts,
   );
 }

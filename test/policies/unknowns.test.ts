@@ -82,6 +82,8 @@ const TYPES: Record<string, Record<string, unknown>> = {
   },
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
   "aws:kms/key:Key": { enableKeyRotation: false },
+  "aws:cloudwatch/logGroup:LogGroup": { name: "/aws/eks/platform/cluster", retentionInDays: 1 },
+  "gcp:logging/projectBucketConfig:ProjectBucketConfig": { bucketId: "_Default", retentionDays: 1 },
   "gcp:kms/cryptoKey:CryptoKey": { rotationPeriod: "100000000s" },
   "gcp:container/cluster:Cluster": {
     removeDefaultNodePool: false,

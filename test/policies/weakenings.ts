@@ -173,11 +173,24 @@ const PRODUCTION: Row[] = [
   ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
   ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
   ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
+  // A month passes log-retention's floor, so only the flow logs' own minimum (90 days) catches it.
   [
-    "flow logs kept a day",
+    "flow logs kept a month",
     "vpc-flow-logs",
     "network-flow-log-group",
-    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "network-flow-log-group"),
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "network-flow-log-group"),
+  ],
+  [
+    "application logs kept a day",
+    "log-retention",
+    "cluster-container-logs-application",
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 1 }, "cluster-container-logs-application"),
+  ],
+  [
+    "audit logs kept a month",
+    "log-retention",
+    "cluster-control-plane-logs",
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "cluster-control-plane-logs"),
   ],
   ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
 ];
@@ -192,6 +205,12 @@ const GCP_PRODUCTION: Row[] = [
     "gcs-no-public",
     "backups-bucket",
     inputs("gcp:storage/bucket:Bucket", { publicAccessPrevention: "inherited" }),
+  ],
+  [
+    "container logs kept a day",
+    "log-retention",
+    "cluster-default-log-bucket",
+    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 1 }),
   ],
 ];
 
