@@ -6,6 +6,7 @@
 import {
   configSchema,
   eachKnown,
+  ENVIRONMENT,
   forTypes,
   known,
   type PlatformResourcePolicy,
@@ -196,20 +197,45 @@ const imageDigest: PlatformResourcePolicy = {
 
 const PSS_LEVELS = ["privileged", "baseline", "restricted"];
 
+const pssLabelsConfig = configSchema({
+  environment: ENVIRONMENT,
+  minimumLevel: {
+    type: "string",
+    enum: PSS_LEVELS,
+    default: "restricted",
+    description:
+      "Lowest Pod Security level a namespace may enforce: restricted in staging and production, baseline in dev (the environment's pod security profile).",
+  },
+  allowedBelowRestricted: {
+    type: "array",
+    items: { type: "string" },
+    default: [],
+    description: "Namespaces that may enforce a level below minimumLevel, each declared here in review.",
+  },
+});
+
 const namespacePssLabels: PlatformResourcePolicy = {
   name: "namespace-pss-labels",
-  description: "Every namespace states the Pod Security level the API server enforces in it, and the version of that standard.",
+  description:
+    "Every namespace states the Pod Security level the API server enforces in it, and the version of that standard; no namespace enforces less than the environment's level (restricted in staging and production) unless it is a declared exception.",
   rationale:
-    "A namespace without the label gets the cluster's default level, privileged unless the API server is configured otherwise, so its pods are not checked at all; the version label keeps a cluster upgrade from changing what is enforced unnoticed.",
+    "A namespace without the label gets the cluster's default level, privileged unless the API server is configured otherwise, so its pods are not checked at all; a namespace enforcing baseline admits pods running as root; the version label keeps a cluster upgrade from changing what is enforced unnoticed.",
   anchors: ["Pod Security admission"],
   remediationSteps:
-    "Label the namespace pod-security.kubernetes.io/enforce: restricted (baseline only where a workload needs it) and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35).",
+    "Label the namespace pod-security.kubernetes.io/enforce: restricted and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35). A namespace whose workload cannot run restricted is added to the policy's allowedBelowRestricted, in review.",
   enforcementLevel: "mandatory",
-  validateResource: forTypes<KubernetesObject>([NAMESPACE], (props, _args, report) => {
+  configSchema: pssLabelsConfig,
+  validateResource: forTypes<KubernetesObject>([NAMESPACE], (props, args, report) => {
+    const { environment, minimumLevel, allowedBelowRestricted } = settings(pssLabelsConfig, args);
     const labels = record(props.metadata?.labels);
     const level = text(labels["pod-security.kubernetes.io/enforce"]);
-    if (level === undefined) report("the label pod-security.kubernetes.io/enforce is missing: set it to restricted");
+    const name = text(props.metadata?.name) ?? args.name;
+    if (level === undefined) report(`the label pod-security.kubernetes.io/enforce is missing: set it to ${minimumLevel}`);
     else if (!PSS_LEVELS.includes(level)) report(`pod-security.kubernetes.io/enforce is ${level}: use privileged, baseline or restricted`);
+    else if (PSS_LEVELS.indexOf(level) < PSS_LEVELS.indexOf(minimumLevel) && !allowedBelowRestricted.includes(name))
+      report(
+        `namespace ${name} enforces ${level}: ${environment} enforces at least ${minimumLevel}; set pod-security.kubernetes.io/enforce to ${minimumLevel}, or declare ${name} in allowedBelowRestricted`,
+      );
     if (!isSet(labels["pod-security.kubernetes.io/enforce-version"]))
       report("the label pod-security.kubernetes.io/enforce-version is missing: set it to latest or the cluster's minor (v1.35)");
   }),

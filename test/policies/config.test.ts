@@ -158,6 +158,17 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
   });
 });
 
+test.each<[string, string]>([
+  ["dev", "baseline"],
+  ["staging", "restricted"],
+  ["production", "restricted"],
+])(
+  "namespace-pss-labels in %s refuses namespaces below %s (the level the environment's namespaces enforce) and declares no exception",
+  (environment, level) => {
+    expect(read(environment)["namespace-pss-labels"]).toMatchObject({ minimumLevel: level, allowedBelowRestricted: [] });
+  },
+);
+
 test.each<[string, number]>([
   ["dev", 1],
   ["staging", 7],

@@ -175,6 +175,48 @@ describe("namespace-pss-labels", () => {
   ])("GIVEN %s THEN it is reported", async (_, nsLabels, messages) => {
     expect((await check("namespace-pss-labels", [namespace("podinfo", nsLabels)])).messages).toEqual(messages);
   });
+
+  const baseline = { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.35" };
+
+  test("GIVEN a namespace enforcing baseline in production (the default config) THEN it is reported below restricted", async () => {
+    expect((await check("namespace-pss-labels", [namespace("podinfo", baseline)])).messages).toEqual([
+      "namespace podinfo enforces baseline: production enforces at least restricted; set pod-security.kubernetes.io/enforce to restricted, or declare podinfo in allowedBelowRestricted",
+    ]);
+  });
+
+  test("GIVEN staging's config and a namespace enforcing privileged THEN it is reported", async () => {
+    const privileged = { ...baseline, "pod-security.kubernetes.io/enforce": "privileged" };
+    const settings = { environment: "staging", minimumLevel: "restricted", allowedBelowRestricted: [] };
+    expect((await check("namespace-pss-labels", [namespace("monitoring", privileged)], settings)).messages).toEqual([
+      "namespace monitoring enforces privileged: staging enforces at least restricted; set pod-security.kubernetes.io/enforce to restricted, or declare monitoring in allowedBelowRestricted",
+    ]);
+  });
+
+  test("GIVEN baseline declared in allowedBelowRestricted THEN only that namespace may enforce it", async () => {
+    const settings = { allowedBelowRestricted: ["monitoring"] };
+    const result = await check("namespace-pss-labels", [namespace("monitoring", baseline), namespace("podinfo", baseline)], settings);
+    expect(result).toMatchObject({ evaluated: 2 });
+    expect(result.messages).toEqual([
+      "namespace podinfo enforces baseline: production enforces at least restricted; set pod-security.kubernetes.io/enforce to restricted, or declare podinfo in allowedBelowRestricted",
+    ]);
+  });
+
+  test("GIVEN dev's config (minimum baseline) THEN baseline passes and privileged is reported", async () => {
+    const settings = { environment: "dev", minimumLevel: "baseline", allowedBelowRestricted: [] };
+    const privileged = { ...baseline, "pod-security.kubernetes.io/enforce": "privileged" };
+    expect((await check("namespace-pss-labels", [namespace("podinfo", baseline)], settings)).messages).toEqual([]);
+    expect((await check("namespace-pss-labels", [namespace("podinfo", privileged)], settings)).messages).toEqual([
+      "namespace podinfo enforces privileged: dev enforces at least baseline; set pod-security.kubernetes.io/enforce to baseline, or declare podinfo in allowedBelowRestricted",
+    ]);
+  });
+
+  test("GIVEN dev's config and no enforce label THEN the fix names dev's minimum", async () => {
+    const settings = { environment: "dev", minimumLevel: "baseline", allowedBelowRestricted: [] };
+    const versionOnly = { "pod-security.kubernetes.io/enforce-version": "latest" };
+    expect((await check("namespace-pss-labels", [namespace("podinfo", versionOnly)], settings)).messages).toEqual([
+      "the label pod-security.kubernetes.io/enforce is missing: set it to baseline",
+    ]);
+  });
 });
 
 describe("namespace-default-deny", () => {

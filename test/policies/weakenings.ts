@@ -43,6 +43,14 @@ const openDefaultDeny: Weakening = (args) =>
     ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } }, opts: args.opts }
     : undefined;
 
+/** The podinfo namespace enforces only the baseline Pod Security level, as dev's namespaces do. */
+const baselineNamespace: Weakening = (args) => {
+  if (args.type !== "kubernetes:core/v1:Namespace" || args.name !== "app-podinfo-ns-namespace") return undefined;
+  const metadata = args.props.metadata as { labels: Record<string, string> };
+  const labels = { ...metadata.labels, "pod-security.kubernetes.io/enforce": "baseline" };
+  return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
+};
+
 /** The podinfo Service asks the cloud for a load balancer of its own, beside the gateway's. */
 const loadBalancedApp: Weakening = (args) =>
   args.type === "kubernetes:core/v1:Service" && args.name === "app-podinfo-service"
@@ -172,6 +180,7 @@ const PRODUCTION: Row[] = [
   ],
   ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
   ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
+  ["a namespace enforcing baseline in production", "namespace-pss-labels", "app-podinfo-ns-namespace", baselineNamespace],
   ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
   // A month passes log-retention's floor, so only the flow logs' own minimum (90 days) catches it.
   [
