@@ -135,6 +135,39 @@ export interface ClusterServices {
   readonly nodeCidrs: pulumi.Input<string[]>;
   /** The cluster's DNS server, whose metrics Prometheus scrapes. */
   readonly clusterDns: ClusterDns;
+  /** Grafana's view of the cloud's store of container logs (CloudWatch Logs, Cloud Logging). */
+  readonly logDatasource: LogDatasource;
+}
+
+/** The uid of the container-log datasource in Grafana, which dashboards' log panels name. */
+export const LOG_DATASOURCE_UID = "container-logs";
+
+/** A Grafana datasource as a provisioning file (the chart's `grafana.additionalDataSources`) lists it. */
+export interface GrafanaDatasource {
+  readonly name: string;
+  /** The datasource plugin's id. */
+  readonly type: string;
+  readonly uid: typeof LOG_DATASOURCE_UID;
+  readonly access: "proxy";
+  readonly editable: false;
+  readonly jsonData: Record<string, string>;
+}
+
+/**
+ * The cloud's container log store as a Grafana datasource, authenticated as the Grafana pod's workload
+ * identity (no keys), with the read-only grant that identity needs and the query of a namespace's logs.
+ */
+export interface LogDatasource {
+  readonly datasource: pulumi.Output<GrafanaDatasource>;
+  /** Plugin ids Grafana must install for the datasource (the chart's `grafana.plugins`); none for built-in ones. */
+  readonly plugins: readonly string[];
+  /**
+   * A logs panel's query target for every container log line of `namespace` (a name, or a dashboard variable
+   * such as `$app` that Grafana replaces before it queries).
+   */
+  namespaceLogsTarget(namespace: string): pulumi.Output<Record<string, unknown>>;
+  /** Lets the identity read the cluster's container logs, and nothing else of the log store. */
+  grantRead(identity: WorkloadIdentity): void;
 }
 
 /**

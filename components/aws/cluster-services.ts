@@ -4,8 +4,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
-import type { ClusterDns, ClusterServices, LoadBalancerClass } from "../types";
+import type { ClusterDns, ClusterServices, LoadBalancerClass, LogDatasource } from "../types";
 import type { EksCluster } from "./eks-cluster";
+import { cloudWatchLogDatasource } from "./log-datasource";
 import { LB_CONTROLLER_CHART, LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
 
 /**
@@ -41,6 +42,8 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
   readonly nodeCidrs: string[];
   /** EKS runs CoreDNS (the coredns add-on), serving its metrics on 9153. */
   readonly clusterDns: ClusterDns = { server: "coredns", metricsPorts: [9153] };
+  /** CloudWatch Logs, through Grafana's built-in CloudWatch datasource. */
+  readonly logDatasource: LogDatasource;
   readonly controller: k8s.helm.v3.Release;
 
   constructor(name: string, args: AwsClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -97,6 +100,7 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
     this.storageClassName = storageClass.metadata.name;
     this.secretStoreProvider = cluster.region.apply((region): Record<string, unknown> => ({ aws: { service: "SecretsManager", region } }));
     this.nodeCidrs = [...args.nodeCidrs];
+    this.logDatasource = cloudWatchLogDatasource(cluster);
     this.registerOutputs({ storageClassName: this.storageClassName, nodeCidrs: this.nodeCidrs });
   }
 }

@@ -21,6 +21,7 @@ import {
 import { kubeconfigFor } from "./eks-kubeconfig";
 import { LB_CONTROLLER_CHART_VERSION, LB_CONTROLLER_SERVICE_ACCOUNT, LB_CONTROLLER_VERSION, lbControllerPolicy } from "./eks-lb-controller";
 import { attachManagedPolicies, createNodeGroup } from "./eks-nodes";
+import { grantName } from "../grants";
 import { grant, policyDocument, serviceTrustPolicy } from "./iam";
 import { encryptionKey, logsKeyStatement } from "./kms";
 
@@ -78,8 +79,11 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
   readonly region: pulumi.Output<string>;
   readonly addonVersions: EksAddonVersions;
   readonly loadBalancerController: LoadBalancerControllerSetup;
+  /** The container log groups (`/aws/containerinsights/<cluster>/<group>`), in CONTAINER_LOG_GROUPS' order. */
+  readonly containerLogGroups: { name: pulumi.Output<string>; arn: pulumi.Output<string> }[];
 
   private readonly baseName: string;
+  private readonly account: AccountInfo;
   private readonly bindings = new Set<string>();
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,12 +92,14 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     super("platform:aws:EksCluster", name, {}, opts);
     this.baseName = name;
     const account = accountInfo(this);
+    this.account = account;
     this.region = account.region;
     this.addonVersions = { ...DEFAULT_ADDON_VERSIONS, ...args.addonVersions };
 
     // Keys and logs first: the cluster encrypts secrets from its first write and logs from its first call.
     const { secretsKey, logsKey, logGroup } = createKeysAndLogs(name, clusterName, account, args, this);
     const containerLogGroups = createContainerLogGroups(name, clusterName, logsKey, args, this);
+    this.containerLogGroups = containerLogGroups.map((group) => ({ name: group.name, arn: group.arn }));
     const clusterRole = createClusterRole(name, account.partition, secretsKey, this);
     const cluster = createControlPlane(name, clusterName, args, { ...clusterRole, secretsKey, logGroup }, this);
     this.clusterName = cluster.name;
@@ -193,6 +199,45 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       principal: role.arn,
       principalId: role.name,
     };
+  }
+
+  /**
+   * Lets the identity read the container log groups (Logs Insights queries and log events) and list the
+   * region's log groups, as an inline policy `<cluster>-container-logs-read-<namespace>-<account>`.
+   */
+  grantContainerLogsRead(identity: WorkloadIdentity): aws.iam.RolePolicy {
+    const groups = this.containerLogGroups.flatMap((group) => [group.arn, pulumi.interpolate`${group.arn}:*`]);
+    const { partition, region, accountId } = this.account;
+    return grant(
+      grantName(this.baseName, "container-logs-read", identity),
+      identity,
+      [
+        {
+          Sid: "ReadContainerLogs",
+          Effect: "Allow",
+          Action: ["logs:StartQuery", "logs:GetLogEvents", "logs:FilterLogEvents"],
+          // Each group and its streams (log-group:<name>:log-stream:<stream>).
+          Resource: groups,
+        },
+        {
+          // Grafana's log group picker lists groups; a listing cannot be narrowed to some groups and shows
+          // only their names and settings, never their events.
+          Sid: "ListLogGroups",
+          Effect: "Allow",
+          Action: "logs:DescribeLogGroups",
+          Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+        },
+        {
+          // Takes only a query id and names no log group, so it cannot be narrowed; it returns results of
+          // queries this identity could start, which StartQuery above limits to the container log groups.
+          Sid: "ReadQueryResults",
+          Effect: "Allow",
+          Action: "logs:GetQueryResults",
+          Resource: "*",
+        },
+      ],
+      { parent: this },
+    );
   }
 }
 

@@ -4,8 +4,9 @@
 // kube-dns serves its metrics. Nothing here runs a controller: GKE reconciles load balancers itself.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterDns, ClusterServices, LoadBalancerClass } from "../types";
+import type { ClusterDns, ClusterServices, LoadBalancerClass, LogDatasource } from "../types";
 import type { GkeCluster } from "./gke-cluster";
+import { cloudLoggingDatasource, type LogCluster } from "./log-datasource";
 
 /**
  * A backend-service-based external passthrough Network Load Balancer. It does not proxy: packets reach the
@@ -21,7 +22,7 @@ export const KUBE_DNS: ClusterDns = { server: "kube-dns", metricsPorts: [10054, 
 export const STORAGE_CLASS_NAME = "pd-balanced";
 
 export interface GcpClusterServicesArgs {
-  cluster: Pick<GkeCluster, "provider" | "projectId">;
+  cluster: Pick<GkeCluster, "provider" | "projectId"> & LogCluster;
   /** The node subnet's primary range: where nodes live and the control plane calls webhooks from. */
   nodeCidrs: string[];
   /** Keep persistent disks when their claim is deleted (staging, production): a deleted PVC never loses data. */
@@ -34,6 +35,7 @@ export class GcpClusterServices extends pulumi.ComponentResource implements Clus
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
   readonly nodeCidrs: string[];
   readonly clusterDns = KUBE_DNS;
+  readonly logDatasource: LogDatasource;
 
   constructor(name: string, args: GcpClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     if (args.nodeCidrs.length === 0) throw new Error(`GcpClusterServices ${name}: args.nodeCidrs must list the node subnet's range`);
@@ -67,6 +69,7 @@ export class GcpClusterServices extends pulumi.ComponentResource implements Clus
     // Identity maps to the Google service account the secrets grant reads to (SecretsSync.identity).
     this.secretStoreProvider = args.cluster.projectId.apply((projectID): Record<string, unknown> => ({ gcpsm: { projectID } }));
     this.nodeCidrs = [...args.nodeCidrs];
+    this.logDatasource = cloudLoggingDatasource(args.cluster);
     this.registerOutputs({ storageClassName: this.storageClassName, nodeCidrs: this.nodeCidrs });
   }
 }

@@ -5,6 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { grantName } from "../grants";
 import type { IdentityEndpoint, KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
 import { ACCOUNT_ID, type GkeClusterArgs, recurringWindowOf, resolveGkeClusterArgs, type ResolvedGkeClusterArgs } from "./gke-args";
 import { createNodeIdentity, createNodePool } from "./gke-nodes";
@@ -140,6 +141,19 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
       principal: email,
       principalId: resourceName,
     };
+  }
+
+  /**
+   * Lets the identity read the project's logs, the cluster's container logs among them: roles/logging.viewer
+   * on the project (`<cluster>-logs-read-<namespace>-<account>`), read-only. Cloud Logging has no narrower
+   * predefined role; its log views, not IAM, are what could narrow it to one cluster.
+   */
+  grantLogsRead(identity: WorkloadIdentity): gcp.projects.IAMMember {
+    return new gcp.projects.IAMMember(
+      grantName(this.baseName, "logs-read", identity),
+      { project: this.projectId, role: "roles/logging.viewer", member: pulumi.interpolate`serviceAccount:${identity.principal}` },
+      { parent: this },
+    );
   }
 }
 
