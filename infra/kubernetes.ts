@@ -131,6 +131,8 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
         databaseMaxStorageGb: config.database.maxStorageGb,
       },
       dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
+      logs: k.services.logDatasource,
+      apps: config.apps.map((a) => a.name),
     },
     opts,
   );

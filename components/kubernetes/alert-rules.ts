@@ -2,6 +2,7 @@
 // (test/kubernetes/alert-rules.test.ts). Metrics come from the gateway's Envoy proxies, cAdvisor and
 // kube-state-metrics (kube-prometheus-stack), cert-manager, the Postgres and Redis exporters, and the
 // External Secrets controller.
+import { routeErrorRatio } from "./dashboards";
 
 export interface AlertRule {
   alert: string;
@@ -73,7 +74,7 @@ function gatewayRules(): AlertRuleGroup {
       rule(
         "HighErrorRate",
         "critical",
-        `sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m])) > ${t.errorRatio}`,
+        `${routeErrorRatio()} > ${t.errorRatio}`,
         "5m",
         "More than 5% of requests fail",
         `{{ $labels.envoy_cluster_name }} answered {{ $value | humanizePercentage }} of requests with 5xx over 5 minutes (threshold ${pct(t.errorRatio)}).`,

@@ -1,6 +1,7 @@
 // Grafana dashboards as code: small, typed panel builders and the platform's four dashboards (gateway
-// traffic, Postgres, Redis, backups). Grafana's sidecar loads every ConfigMap labelled for it, so a
-// dashboard changes with a deploy, never by hand in the UI. Pure: no Pulumi resources.
+// traffic, Postgres, Redis, backups), plus one that puts an app's error rate beside its container logs.
+// Grafana's sidecar loads every ConfigMap labelled for it, so a dashboard changes with a deploy, never by
+// hand in the UI. Pure: no Pulumi resources.
 
 export interface Panel {
   title: string;
@@ -18,6 +19,17 @@ export interface Dashboard {
 }
 
 const series = (expr: string, legend: string) => ({ expr, legend });
+
+/**
+ * The share of a route's requests answered 5xx over 5 minutes, per route (`envoy_cluster_name` names it:
+ * `httproute/<namespace>/<name>/rule/<n>`), optionally narrowed by a label matcher. The HighErrorRate
+ * alert and the dashboards use this one expression.
+ */
+export function routeErrorRatio(matcher?: string): string {
+  const and = matcher ? `, ${matcher}` : "";
+  const only = matcher ? `{${matcher}}` : "";
+  return `sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"${and}}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total${only}[5m]))`;
+}
 
 /** The Grafana dashboard JSON model (schema version 39) for a dashboard, two panels per row. */
 export function dashboardJson(d: Dashboard): string {
@@ -65,12 +77,7 @@ function gatewayDashboard(): Dashboard {
         title: "5xx ratio by route",
         type: "timeseries",
         unit: "percentunit",
-        queries: [
-          series(
-            'sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class="5"}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[5m]))',
-            "{{envoy_cluster_name}}",
-          ),
-        ],
+        queries: [series(routeErrorRatio(), "{{envoy_cluster_name}}")],
       },
       {
         title: "p95 latency by route",
@@ -209,4 +216,72 @@ function backupsDashboard(a: DashboardArgs): Dashboard {
 /** The platform's dashboards, each loaded by Grafana from its own ConfigMap. */
 export function platformDashboards(a: DashboardArgs): Dashboard[] {
   return [gatewayDashboard(), postgresDashboard(), redisDashboard(), backupsDashboard(a)];
+}
+
+/** The container-log datasource of a logs panel, and the panel's query of the namespace `$app`. */
+export interface AppLogsSource {
+  datasource: { type: string; uid: string };
+  /** ClusterServices.logDatasource.namespaceLogsTarget("$app"), resolved. */
+  target: Record<string, unknown>;
+}
+
+/** The dashboard variable that picks the app (its namespace is named after it). */
+export const APP_VARIABLE = "app";
+
+/**
+ * "App logs and errors" (schema version 39): for the app picked in `$app`, the 5xx ratio of its routes
+ * beside its containers' log lines, so a spike of errors and the lines that explain it are read together.
+ */
+export function appLogsDashboardJson(apps: string[], logs: AppLogsSource): string {
+  if (apps.length === 0) throw new Error("appLogsDashboardJson: apps must name at least one app");
+  const first = apps[0]!;
+  return JSON.stringify({
+    uid: "platform-app-logs",
+    title: "Platform / App logs and errors",
+    tags: ["platform"],
+    timezone: "utc",
+    schemaVersion: 39,
+    editable: false,
+    refresh: "1m",
+    time: { from: "now-1h", to: "now" },
+    templating: {
+      list: [
+        { name: "datasource", type: "datasource", query: "prometheus", current: {} },
+        {
+          name: APP_VARIABLE,
+          label: "App",
+          type: "custom",
+          query: apps.join(","),
+          current: { text: first, value: first },
+          options: apps.map((app) => ({ text: app, value: app, selected: app === first })),
+        },
+      ],
+    },
+    panels: [
+      {
+        id: 1,
+        title: "5xx ratio of $app's routes",
+        type: "timeseries",
+        datasource: { type: "prometheus", uid: "${datasource}" },
+        gridPos: { h: 16, w: 12, x: 0, y: 0 },
+        fieldConfig: { defaults: { unit: "percentunit" }, overrides: [] },
+        targets: [
+          {
+            refId: "A",
+            expr: routeErrorRatio(`envoy_cluster_name=~"httproute/$${APP_VARIABLE}/.*"`),
+            legendFormat: "{{envoy_cluster_name}}",
+          },
+        ],
+      },
+      {
+        id: 2,
+        title: "Logs of $app's containers",
+        type: "logs",
+        datasource: logs.datasource,
+        gridPos: { h: 16, w: 12, x: 12, y: 0 },
+        options: { showTime: true, wrapLogMessage: true, sortOrder: "Descending", enableLogDetails: true, dedupStrategy: "none" },
+        targets: [{ ...logs.target, datasource: logs.datasource }],
+      },
+    ],
+  });
 }

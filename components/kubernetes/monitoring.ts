@@ -6,21 +6,33 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ClusterDns, KubernetesCluster, PostgresEndpoint, RedisEndpoint } from "../types";
+import type { ClusterDns, KubernetesCluster, LogDatasource, PostgresEndpoint, RedisEndpoint, WorkloadIdentity } from "../types";
 import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
-import { dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
+import { APP_VARIABLE, appLogsDashboardJson, dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
 import { helmRelease } from "../helm";
 import { KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_CRDS_CHART } from "./charts";
 import { type SecretTarget, syncPostgresCredentials, syncRedisAuth } from "./credentials";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
 import { type ServerCaTarget, type TrustedServerCa, trustServerCa } from "./server-ca";
-import { type Allowance, apiServerEgress, dnsEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
+import {
+  type Allowance,
+  apiServerEgress,
+  dnsEgress,
+  identityEgress,
+  internetHttpsEgress,
+  type Labels,
+  type PodPeer,
+} from "./network-policy";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
 export const PROMETHEUS_PODS: Labels = { "app.kubernetes.io/name": "prometheus" };
 const ALERTMANAGER_PODS: Labels = { "app.kubernetes.io/name": "alertmanager" };
 const OPERATOR_PODS: Labels = { app: "kube-prometheus-stack-operator" };
+/** The grafana subchart's selector label (its chart name). */
+const GRAFANA_PODS: Labels = { "app.kubernetes.io/name": "grafana" };
+/** Grafana's service account, named here rather than left to the chart so its workload identity can name it. */
+export const GRAFANA_SERVICE_ACCOUNT = "grafana";
 
 export type ExporterKind = "postgres" | "redis";
 /** What one kind of exporter differs in; everything else about an exporter is the same for both. */
@@ -121,6 +133,10 @@ export interface MonitoringArgs {
   clusterDns: ClusterDns;
   rules: AlertRulesArgs;
   dashboards: DashboardArgs;
+  /** The cloud's container log store (ClusterServices.logDatasource), which Grafana reads as its own identity. */
+  logs: LogDatasource;
+  /** Apps the "App logs and errors" dashboard offers, each in the namespace of its name; none makes no such dashboard. */
+  apps: string[];
 }
 
 /** The monitoring namespace's allowances. */
@@ -143,6 +159,10 @@ function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | 
       ports: [...new Set(list.map((t) => t.port))].map((port) => ({ port })),
     })),
     internetHttpsEgress("alert-webhook", ALERTMANAGER_PODS),
+    // The cloud's log API (CloudWatch Logs, Cloud Logging) and STS; on GCP also the metadata server for
+    // Grafana's credentials, and grafana.com for the datasource plugin Grafana installs at start.
+    internetHttpsEgress("grafana-cloud-api", GRAFANA_PODS),
+    ...identityEgress(a.cluster.identityEndpoint, GRAFANA_PODS),
     {
       name: "to-postgres",
       direction: "Egress",
@@ -225,7 +245,7 @@ function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
  * managed cluster hides, Prometheus selecting every rule and monitor of the cluster, Alertmanager routing
  * to the webhook when there is one, Grafana with the admin Secret and a persistent volume.
  */
-function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: boolean): Record<string, unknown> {
+function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: boolean, grafana: WorkloadIdentity): Record<string, unknown> {
   const volume = (gb: number) => ({
     volumeClaimTemplate: {
       spec: { storageClassName: args.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gb}Gi` } } },
@@ -288,6 +308,11 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
       initChownData: { enabled: false },
       sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
       "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
+      // The log store's credentials come from the account's workload identity, never from keys.
+      serviceAccount: { name: GRAFANA_SERVICE_ACCOUNT, annotations: grafana.serviceAccountAnnotations },
+      additionalDataSources: [args.logs.datasource],
+      // Installed when Grafana starts (GF_PLUGINS_PREINSTALL_SYNC), downloaded from grafana.com.
+      ...(args.logs.plugins.length > 0 && { plugins: [...args.logs.plugins] }),
     },
   };
 }
@@ -349,14 +374,16 @@ export class Monitoring extends pulumi.ComponentResource {
     );
     const password = new random.RandomPassword(`${name}-grafana-password`, { length: 32, special: false }, { parent: this });
     this.grafanaAdminPassword = pulumi.secret(password.result);
-    const stack = this.stack(name, args, namespace);
+    const grafana = args.cluster.bindServiceAccount("grafana", { namespace: namespaceName, name: GRAFANA_SERVICE_ACCOUNT });
+    args.logs.grantRead(grafana);
+    const stack = this.stack(name, args, namespace, grafana);
     for (const kind of ["postgres", "redis"] as const) this.exporter(name, kind, args, namespace, [this.crds, stack]);
     this.rulesAndDashboards(name, args, namespace, { parent: this, dependsOn: [this.crds, stack] });
     this.registerOutputs({ namespace: this.namespace });
   }
 
   /** The chart's release, after the Secrets it reads: Grafana's admin and, when alerts leave, the webhook URL. */
-  private stack(name: string, args: MonitoringArgs, namespace: pulumi.Output<string>): k8s.helm.v3.Release {
+  private stack(name: string, args: MonitoringArgs, namespace: pulumi.Output<string>, grafana: WorkloadIdentity): k8s.helm.v3.Release {
     const grafanaSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {
@@ -381,7 +408,7 @@ export class Monitoring extends pulumi.ComponentResource {
         namespace,
         timeoutSeconds: 900,
         dependsOn: [this.crds, grafanaSecret, ...(webhook ? [webhook] : [])],
-        values: stackValues(args, this.namespace, webhook !== undefined),
+        values: stackValues(args, this.namespace, webhook !== undefined, grafana),
       },
       this,
     );
@@ -457,5 +484,23 @@ export class Monitoring extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    if (args.apps.length > 0) this.appLogsDashboard(name, args, namespace);
+  }
+
+  /** "App logs and errors": the picked app's error rate beside its containers' logs, from the cloud's log store. */
+  private appLogsDashboard(name: string, args: MonitoringArgs, namespace: pulumi.Output<string>): void {
+    const json = pulumi
+      .all([args.logs.datasource, args.logs.namespaceLogsTarget(`$${APP_VARIABLE}`)])
+      .apply(([datasource, target]) =>
+        appLogsDashboardJson(args.apps, { datasource: { type: datasource.type, uid: datasource.uid }, target }),
+      );
+    new k8s.core.v1.ConfigMap(
+      `${name}-dashboard-platform-app-logs`,
+      {
+        metadata: { name: "dashboard-platform-app-logs", namespace, labels: { grafana_dashboard: "1" } },
+        data: { "platform-app-logs.json": json },
+      },
+      { parent: this },
+    );
   }
 }

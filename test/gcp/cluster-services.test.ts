@@ -105,7 +105,15 @@ describe.each([
 
   test("only the namespaces whose pods act as a Google service account get that allowance", () => {
     const allowances = reports[stack]!.resources.filter((r) => r.name.endsWith("-allow-workload-identity")).map((r) => r.name);
-    expect(allowances.sort()).toEqual(["backups-ns-allow-workload-identity", "secrets-ns-allow-workload-identity"]);
+    expect(allowances.sort()).toEqual([
+      "backups-ns-allow-workload-identity",
+      "monitoring-ns-allow-workload-identity",
+      "secrets-ns-allow-workload-identity",
+    ]);
+    // In monitoring only Grafana acts as a Google service account (it reads Cloud Logging).
+    expect((named(stack, "monitoring-ns-allow-workload-identity").inputs as { spec: { podSelector: unknown } }).spec.podSelector).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "grafana" },
+    });
   });
 
   test("Prometheus scrapes kube-dns on its metrics ports, and the chart monitors kube-dns, not CoreDNS", () => {

@@ -505,13 +505,13 @@ describe("monitoring", () => {
     ]);
   });
 
-  test("four dashboards as ConfigMaps for Grafana's sidecar", () => {
+  test("five dashboards as ConfigMaps for Grafana's sidecar", () => {
     const maps = reports.production!.resources.filter(
       (r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name.startsWith("monitoring-dashboard-"),
     );
     expect(
       maps.map((m) => (m.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata).map((m) => [m.name, m.labels]),
-    ).toEqual(["gateway", "postgres", "redis", "backups"].map((d) => [`dashboard-platform-${d}`, { grafana_dashboard: "1" }]));
+    ).toEqual(["gateway", "postgres", "redis", "backups", "app-logs"].map((d) => [`dashboard-platform-${d}`, { grafana_dashboard: "1" }]));
   });
 
   test("the exporters read their credentials from synced Secrets", () => {

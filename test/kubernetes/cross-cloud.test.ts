@@ -77,6 +77,18 @@ const CLOUD_DIFFERENCES: Array<{ why: string; type: string; path: RegExp }> = [
     type: "kubernetes:helm.sh/v3:Release",
     path: /^\.values\.serviceAccount\.annotations\.(eks\.amazonaws\.com\/role-arn|iam\.gke\.io\/gcp-service-account)$/,
   },
+  {
+    why: "identity annotations",
+    type: "kubernetes:helm.sh/v3:Release",
+    path: /^\.values\.grafana\.serviceAccount\.annotations\.(eks\.amazonaws\.com\/role-arn|iam\.gke\.io\/gcp-service-account)$/,
+  },
+  // ClusterServices.logDatasource: CloudWatch Logs (built in) or the Cloud Logging plugin, and its queries.
+  {
+    why: "the log store",
+    type: "kubernetes:helm.sh/v3:Release",
+    path: /^\.values\.grafana\.(additionalDataSources\[Container logs\]\.(type|jsonData\..+)|plugins)$/,
+  },
+  { why: "the log store", type: "kubernetes:core/v1:ConfigMap", path: /^\.data\.platform-app-logs\.json$/ },
   // ClusterServices.secretStoreProvider; PostgresEndpoint.credentialsSecret, RedisEndpoint.authSecret
   { why: "the secret store", type: "kubernetes:external-secrets.io/v1:ClusterSecretStore", path: /^\.spec\.provider\.(aws|gcpsm)$/ },
   {
@@ -139,6 +151,7 @@ const GCP_ONLY = [
   // KubernetesCluster.identityEndpoint: GKE's metadata server, for the pods that act as a Google service account.
   "kubernetes:networking.k8s.io/v1:NetworkPolicy backups-ns-allow-workload-identity",
   "kubernetes:networking.k8s.io/v1:NetworkPolicy secrets-ns-allow-workload-identity",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy monitoring-ns-allow-workload-identity",
   // RedisEndpoint.serverCaCertificates: Memorystore's own CA, for the exporter to verify the cache with.
   "kubernetes:core/v1:ConfigMap monitoring-redis-exporter-ca",
 ];

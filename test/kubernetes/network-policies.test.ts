@@ -145,6 +145,7 @@ describe("production allowances, exactly", () => {
       `gateway/default-deny: pods * deny Ingress+Egress`,
       `monitoring/allow-alert-webhook: pods app.kubernetes.io/name=alertmanager out [${INTERNET}] ports 443`,
       `monitoring/allow-dns: pods * out [${KUBE_DNS}] ports 53/udp,53`,
+      `monitoring/allow-grafana-cloud-api: pods app.kubernetes.io/name=grafana out [${INTERNET}] ports 443`,
       `monitoring/allow-kube-api: pods * out [${NODES}] ports 443`,
       `monitoring/allow-operator-webhook: pods app=kube-prometheus-stack-operator in [${NODES}] ports 10250`,
       `monitoring/allow-scrape-cert-manager: pods app.kubernetes.io/name=prometheus out [ns cert-manager pods app.kubernetes.io/instance=cert-manager] ports 9402`,

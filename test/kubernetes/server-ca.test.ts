@@ -10,7 +10,7 @@ import { AppService } from "../../components/kubernetes/app-service";
 import { Monitoring } from "../../components/kubernetes/monitoring";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
 import type { RecordedResource } from "../../review/engine";
-import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
+import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubLogs, stubSecrets } from "./stubs";
 import { recordProgram, type Recorded } from "../harness";
 import { podMetadataOf, podSpecOf, restrictedProblems } from "./pss";
 import { validateObject } from "./schema";
@@ -70,6 +70,8 @@ function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
           databaseMaxStorageGb: 100,
         },
         dashboards: { backupNamespace: "backups", backupCronJob: "postgres-backup", restoreCronJob: "restore-verification" },
+        logs: stubLogs(),
+        apps: [],
       },
       { providers },
     );

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SecretsSync } from "../../components/kubernetes/secrets";
-import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
+import type { GrafanaDatasource, KubernetesCluster, LogDatasource, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
 
 export const POD_SECURITY = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
 
@@ -56,4 +56,24 @@ export function stubSecrets(cluster: KubernetesCluster): SecretsSync {
     },
     { providers: [cluster.provider] },
   );
+}
+
+/** A log store with no cloud behind it: a Loki-typed datasource, and the identities granted reads in `granted`. */
+export function stubLogs(granted: WorkloadIdentity[] = []): LogDatasource {
+  return {
+    datasource: pulumi.output<GrafanaDatasource>({
+      name: "Logs",
+      type: "loki",
+      uid: "container-logs",
+      access: "proxy",
+      editable: false,
+      jsonData: {},
+    }),
+    plugins: [],
+    namespaceLogsTarget: (namespace) =>
+      pulumi.output(namespace).apply((ns): Record<string, unknown> => ({ refId: "A", expr: `{namespace="${ns}"}` })),
+    grantRead: (identity) => {
+      granted.push(identity);
+    },
+  };
 }
