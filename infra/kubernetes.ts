@@ -129,6 +129,7 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
         maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
         maxVerificationAgeHours: 8 * 24,
         databaseMaxStorageGb: config.database.maxStorageGb,
+        externalSecretsJob: secrets.metricsJob,
       },
       dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
       logs: k.services.logDatasource,

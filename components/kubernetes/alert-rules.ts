@@ -28,6 +28,8 @@ export interface AlertRulesArgs {
   maxVerificationAgeHours: number;
   /** Ceiling of the database's storage in GiB (storage autoscaling's maximum). */
   databaseMaxStorageGb: number;
+  /** The Prometheus job of the External Secrets controller's metrics (SecretsSync.metricsJob). */
+  externalSecretsJob: string;
 }
 
 /** Thresholds, stated once so the rules and their descriptions agree. */
@@ -279,10 +281,19 @@ function cacheRules(): AlertRuleGroup {
  * Secrets sync, through the External Secrets controller's metrics: a Secret whose ExternalSecret is not
  * Ready no longer follows its store, so a rotated credential would never reach the pods that read it.
  */
-function secretRules(): AlertRuleGroup {
+function secretRules(a: AlertRulesArgs): AlertRuleGroup {
+  const up = `up{job="${a.externalSecretsJob}"}`;
   return {
     name: "platform.secrets",
     rules: [
+      rule(
+        "ExternalSecretsControllerDown",
+        "critical",
+        `${up} == 0 or absent(${up})`,
+        "10m",
+        "Secrets no longer sync from the secret store",
+        "Prometheus has not scraped the External Secrets controller for 10 minutes: no Secret follows the store, and ExternalSecretNotSynced cannot fire.",
+      ),
       rule(
         "ExternalSecretNotSynced",
         "warning",
@@ -297,5 +308,5 @@ function secretRules(): AlertRuleGroup {
 
 /** The platform's alert groups, one per concern, in the order the PrometheusRule lists them. */
 export function alertRuleGroups(a: AlertRulesArgs): AlertRuleGroup[] {
-  return [gatewayRules(), workloadRules(), backupRules(a), certificateRules(), databaseRules(a), cacheRules(), secretRules()];
+  return [gatewayRules(), workloadRules(), backupRules(a), certificateRules(), databaseRules(a), cacheRules(), secretRules(a)];
 }

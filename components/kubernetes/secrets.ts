@@ -15,6 +15,8 @@ const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
 /** The controller's metrics port (the chart's `metrics.listen.port`, container port `metrics`). */
 export const EXTERNAL_SECRETS_METRICS_PORT = 8080;
+/** The PodMonitor through which Prometheus scrapes the controller. */
+const POD_MONITOR = "external-secrets";
 /**
  * The chart's controller pods, which serve the `externalsecret_*` metrics; the webhook and cert-controller
  * pods carry other `app.kubernetes.io/name` values.
@@ -54,6 +56,11 @@ export class SecretsSync extends pulumi.ComponentResource {
   /** Name of the ClusterSecretStore every ExternalSecret of the platform reads from. */
   readonly storeName = "platform-secrets";
   readonly namespace: string;
+  /**
+   * The Prometheus job of the controller's metrics: the operator names a PodMonitor's job
+   * `<namespace>/<PodMonitor name>` when the monitor sets no jobLabel.
+   */
+  readonly metricsJob: string;
   /** The operator's cloud identity: grant it read access to each secret it must sync. */
   readonly identity: WorkloadIdentity;
   readonly store: k8s.apiextensions.CustomResource;
@@ -64,6 +71,7 @@ export class SecretsSync extends pulumi.ComponentResource {
     super("platform:kubernetes:SecretsSync", name, {}, opts);
     const namespace = args.namespace ?? "external-secrets";
     this.namespace = namespace;
+    this.metricsJob = `${namespace}/${POD_MONITOR}`;
     this.componentName = name;
     const ns = new PlatformNamespace(
       `${name}-ns`,
@@ -138,7 +146,7 @@ export class SecretsSync extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
-        metadata: { name: "external-secrets", namespace: this.namespace },
+        metadata: { name: POD_MONITOR, namespace: this.namespace },
         spec: {
           selector: { matchLabels: EXTERNAL_SECRETS_CONTROLLER_PODS },
           podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],

@@ -19,6 +19,7 @@ const groups = alertRuleGroups({
   maxBackupAgeHours: 26,
   maxVerificationAgeHours: 192,
   databaseMaxStorageGb: 500,
+  externalSecretsJob: "external-secrets/external-secrets",
 });
 const rule = (name: string): AlertRule => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
 
@@ -72,6 +73,12 @@ describe("alert rules", () => {
     ["DatabaseReplicaLagging", "max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > 1073741824", "10m", "warning"],
     ["CacheMemoryHigh", "max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > 0.9", "10m", "warning"],
     ["CacheEvictions", "sum(increase(redis_evicted_keys_total[10m])) > 0", "10m", "warning"],
+    [
+      "ExternalSecretsControllerDown",
+      'up{job="external-secrets/external-secrets"} == 0 or absent(up{job="external-secrets/external-secrets"})',
+      "10m",
+      "critical",
+    ],
     [
       "ExternalSecretNotSynced",
       'max by (namespace, name) (externalsecret_status_condition{condition="Ready", status="False"}) == 1',

@@ -501,8 +501,19 @@ describe("monitoring", () => {
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",
+      "ExternalSecretsControllerDown:critical",
       "ExternalSecretNotSynced:warning",
     ]);
+  });
+
+  test("ExternalSecretsControllerDown watches the job the operator gives the controller's PodMonitor: <namespace>/<name>", () => {
+    const monitor = (named("production", "secrets-metrics").inputs as { metadata: { name: string; namespace: string } }).metadata;
+    const rules = (spec("production", "monitoring-rules") as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    const job = `${monitor.namespace}/${monitor.name}`;
+    expect(job).toBe("external-secrets/external-secrets");
+    expect(rules.find((r) => r.alert === "ExternalSecretsControllerDown")!.expr).toBe(`up{job="${job}"} == 0 or absent(up{job="${job}"})`);
   });
 
   test("five dashboards as ConfigMaps for Grafana's sidecar", () => {
