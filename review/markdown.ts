@@ -8,14 +8,18 @@ import type { ResourceChange, ReviewDiff } from "./report-types";
 
 /** Text as it reads, in a table cell or in prose: HTML and Markdown characters escaped, newlines as <br>. */
 export function text(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/`/g, "&#96;")
-    .replace(/[\\*_[\]~]/g, (c) => `\\${c}`)
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, "<br>");
+  return (
+    value
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/`/g, "&#96;")
+      .replace(/[\\*_[\]~]/g, (c) => `\\${c}`)
+      .replace(/\|/g, "\\|")
+      // `@name` in a comment mentions a GitHub user or team (a digest's "@sha256" would): written as an entity it is not one.
+      .replace(/@/g, "&#64;")
+      .replace(/\r?\n/g, "<br>")
+  );
 }
 
 /** Prose written with code spans (remediation steps): the spans kept as they are, the rest escaped as text. */
