@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
+import { descendants, reach } from "../graph";
 import { shippedReview } from "../reviews";
 
 const reports: Record<string, ReviewReport> = {};
@@ -152,28 +153,6 @@ describe("the deploy path each shipped stack declares reaches the cluster", () =
 });
 
 describe("the data tier does not wait for the cluster", () => {
-  const descendants = (report: ReviewReport, root: string): Set<string> => {
-    const found = new Set<string>();
-    const visit = (urn: string) => report.resources.filter((r) => r.parent === urn).forEach((r) => (found.add(r.urn), visit(r.urn)));
-    visit(root);
-    return found;
-  };
-  /** Every URN a resource waits for, directly or through what it waits for. */
-  const reach = (report: ReviewReport, from: RecordedResource): Set<string> => {
-    const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
-    const seen = new Set<string>();
-    const todo = [from];
-    while (todo.length > 0) {
-      const r = todo.pop()!;
-      for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
-        if (seen.has(urn)) continue;
-        seen.add(urn);
-        todo.push(byUrn.get(urn)!);
-      }
-    }
-    return seen;
-  };
-
   test.each(["dev", "production"])("%s: database, cache and bucket reach only the network and themselves", (stack) => {
     const report = reports[stack]!;
     const byUrn = new Map(report.resources.map((r) => [r.urn, r]));

@@ -11,6 +11,7 @@ import { resolveConfig } from "../../infra/config";
 import { clusterArgs } from "../../infra/gcp";
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
+import { descendants, reach } from "../graph";
 import { shippedReview } from "../reviews";
 
 const STACKS = ["gcp-dev", "gcp-production"] as const;
@@ -26,29 +27,6 @@ const one = (stack: string, type: string, name?: string): RecordedResource => {
   if (found.length !== 1) throw new Error(`${stack}: expected one ${type}, found ${found.length}`);
   return found[0]!;
 };
-
-/** Every URN a resource waits for, directly or through what it waits for. */
-function reach(report: ReviewReport, from: RecordedResource): Set<string> {
-  const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
-  const seen = new Set<string>();
-  const todo = [from];
-  while (todo.length > 0) {
-    const r = todo.pop()!;
-    for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
-      if (seen.has(urn)) continue;
-      seen.add(urn);
-      todo.push(byUrn.get(urn)!);
-    }
-  }
-  return seen;
-}
-
-function descendants(report: ReviewReport, root: string): Set<string> {
-  const found = new Set<string>();
-  const visit = (urn: string) => report.resources.filter((r) => r.parent === urn).forEach((r) => (found.add(r.urn), visit(r.urn)));
-  visit(root);
-  return found;
-}
 
 describe("the GCP composition", () => {
   test.each(STACKS)("%s registers the components in the order a first deploy builds them", (stack) => {
