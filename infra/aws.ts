@@ -9,14 +9,8 @@ import { DEFAULT_ENDPOINT_WIDEST_PREFIX, EksCluster, type EksClusterArgs } from 
 import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
 import { RedisCache } from "../components/aws/redis";
-import { ConfigError, type PlatformConfig } from "./config";
+import { alwaysSet, ConfigError, type PlatformConfig } from "./config";
 import type { CloudPlatform } from "./kubernetes";
-
-/** A value the AWS profile always sets; its absence is a profile bug, not a user error. */
-function required<T>(value: T | undefined, key: string): T {
-  if (value === undefined) throw new Error(`the AWS profile sets no ${key}`);
-  return value;
-}
 
 /**
  * Asks the region for its zones before anything is created: a stack that wants more zones than the region
@@ -72,7 +66,7 @@ function createNetwork(config: PlatformConfig, opts: pulumi.ComponentResourceOpt
       cidr: n.cidr,
       zones: n.zones,
       natGateways: n.natGateways,
-      flowLogRetentionDays: required(n.flowLogRetentionDays, "network.flowLogRetentionDays"),
+      flowLogRetentionDays: alwaysSet(n.flowLogRetentionDays, "aws", "network.flowLogRetentionDays"),
       protect: config.protect,
     },
     opts,
@@ -105,7 +99,7 @@ function createCluster(config: PlatformConfig, network: Network, opts: pulumi.Co
       // Deploying from inside the VPC means from the private subnets: a runner, a VPN's or an SSM instance's.
       endpointPrivateAccessCidrs: c.deployFromVpc ? network.plan.private : [],
       ...clusterGuardRails(config.environment),
-      logRetentionDays: required(c.logRetentionDays, "cluster.logRetentionDays"),
+      logRetentionDays: alwaysSet(c.logRetentionDays, "aws", "cluster.logRetentionDays"),
       applicationLogRetentionDays: c.applicationLogRetentionDays,
       adminRoleArns: c.adminRoleArns ?? [],
       nodes: c.nodes,
@@ -152,9 +146,9 @@ function createDataTier(
       ...dataNetwork,
       engine: cache.engine,
       engineVersion: cache.engineVersion,
-      nodeType: required(cache.nodeType, "cache.nodeType"),
+      nodeType: alwaysSet(cache.nodeType, "aws", "cache.nodeType"),
       nodes: cache.nodes,
-      snapshotRetentionDays: required(cache.snapshotRetentionDays, "cache.snapshotRetentionDays"),
+      snapshotRetentionDays: alwaysSet(cache.snapshotRetentionDays, "aws", "cache.snapshotRetentionDays"),
       maintenanceWindow: cache.maintenanceWindow,
       protect: config.protect,
     },

@@ -609,6 +609,16 @@ function productionChecks(c: PlatformConfig): Problem[] {
 // ---------------------------------------------------------------------------------------------------
 
 /**
+ * A value of the resolved config that the cloud's profile or the schema always sets for that cloud (`key`
+ * as in the stack file, without `platform:`). Its absence is a bug in the profile, not a user error.
+ */
+export function alwaysSet<T>(value: T | undefined, cloud: Cloud, key: string): T {
+  if (value === undefined)
+    throw new Error(`the ${cloud} profile and the config schema left platform:${key} unset: a bug, not a config error`);
+  return value;
+}
+
+/**
  * Validates a stack's `platform:*` values and resolves them over the environment's profile.
  * @param settings the non-secret keys, parsed (objects as objects)
  * @param secrets the names of the secret keys the stack sets

@@ -12,7 +12,7 @@ import { GcpClusterServices } from "../components/gcp/cluster-services";
 import { DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX, GkeCluster, type GkeClusterArgs } from "../components/gcp/gke-cluster";
 import { MemorystoreRedis } from "../components/gcp/memorystore";
 import { Network } from "../components/gcp/network";
-import type { PlatformConfig } from "./config";
+import { alwaysSet, type PlatformConfig } from "./config";
 import type { CloudPlatform } from "./kubernetes";
 
 /** Zones a regional GKE cluster, a REGIONAL Cloud SQL instance and a STANDARD_HA Memorystore spread over. */
@@ -33,16 +33,10 @@ export async function clusterLocation(config: PlatformConfig, provider: gcp.Prov
   return first;
 }
 
-/** A value the GCP profile or the config schema always sets; its absence is a bug, not a user error. */
-function required<T>(value: T | undefined, key: string): T {
-  if (value === undefined) throw new Error(`the GCP config has no ${key}`);
-  return value;
-}
-
 /** The GCP half of the platform, in the order a first deploy builds it. */
 export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider, location: string): CloudPlatform {
   const opts = { providers: [provider] };
-  const project = required(config.gcp, "gcp");
+  const project = alwaysSet(config.gcp, "gcp", "gcp");
   const network = new Network(
     "network",
     { cidr: config.network.cidr, region: config.region, maxNodes: config.cluster.nodes.maxSize + UPGRADE_SURGE, protect: config.protect },
@@ -159,7 +153,7 @@ function createDataTier(
     {
       ...privateAccess,
       redisVersion: `REDIS_${cache.engineVersion.replace(".", "_")}`,
-      memorySizeGb: required(cache.memorySizeGb, "cache.memorySizeGb"),
+      memorySizeGb: alwaysSet(cache.memorySizeGb, "gcp", "cache.memorySizeGb"),
       highAvailability: cache.nodes > 1,
       maintenanceWindow: cache.maintenanceWindow,
       deletionProtection: config.environment === "production",
