@@ -14,6 +14,7 @@ import { policies } from "../policies/policies";
 import { reviewStack, summarize } from "../review/review";
 import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 import { shippedReview } from "./reviews";
+import { recordedResource } from "./recorded";
 
 const ROOT = path.resolve(__dirname, "..");
 const project = loadProject(ROOT);
@@ -154,24 +155,14 @@ describe("the shipped stacks", () => {
         parent === null || parent.endsWith("::platform-dev")
           ? `urn:pulumi:dev::platform::${type}::${name}`
           : `urn:pulumi:dev::platform::platform:aws:RedisCache$${type}::${name}`;
-      return {
+      return recordedResource({
         urn,
         type,
         name,
         custom: !type.startsWith("platform:") && type !== "pulumi:pulumi:Stack",
         parent,
-        provider: null,
-        inputs: {},
         secretInputs,
-        dependencies: [],
-        propertyDependencies: {},
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        customTimeouts: null,
-        aliases: [],
-      };
+      });
     };
     const stack = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
     const component = "urn:pulumi:dev::platform::platform:aws:RedisCache::cache";
