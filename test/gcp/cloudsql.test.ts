@@ -18,6 +18,14 @@ import type { WorkloadIdentity } from "../../components/types";
 import { gcpProvider, idOf, once, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 import { check } from "../policies/harness";
 
+/** The flags every instance and replica gets: slow statements, lock waits, large temporary files, disconnections. */
+const LOGGING_FLAGS = [
+  { name: "log_min_duration_statement", value: "1000" },
+  { name: "log_lock_waits", value: "on" },
+  { name: "log_temp_files", value: "10240" },
+  { name: "log_disconnections", value: "on" },
+];
+
 const T = {
   component: "platform:gcp:CloudSqlPostgres",
   instance: "gcp:sql/databaseInstance:DatabaseInstance",
@@ -237,12 +245,7 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
         },
         retainBackupsOnDelete: true,
         maintenanceWindow: { ...x.maintenance, updateTrack: "stable" },
-        databaseFlags: [
-          { name: "log_min_duration_statement", value: "1000" },
-          { name: "log_lock_waits", value: "on" },
-          { name: "log_temp_files", value: "10240" },
-          { name: "log_disconnections", value: "on" },
-        ],
+        databaseFlags: LOGGING_FLAGS,
         insightsConfig: { queryInsightsEnabled: true },
       },
     });
@@ -581,12 +584,7 @@ describe("CloudSqlPostgres read replicas", () => {
         deletionProtectionEnabled: true,
         ipConfiguration: { ipv4Enabled: false, privateNetwork: NETWORK, allocatedIpRange: "platform-services", sslMode: "ENCRYPTED_ONLY" },
         maintenanceWindow: { day: 7, hour: 0, updateTrack: "stable" },
-        databaseFlags: [
-          { name: "log_min_duration_statement", value: "1000" },
-          { name: "log_lock_waits", value: "on" },
-          { name: "log_temp_files", value: "10240" },
-          { name: "log_disconnections", value: "on" },
-        ],
+        databaseFlags: LOGGING_FLAGS,
         insightsConfig: { queryInsightsEnabled: true },
       },
     });
