@@ -2,6 +2,7 @@
 // with the dated price table of cost-prices.ts. Pure: no Pulumi, no I/O. An estimate, not a quote: what
 // depends on traffic (data processing, egress, load balancer capacity units, requests) is left out, and
 // what depends on data (log volume, backup size) is an assumption stated below.
+import { STACK_RELEASE } from "../components/kubernetes/monitoring";
 import type { CostLine } from "./report-types";
 import type { RecordedResource } from "./engine";
 import {
@@ -69,8 +70,8 @@ export function monitoringVolumeGb(resources: readonly PricedResource[]): number
   const claim = ["volumeClaimTemplate", "spec", "resources", "requests", "storage"];
   return (
     ofType(resources, "kubernetes:helm.sh/v3:Release")
-      // The chart's archive in charts/ (./charts/kube-prometheus-stack-<version>.tgz), or its bare name in older recordings.
-      .filter((r) => typeof r.inputs.chart === "string" && /^(?:.*\/)?kube-prometheus-stack(?:-[^/]*\.tgz)?$/.test(r.inputs.chart))
+      // Found by its fixed release name, whichever archive of charts/ it installs.
+      .filter((r) => r.inputs.name === STACK_RELEASE)
       .reduce((sum, r) => {
         const values = r.inputs.values;
         const prometheus = dig(values, "prometheus", "prometheusSpec");

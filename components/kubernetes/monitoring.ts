@@ -26,6 +26,8 @@ import {
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod-security";
 import type { SecretsSync } from "./secrets";
 
+/** Helm release name of kube-prometheus-stack: the chart names its objects, and the estimate finds its volumes, by it. */
+export const STACK_RELEASE = "kube-prometheus-stack";
 export const PROMETHEUS_PODS: Labels = { "app.kubernetes.io/name": "prometheus" };
 const ALERTMANAGER_PODS: Labels = { "app.kubernetes.io/name": "alertmanager" };
 const OPERATOR_PODS: Labels = { app: "kube-prometheus-stack-operator" };
@@ -404,7 +406,7 @@ export class Monitoring extends pulumi.ComponentResource {
       `${name}-stack`,
       {
         chart: KUBE_PROMETHEUS_STACK_CHART,
-        name: "kube-prometheus-stack",
+        name: STACK_RELEASE,
         namespace,
         timeoutSeconds: 900,
         dependsOn: [this.crds, grafanaSecret, ...(webhook ? [webhook] : [])],

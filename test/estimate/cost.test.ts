@@ -212,7 +212,8 @@ describe("reading the inputs", () => {
     const claim = (size: string) => ({ volumeClaimTemplate: { spec: { resources: { requests: { storage: size } } } } });
     const release = (grafanaEnabled: boolean) =>
       r("kubernetes:helm.sh/v3:Release", {
-        chart: "kube-prometheus-stack",
+        name: "kube-prometheus-stack",
+        chart: "./charts/kube-prometheus-stack-88.5.3.tgz",
         values: {
           prometheus: { prometheusSpec: { replicas: 2, storageSpec: claim("100Gi") } },
           alertmanager: { alertmanagerSpec: { storage: claim("2Gi") } },
