@@ -180,6 +180,7 @@ describe("production allowances, exactly", () => {
       `monitoring/allow-grafana-cloud-api: pods app.kubernetes.io/name=grafana out [${INTERNET}] ports 443`,
       `monitoring/allow-kube-api: pods * out [${NODES}] ports 443`,
       `monitoring/allow-operator-webhook: pods app=kube-prometheus-stack-operator in [${NODES}] ports 10250`,
+      `monitoring/allow-rollout-kube-api: pods app.kubernetes.io/name=credential-rollout,app.kubernetes.io/part-of=platform out [${NODES}] ports 443`,
       `monitoring/allow-scrape-cert-manager: pods app.kubernetes.io/name=prometheus out [ns cert-manager pods app.kubernetes.io/instance=cert-manager] ports 9402`,
       `monitoring/allow-scrape-external-secrets: pods app.kubernetes.io/name=prometheus out [ns external-secrets pods app.kubernetes.io/instance=external-secrets,app.kubernetes.io/name=external-secrets] ports 8080`,
       `monitoring/allow-scrape-gateway: pods app.kubernetes.io/name=prometheus out [ns gateway pods ${PROXY}] ports 19001`,
