@@ -68,6 +68,17 @@ describe("profiles", () => {
       prod!.cluster.applicationLogRetentionDays,
     ]).toEqual([7, 30, 30]);
     expect([dev!.cluster.logRetentionDays, staging!.cluster.logRetentionDays, prod!.cluster.logRetentionDays]).toEqual([7, 30, 90]);
+    expect([dev!.database.auditLogRetentionDays, staging!.database.auditLogRetentionDays, prod!.database.auditLogRetentionDays]).toEqual([
+      7, 90, 90,
+    ]);
+    // Each within its Prometheus retention less the rotation alert's two days (3, 7, 15).
+    expect([dev!.database.credentialRotationDays, staging!.database.credentialRotationDays, prod!.database.credentialRotationDays]).toEqual(
+      [1, 5, 7],
+    );
+    expect(ENVIRONMENTS.map((e) => profileFor(e, "gcp").database)).toEqual(
+      ENVIRONMENTS.map((e) => expect.not.objectContaining({ credentialRotationDays: expect.anything() })),
+    );
+    expect(ENVIRONMENTS.map((e) => profileFor(e, "gcp").database.auditLogRetentionDays)).toEqual([7, 90, 90]);
     expect(prod!.ingress).toMatchObject({ rateLimitPerMinute: 100, certificateIssuer: "letsencrypt-production" });
     expect(dev!.ingress.certificateIssuer).toBe("letsencrypt-staging");
   });
@@ -280,6 +291,30 @@ describe("each mistake is one line naming the file and the key", () => {
       ],
     ],
     [
+      "a database audit log retention CloudWatch refuses, on aws",
+      { ...dev, database: { auditLogRetentionDays: 100 } },
+      [
+        "Pulumi.test.yaml: platform:database.auditLogRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 on aws (got 100)",
+      ],
+    ],
+    [
+      "a database audit log retention longer than Cloud Logging keeps",
+      { ...dev, database: { auditLogRetentionDays: 3651 } },
+      ["Pulumi.test.yaml: platform:database.auditLogRetentionDays must be a whole number from 1 to 3650 (got 3651)"],
+    ],
+    [
+      "no credential rotation",
+      { ...dev, database: { credentialRotationDays: 0 } },
+      ["Pulumi.test.yaml: platform:database.credentialRotationDays must be a whole number from 1 to 365 (got 0)"],
+    ],
+    [
+      "a rotation the rotation alert cannot see within dev's 3 days of metrics",
+      { ...dev, database: { credentialRotationDays: 2 } },
+      [
+        "Pulumi.test.yaml: platform:database.credentialRotationDays must be at most 1: the DatabaseCredentialsNotRotated alert looks back the rotation period plus a day, and a day more must stay within platform:monitoring.prometheusRetentionDays (3) (got 2)",
+      ],
+    ],
+    [
       "a container log retention longer than Cloud Logging keeps",
       { ...dev, cluster: { deployFromVpc: true, applicationLogRetentionDays: 3651 } },
       ["Pulumi.test.yaml: platform:cluster.applicationLogRetentionDays must be a whole number from 1 to 3650 (got 3651)"],
@@ -411,6 +446,12 @@ describe("production guard rails", () => {
     "database.multiAz": [{ database: { multiAz: false } }, "must be true in production (got false)"],
     "database.backupRetentionDays": [{ database: { backupRetentionDays: 7 } }, "must be >= 30 in production (got 7)"],
     "database.deletionProtection": [{ database: { deletionProtection: false } }, "must be true in production (got false)"],
+    "database.auditLogRetentionDays": [{ database: { auditLogRetentionDays: 30 } }, "must be >= 90 in production (got 30)"],
+    // With metrics kept long enough for the rotation alert, so only the production rail speaks.
+    "database.credentialRotationDays": [
+      { database: { credentialRotationDays: 31 }, monitoring: { prometheusRetentionDays: 60 } },
+      "must be <= 30 (a master password older than a month outlives an access review) in production (got 31)",
+    ],
     "cache.nodes": [{ cache: { nodes: 1 } }, "must be >= 2 in production (got 1)"],
     "cache.snapshotRetentionDays": [{ cache: { snapshotRetentionDays: 1 } }, "must be >= 7 in production (got 1)"],
     "ingress.certificateIssuer": [
@@ -421,7 +462,11 @@ describe("production guard rails", () => {
       { ingress: { rateLimitPerMinute: 100_000 } },
       "must be <= 1000 (a per-client limit above that stops no abuse) in production (got 100000)",
     ],
-    "monitoring.prometheusRetentionDays": [{ monitoring: { prometheusRetentionDays: 1 } }, "must be >= 7 in production (got 1)"],
+    // With a rotation short enough for 6 days of metrics, so only the production rail speaks.
+    "monitoring.prometheusRetentionDays": [
+      { monitoring: { prometheusRetentionDays: 6 }, database: { credentialRotationDays: 4 } },
+      "must be >= 7 in production (got 6)",
+    ],
     "backups.schedule": [
       { backups: { schedule: "0 3 */2 * *" } },
       'must run at least once a day: its longest gap between runs is 48 hours, more than 24 in production (got "0 3 */2 * *")',
@@ -447,6 +492,20 @@ describe("production guard rails", () => {
     expect(() =>
       resolveConfig({ ...production, aws: undefined, environment: "staging", ...settings }, "Pulumi.staging.yaml"),
     ).not.toThrow();
+  });
+
+  test("gcp production keeps database audit logs at least 90 days too, and has no rotation key", () => {
+    const gcpProduction = { ...base.gcp, environment: "production" };
+    expect(problemsOf({ ...gcpProduction, database: { auditLogRetentionDays: 89 } }, "Pulumi.gcp-production.yaml")).toEqual([
+      "Pulumi.gcp-production.yaml: platform:database.auditLogRetentionDays must be >= 90 in production (got 89)",
+    ]);
+    expect(problemsOf({ ...gcpProduction, database: { credentialRotationDays: 7 } }, "Pulumi.gcp-production.yaml")).toEqual([
+      "Pulumi.gcp-production.yaml: platform:database.credentialRotationDays applies to aws stacks only; this stack's cloud is gcp",
+    ]);
+    // Any day count Cloud Logging takes, not only CloudWatch's periods.
+    expect(
+      resolveConfig({ ...base.gcp, environment: "dev", database: { auditLogRetentionDays: 100 } }, "Pulumi.gcp-dev.yaml").database,
+    ).toMatchObject({ auditLogRetentionDays: 100 });
   });
 
   test("gcp production keeps container logs at least 30 days too; gcp dev may keep them a day", () => {
