@@ -70,6 +70,8 @@ export interface PostgresEndpoint extends PrivateEndpoint {
   readonly username: pulumi.Output<string>;
   /** Secret-store reference of the credentials: a JSON value `{"username", "password"}` (Secrets Manager ARN, Secret Manager secret id). */
   readonly credentialsSecret: pulumi.Output<string>;
+  /** Days between the store's rotations of the password; absent where it does not rotate. */
+  readonly credentialRotationDays?: number;
   /** Lets the identity read the credentials from the secret store. */
   grantCredentialsRead(identity: WorkloadIdentity): void;
 }
