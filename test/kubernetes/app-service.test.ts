@@ -77,7 +77,7 @@ describe("AppService with the database and the cache", () => {
         kind: "ExternalSecret",
         metadata: { name: "shop-database", namespace: "shop" },
         spec: {
-          refreshInterval: "1h",
+          refreshInterval: "5m",
           secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
           target: { name: "shop-database", creationPolicy: "Owner", deletionPolicy: "Retain" },
           data: [
@@ -91,7 +91,7 @@ describe("AppService with the database and the cache", () => {
         kind: "ExternalSecret",
         metadata: { name: "shop-cache", namespace: "shop" },
         spec: {
-          refreshInterval: "1h",
+          refreshInterval: "5m",
           secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
           target: { name: "shop-cache", creationPolicy: "Owner", deletionPolicy: "Retain" },
           data: [{ secretKey: "password", remoteRef: { key: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache" } }],

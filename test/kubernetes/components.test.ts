@@ -197,6 +197,8 @@ describe("Helm releases", () => {
       templates: ["/etc/alertmanager/config/*.tmpl"],
     });
     expect(values.nodeExporter).toEqual({ enabled: false });
+    // kube_secret_annotations carries External Secrets' data hash, which the rotation alert counts.
+    expect(values["kube-state-metrics"]).toEqual({ metricAnnotationsAllowList: ["secrets=[reconcile.external-secrets.io/data-hash]"] });
     expect(JSON.stringify(values)).not.toMatch(/https:\/\/hooks|password"\s*:\s*"[^"]/);
     expect(named("production", "monitoring-grafana-admin").secretInputs).toEqual(["stringData"]);
     expect(named("production", "monitoring-alert-webhook").secretInputs).toEqual(["stringData"]);
@@ -503,7 +505,25 @@ describe("monitoring", () => {
       "CacheEvictions:warning",
       "ExternalSecretsControllerDown:critical",
       "ExternalSecretNotSynced:warning",
+      "DatabaseCredentialsNotRotated:warning",
     ]);
+  });
+
+  test("the rotation alert watches the backups' copy of the credentials over production's 7-day rotation plus a day", () => {
+    const rules = (spec("production", "monitoring-rules") as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    const expr = rules.find((r) => r.alert === "DatabaseCredentialsNotRotated")!.expr;
+    expect(expr).toContain('kube_secret_annotations{namespace="backups", secret="postgres-credentials", ');
+    expect(expr).toContain("[8d]");
+    // The Secret the rule names is the one the backup CronJob's ExternalSecret writes.
+    const sync = named("production", "backups-credentials").inputs as { metadata: { name: string; namespace: string } };
+    expect(sync.metadata).toEqual({ name: "postgres-credentials", namespace: "backups" });
+    // Dev rotates daily: two days.
+    const dev = (spec("dev", "monitoring-rules") as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    expect(dev.find((r) => r.alert === "DatabaseCredentialsNotRotated")!.expr).toContain("[2d]");
   });
 
   test("ExternalSecretsControllerDown watches the job the operator gives the controller's PodMonitor: <namespace>/<name>", () => {

@@ -141,6 +141,7 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       flowLogDays: config["vpc-flow-logs"]!.minimumRetentionDays,
       applicationLogDays: config["log-retention"]!.minimumRetentionDays,
       controlPlaneLogDays: config["log-retention"]!.minimumControlPlaneRetentionDays,
+      databaseAuditLogDays: config["log-retention"]!.minimumDatabaseAuditRetentionDays,
     }).toEqual({
       rdsBackups: aws.database.backupRetentionDays,
       sqlBackups: gcp.database.backupRetentionDays,
@@ -153,8 +154,10 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       flowLogDays: aws.network.flowLogRetentionDays,
       applicationLogDays: aws.cluster.applicationLogRetentionDays,
       controlPlaneLogDays: aws.cluster.logRetentionDays,
+      databaseAuditLogDays: aws.database.auditLogRetentionDays,
     });
     expect(gcp.cluster.applicationLogRetentionDays).toBe(aws.cluster.applicationLogRetentionDays);
+    expect(gcp.database.auditLogRetentionDays).toBe(aws.database.auditLogRetentionDays);
   });
 });
 

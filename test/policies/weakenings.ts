@@ -227,6 +227,13 @@ const PRODUCTION: Row[] = [
     "cluster-control-plane-logs",
     inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "cluster-control-plane-logs"),
   ],
+  // A month passes log-retention's floor for other groups; the database's audit log needs 90 days.
+  [
+    "database audit logs kept a month",
+    "log-retention",
+    "database-logs-0-postgresql",
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "database-logs-0-postgresql"),
+  ],
   ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
 ];
 
@@ -245,7 +252,13 @@ const GCP_PRODUCTION: Row[] = [
     "container logs kept a day",
     "log-retention",
     "cluster-default-log-bucket",
-    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 1 }),
+    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 1 }, "cluster-default-log-bucket"),
+  ],
+  [
+    "database audit logs kept a month",
+    "log-retention",
+    "database-audit-log-bucket",
+    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 30 }, "database-audit-log-bucket"),
   ],
 ];
 
