@@ -148,6 +148,7 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
         maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
         maxVerificationAgeHours: 8 * 24,
         databaseMaxStorageGb: config.database.maxStorageGb,
+        databaseReadReplicas: config.database.readReplicas,
         externalSecretsJob: secrets.metricsJob,
         // The backups' copy of the credentials: the one Secret every stack syncs from the database's.
         ...(k.database.credentialRotationDays !== undefined && {

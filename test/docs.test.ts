@@ -36,6 +36,7 @@ test("every alert rule links to a section of the runbook that exists", () => {
     maxBackupAgeHours: 26,
     maxVerificationAgeHours: 192,
     databaseMaxStorageGb: 100,
+    databaseReadReplicas: 1,
     externalSecretsJob: "external-secrets/external-secrets",
     rotatedDatabaseCredentials: { namespace: "backups", secret: "postgres-credentials", rotationDays: 7 },
   }).flatMap((g) => g.rules);

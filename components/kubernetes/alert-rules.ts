@@ -45,6 +45,8 @@ export interface AlertRulesArgs {
   maxVerificationAgeHours: number;
   /** Ceiling of the database's storage in GiB (storage autoscaling's maximum). */
   databaseMaxStorageGb: number;
+  /** Read replicas the database has (platform:database.readReplicas); each should stream from the primary. */
+  databaseReadReplicas: number;
   /** The Prometheus job of the External Secrets controller's metrics (SecretsSync.metricsJob). */
   externalSecretsJob: string;
   /**
@@ -261,6 +263,20 @@ function databaseRules(a: AlertRulesArgs): AlertRuleGroup {
         "A database read replica is more than 1 GiB of WAL behind the primary",
         "The replica at {{ $labels.client_addr }} has {{ $value | humanize1024 }}B of WAL left to replay: reads from DATABASE_READER_HOST return stale data.",
       ),
+      // A replica that stops replicating drops out of pg_stat_replication, and out of the lag rule above with
+      // it: count the rows against the replicas the stack made, while the exporter itself is up.
+      ...(a.databaseReadReplicas > 0
+        ? [
+            rule(
+              "DatabaseReplicaMissing",
+              "warning",
+              `(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < ${a.databaseReadReplicas} and on() up{job="postgres-exporter"} == 1`,
+              "10m",
+              "A database read replica is not streaming from the primary",
+              `{{ $value }} of ${a.databaseReadReplicas} read replicas stream from the primary: a replica that stopped replicating serves ever older data from DATABASE_READER_HOST, and DatabaseReplicaLagging no longer sees it.`,
+            ),
+          ]
+        : []),
     ],
   };
 }

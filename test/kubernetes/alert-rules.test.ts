@@ -19,6 +19,7 @@ const ARGS: AlertRulesArgs = {
   maxBackupAgeHours: 26,
   maxVerificationAgeHours: 192,
   databaseMaxStorageGb: 500,
+  databaseReadReplicas: 1,
   externalSecretsJob: "external-secrets/external-secrets",
   rotatedDatabaseCredentials: { namespace: "backups", secret: "postgres-credentials", rotationDays: 7 },
 };
@@ -26,6 +27,14 @@ const groups = alertRuleGroups(ARGS);
 const rule = (name: string): AlertRule => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
 
 describe("alert rules", () => {
+  test("a database without read replicas has no rule counting them; two replicas are both expected", () => {
+    const names = (replicas: number) => alertRuleGroups({ ...ARGS, databaseReadReplicas: replicas }).flatMap((g) => g.rules);
+    expect(names(0).map((r) => r.alert)).not.toContain("DatabaseReplicaMissing");
+    expect(names(2).find((r) => r.alert === "DatabaseReplicaMissing")!.expr).toBe(
+      '(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < 2 and on() up{job="postgres-exporter"} == 1',
+    );
+  });
+
   test.each<[string, string, string, string]>([
     [
       "HighErrorRate",
@@ -73,6 +82,12 @@ describe("alert rules", () => {
     ["DatabaseStorageNearMax", `sum(pg_database_size_bytes) > ${Math.round(500 * 1024 ** 3 * 0.8)}`, "30m", "warning"],
     ["DatabaseConnectionsHigh", "sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > 0.8", "10m", "warning"],
     ["DatabaseReplicaLagging", "max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > 1073741824", "10m", "warning"],
+    [
+      "DatabaseReplicaMissing",
+      '(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < 1 and on() up{job="postgres-exporter"} == 1',
+      "10m",
+      "warning",
+    ],
     ["CacheMemoryHigh", "max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > 0.9", "10m", "warning"],
     ["CacheEvictions", "sum(increase(redis_evicted_keys_total[10m])) > 0", "10m", "warning"],
     [

@@ -500,6 +500,8 @@ describe("monitoring", () => {
       "DatabaseStorageNearMax:warning",
       "DatabaseConnectionsHigh:warning",
       "DatabaseReplicaLagging:warning",
+      // Production has one read replica; it must be streaming.
+      "DatabaseReplicaMissing:warning",
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",
