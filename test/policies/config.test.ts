@@ -49,6 +49,7 @@ const CATALOGUE: [string, string, string][] = [
   ["gke-node-hardening", M, A],
   ["gke-legacy-auth-off", M, M],
   ["sql-private-tls", M, M],
+  ["sql-cmek", M, M],
   ["sql-backups-ha", M, D],
   ["memorystore-secure", M, A],
   ["gcs-no-public", M, M],

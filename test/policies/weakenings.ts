@@ -240,6 +240,12 @@ const PRODUCTION: Row[] = [
 /** On the gcp-production stack. A row naming several resources expects a violation on each, in that order. */
 const GCP_PRODUCTION: Row[] = [
   ["a public Cloud SQL IP", "sql-private-tls", ["database-instance", "database-replica-0"], publicCloudSql],
+  [
+    "a Cloud SQL read replica on Google's default key",
+    "sql-cmek",
+    "database-replica-0",
+    inputs("gcp:sql/databaseInstance:DatabaseInstance", { encryptionKeyName: undefined }, "database-replica-0"),
+  ],
   ["BASIC Memorystore in production", "memorystore-secure", "cache-instance", inputs("gcp:redis/instance:Instance", { tier: "BASIC" })],
   ["a GKE cluster without Workload Identity", "gke-workload-identity", ["cluster-cluster", "cluster-nodes"], noWorkloadIdentity],
   [
