@@ -10,7 +10,7 @@ import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../com
 import { ROLLOUT_PODS, ROLLOUT_SCRIPT } from "../../components/kubernetes/credential-rollout";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
-import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
+import { POD_SECURITY, RESTRICTED_CONTAINER, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram } from "../harness";
 import { documentedDefaults } from "../documented-defaults";
 
@@ -161,14 +161,7 @@ describe("AppService restarts when its synced credentials change", () => {
         command: ["sh", "-c", ROLLOUT_SCRIPT],
         env: [{ name: "TARGETS", value: "shop=shop-database,shop-cache" }],
         resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          privileged: false,
-          capabilities: { drop: ["ALL"] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: RESTRICTED_CONTAINER,
       },
     ]);
     // Its only path out of the default-deny: the API server.

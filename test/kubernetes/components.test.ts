@@ -10,6 +10,7 @@ import { BACKUP_SCRIPT, RESTORE_SCRIPT } from "../../components/kubernetes/backu
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
+import { RESTRICTED_CONTAINER } from "./stubs";
 
 const reports: Record<string, ReviewReport> = {};
 beforeAll(() => {
@@ -356,14 +357,7 @@ describe("the app", () => {
       { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
       { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
     ]);
-    expect(container.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expect(container.securityContext).toEqual(RESTRICTED_CONTAINER);
   });
 
   test.each([
