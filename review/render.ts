@@ -21,7 +21,11 @@ export const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 const CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const CONFIG_FILE_TYPES = ["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml:ConfigFile"];
 
-/** What one release renders: how many objects, how many of each type (by type token), and the objects. */
+/**
+ * What one release renders: how many objects, how many of each type (by type token), and the objects. A
+ * CustomResourceDefinition is kept without its versions' OpenAPI `schema`: those are nine tenths of what the
+ * charts render (5 MB for production) and no check reads them; the chart archive has them.
+ */
 export type Rendered = NonNullable<RecordedResource["rendered"]>;
 
 /** How rendering went, for the report: done, or why not, in one line. */
@@ -248,7 +252,11 @@ async function template(ctx: Context, release: Release, apiVersions: string[]): 
   }
 }
 
+/** Changes when what the cache holds for a key changes, so older entries are never read. */
+const CACHE_FORMAT = 2;
+
 const renderKey = (ctx: Context, release: Release, apiVersions: string[] | "probe") => ({
+  format: CACHE_FORMAT,
   chart: release.chartSha,
   values: sha256(JSON.stringify(release.values)),
   name: release.name,
@@ -273,6 +281,16 @@ async function ownCrds(ctx: Context, resources: RecordedResource[]): Promise<Crd
     );
   }
   return crds;
+}
+
+/** A CRD without its versions' OpenAPI schemas; any other manifest as it is. */
+function withoutSchemas(manifest: Manifest): Manifest {
+  if (manifest.kind !== "CustomResourceDefinition" || !Array.isArray(record(manifest.spec).versions)) return manifest;
+  const spec = record(manifest.spec);
+  const versions = (spec.versions as unknown[]).map((v) =>
+    Object.fromEntries(Object.entries(record(v)).filter(([key]) => key !== "schema")),
+  );
+  return { ...manifest, spec: { ...spec, versions } };
 }
 
 /** The `--api-versions` the CRDs add: `group/version` and `group/version/Kind`. */
@@ -324,7 +342,9 @@ export async function renderReleases(resources: RecordedResource[], options: Ren
   const apiVersions = apiVersionsOf(crds);
   const clusterScoped = new Set(crds.filter((c) => !c.namespaced).flatMap((c) => c.versions.map((v) => `${c.group}/${v}:${c.kind}`)));
   const hitsBefore = ctx.cache.hits;
-  const rendered = await pooled(jobs, 2, (job) => ctx.cache.get(renderKey(ctx, job, apiVersions), () => template(ctx, job, apiVersions)));
+  const rendered = await pooled(jobs, 2, (job) =>
+    ctx.cache.get(renderKey(ctx, job, apiVersions), async () => (await template(ctx, job, apiVersions)).map(withoutSchemas)),
+  );
   jobs.forEach((job, i) => {
     job.resource.rendered = objectsOf(job, rendered[i]!, clusterScoped);
   });
