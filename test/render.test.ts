@@ -2,18 +2,23 @@
 // WHEN the review renders the pinned charts with the releases' values and checks what they render
 // THEN every release renders exactly the objects below and the checks find nothing; a render is read from the
 //      cache the second time without running Helm; a chart value that makes a pod privileged, an unpinned
-//      image and a container left without resources are each caught by name; without Helm the review says
-//      so in one line and renders nothing.
+//      image and a container left without resources are each caught by name; a secret value reaches Helm,
+//      the cache and the objects only as "[secret]"; without Helm the review says so in one line and renders
+//      nothing.
 import { describe, expect, test } from "@jest/globals";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chartChecks } from "../review/chart-checks";
 import { chartLines } from "../review/chart-report";
-import type { RecordedResource } from "../review/engine";
+import { record, type RecordedResource } from "../review/engine";
 import { findHelm, type HelmBinary } from "../review/helm-binary";
 import type { PolicySettings } from "../review/policy-config";
 import { type HelmRunner, RELEASE_TYPE, renderReleases } from "../review/render";
+import { recordedResource } from "./recorded";
 import { shippedReview } from "./reviews";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -197,10 +202,9 @@ describe("the render cache", () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cache-"));
     try {
       const runs: string[][] = [];
-      const real = (await import("node:child_process")).execFileSync;
       const run: HelmRunner = (args) => {
         runs.push(args);
-        return Promise.resolve(real(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
+        return Promise.resolve(execFileSync(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
       };
       const first = productionWith(() => {});
       const cold = await renderReleases(first, { root: ROOT, helm: binary, cacheDir, run });
@@ -265,6 +269,53 @@ describe("planted defects in a real value of the pinned cert-manager chart", () 
           "release cert-manager-release: container cert-manager-controller sets no resources.requests.cpu, resources.requests.memory, resources.limits.memory: set it through the chart's values",
       },
     ]);
+  });
+});
+
+describe("secret values", () => {
+  test("reach Helm, the cache and the rendered objects only as the record's placeholder", async () => {
+    const SECRET = "s3cr3t-label-value";
+    const recording = await record({
+      project: "fixture",
+      stack: "test",
+      config: {},
+      secretKeys: [],
+      answers: {
+        invoke: (token) => {
+          throw new Error(`no answer for ${token}`);
+        },
+        resource: (_type, name) => ({ id: name, state: {} }),
+      },
+      program: () => {
+        new k8s.helm.v3.Release("secret-release", {
+          name: "cert-manager",
+          chart: "./charts/cert-manager-v1.21.1.tgz",
+          namespace: "cert-manager",
+          values: { global: { commonLabels: { team: pulumi.secret(SECRET) } } },
+        });
+      },
+    });
+    const release = recording.resources.find((r) => r.type === RELEASE_TYPE)!;
+    expect(release.secretInputs).toEqual(["values.global.commonLabels.team"]);
+    const cluster = recordedResource({ urn: "urn:cluster", type: "aws:eks/cluster:Cluster", name: "cluster", inputs: { version: "1.35" } });
+    const binary = await helm();
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-secret-"));
+    const valuesSeen: string[] = [];
+    const run: HelmRunner = (args) => {
+      valuesSeen.push(fs.readFileSync(args[args.indexOf("--values") + 1]!, "utf8"));
+      return Promise.resolve(execFileSync(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
+    };
+    try {
+      await renderReleases([cluster, release], { root: ROOT, helm: binary, cacheDir, run });
+      expect(valuesSeen.map((v) => JSON.parse(v) as unknown)).toEqual(Array(2).fill({ global: { commonLabels: { team: "[secret]" } } }));
+      const deployment = release.rendered!.objects.find((o) => o.type === "kubernetes:apps/v1:Deployment" && o.name === "cert-manager")!;
+      expect((deployment.inputs.metadata as { labels: Record<string, string> }).labels.team).toBe("[secret]");
+      const cached = fs.readdirSync(cacheDir).map((f) => fs.readFileSync(path.join(cacheDir, f), "utf8"));
+      expect(cached).toHaveLength(2);
+      for (const text of [...cached, JSON.stringify(release)]) expect(text).not.toContain(SECRET);
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
 
