@@ -2,7 +2,8 @@
 // WHEN the review renders the pinned charts with the releases' values and checks what they render
 // THEN every release renders exactly the objects below and the checks find nothing; a render is read from the
 //      cache the second time without running Helm; a chart value that makes a pod privileged, an unpinned
-//      image and a container left without resources are each caught by name; a secret value reaches Helm,
+//      image and a container left without resources are each caught by name, a value the chart refuses stops
+//      the review naming the release; a secret value reaches Helm,
 //      the cache and the objects only as "[secret]"; without Helm the review says so in one line and renders
 //      nothing.
 import { describe, expect, test } from "@jest/globals";
@@ -297,6 +298,15 @@ describe("planted defects in a real value of the pinned cert-manager chart", () 
           "release cert-manager-release: container cert-manager-controller image quay.io/jetstack/cert-manager-controller:latest uses the latest tag: pin a version tag or a digest",
       },
     ]);
+  });
+
+  test("a value the chart's schema refuses stops the review with Helm's words and the release's name", async () => {
+    const resources = productionWith((values) => {
+      values.replicaCount = "two";
+    });
+    await expect(renderReleases(resources, { root: ROOT, helm: await helm() })).rejects.toThrow(
+      /^helm release cert-manager-release \(\.\/charts\/cert-manager-v1\.21\.1\.tgz\): helm template failed: .*replicaCount/s,
+    );
   });
 
   test("without the resources value the controller has none: chart-resources names it", async () => {
