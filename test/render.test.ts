@@ -3,9 +3,8 @@
 // THEN every release renders exactly the objects below and the checks find nothing; a render is read from the
 //      cache the second time without running Helm; a chart value that makes a pod privileged, an unpinned
 //      image and a container left without resources are each caught by name, a value the chart refuses stops
-//      the review naming the release; a secret value reaches Helm,
-//      the cache and the objects only as "[secret]"; without Helm the review says so in one line and renders
-//      nothing.
+//      the review naming the release; a secret value reaches Helm, the cache and the objects only as
+//      "[secret]"; without Helm the review says so in one line and renders nothing.
 import { describe, expect, test } from "@jest/globals";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
