@@ -75,7 +75,17 @@ describe("the shipped stacks", () => {
 
   test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
     const report = shippedReview(stack);
-    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies", "estimate"]);
+    expect(Object.keys(report)).toEqual([
+      "stack",
+      "project",
+      "config",
+      "resources",
+      "outputs",
+      "policies",
+      "rendering",
+      "checks",
+      "estimate",
+    ]);
     expect(Object.keys(report.estimate)).toEqual([
       "criticalPathMinutes",
       "serialMinutes",
@@ -87,7 +97,16 @@ describe("the shipped stacks", () => {
     for (const line of report.estimate.costLines) expect(Object.keys(line)).toEqual(["item", "quantity", "unitUsd", "monthlyUsd"]);
     expect(report.stack).toBe(stack);
     expect(report.project).toBe("platform");
-    for (const resource of report.resources) expect(Object.keys(resource)).toEqual(RESOURCE_FIELDS);
+    // A Helm release also carries what its chart renders.
+    for (const resource of report.resources)
+      expect(Object.keys(resource)).toEqual(
+        resource.type === "kubernetes:helm.sh/v3:Release" ? [...RESOURCE_FIELDS, "rendered"] : RESOURCE_FIELDS,
+      );
+    for (const release of report.resources.filter((r) => r.rendered))
+      expect(Object.keys(release.rendered!)).toEqual(["count", "kinds", "objects"]);
+    expect(report.checks.map((c) => Object.keys(c))).toEqual(
+      Array(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
+    );
     expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
     for (const policy of report.policies) expect(Object.keys(policy)).toEqual(["name", "enforcementLevel", "evaluated", "violations"]);
     const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
@@ -179,6 +198,8 @@ describe("the shipped stacks", () => {
       ],
       outputs: {},
       policies: [],
+      rendering: { done: true, releases: 0, cached: 0 },
+      checks: [],
       estimate: {
         criticalPathMinutes: 21.6,
         serialMinutes: 89.7,
@@ -199,6 +220,7 @@ describe("the shipped stacks", () => {
         "    aws:secretsmanager/secretVersion:SecretVersion     1",
         "    platform:aws:RedisCache                            1",
         "    pulumi:providers:aws                               1",
+        "  charts rendered: the stack installs none",
         "  first deploy (estimate): critical path 21.6 min, 89.7 min if created one by one",
         "  monthly cost (estimate, on-demand prices of 2026-12-02): $1,372.13 a month",
         "  written to review/out/dev.json",

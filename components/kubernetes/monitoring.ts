@@ -242,6 +242,20 @@ function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
   }
 }
 
+/** Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves unset. */
+const OPERATOR_VALUES = {
+  prometheusOperator: {
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    // The Jobs that create and patch the admission webhook's certificate.
+    admissionWebhooks: { patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } } },
+  },
+  "kube-state-metrics": {
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    // The data-hash annotation of Secrets as a label of kube_secret_annotations: the rotation alert counts its values.
+    metricAnnotationsAllowList: [`secrets=[${EXTERNAL_SECRETS_DATA_HASH}]`],
+  },
+};
+
 /**
  * kube-prometheus-stack's values: no CRDs (a release of their own), nothing for the control plane a
  * managed cluster hides, Prometheus selecting every rule and monitor of the cluster, Alertmanager routing
@@ -265,8 +279,7 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },
-    // The data-hash annotation of Secrets as a label of kube_secret_annotations: the rotation alert counts its values.
-    "kube-state-metrics": { metricAnnotationsAllowList: [`secrets=[${EXTERNAL_SECRETS_DATA_HASH}]`] },
+    ...OPERATOR_VALUES,
     defaultRules: {
       create: true,
       rules: {
@@ -310,7 +323,11 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
       deploymentStrategy: { type: "Recreate" },
       // Ownership comes from fsGroup; the chown init container would run as root.
       initChownData: { enabled: false },
-      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      sidecar: {
+        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName },
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      },
       "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
       // The log store's credentials come from the account's workload identity, never from keys.
       serviceAccount: { name: GRAFANA_SERVICE_ACCOUNT, annotations: grafana.serviceAccountAnnotations },
