@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
+import type { CheckResult } from "./check-types";
+import { reachabilityOf } from "./cluster-objects";
 import { record, type RecordedResource } from "./engine";
 import { estimateLines, estimateStack } from "./estimate";
 import { checkManagedPolicies } from "./managed-policies";
@@ -26,6 +28,8 @@ export interface ReviewReport {
   outputs: Record<string, unknown>;
   /** One entry per policy of the pack, in the pack's order. */
   policies: PolicyResult[];
+  /** The checks over the stack's Kubernetes objects, beside the policies: the network reachability check (review/reachability.ts). */
+  checks: CheckResult[];
   /** The first deploy's critical path and the monthly cost, from dated tables (review/deploy-time.ts, review/cost.ts). */
   estimate: Estimate;
   /** What changes against another version of the stack, when reviewed with `--against`. */
@@ -98,6 +102,7 @@ export async function reviewStack(
     resources: recording.resources,
     outputs: recording.outputs,
     policies: results,
+    checks: [reachabilityOf(recording.resources, settings)],
     estimate: estimateStack(recording.resources),
   };
 }

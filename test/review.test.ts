@@ -179,6 +179,7 @@ describe("the shipped stacks", () => {
       ],
       outputs: {},
       policies: [],
+      checks: [],
       estimate: {
         criticalPathMinutes: 21.6,
         serialMinutes: 89.7,

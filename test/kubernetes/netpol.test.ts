@@ -13,7 +13,7 @@ import {
   type PolicyPeer,
   type PolicyRule,
   policyTypesOf,
-} from "./netpol";
+} from "../../review/netpol";
 
 const PROM = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
 const APP = { namespace: "apps", labels: { app: "web", tier: "front" } };

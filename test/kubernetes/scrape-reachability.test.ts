@@ -19,7 +19,7 @@ import {
   NetworkPolicies,
   type PodEndpoint,
   selects,
-} from "./netpol";
+} from "../../review/netpol";
 
 let report: ReviewReport;
 let policies: NetworkPolicies;
