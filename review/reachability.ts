@@ -254,6 +254,7 @@ function dnsPaths(facts: ClusterFacts, pods: PodTemplate[], policies: NetworkPol
         from: { name: `pods of ${p.object}`, endpoints: [podOf(p)] },
         to: facts.dns,
         port: 53,
+        portName: Object.entries(facts.dns.ports).find(([, x]) => x.port === 53 && x.protocol === protocol)?.[0],
         protocol,
       })),
     );
