@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import type * as Policies from "../policies/policies";
 import type * as Review from "./review";
 import { type AgainstRequest, loadAgainst } from "./against";
+import { mandatoryFindings } from "./chart-report";
 import { diffReports, diffSummary, statefulRisks } from "./diff";
 import type { ReviewDiff } from "./report-types";
 import { mandatoryCount, policyLines } from "./policy-report";
@@ -156,11 +157,11 @@ async function main(): Promise<number> {
       ].join("\n"),
     );
     if (report.diff) console.log(diffSummary(report.diff));
-    const blocking = mandatoryCount(report.policies);
+    const blocking = mandatoryCount(report.policies) + mandatoryFindings(report.checks);
     const risky = args["fail-on-replace"] && report.diff ? refuseRisks(report.stack, report.diff) : 0;
     if (blocking === 0) return risky;
     console.error(
-      `${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
+      `${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"} or chart check finding${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
     );
     return 1;
   } catch (err) {

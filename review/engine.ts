@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import type { KubeObject } from "./check-types";
 import { ReviewError } from "./stack-file";
 
 interface CustomTimeouts {
@@ -38,6 +39,8 @@ export interface RecordedResource {
   customTimeouts: CustomTimeouts | null;
   /** URNs the resource was known by before (its `aliases`), which the engine carries over instead of replacing. */
   aliases: string[];
+  /** For a `kubernetes:helm.sh/v3:Release`: what its chart renders with its values (review/render.ts). */
+  rendered?: { count: number; kinds: Record<string, number>; objects: KubeObject[] };
 }
 
 export interface Recording {

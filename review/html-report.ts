@@ -2,6 +2,7 @@
 // resource graph by component, the critical path of a first deploy marked when the review has an estimate,
 // the policy results, the cost lines and the diff. Graphviz, compiled to WebAssembly (@viz-js/viz), lays the
 // graph out as SVG at review time, in Node.
+import { chartsHtml, mandatoryFindings } from "./chart-report";
 import type { Viz } from "@viz-js/viz" with { "resolution-mode": "import" };
 import type { PlatformPolicy } from "../policies/policies";
 import { type ComponentGraph, componentGraph, toDot } from "./graph";
@@ -32,12 +33,13 @@ export async function graphSvg(graph: ComponentGraph): Promise<string> {
 }
 
 function summary(report: ReportInput, view: PolicyView, info: PolicyRunInfo): string {
-  const blocked = view.mandatory.length > 0;
+  const mandatory = view.mandatory.length + mandatoryFindings(report.checks);
+  const blocked = mandatory > 0;
   const facts = [
     esc(view.cloud),
     esc(view.environment),
     `${view.resources} resources`,
-    `${view.mandatory.length} mandatory`,
+    `${mandatory} mandatory`,
     `${view.advisory.length} advisory`,
     `<strong class="${blocked ? "blocked" : "passed"}">${blocked ? "Blocked" : "Passed"}</strong>`,
     ...(report.estimate
@@ -143,6 +145,7 @@ export async function htmlReport(report: ReportInput, policies: readonly Platfor
     graphSection(graph, await graphSvg(graph), report.estimate !== undefined),
     diffSection(report, view.statefulTypes),
     policySection(report, view, policies),
+    report.rendering ? chartsHtml(report) : "",
     costSection(report),
   ].join("\n");
   return `<!DOCTYPE html>

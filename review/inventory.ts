@@ -1,8 +1,10 @@
 // What the reports of a review are made from, shared by the terminal summary, the Markdown and the HTML: the
 // stack's identity from its config, each resource's top-level component, the counts per component and per
 // type, and readable labels for URNs (also for resources the report no longer holds, such as removed ones).
+import type { CheckResult } from "./check-types";
 import type { RecordedResource } from "./engine";
 import type { PolicyResult } from "./policy-runner";
+import type { Rendering } from "./render";
 import type { Estimate, ReviewDiff } from "./report-types";
 
 /** What the reports read of a review record (review/out/<stack>.json); the estimate and the diff are optional. */
@@ -14,6 +16,8 @@ export interface ReportInput {
   policies: readonly PolicyResult[];
   estimate?: Estimate;
   diff?: ReviewDiff;
+  rendering?: Rendering;
+  checks?: readonly CheckResult[];
 }
 
 /** The group of resources created directly by the program rather than by a component (the providers). */

@@ -3,6 +3,7 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { providersOf } from "../policies/lib/policy";
 import type { PlatformPolicy } from "../policies/policies";
+import { chartsMarkdown, mandatoryFindings } from "./chart-report";
 import type { RecordedResource } from "./engine";
 import { byUrnOf, counted, labelOf, type ReportInput, setting } from "./inventory";
 import { code, collapsed, diffSection, estimateSection, inventorySection, plural, prose, summaryTable, table, text } from "./markdown";
@@ -166,16 +167,18 @@ export function policyView(report: ReportInput, policies: readonly PlatformPolic
 export function markdownSummary(report: ReportInput, policies: readonly PlatformPolicy[], info: PolicyRunInfo): string {
   const view = policyView(report, policies);
   const { mandatory, advisory } = view;
+  // A mandatory chart check's finding blocks as a mandatory violation does; the Charts section lists them.
+  const blocking = mandatory.length + mandatoryFindings(report.checks);
   const out = [
-    ...summaryTable(report, view, { mandatory: mandatory.length, advisory: advisory.length }),
+    ...summaryTable(report, view, { mandatory: blocking, advisory: advisory.length }),
     "",
     `Policy pack ${text(info.pack.name)} ${text(info.pack.version)} with ${code(info.configFile, false)}.`,
   ];
-  if (mandatory.length > 0)
-    out.push("", `**Blocked**: ${plural(mandatory.length, "mandatory violation")} must be fixed before this stack is deployed.`);
+  if (blocking > 0) out.push("", `**Blocked**: ${plural(blocking, "mandatory violation")} must be fixed before this stack is deployed.`);
   if (report.diff) out.push("", ...diffSection(report, report.diff, view.statefulTypes));
   out.push("", ...violationSection("mandatory", mandatory, policies, report));
   out.push("", ...violationSection("advisory", advisory, policies, report));
+  if (report.rendering) out.push("", ...chartsMarkdown(report));
   if (report.estimate) out.push("", ...estimateSection(report));
   out.push("", ...policyTable(view.results, view.hidden, view.cloud));
   out.push("", ...inventorySection(report, view.resources));

@@ -6,16 +6,20 @@ import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
+import { chartChecks } from "./chart-checks";
+import { chartLines } from "./chart-report";
 import type { CheckResult } from "./check-types";
 import { reachabilityOf } from "./cluster-objects";
 import { record, type RecordedResource } from "./engine";
 import { estimateLines, estimateStack } from "./estimate";
 import { checkManagedPolicies } from "./managed-policies";
 import { loadPolicyConfig, policyConfigFile } from "./policy-config";
+import { findHelm, type HelmBinary, type HelmMissing } from "./helm-binary";
 import { htmlReport } from "./html-report";
 import { counted, inventory, setting } from "./inventory";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
+import { type HelmRunner, renderReleases, type Rendering } from "./render";
 import type { Estimate, ReviewDiff } from "./report-types";
 import { loadProject, loadStackConfig, type Project, ReviewError, type StackConfig } from "./stack-file";
 
@@ -28,7 +32,13 @@ export interface ReviewReport {
   outputs: Record<string, unknown>;
   /** One entry per policy of the pack, in the pack's order. */
   policies: PolicyResult[];
-  /** The checks over the stack's Kubernetes objects, beside the policies: the network reachability check (review/reachability.ts). */
+  /** How the charts of the Releases were rendered (each Release's objects are on its record as `rendered`), or why not. */
+  rendering: Rendering;
+  /**
+   * The checks over the stack's Kubernetes objects: those over what the charts render (review/chart-checks.ts),
+   * when they were rendered, and the network reachability check over the typed and rendered objects
+   * (review/reachability.ts).
+   */
   checks: CheckResult[];
   /** The first deploy's critical path and the monthly cost, from dated tables (review/deploy-time.ts, review/cost.ts). */
   estimate: Estimate;
@@ -54,6 +64,8 @@ interface ReviewOptions {
    * inline programs do. The tests use it to run the main program under a transformation.
    */
   program?: () => unknown;
+  /** How charts are rendered: the Helm to use (tests pass a missing one), a runner and a cache folder. @default - findHelm, its binary, node_modules/.cache */
+  render?: { helm?: HelmBinary | HelmMissing; run?: HelmRunner; cacheDir?: string };
 }
 
 /** The pack, and the policy config a review uses: the stack's environment's, unless options name another. */
@@ -95,6 +107,12 @@ export async function reviewStack(
   const run = policyRunInfo(options, config, project.name);
   const settings = loadPolicyConfig(policies, run.file, options.root);
   const results = await runPolicies(recording.resources, policies, settings, run.pack);
+  const rendering = await renderReleases(recording.resources, {
+    root: options.root,
+    helm: options.render?.helm ?? (await findHelm({ root: options.root })),
+    ...(options.render?.run && { run: options.render.run }),
+    ...(options.render?.cacheDir && { cacheDir: options.render.cacheDir }),
+  });
   return {
     stack: options.stack,
     project: project.name,
@@ -102,7 +120,8 @@ export async function reviewStack(
     resources: recording.resources,
     outputs: recording.outputs,
     policies: results,
-    checks: [reachabilityOf(recording.resources, settings)],
+    rendering,
+    checks: [...(rendering.done ? chartChecks(recording.resources, settings) : []), reachabilityOf(recording.resources, settings)],
     estimate: estimateStack(recording.resources),
   };
 }
@@ -138,6 +157,7 @@ export function summarize(report: ReviewReport, file: string): string {
     ...table(byComponent),
     "  resources per type:",
     ...table(byType),
+    ...chartLines(report),
     ...estimateLines(report.estimate),
     `  written to ${file}`,
   ].join("\n");

@@ -179,6 +179,7 @@ describe("the shipped stacks", () => {
       ],
       outputs: {},
       policies: [],
+      rendering: { done: true, releases: 0, cached: 0 },
       checks: [],
       estimate: {
         criticalPathMinutes: 21.6,
@@ -200,6 +201,7 @@ describe("the shipped stacks", () => {
         "    aws:secretsmanager/secretVersion:SecretVersion     1",
         "    platform:aws:RedisCache                            1",
         "    pulumi:providers:aws                               1",
+        "  charts rendered: the stack installs none",
         "  first deploy (estimate): critical path 21.6 min, 89.7 min if created one by one",
         "  monthly cost (estimate, on-demand prices of 2026-12-02): $1,372.13 a month",
         "  written to review/out/dev.json",

@@ -73,6 +73,7 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
           // Only Services that ask for it (the gateway's, by annotation) get an NLB from the controller.
           enableServiceMutatorWebhook: false,
           podDisruptionBudget: { maxUnavailable: 1 },
+          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
         },
       },
       this,

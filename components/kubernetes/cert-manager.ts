@@ -102,11 +102,16 @@ function createRelease(
         crds: { enabled: true, keep: true },
         replicaCount: replicas,
         podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
         webhook: {
           replicaCount: replicas,
           securePort: CERT_MANAGER_WEBHOOK_PORT,
           podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+          resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
         },
+        // The CA injector watches every Secret and webhook of the cluster: it needs more memory than the webhook.
+        cainjector: { resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+        startupapicheck: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
         config: {
           apiVersion: "controller.config.cert-manager.io/v1alpha1",
           kind: "ControllerConfiguration",

@@ -168,6 +168,8 @@ function createController(at: GatewayScope, replicas: number, crdReleases: k8s.h
           envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } },
         },
         podDisruptionBudget: { minAvailable: replicas > 1 ? 1 : 0 },
+        // The Job that writes the controller's certificates at install and upgrade.
+        certgen: { job: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } } } },
         // Zone-aware routing hints need a mutating webhook the API server would call; not worth the opening.
         topologyInjector: { enabled: false },
       },

@@ -265,6 +265,12 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },
+    prometheusOperator: {
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+      // The Jobs that create and patch the admission webhook's certificate.
+      admissionWebhooks: { patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } } },
+    },
+    "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
     defaultRules: {
       create: true,
       rules: {
@@ -308,7 +314,11 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
       deploymentStrategy: { type: "Recreate" },
       // Ownership comes from fsGroup; the chown init container would run as root.
       initChownData: { enabled: false },
-      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName } },
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      sidecar: {
+        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: namespaceName },
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+      },
       "grafana.ini": { analytics: { check_for_updates: false, reporting_enabled: false } },
       // The log store's credentials come from the account's workload identity, never from keys.
       serviceAccount: { name: GRAFANA_SERVICE_ACCOUNT, annotations: grafana.serviceAccountAnnotations },

@@ -115,7 +115,12 @@ export class SecretsSync extends pulumi.ComponentResource {
         values: {
           installCRDs: false,
           serviceAccount: { create: true, name: "external-secrets", annotations: this.identity.serviceAccountAnnotations },
-          webhook: { port: EXTERNAL_SECRETS_WEBHOOK_PORT },
+          resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+          webhook: {
+            port: EXTERNAL_SECRETS_WEBHOOK_PORT,
+            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+          },
+          certController: { resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } } },
         },
         dependsOn: [crds],
       },

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from "@jest/globals";
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
-import { podMetadataOf, podSpecOf, restrictedProblems, WORKLOAD_KINDS } from "./pss";
+import { podMetadataOf, podSpecOf, restrictedProblems, WORKLOAD_KINDS } from "../../review/pod-security";
 import { hasSchema, validateObject } from "./schema";
 
 const STACKS = ["dev", "staging", "production", "gcp-dev", "gcp-production"] as const;

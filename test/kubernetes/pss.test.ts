@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { podMetadataOf, podSpecOf, RESTRICTED_VOLUME_TYPES, restrictedProblems } from "./pss";
+import { podMetadataOf, podSpecOf, RESTRICTED_VOLUME_TYPES, restrictedProblems } from "../../review/pod-security";
 import { validateObject } from "./schema";
 
 type Spec = Record<string, unknown>;

@@ -12,7 +12,7 @@ import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
 import type { RecordedResource } from "../../review/engine";
 import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubLogs, stubSecrets } from "./stubs";
 import { recordProgram, type Recorded } from "../harness";
-import { podMetadataOf, podSpecOf, restrictedProblems } from "./pss";
+import { podMetadataOf, podSpecOf, restrictedProblems } from "../../review/pod-security";
 import { validateObject } from "./schema";
 
 const podSecurity = POD_SECURITY;

@@ -1,8 +1,9 @@
 /**
  * The Pod Security Standards "restricted" profile (latest: Kubernetes 1.36), every baseline and
- * restricted control, as an independent second opinion in tests: written from the standard's text at
- * https://kubernetes.io/docs/concepts/security/pod-security-standards/, not from the product's policy
- * pack. Where restricted tightens a baseline control (capabilities, seccomp, /proc mount), only the
+ * restricted control, written from the standard's text at
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/, not from the policy pack: the
+ * review checks the pod templates the pinned charts render with it (review/chart-checks.ts), and the tests
+ * use it as a second opinion on the program's own objects. Where restricted tightens a baseline control (capabilities, seccomp, /proc mount), only the
  * restricted form is checked. Containers means containers, initContainers and ephemeralContainers.
  */
 
@@ -79,18 +80,34 @@ const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): string[] {
   const spec = record(podSpec);
   if (!spec) return ["pod spec is missing"];
-  const pod = record(spec.securityContext) ?? {};
-  const windows = record(spec.os)?.name === "windows";
-  // A pod in its own user namespace (hostUsers: false) is not root on the node (KEP-127).
-  const userNamespace = spec.hostUsers === false;
-  const all = containersOf(spec);
   const out: string[] = [];
-  // `got` (present even when undefined) appends the offending value.
-  const report = (control: string, subject: string, field: string, rule: string, ...got: unknown[]): void => {
-    out.push(`${control}: ${subject}: ${field} ${rule}${got.length ? ` (got ${shown(got[0])})` : ""}`);
+  const pod: Pod = {
+    spec,
+    sc: record(spec.securityContext) ?? {},
+    metadata: record(podMetadata),
+    all: containersOf(spec),
+    // `got` (present even when undefined) appends the offending value.
+    report: (control, subject, field, rule, ...got) =>
+      void out.push(`${control}: ${subject}: ${field} ${rule}${got.length ? ` (got ${shown(got[0])})` : ""}`),
   };
+  baselineHostProblems(pod);
+  baselineProfileProblems(pod);
+  restrictedOnlyProblems(pod);
+  return out;
+}
 
-  // ---- baseline ----
+/** One pod spec, its containers, and where its problems go. */
+interface Pod {
+  spec: Obj;
+  /** The pod's securityContext. */
+  sc: Obj;
+  metadata: Obj | undefined;
+  all: ContainerRef[];
+  report: (control: string, subject: string, field: string, rule: string, ...got: unknown[]) => void;
+}
+
+/** Baseline: HostProcess, host namespaces, privileged containers, hostPath volumes, host ports. */
+function baselineHostProblems({ spec, sc: pod, all, report }: Pod): void {
   if (record(pod.windowsOptions)?.hostProcess === true)
     report("HostProcess", "pod", "securityContext.windowsOptions.hostProcess", "must not be true");
   for (const c of all)
@@ -112,7 +129,10 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
       if (hostPort !== undefined && hostPort !== 0) report("Host ports", c.subject, `ports[${i}].hostPort`, "must be unset or 0", hostPort);
     }
   }
+}
 
+/** Baseline: AppArmor, SELinux, /proc mount, sysctls, probe and lifecycle hosts. */
+function baselineProfileProblems({ sc: pod, metadata: podMetadata, all, report }: Pod): void {
   const appArmor = (subject: string, sc: Obj): void => {
     const type = record(sc.appArmorProfile)?.type;
     if (type !== undefined && !PROFILE_TYPES.includes(type as string))
@@ -176,8 +196,13 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
       }
     }
   }
+}
 
-  // ---- restricted ----
+/** Restricted: volume types, privilege escalation, seccomp, capabilities, running as non-root. */
+function restrictedOnlyProblems({ spec, sc: pod, all, report }: Pod): void {
+  const windows = record(spec.os)?.name === "windows";
+  // A pod in its own user namespace (hostUsers: false) is not root on the node (KEP-127).
+  const userNamespace = spec.hostUsers === false;
   for (const [i, volume] of list(spec.volumes).entries()) {
     for (const type of Object.keys(record(volume) ?? {})) {
       if (type !== "name" && !RESTRICTED_VOLUME_TYPES.includes(type))
@@ -241,7 +266,6 @@ export function restrictedProblems(podSpec: unknown, podMetadata?: unknown): str
     for (const c of all)
       if (c.sc.runAsUser === 0) report("Running as non-root user", c.subject, "securityContext.runAsUser", "must not be 0");
   }
-  return out;
 }
 
 interface ContainerRef {
