@@ -7,7 +7,7 @@ import { STACK_RELEASE } from "../components/kubernetes/monitoring";
 import type { CheckResult, KubeObject } from "./check-types";
 import type { RecordedResource } from "./engine";
 import { addressIn } from "./netpol";
-import { checkReachability, type ClusterFacts, type ReachabilityResult } from "./reachability";
+import { type AddressService, checkReachability, type ClusterFacts, type ReachabilityResult } from "./reachability";
 import type { PolicySettings } from "./policy-config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -15,6 +15,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NOT_OBJECTS = [RELEASE, "kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:helm.sh/v4:Chart"];
 /** The policy whose enforcement level the reachability check takes: the one that asks for network policies at all. */
 export const NETWORK_POLICY_POLICY = "namespace-default-deny";
+/** The Prometheus operator's flag naming the Service it keeps pointed at every node's kubelet. */
+const KUBELET_SERVICE_FLAG = "--kubelet-service=";
 
 /** Every Kubernetes object of the recording: the typed ones, then what each Release rendered (`rendered.objects`), if it was rendered. */
 export function kubeObjects(resources: readonly RecordedResource[]): KubeObject[] {
@@ -39,14 +41,11 @@ function usableEnds(cidr: string, reservedLow: number, reservedHigh: number): st
 const inputSources = (resources: readonly RecordedResource[], r: RecordedResource, input: string, type: string) =>
   (r.propertyDependencies[input] ?? []).flatMap((urn) => resources.filter((x) => x.urn === urn && x.type === type));
 
-/**
- * Where the API server calls webhooks from, and which DNS server the cluster runs. EKS: the control plane's
- * network interfaces sit in the cluster's subnets (AWS keeps each subnet's first four addresses and its last);
- * its DNS is the CoreDNS add-on. GKE: the control plane's private endpoint takes an address in the node
- * subnet's primary range (GCP keeps the first two and the last two); its DNS is kube-dns.
- */
-function cloudFacts(resources: readonly RecordedResource[]): { apiServerAddresses: string[]; dns: ClusterFacts["dns"] } {
-  const dns = (name: string, metrics: Record<string, number>): ClusterFacts["dns"] => ({
+type CloudFacts = Pick<ClusterFacts, "apiServerAddresses" | "dns"> & { nodeAddresses: string[] };
+
+/** The cluster DNS pods: `k8s-app: kube-dns` in kube-system on EKS and GKE, with the server's DNS and metrics ports. */
+function dnsPods(name: string, metrics: Record<string, number>): ClusterFacts["dns"] {
+  return {
     object: `kube-system/Deployment/${name}`,
     namespace: "kube-system",
     labels: { "k8s-app": "kube-dns" },
@@ -55,22 +54,71 @@ function cloudFacts(resources: readonly RecordedResource[]): { apiServerAddresse
       "dns-tcp": { port: 53, protocol: "TCP" },
       ...Object.fromEntries(Object.entries(metrics).map(([n, port]) => [n, { port, protocol: "TCP" }])),
     },
-  });
-  const eks = resources.filter((r) => r.type === "aws:eks/cluster:Cluster");
-  if (eks.length > 0)
-    return {
-      apiServerAddresses: eks
-        .flatMap((c) => inputSources(resources, c, "vpcConfig", "aws:ec2/subnet:Subnet"))
-        .flatMap((s) => usableEnds(s.inputs.cidrBlock as string, 4, 1)),
-      dns: dns("coredns", { metrics: 9153 }),
-    };
-  const gke = resources.filter((r) => r.type === "gcp:container/cluster:Cluster");
-  return {
-    apiServerAddresses: gke
-      .flatMap((c) => inputSources(resources, c, "subnetwork", "gcp:compute/subnetwork:Subnetwork"))
-      .flatMap((s) => usableEnds(s.inputs.ipCidrRange as string, 2, 2)),
-    dns: dns("kube-dns", { metrics: 10054, "metrics-skydns": 10055 }),
   };
+}
+
+/**
+ * Where the API server is (and calls webhooks from), where the nodes are, and which DNS server the cluster
+ * runs. EKS: the control plane's network interfaces sit in the cluster's subnets and the nodes in the node
+ * groups' (AWS keeps each subnet's first four addresses and its last); its DNS is the CoreDNS add-on. GKE:
+ * the control plane's private endpoint and the nodes take addresses in the node subnet's primary range (GCP
+ * keeps the first two and the last two); its DNS is kube-dns. Each range is represented by its usable ends.
+ */
+function cloudFacts(resources: readonly RecordedResource[]): CloudFacts {
+  const subnetEnds = (type: string, input: string, subnet: string, cidr: string, reserved: [number, number]) =>
+    resources
+      .filter((r) => r.type === type)
+      .flatMap((r) => inputSources(resources, r, input, subnet))
+      .flatMap((s) => usableEnds(s.inputs[cidr] as string, ...reserved));
+  if (resources.some((r) => r.type === "aws:eks/cluster:Cluster")) {
+    const aws = (type: string, input: string) => subnetEnds(type, input, "aws:ec2/subnet:Subnet", "cidrBlock", [4, 1]);
+    return {
+      apiServerAddresses: aws("aws:eks/cluster:Cluster", "vpcConfig"),
+      nodeAddresses: aws("aws:eks/nodeGroup:NodeGroup", "subnetIds"),
+      dns: dnsPods("coredns", { metrics: 9153 }),
+    };
+  }
+  const nodeSubnet = subnetEnds("gcp:container/cluster:Cluster", "subnetwork", "gcp:compute/subnetwork:Subnetwork", "ipCidrRange", [2, 2]);
+  return {
+    apiServerAddresses: nodeSubnet,
+    nodeAddresses: nodeSubnet,
+    dns: dnsPods("kube-dns", { metrics: 10054, "metrics-skydns": 10055 }),
+  };
+}
+
+/**
+ * The Services the cluster runs whose endpoints are addresses: `default/kubernetes` at the API server, and the
+ * kubelets' Service the Prometheus operator keeps (named by its `--kubelet-service` flag) at the nodes.
+ */
+function addressServices(objects: KubeObject[], facts: CloudFacts): AddressService[] {
+  const apiServer: AddressService = {
+    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { ports: [{ name: "https", port: 443, targetPort: 443 }] },
+    addresses: facts.apiServerAddresses,
+  };
+  const kubeletServices = objects.flatMap((o) => {
+    const template = (o.inputs.spec as { template?: { spec?: { containers?: { args?: unknown[] }[] } } } | undefined)?.template;
+    const args = (template?.spec?.containers ?? []).flatMap((c) => c.args ?? []).filter((a): a is string => typeof a === "string");
+    return args.flatMap((a) => (a.startsWith(KUBELET_SERVICE_FLAG) ? [a.slice(KUBELET_SERVICE_FLAG.length).split("/")] : []));
+  });
+  const kubelets = [...new Map(kubeletServices.map(([namespace, name]) => [`${namespace}/${name}`, { namespace, name }])).values()].map(
+    ({ namespace, name }): AddressService => ({
+      metadata: {
+        name: name!,
+        namespace: namespace!,
+        labels: { "app.kubernetes.io/name": "kubelet", "k8s-app": "kubelet", "app.kubernetes.io/managed-by": "prometheus-operator" },
+      },
+      spec: {
+        ports: [
+          { name: "https-metrics", port: 10250 },
+          { name: "http-metrics", port: 10255 },
+          { name: "cadvisor", port: 4194 },
+        ],
+      },
+      addresses: facts.nodeAddresses,
+    }),
+  );
+  return facts.apiServerAddresses.length > 0 ? [apiServer, ...kubelets] : kubelets;
 }
 
 /**
@@ -94,8 +142,10 @@ export function clusterFacts(resources: readonly RecordedResource[]): ClusterFac
         ports: { web: { port: 9090, protocol: "TCP" }, "reloader-web": { port: 8080, protocol: "TCP" } },
       };
     });
+  const { nodeAddresses, ...cloud } = cloudFacts(resources);
   return {
-    ...cloudFacts(resources),
+    ...cloud,
+    addressServices: addressServices(kubeObjects(resources), { nodeAddresses, ...cloud }),
     proxies: { labels: PROXY_PODS, ports: { metrics: { port: PROXY_PORTS.metrics, protocol: "TCP" } } },
     prometheus,
   };

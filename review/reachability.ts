@@ -5,6 +5,7 @@
 // the source's egress and the destination's ingress both admit it (review/netpol.ts); each closed one is a
 // finding naming the namespace, the pods, the port and the allowance to add. Pure: objects and cluster
 // facts in, a CheckResult out.
+import { isTestHook } from "./chart-checks";
 import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
 import { type Endpoint, type Labels, type LabelSelector, type NetworkPolicy, NetworkPolicies, type PodEndpoint, selects } from "./netpol";
 import {
@@ -32,6 +33,22 @@ export interface ClusterFacts {
   proxies: { labels: Labels; ports: PodTemplate["ports"] };
   /** The Prometheus pods scrapes leave from, when no Prometheus object is among the objects (its chart not rendered). */
   prometheus: PodTemplate[];
+  /** Services the cluster runs whose endpoints are addresses, not pods: `default/kubernetes` (the API server), the kubelets'. */
+  addressServices: AddressService[];
+}
+
+/** A Service without a selector whose endpoints are addresses outside the pod network. */
+export interface AddressService extends Service {
+  addresses: string[];
+}
+
+/** Where a path leads: the pods of one object, or the addresses behind a Service. */
+interface Target {
+  /** `<ns>/<Kind>/<name>` of the object that makes the pods, or of the Service in front of the addresses. */
+  object: string;
+  endpoints: Endpoint[];
+  /** The pods' template, when the target is pods. */
+  pods?: PodTemplate;
 }
 
 export type PathKind = "scrape" | "webhook" | "route" | "dns";
@@ -47,7 +64,7 @@ interface Path {
   /** `<ns>/<Kind>/<name>` of the object that asks for the path (monitor, webhook configuration, route, workload). */
   by: string;
   from: Source;
-  to: PodTemplate;
+  to: Target;
   port: number;
   portName?: string;
   protocol: string;
@@ -68,8 +85,9 @@ const labelText = (labels: Labels) =>
 const endpointText = (e: Endpoint) => ("address" in e ? e.address : `${e.namespace}/${labelText(e.labels)}`);
 const pathText = (p: Path) => `${p.kind} ${p.by}: ${p.from.name} -> ${p.to.object} ${p.protocol} ${p.port}`;
 const podOf = (t: PodTemplate): PodEndpoint => ({ namespace: t.namespace, labels: t.labels });
+const podsTarget = (t: PodTemplate): Target => ({ object: t.object, endpoints: [podOf(t)], pods: t });
 const metadataOf = (o: KubeObject) => (o.inputs.metadata ?? {}) as { name?: string; namespace?: string; labels?: Labels };
-const idOf = (o: KubeObject) => `${metadataOf(o).namespace ?? ""}/${kindOf(o)}/${metadataOf(o).name ?? o.name}`;
+const idOf = (o: KubeObject) => `${metadataOf(o).namespace ?? "-"}/${kindOf(o)}/${metadataOf(o).name ?? o.name}`;
 
 /** The Prometheus pods: those the operator runs for each Prometheus object, else the facts'. */
 function prometheusPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate[] {
@@ -85,7 +103,8 @@ function allPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate[] {
     labels: facts.proxies.labels,
     ports: facts.proxies.ports,
   }));
-  const templates = podTemplates(objects);
+  // Helm test hooks run only under `helm test`, which a Release never runs.
+  const templates = podTemplates(objects.filter((o) => !isTestHook(o)));
   const prometheus = templates.some((t) => t.object.split("/")[1] === "Prometheus") ? [] : facts.prometheus;
   return [...templates, ...prometheus, ...proxies, facts.dns];
 }
@@ -95,21 +114,38 @@ function allPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate[] {
  * numbered `number`, or straight at the pods' `targetPort` (a ServiceMonitor endpoint may name one instead).
  */
 function behindService(
-  service: Service,
+  service: Service | AddressService,
   wanted: { port?: string; number?: number; targetPort?: string | number },
   pods: PodTemplate[],
-): { pod: PodTemplate; port: number; portName?: string }[] {
+): { to: Target; port: number; portName?: string }[] {
+  const byTargetPort = wanted.port === undefined && wanted.number === undefined && wanted.targetPort !== undefined;
+  if ("addresses" in service) {
+    const { name, namespace } = service.metadata;
+    const servicePort = (service.spec?.ports ?? []).find((p) =>
+      wanted.port !== undefined ? p.name === wanted.port : p.port === wanted.number,
+    );
+    const port = byTargetPort ? wanted.targetPort : (servicePort?.targetPort ?? servicePort?.port);
+    if (typeof port !== "number") return [];
+    return [{ to: { object: `${namespace}/Service/${name}`, endpoints: service.addresses.map((address) => ({ address })) }, port }];
+  }
   const selector = service.spec?.selector;
   if (selector === undefined || Object.keys(selector).length === 0) return [];
   return pods
     .filter((p) => p.namespace === service.metadata.namespace && selects({ matchLabels: selector }, p.labels))
     .flatMap((pod) => {
-      const resolved =
-        wanted.port === undefined && wanted.number === undefined && wanted.targetPort !== undefined
-          ? containerPort(pod, wanted.targetPort)
-          : resolveServicePort(service, { name: wanted.port, number: wanted.number }, pod);
-      return resolved ? [{ pod, ...resolved }] : [];
+      const resolved = byTargetPort
+        ? containerPort(pod, wanted.targetPort!)
+        : resolveServicePort(service, { name: wanted.port, number: wanted.number }, pod);
+      return resolved ? [{ to: podsTarget(pod), ...resolved }] : [];
     });
+}
+
+/** The Services among the objects, and those the cluster runs that no object describes. */
+function allServices(objects: KubeObject[], facts: ClusterFacts): (Service | AddressService)[] {
+  const services = servicesOf(objects);
+  const key = (s: Service) => `${s.metadata.namespace}/${s.metadata.name}`;
+  const described = new Set(services.map(key));
+  return [...services, ...facts.addressServices.filter((s) => !described.has(key(s)))];
 }
 
 type Monitor = {
@@ -133,7 +169,7 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
       .join(", ")}`,
     endpoints: prometheusPods(objects, facts).map(podOf),
   };
-  const services = servicesOf(objects);
+  const services = allServices(objects, facts);
   const paths: Path[] = [];
   for (const o of objectsOfKind(objects, "ServiceMonitor")) {
     const m = o.inputs as unknown as Monitor;
@@ -143,7 +179,7 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
     )) {
       for (const e of m.spec.endpoints ?? []) {
         for (const t of behindService(service, e, pods))
-          paths.push({ kind: "scrape", by: idOf(o), from, to: t.pod, port: t.port, portName: t.portName, protocol: "TCP" });
+          paths.push({ kind: "scrape", by: idOf(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
       }
     }
     if (paths.length === before) unresolved.push(`${idOf(o)}: no Service among the objects leads to pods on its endpoints' ports`);
@@ -158,7 +194,7 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
         const container = named !== undefined ? pod.ports[named] : undefined;
         const portNumber = container?.port ?? number;
         if (portNumber !== undefined)
-          paths.push({ kind: "scrape", by: idOf(o), from, to: pod, port: portNumber, portName: named, protocol: "TCP" });
+          paths.push({ kind: "scrape", by: idOf(o), from, to: podsTarget(pod), port: portNumber, portName: named, protocol: "TCP" });
       }
     }
     if (paths.length === before) unresolved.push(`${idOf(o)}: selects no pods among the objects with its endpoints' ports`);
@@ -199,7 +235,7 @@ function webhookPaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempl
     if (targets.length === 0) unresolved.push(`${what}, which leads to no pods among the objects`);
     else if (from.endpoints.length === 0) unresolved.push(`${what}, but no address of the API server is known`);
     if (from.endpoints.length === 0) return [];
-    return targets.map((t): Path => ({ kind: "webhook", by, from, to: t.pod, port: t.port, portName: t.portName, protocol: "TCP" }));
+    return targets.map((t): Path => ({ kind: "webhook", by, from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" }));
   });
 }
 
@@ -236,7 +272,7 @@ function routePaths(objects: KubeObject[], pods: PodTemplate[], unresolved: stri
       for (const proxy of proxies) {
         const from: Source = { name: `the proxies of ${proxy.object}`, endpoints: [podOf(proxy)] };
         for (const t of targets)
-          paths.push({ kind: "route", by: idOf(o), from, to: t.pod, port: t.port, portName: t.portName, protocol: "TCP" });
+          paths.push({ kind: "route", by: idOf(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
       }
     }
   }
@@ -252,7 +288,7 @@ function dnsPaths(facts: ClusterFacts, pods: PodTemplate[], policies: NetworkPol
         kind: "dns",
         by: p.object,
         from: { name: `pods of ${p.object}`, endpoints: [podOf(p)] },
-        to: facts.dns,
+        to: podsTarget(facts.dns),
         port: 53,
         portName: Object.entries(facts.dns.ports).find(([, x]) => x.port === 53 && x.protocol === protocol)?.[0],
         protocol,
@@ -260,30 +296,52 @@ function dnsPaths(facts: ClusterFacts, pods: PodTemplate[], policies: NetworkPol
     );
 }
 
-const sourcePeer = (e: Endpoint) => ("address" in e ? e.address : `namespace ${e.namespace} pods ${labelText(e.labels)}`);
+const peerText = (e: Endpoint) => ("address" in e ? e.address : `namespace ${e.namespace} pods ${labelText(e.labels)}`);
+
+interface Blocked {
+  from: Endpoint;
+  to: Endpoint;
+  /** Why the source's egress denies it, or undefined when it admits it; likewise the destination's ingress. */
+  egress?: string;
+  ingress?: string;
+}
 
 /** The finding for a closed path: who cannot reach what, why, and the allowance (or allowances) to add. */
-function finding(p: Path, blocked: { from: Endpoint; egress: string | undefined; ingress: string | undefined }[]): CheckFinding {
-  const to = podOf(p.to);
+function finding(p: Path, blocked: Blocked[]): CheckFinding {
   const on = `${p.protocol} ${p.port}${p.portName ? ` (${p.portName})` : ""}`;
-  const egress = blocked.filter((b) => b.egress !== undefined);
-  const ingress = blocked.filter((b) => b.ingress !== undefined);
+  const unique = (texts: string[]) => [...new Set(texts)];
+  const toPods = p.to.pods;
+  const destination = toPods
+    ? `pods ${labelText(toPods.labels)} in namespace ${toPods.namespace}`
+    : `addresses ${unique(blocked.map((b) => endpointText(b.to))).join(", ")} (${p.to.object})`;
+  const egress = blocked.filter((b) => b.egress !== undefined && !("address" in b.from));
+  const sources = [...new Map(egress.map((b) => [endpointText(b.from), b.from as PodEndpoint])).values()];
+  const egressPeer = toPods
+    ? `namespace ${toPods.namespace} pods ${labelText(toPods.labels)}`
+    : unique(egress.map((b) => endpointText(b.to))).join(", ");
+  const ingressFrom = unique(blocked.filter((b) => b.ingress !== undefined).map((b) => peerText(b.from)));
   const add = [
-    ...[...new Map(egress.flatMap((b) => ("address" in b.from ? [] : [[endpointText(b.from), b.from] as const]))).values()].map(
-      (source) =>
-        `an Egress allowance in ${source.namespace} for pods ${labelText(source.labels)} to namespace ${to.namespace} pods ${labelText(to.labels)} on ${on}`,
-    ),
-    ...(ingress.length > 0
-      ? [
-          `an Ingress allowance in ${to.namespace} for pods ${labelText(to.labels)} from ${[...new Set(ingress.map((b) => sourcePeer(b.from)))].join(", ")} on ${on}`,
-        ]
+    ...sources.map((source) => `an Egress allowance in ${source.namespace} for pods ${labelText(source.labels)} to ${egressPeer} on ${on}`),
+    ...(toPods && ingressFrom.length > 0
+      ? [`an Ingress allowance in ${toPods.namespace} for pods ${labelText(toPods.labels)} from ${ingressFrom.join(", ")} on ${on}`]
       : []),
   ];
-  const why = [...new Set(blocked.flatMap((b) => [b.egress, b.ingress].filter((w): w is string => w !== undefined)))].join("; ");
+  const why = unique(blocked.flatMap((b) => [b.egress, b.ingress].filter((w): w is string => w !== undefined))).join("; ");
   return {
     object: p.to.object,
-    message: `${p.kind} ${p.by}: ${p.from.name} cannot reach pods ${labelText(to.labels)} in namespace ${to.namespace} on ${on}: ${why}; add ${add.join(" and ")}`,
+    message: `${p.kind} ${p.by}: ${p.from.name} cannot reach ${destination} on ${on}: ${why}; add ${add.join(" and ")}`,
   };
+}
+
+/** Every source and destination pair of the path that the policies refuse. */
+function blockedPairs(p: Path, policies: NetworkPolicies): Blocked[] {
+  return p.from.endpoints.flatMap((from) =>
+    p.to.endpoints.flatMap((to): Blocked[] => {
+      const v = policies.decide({ from, to, port: p.port, portName: p.portName, protocol: p.protocol });
+      if (v.allowed) return [];
+      return [{ from, to, ...(!v.egress.allowed && { egress: v.egress.why }), ...(!v.ingress.allowed && { ingress: v.ingress.why }) }];
+    }),
+  );
 }
 
 /** Runs the check over the objects; findings carry `enforcementLevel`. */
@@ -309,12 +367,7 @@ export function checkReachability(
   ];
   const paths = [...new Map(all.map((p) => [pathText(p), p])).values()];
   const findings = paths.flatMap((p) => {
-    const blocked = p.from.endpoints.flatMap((from) => {
-      const v = policies.decide({ from, to: podOf(p.to), port: p.port, portName: p.portName, protocol: p.protocol });
-      return v.allowed
-        ? []
-        : [{ from, egress: v.egress.allowed ? undefined : v.egress.why, ingress: v.ingress.allowed ? undefined : v.ingress.why }];
-    });
+    const blocked = blockedPairs(p, policies);
     return blocked.length > 0 ? [finding(p, blocked)] : [];
   });
   return {

@@ -44,6 +44,14 @@ const FACTS: ClusterFacts = {
     ports: { dns: { port: 53, protocol: "UDP" }, "dns-tcp": { port: 53, protocol: "TCP" } },
   },
   proxies: { labels: PROXY_LABELS, ports: { metrics: { port: 19001, protocol: "TCP" } } },
+  // The kubelets' Service the Prometheus operator keeps, at two node addresses.
+  addressServices: [
+    {
+      metadata: { name: "kubelet", namespace: "kube-system", labels: { "k8s-app": "kubelet" } },
+      spec: { ports: [{ name: "https-metrics", port: 10250 }] },
+      addresses: ["10.0.0.10", "10.0.31.250"],
+    },
+  ],
   prometheus: [
     {
       object: "monitoring/Prometheus/main",
@@ -90,8 +98,15 @@ const ROUTE_IN: Allowance = {
   peers: [{ namespace: "gateway", pods: PROXY_LABELS }],
   ports: [{ port: 8080 }],
 };
+const KUBELETS_OUT: Allowance = {
+  name: "scrape-kubelets",
+  direction: "Egress",
+  pods: PROMETHEUS_LABELS,
+  peers: [{ cidrs: ["10.0.0.0/19"] }],
+  ports: [{ port: 10250 }],
+};
 const ALLOWANCES: Record<string, Allowance[]> = {
-  monitoring: [dnsEgress(), SCRAPE_OUT],
+  monitoring: [dnsEgress(), SCRAPE_OUT, KUBELETS_OUT],
   apps: [dnsEgress(), SCRAPE_IN, ROUTE_IN],
   webhooks: [dnsEgress(), WEBHOOK_IN],
   gateway: [dnsEgress(), ROUTE_OUT],
@@ -113,6 +128,18 @@ function cluster(without: string[] = [], extra: KubeObject[] = []): KubeObject[]
       "ServiceMonitor",
       { name: "web", namespace: "apps" },
       { spec: { selector: { matchLabels: WEB }, endpoints: [{ port: "http" }] } },
+    ),
+    object(
+      "monitoring.coreos.com/v1",
+      "ServiceMonitor",
+      { name: "kubelet", namespace: "monitoring" },
+      {
+        spec: {
+          namespaceSelector: { matchNames: ["kube-system"] },
+          selector: { matchLabels: { "k8s-app": "kubelet" } },
+          endpoints: [{ port: "https-metrics" }],
+        },
+      },
     ),
     deployment("webhooks", "webhook", WEBHOOK, [{ name: "https", containerPort: 10250 }]),
     service("webhooks", "webhook", WEBHOOK, [{ name: "https", port: 443, targetPort: 10250 }]),
@@ -148,7 +175,8 @@ const DNS_PATHS = (object: string) => [
 ];
 const PATHS = [
   "scrape apps/ServiceMonitor/web: Prometheus monitoring/Prometheus/main -> apps/Deployment/web TCP 8080",
-  "webhook /ValidatingWebhookConfiguration/policy-webhook: the API server (10.0.0.4, 10.0.31.254) -> webhooks/Deployment/webhook TCP 10250",
+  "scrape monitoring/ServiceMonitor/kubelet: Prometheus monitoring/Prometheus/main -> kube-system/Service/kubelet TCP 10250",
+  "webhook -/ValidatingWebhookConfiguration/policy-webhook: the API server (10.0.0.4, 10.0.31.254) -> webhooks/Deployment/webhook TCP 10250",
   "route apps/HTTPRoute/web: the proxies of gateway/Gateway/edge -> apps/Deployment/web TCP 8080",
   ...DNS_PATHS("apps/Deployment/web"),
   ...DNS_PATHS("webhooks/Deployment/webhook"),
@@ -191,7 +219,19 @@ describe.each([
       {
         object: "apps/Deployment/web",
         message:
-          "scrape apps/ServiceMonitor/web: Prometheus monitoring/Prometheus/main cannot reach pods app=web in namespace apps on TCP 8080 (http): egress denied: isolated by monitoring/default-deny, monitoring/allow-dns, none of which allows it; add an Egress allowance in monitoring for pods app.kubernetes.io/name=prometheus to namespace apps pods app=web on TCP 8080 (http)",
+          "scrape apps/ServiceMonitor/web: Prometheus monitoring/Prometheus/main cannot reach pods app=web in namespace apps on TCP 8080 (http): egress denied: isolated by monitoring/default-deny, monitoring/allow-dns, monitoring/allow-scrape-kubelets, none of which allows it; add an Egress allowance in monitoring for pods app.kubernetes.io/name=prometheus to namespace apps pods app=web on TCP 8080 (http)",
+      },
+    ],
+  },
+  {
+    defect: "a ServiceMonitor of the kubelets whose addresses Prometheus's egress does not reach",
+    without: ["monitoring/scrape-kubelets"],
+    fix: ["monitoring", KUBELETS_OUT] as const,
+    findings: [
+      {
+        object: "kube-system/Service/kubelet",
+        message:
+          "scrape monitoring/ServiceMonitor/kubelet: Prometheus monitoring/Prometheus/main cannot reach addresses 10.0.0.10, 10.0.31.250 (kube-system/Service/kubelet) on TCP 10250: egress denied: isolated by monitoring/default-deny, monitoring/allow-dns, monitoring/allow-scrape-apps, none of which allows it; add an Egress allowance in monitoring for pods app.kubernetes.io/name=prometheus to 10.0.0.10, 10.0.31.250 on TCP 10250",
       },
     ],
   },
@@ -203,7 +243,7 @@ describe.each([
       {
         object: "webhooks/Deployment/webhook",
         message:
-          "webhook /ValidatingWebhookConfiguration/policy-webhook: the API server (10.0.0.4, 10.0.31.254) cannot reach pods app=webhook in namespace webhooks on TCP 10250 (https): ingress denied: isolated by webhooks/default-deny, none of which allows it; add an Ingress allowance in webhooks for pods app=webhook from 10.0.0.4, 10.0.31.254 on TCP 10250 (https)",
+          "webhook -/ValidatingWebhookConfiguration/policy-webhook: the API server (10.0.0.4, 10.0.31.254) cannot reach pods app=webhook in namespace webhooks on TCP 10250 (https): ingress denied: isolated by webhooks/default-deny, none of which allows it; add an Ingress allowance in webhooks for pods app=webhook from 10.0.0.4, 10.0.31.254 on TCP 10250 (https)",
       },
     ],
   },
@@ -260,7 +300,7 @@ describe("what the check cannot follow to pods", () => {
     const result = checkReachability(cluster([], strays), FACTS, "advisory");
     expect(result.unresolved).toEqual([
       "apps/PodMonitor/ghost: selects no pods among the objects with its endpoints' ports",
-      "/MutatingWebhookConfiguration/chart-webhook: the API server calls Service charts/missing port 9443, which leads to no pods among the objects",
+      "-/MutatingWebhookConfiguration/chart-webhook: the API server calls Service charts/missing port 9443, which leads to no pods among the objects",
     ]);
     expect(result).toMatchObject({ enforcementLevel: "advisory", checked: PATHS.length, findings: [], paths: PATHS });
   });
