@@ -5,11 +5,16 @@
 // THEN each planted defect (a scrape target the policies block, a webhook the API server cannot reach, a
 //      route backend the proxies cannot reach, a pod without DNS egress) is one finding naming the target
 //      object, the namespace, the pods, the port and the allowance to add; adding that allowance clears
-//      it; the cluster without the defect has no finding, and the paths checked are listed exactly.
+//      it; the cluster without the defect has no finding, and the paths checked are listed exactly. The
+//      objects of a recording are its typed Kubernetes resources and what its releases rendered, and the
+//      check is as mandatory as the environment's namespace-default-deny policy.
 import { describe, expect, test } from "@jest/globals";
 import { type Allowance, allowancePolicy, defaultDeny, dnsEgress } from "../components/kubernetes/network-policy";
 import type { KubeObject } from "../review/check-types";
+import { kubeObjects, reachabilityOf } from "../review/cluster-objects";
 import { checkReachability, type ClusterFacts } from "../review/reachability";
+import { recordedResource } from "./recorded";
+import { shippedReview } from "./reviews";
 
 const object = (apiVersion: string, kind: string, metadata: Record<string, unknown>, rest: Record<string, unknown> = {}): KubeObject => ({
   type: `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`,
@@ -303,5 +308,59 @@ describe("what the check cannot follow to pods", () => {
       "-/MutatingWebhookConfiguration/chart-webhook: the API server calls Service charts/missing port 9443, which leads to no pods among the objects",
     ]);
     expect(result).toMatchObject({ enforcementLevel: "advisory", checked: PATHS.length, findings: [], paths: PATHS });
+  });
+});
+
+describe("reading a recording", () => {
+  const urn = (type: string, name: string) => `urn:pulumi:production::platform::${type}::${name}`;
+  const RELEASE = urn("kubernetes:helm.sh/v3:Release", "chart");
+  const rendered = object("apps/v1", "Deployment", { name: "controller", namespace: "charts" });
+  const resources = [
+    recordedResource({
+      urn: urn("kubernetes:core/v1:Namespace", "apps"),
+      type: "kubernetes:core/v1:Namespace",
+      name: "apps",
+      inputs: namespace("apps").inputs,
+    }),
+    recordedResource({
+      urn: RELEASE,
+      type: "kubernetes:helm.sh/v3:Release",
+      name: "chart",
+      inputs: { chart: "./charts/chart.tgz" },
+      rendered: { count: 1, kinds: { Deployment: 1 }, objects: [rendered] },
+    }),
+    recordedResource({
+      urn: urn("kubernetes:yaml/v2:ConfigFile", "crds"),
+      type: "kubernetes:yaml/v2:ConfigFile",
+      name: "crds",
+      inputs: { file: "crds.yaml" },
+    }),
+    recordedResource({ urn: urn("aws:s3/bucket:Bucket", "b"), type: "aws:s3/bucket:Bucket", name: "b" }),
+  ];
+
+  test("the objects are the typed Kubernetes resources and what each release rendered, marked with the release; no release, YAML file or cloud resource", () => {
+    expect(kubeObjects(resources)).toEqual([
+      { type: "kubernetes:core/v1:Namespace", name: "apps", inputs: namespace("apps").inputs },
+      { ...rendered, release: RELEASE },
+    ]);
+  });
+
+  test.each([
+    ["mandatory", "mandatory"],
+    ["advisory", "advisory"],
+    ["disabled", "advisory"],
+  ] as const)("the check is %s where namespace-default-deny is %s", (level, expected) => {
+    const settings = new Map([["namespace-default-deny", { enforcementLevel: level, properties: {} }]]);
+    expect(reachabilityOf(resources, settings).enforcementLevel).toBe(expected);
+  });
+
+  test.each([
+    ["dev", "advisory"],
+    ["staging", "mandatory"],
+    ["production", "mandatory"],
+  ] as const)("the shipped %s review runs it as %s, with no finding", (stack, level) => {
+    const check = shippedReview(stack).checks.find((c) => c.name === "network-reachability");
+    expect(check).toMatchObject({ enforcementLevel: level, findings: [] });
+    expect(check!.checked).toBeGreaterThan(0);
   });
 });
