@@ -137,6 +137,25 @@ export interface ClusterServices {
   readonly clusterDns: ClusterDns;
   /** Grafana's view of the cloud's store of container logs (CloudWatch Logs, Cloud Logging). */
   readonly logDatasource: LogDatasource;
+  /**
+   * The namespace where the cloud's log collector runs below the restricted Pod Security level, made by the
+   * cloud (an EKS add-on); absent where the collector is part of the managed control plane (GKE).
+   * @default none: no namespace runs below the environment's level
+   */
+  readonly logCollector?: LogCollectorNamespace;
+}
+
+/**
+ * A namespace the cloud's own add-on makes for its log collector, whose DaemonSets need hostPath and the
+ * host network: the platform labels it as the one declared exception below restricted and gives its pods
+ * that are not on the host network a default-deny with these paths.
+ */
+export interface LogCollectorNamespace {
+  readonly name: string;
+  /** The add-on's pods that serve admission webhooks (called by the API server from the node subnets), and their port. */
+  readonly webhook: { readonly pods: Readonly<Record<string, string>>; readonly port: number };
+  /** Metrics ports of the namespace's pods that the host-network agent scrapes from the node's address. */
+  readonly nodeScrapedPorts: readonly number[];
 }
 
 /** The uid of the container-log datasource in Grafana, which dashboards' log panels name. */

@@ -5,6 +5,7 @@ import { AppService } from "../components/kubernetes/app-service";
 import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
 import { CERT_MANAGER_METRICS_PODS, CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
 import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
+import { logCollectorNamespace } from "../components/kubernetes/log-collector";
 import { Monitoring, PROMETHEUS_PODS } from "../components/kubernetes/monitoring";
 import type { PodSecurity } from "../components/kubernetes/namespace";
 import type { PodPeer } from "../components/kubernetes/network-policy";
@@ -68,6 +69,7 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
     replicas: config.environment === "dev" ? 1 : 2,
     scrapers: { namespace: NAMESPACES.monitoring, pods: PROMETHEUS_PODS },
   };
+  logCollector(layer);
   const secrets = secretsSync(layer);
   const monitoring = platformMonitoring(layer, secrets);
   secrets.monitor(monitoring.crds);
@@ -75,6 +77,17 @@ export function kubernetesPlatform(config: PlatformConfig, k: KubernetesInputs):
   databaseBackups(layer, secrets);
   appServices(layer, secrets, monitoring, gateway);
   return { grafanaAdminPassword: monitoring.grafanaAdminPassword, gatewayNamespace: gateway.namespace };
+}
+
+/** The cloud's log collector namespace, where it has one: the declared exception below restricted, with its own default-deny. */
+function logCollector({ k, podSecurity, opts }: Layer): void {
+  const collector = k.services.logCollector;
+  if (!collector) return;
+  logCollectorNamespace(
+    "log-collector",
+    { collector, podSecurityVersion: podSecurity.version, nodeCidrs: k.services.nodeCidrs, apiServerCidrs: k.cluster.apiServerCidrs },
+    opts,
+  );
 }
 
 /** The External Secrets operator, allowed to read the database credentials and the cache token, and nothing else. */

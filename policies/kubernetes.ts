@@ -39,6 +39,8 @@ import {
 } from "./lib/routes";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
+/** A server-side apply patch of a namespace something else made (an EKS add-on's): its labels count as the namespace's. */
+const NAMESPACE_PATCH = "kubernetes:core/v1:NamespacePatch";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
@@ -225,11 +227,13 @@ const namespacePssLabels: PlatformResourcePolicy = {
     "Label the namespace pod-security.kubernetes.io/enforce: restricted and pod-security.kubernetes.io/enforce-version: latest (or the cluster's minor, e.g. v1.35). A namespace whose workload cannot run restricted is added to the policy's allowedBelowRestricted, in review.",
   enforcementLevel: "mandatory",
   configSchema: pssLabelsConfig,
-  validateResource: forTypes<KubernetesObject>([NAMESPACE], (props, args, report) => {
+  validateResource: forTypes<KubernetesObject>([NAMESPACE, NAMESPACE_PATCH], (props, args, report) => {
     const { environment, minimumLevel, allowedBelowRestricted } = settings(pssLabelsConfig, args);
     const labels = record(props.metadata?.labels);
     const level = text(labels["pod-security.kubernetes.io/enforce"]);
     const name = text(props.metadata?.name) ?? args.name;
+    // A patch that leaves the enforce label alone changes no level; one that sets it is held to the same rules.
+    if (args.type === NAMESPACE_PATCH && level === undefined) return;
     if (level === undefined) report(`the label pod-security.kubernetes.io/enforce is missing: set it to ${minimumLevel}`);
     else if (!PSS_LEVELS.includes(level)) report(`pod-security.kubernetes.io/enforce is ${level}: use privileged, baseline or restricted`);
     else if (PSS_LEVELS.indexOf(level) < PSS_LEVELS.indexOf(minimumLevel) && !allowedBelowRestricted.includes(name))
@@ -281,7 +285,11 @@ const namespaceDefaultDeny: PlatformStackPolicy = {
   validateStack: (args, report) => {
     const { exemptNamespaces } = settings(denyConfig, args);
     const policies = ofType(args.resources, NETWORK_POLICY);
-    eachKnown(ofType(args.resources, NAMESPACE), (namespace) => {
+    const patchesWithLevel = ofType(args.resources, NAMESPACE_PATCH).filter((p) =>
+      isSet(record(propsOf<KubernetesObject>(p).metadata?.labels)["pod-security.kubernetes.io/enforce"]),
+    );
+    // Namespaces the stack creates, and those it sets a Pod Security level on by patch: both are the stack's to guard.
+    eachKnown([...ofType(args.resources, NAMESPACE), ...patchesWithLevel], (namespace) => {
       const name = text(propsOf<KubernetesObject>(namespace).metadata?.name) ?? namespace.name;
       if (exemptNamespaces.includes(name)) return;
       const denied = new Set(policies.filter((p) => inNamespace(p, namespace)).flatMap(deniedDirections));

@@ -4,8 +4,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
-import type { ClusterDns, ClusterServices, LoadBalancerClass, LogDatasource } from "../types";
-import type { EksCluster } from "./eks-cluster";
+import type { ClusterDns, ClusterServices, LoadBalancerClass, LogCollectorNamespace, LogDatasource } from "../types";
+import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, type EksCluster } from "./eks-cluster";
 import { cloudWatchLogDatasource } from "./log-datasource";
 import { LB_CONTROLLER_CHART, LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
 
@@ -45,6 +45,22 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
   /** CloudWatch Logs, through Grafana's built-in CloudWatch datasource. */
   readonly logDatasource: LogDatasource;
   readonly controller: k8s.helm.v3.Release;
+  /**
+   * `amazon-cloudwatch`, made by the amazon-cloudwatch-observability add-on. What runs there, read off the
+   * add-on's chart (aws-observability/helm-charts amazon-cloudwatch-observability 4.5.0, the chart of add-on
+   * v4.5.0-eksbuild.1, rendered with Helm 4.1.4):
+   * - DaemonSets fluent-bit and cloudwatch-agent, on the host network (hostPath to every container log), so
+   *   NetworkPolicies do not select them;
+   * - the operator, Deployment amazon-cloudwatch-observability-controller-manager, serving the admission
+   *   webhooks (Service 443 to pod port 9443, failurePolicy Ignore, on every namespace's pods and workloads);
+   * - dcgm-exporter (9400) and neuron-monitor (8000), only on GPU and Neuron instance types, scraped by the
+   *   host-network agent.
+   */
+  readonly logCollector: LogCollectorNamespace = {
+    name: CLOUDWATCH_AGENT_SERVICE_ACCOUNT.namespace,
+    webhook: { pods: { "app.kubernetes.io/name": "amazon-cloudwatch-observability", "control-plane": "controller-manager" }, port: 9443 },
+    nodeScrapedPorts: [9400, 8000],
+  };
 
   constructor(name: string, args: AwsClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     const replicas = args.controllerReplicas ?? 2;

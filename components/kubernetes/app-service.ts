@@ -222,9 +222,12 @@ export class AppService extends pulumi.ComponentResource {
     const a = checkAppServiceArgs(args);
     super("platform:kubernetes:AppService", name, {}, opts);
     const labels: Labels = { "app.kubernetes.io/name": a.name, "app.kubernetes.io/part-of": "platform" };
+    // A reader of synced credentials is restarted when they change, by a job that calls the API server.
+    const restarts = a.secrets && (a.database || a.cache) ? a.secrets : undefined;
+    const allowances = [...appAllowances(a, labels), ...(restarts ? restarts.rolloutAllowances() : [])];
     const ns = new PlatformNamespace(
       `${name}-ns`,
-      { name: a.name, podSecurity: a.podSecurity, labels: a.gateway.routeNamespaceLabels, allowances: appAllowances(a, labels) },
+      { name: a.name, podSecurity: a.podSecurity, labels: a.gateway.routeNamespaceLabels, allowances },
       { parent: this },
     );
     this.namespace = a.name;
@@ -235,7 +238,7 @@ export class AppService extends pulumi.ComponentResource {
       { metadata: scope.metadata(), automountServiceAccountToken: false },
       { parent: this },
     );
-    const { env, synced, trust } = this.connections(name, a, namespace, labels);
+    const { env, synced, syncedNames, trust } = this.connections(name, a, namespace, labels);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -252,6 +255,8 @@ export class AppService extends pulumi.ComponentResource {
       // The autoscaler owns the replica count once the Deployment exists.
       { parent: this, dependsOn: [account, ...synced], ignoreChanges: ["spec.replicas"] },
     );
+    if (restarts)
+      restarts.restartReaders(`${name}-rollout`, namespace, [{ deployment: this.deployment.metadata.name, secrets: syncedNames }], this);
     const service = this.serve(scope, a, this.deployment);
     this.route = this.createRoute(scope, a, service);
     this.registerOutputs({ namespace: this.namespace });
@@ -264,6 +269,7 @@ export class AppService extends pulumi.ComponentResource {
   private connections(name: string, a: ResolvedAppServiceArgs, namespace: pulumi.Output<string>, labels: Labels) {
     const env: EnvVar[] = [];
     const synced: pulumi.Resource[] = [];
+    const syncedNames: string[] = [];
     let trust: TrustedServerCa | undefined;
     const target = (secrets: SecretsSync, id: string) => ({
       secrets,
@@ -278,6 +284,7 @@ export class AppService extends pulumi.ComponentResource {
         password: "DATABASE_PASSWORD",
       });
       synced.push(credentials.sync);
+      syncedNames.push(`${a.name}-database`);
       env.push(
         { name: "DATABASE_HOST", value: a.database.host },
         // Read-only queries may go here; it is DATABASE_HOST when the database has no read replica.
@@ -291,6 +298,7 @@ export class AppService extends pulumi.ComponentResource {
     if (a.cache && a.secrets) {
       const credentials = syncRedisAuth(target(a.secrets, "cache"), a.cache, { password: "REDIS_PASSWORD" });
       synced.push(credentials.sync);
+      syncedNames.push(`${a.name}-cache`);
       const ca = { resourceName: `${name}-cache-ca`, namespace, configMapName: `${a.name}-cache-ca`, labels, parent: this };
       trust = trustServerCa(ca, a.cache, "REDIS_TLS_CA_FILE");
       if (trust) synced.push(trust.configMap);
@@ -302,7 +310,7 @@ export class AppService extends pulumi.ComponentResource {
         ...credentials.env,
       );
     }
-    return { env, synced, trust };
+    return { env, synced, syncedNames, trust };
   }
 
   /** The Service in front of the pods, their disruption budget, the CPU autoscaler and the metrics scrape; returns the Service. */

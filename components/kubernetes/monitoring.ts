@@ -375,7 +375,11 @@ export class Monitoring extends pulumi.ComponentResource {
     this.scrapers = { namespace: namespaceName, pods: PROMETHEUS_PODS };
     const ns = new PlatformNamespace(
       `${name}-ns`,
-      { name: namespaceName, podSecurity: args.podSecurity, allowances: monitoringAllowances(args) },
+      {
+        name: namespaceName,
+        podSecurity: args.podSecurity,
+        allowances: [...monitoringAllowances(args), ...args.secrets.rolloutAllowances()],
+      },
       { parent: this },
     );
     const namespace = ns.ready;
@@ -389,7 +393,14 @@ export class Monitoring extends pulumi.ComponentResource {
     const grafana = args.cluster.bindServiceAccount("grafana", { namespace: namespaceName, name: GRAFANA_SERVICE_ACCOUNT });
     args.logs.grantRead(grafana);
     const stack = this.stack(name, args, namespace, grafana);
-    for (const kind of ["postgres", "redis"] as const) this.exporter(name, kind, args, namespace, [this.crds, stack]);
+    const exporters = (["postgres", "redis"] as const).map((kind) => this.exporter(name, kind, args, namespace, [this.crds, stack]));
+    // The exporters read their credentials at start: restarted when a rotation changes them.
+    args.secrets.restartReaders(
+      `${name}-rollout`,
+      namespace,
+      exporters.map((e) => ({ deployment: e.deployment.metadata.name, secrets: [e.secretName] })),
+      this,
+    );
     this.rulesAndDashboards(name, args, namespace, { parent: this, dependsOn: [this.crds, stack] });
     this.registerOutputs({ namespace: this.namespace });
   }
@@ -433,7 +444,7 @@ export class Monitoring extends pulumi.ComponentResource {
     args: MonitoringArgs,
     namespace: pulumi.Output<string>,
     monitorNeeds: pulumi.Resource[],
-  ): void {
+  ): { deployment: k8s.apps.v1.Deployment; secretName: string } {
     const app = exporterName(kind);
     const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "platform" };
     const target = {
@@ -467,6 +478,7 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...monitorNeeds, service] },
     );
+    return { deployment, secretName: target.secretName };
   }
 
   /** The platform's alert rules (once the operator's CRDs and the stack exist) and its Grafana dashboards. */

@@ -40,6 +40,12 @@ export interface PlatformNamespaceArgs {
   allowances?: Allowance[];
   /** Extra labels, e.g. the one a Gateway's allowedRoutes selects. @default none */
   labels?: Record<string, string>;
+  /**
+   * The namespace is made by something else (an EKS add-on installs its own): its labels are applied with a
+   * server-side apply patch instead, so the platform states its Pod Security level and policies without
+   * owning, or ever deleting, the namespace itself. @default false
+   */
+  patchExisting?: boolean;
 }
 
 function check(args: PlatformNamespaceArgs): void {
@@ -61,7 +67,7 @@ function check(args: PlatformNamespaceArgs): void {
 
 export class PlatformNamespace extends pulumi.ComponentResource {
   readonly name: string;
-  readonly namespace: k8s.core.v1.Namespace;
+  readonly namespace: k8s.core.v1.Namespace | k8s.core.v1.NamespacePatch;
   readonly policies: k8s.networking.v1.NetworkPolicy[];
   /**
    * The namespace's name, known once the namespace and every one of its network policies exist. Objects
@@ -74,16 +80,12 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     check(args);
     super("platform:kubernetes:Namespace", name, {}, opts);
     this.name = args.name;
-    this.namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      {
-        metadata: {
-          name: args.name,
-          labels: { ...args.labels, ...podSecurityLabels(args.podSecurity), "app.kubernetes.io/managed-by": "pulumi" },
-        },
-      },
-      { parent: this },
-    );
+    const labels = { ...args.labels, ...podSecurityLabels(args.podSecurity) };
+    // A patched namespace keeps its maker's managed-by; only the labels stated here are the platform's.
+    const metadata = { name: args.name, labels: args.patchExisting ? labels : { ...labels, "app.kubernetes.io/managed-by": "pulumi" } };
+    this.namespace = args.patchExisting
+      ? new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata }, { parent: this })
+      : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent: this });
     // Policies name the namespace through its output, so they wait for it.
     const ns = this.namespace.metadata.name;
     const policy = (id: string, body: NetworkPolicyManifest) =>

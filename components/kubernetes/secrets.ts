@@ -7,8 +7,17 @@ import type { KubernetesCluster, WorkloadIdentity } from "../types";
 import { localArchive } from "../charts";
 import { helmRelease } from "../helm";
 import { EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_CRDS } from "./charts";
+import { CredentialRollout, type RolloutTarget, rolloutAllowances } from "./credential-rollout";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
-import { apiServerEgress, dnsEgress, identityEgress, internetHttpsEgress, type Labels, type PodPeer } from "./network-policy";
+import {
+  type Allowance,
+  apiServerEgress,
+  dnsEgress,
+  identityEgress,
+  internetHttpsEgress,
+  type Labels,
+  type PodPeer,
+} from "./network-policy";
 
 const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 /** Port of the chart's conversion/validation webhook, which the API server calls. */
@@ -64,6 +73,8 @@ export class SecretsSync extends pulumi.ComponentResource {
   /** The operator's cloud identity: grant it read access to each secret it must sync. */
   readonly identity: WorkloadIdentity;
   readonly store: k8s.apiextensions.CustomResource;
+  /** The API server's addresses, which the job restarting a synced credential's readers calls. */
+  private readonly apiServerCidrs: pulumi.Input<string[]>;
   private readonly release: k8s.helm.v3.Release;
   private readonly componentName: string;
 
@@ -73,6 +84,7 @@ export class SecretsSync extends pulumi.ComponentResource {
     this.namespace = namespace;
     this.metricsJob = `${namespace}/${POD_MONITOR}`;
     this.componentName = name;
+    this.apiServerCidrs = args.cluster.apiServerCidrs;
     const ns = new PlatformNamespace(
       `${name}-ns`,
       {
@@ -159,6 +171,20 @@ export class SecretsSync extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [this.release, prometheusCrds] },
     );
+  }
+
+  /** What a namespace with readers to restart must allow: its rollout job's calls to the API server. */
+  rolloutAllowances(): Allowance[] {
+    return rolloutAllowances(this.apiServerCidrs);
+  }
+
+  /**
+   * Restarts each target Deployment when a synced Secret it reads changes (credential-rollout.ts): a pod reads
+   * its credentials at start, so a rotated value reaches it only with a new pod. The namespace must carry
+   * rolloutAllowances().
+   */
+  restartReaders(name: string, namespace: pulumi.Input<string>, targets: RolloutTarget[], parent: pulumi.Resource): CredentialRollout {
+    return new CredentialRollout(name, { namespace, targets }, { parent });
   }
 
   /**

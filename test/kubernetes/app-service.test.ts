@@ -7,6 +7,7 @@
 import { describe, expect, test } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../components/kubernetes/app-service";
+import { ROLLOUT_PODS, ROLLOUT_SCRIPT } from "../../components/kubernetes/credential-rollout";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
 import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
@@ -118,6 +119,73 @@ describe("AppService with the database and the cache", () => {
       expect.arrayContaining(["app-shop-cache-secret", "app-shop-database-secret", "app-shop-sa"]),
     );
     expect(r.named("app-shop-database-secret").dependencies.map((u) => u.split("::").pop())).toContain("secrets-store");
+  });
+});
+
+describe("AppService restarts when its synced credentials change", () => {
+  test("a CronJob in the app's namespace may read only the app's Secrets' metadata and patch only its Deployment", async () => {
+    const r = await recordProgram(() => {
+      const cluster = stubCluster("aws");
+      new AppService("app-shop", base(stubSecrets(cluster)), { providers: [cluster.provider] });
+    });
+    const metadata = { name: "credential-rollout", namespace: "shop", labels: ROLLOUT_PODS };
+    expect(r.named("app-shop-rollout-role").inputs).toEqual({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata,
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], resourceNames: ["shop-database", "shop-cache"], verbs: ["get"] },
+        { apiGroups: ["apps"], resources: ["deployments"], resourceNames: ["shop"], verbs: ["get", "patch"] },
+      ],
+    });
+    expect(r.named("app-shop-rollout-binding").inputs).toMatchObject({
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "credential-rollout" },
+      subjects: [{ kind: "ServiceAccount", name: "credential-rollout", namespace: "shop" }],
+    });
+    const cron = r.named("app-shop-rollout-cronjob").inputs as {
+      spec: Record<string, unknown> & { jobTemplate: { spec: { template: { spec: { containers: unknown[] } } } } };
+    };
+    expect({ ...cron.spec, jobTemplate: undefined }).toEqual({
+      schedule: "*/5 * * * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: undefined,
+    });
+    expect(cron.spec.jobTemplate.spec.template.spec.containers).toEqual([
+      {
+        name: "rollout",
+        image: "docker.io/curlimages/curl:8.17.0",
+        command: ["sh", "-c", ROLLOUT_SCRIPT],
+        env: [{ name: "TARGETS", value: "shop=shop-database,shop-cache" }],
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          privileged: false,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+      },
+    ]);
+    // Its only path out of the default-deny: the API server.
+    expect(r.named("app-shop-ns-allow-rollout-kube-api").inputs).toMatchObject({
+      spec: { podSelector: { matchLabels: ROLLOUT_PODS }, policyTypes: ["Egress"], egress: [{ ports: [{ port: 443, protocol: "TCP" }] }] },
+    });
+  });
+
+  test("an app that reads no synced credential gets no rollout", async () => {
+    const r = await recordProgram(() => {
+      const cluster = stubCluster("aws");
+      new AppService("app-shop", base(), { providers: [cluster.provider] });
+    });
+    expect(r.ofType("platform:kubernetes:CredentialRollout")).toEqual([]);
+    expect(r.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => p.name)).not.toContain(
+      "app-shop-ns-allow-rollout-kube-api",
+    );
   });
 });
 

@@ -144,6 +144,15 @@ const AWS_ONLY = [
   // ClusterServices: the controller that makes NLBs, and the EBS StorageClass.
   "kubernetes:helm.sh/v3:Release cluster-services-lb-controller",
   "kubernetes:storage.k8s.io/v1:StorageClass cluster-services-gp3",
+  // ClusterServices.logCollector: EKS's amazon-cloudwatch, labelled as the exception below restricted with
+  // its default-deny; GKE's collector is part of the managed control plane.
+  "platform:kubernetes:Namespace log-collector",
+  "kubernetes:core/v1:NamespacePatch log-collector-namespace-labels",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy log-collector-default-deny",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy log-collector-allow-dns",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy log-collector-allow-kube-api",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy log-collector-allow-node-scrapes",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy log-collector-allow-webhook",
 ];
 const GCP_ONLY = [
   // ClusterServices: the persistent disk StorageClass.

@@ -16,7 +16,9 @@ beforeAll(() => {
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const PLATFORM_NAMESPACES = ["backups", "cert-manager", "external-secrets", "gateway", "monitoring", "podinfo"];
+/** Made by the EKS add-on; the platform labels it and sets its policies. */
+const LOG_COLLECTOR = "amazon-cloudwatch";
+const PLATFORM_NAMESPACES = ["amazon-cloudwatch", "backups", "cert-manager", "external-secrets", "gateway", "monitoring", "podinfo"];
 
 type Selector = { matchLabels?: Record<string, string> } | undefined;
 type Peer = { ipBlock?: { cidr: string; except?: string[] }; namespaceSelector?: Selector; podSelector?: Selector };
@@ -63,7 +65,7 @@ describe.each(["dev", "production"])("%s", (stack) => {
     const namespaces = ofType(stack, NAMESPACE).map(
       (r) => (r.inputs as { metadata: { name: string; labels: Record<string, string> } }).metadata,
     );
-    expect(namespaces.map((n) => n.name).sort()).toEqual(PLATFORM_NAMESPACES);
+    expect(namespaces.map((n) => n.name).sort()).toEqual(PLATFORM_NAMESPACES.filter((n) => n !== LOG_COLLECTOR));
     const [enforce, warn] = stack === "production" ? ["restricted", "restricted"] : ["baseline", "restricted"];
     for (const n of namespaces) {
       expect({ name: n.name, labels: n.labels }).toEqual({
@@ -80,6 +82,28 @@ describe.each(["dev", "production"])("%s", (stack) => {
         },
       });
     }
+  });
+
+  test("the log collector's namespace, made by the EKS add-on, is labelled by patch as the one exception: privileged, warned and audited at restricted", () => {
+    const patches = ofType(stack, "kubernetes:core/v1:NamespacePatch").map((r) => r.inputs);
+    expect(patches).toEqual([
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: LOG_COLLECTOR,
+          labels: {
+            "platform/pod-security-exception": "log-collector",
+            "pod-security.kubernetes.io/enforce": "privileged",
+            "pod-security.kubernetes.io/enforce-version": "v1.35",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/warn-version": "v1.35",
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/audit-version": "v1.35",
+          },
+        },
+      },
+    ]);
   });
 
   test("every platform namespace denies all ingress and egress by default", () => {
@@ -113,9 +137,17 @@ describe("production allowances, exactly", () => {
   const PROMETHEUS = "ns monitoring pods app.kubernetes.io/name=prometheus";
   const PODINFO = "app.kubernetes.io/name=podinfo,app.kubernetes.io/part-of=platform";
   const MONITORING_PORTS = "9090,9093,3000,8080,8081,10250,9187,9121";
+  const CLOUDWATCH_OPERATOR = "app.kubernetes.io/name=amazon-cloudwatch-observability,control-plane=controller-manager";
 
   test("each allowance is as narrow as listed", () => {
     expect(ofType("production", NETWORK_POLICY).map(describePolicy).sort()).toEqual([
+      // The log collector's operator: webhooks the API server calls, its own API calls; the accelerator
+      // exporters scraped by the host-network agent. Fluent Bit and the agent are on the host network.
+      `amazon-cloudwatch/allow-dns: pods ${CLOUDWATCH_OPERATOR} out [${KUBE_DNS}] ports 53/udp,53`,
+      `amazon-cloudwatch/allow-kube-api: pods ${CLOUDWATCH_OPERATOR} out [${NODES}] ports 443`,
+      `amazon-cloudwatch/allow-node-scrapes: pods * in [${NODES}] ports 9400,8000`,
+      `amazon-cloudwatch/allow-webhook: pods ${CLOUDWATCH_OPERATOR} in [${NODES}] ports 9443`,
+      "amazon-cloudwatch/default-deny: pods * deny Ingress+Egress",
       `backups/allow-dns: pods * out [${KUBE_DNS}] ports 53/udp,53`,
       `backups/allow-to-postgres: pods app.kubernetes.io/component=backup,app.kubernetes.io/name=postgres-backup,app.kubernetes.io/part-of=platform out [${DATA}] ports 5432`,
       `backups/allow-to-storage: pods * out [${INTERNET}] ports 443`,
@@ -148,6 +180,7 @@ describe("production allowances, exactly", () => {
       `monitoring/allow-grafana-cloud-api: pods app.kubernetes.io/name=grafana out [${INTERNET}] ports 443`,
       `monitoring/allow-kube-api: pods * out [${NODES}] ports 443`,
       `monitoring/allow-operator-webhook: pods app=kube-prometheus-stack-operator in [${NODES}] ports 10250`,
+      `monitoring/allow-rollout-kube-api: pods app.kubernetes.io/name=credential-rollout,app.kubernetes.io/part-of=platform out [${NODES}] ports 443`,
       `monitoring/allow-scrape-cert-manager: pods app.kubernetes.io/name=prometheus out [ns cert-manager pods app.kubernetes.io/instance=cert-manager] ports 9402`,
       `monitoring/allow-scrape-external-secrets: pods app.kubernetes.io/name=prometheus out [ns external-secrets pods app.kubernetes.io/instance=external-secrets,app.kubernetes.io/name=external-secrets] ports 8080`,
       `monitoring/allow-scrape-gateway: pods app.kubernetes.io/name=prometheus out [ns gateway pods ${PROXY}] ports 19001`,

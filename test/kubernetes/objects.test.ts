@@ -95,6 +95,7 @@ describe.each(STACKS)("%s", (stack) => {
     expect(workloads.map((r) => (r.inputs as Manifest).kind).sort()).toEqual([
       "CronJob",
       "CronJob",
+      "CronJob", // the exporters' credential rollout
       "Deployment",
       "Deployment",
       "Deployment",

@@ -163,9 +163,9 @@ test.each<[string, string]>([
   ["staging", "restricted"],
   ["production", "restricted"],
 ])(
-  "namespace-pss-labels in %s refuses namespaces below %s (the level the environment's namespaces enforce) and declares no exception",
+  "namespace-pss-labels in %s refuses namespaces below %s (the level the environment's namespaces enforce) and declares only the log collector's namespace as an exception",
   (environment, level) => {
-    expect(read(environment)["namespace-pss-labels"]).toMatchObject({ minimumLevel: level, allowedBelowRestricted: [] });
+    expect(read(environment)["namespace-pss-labels"]).toMatchObject({ minimumLevel: level, allowedBelowRestricted: ["amazon-cloudwatch"] });
   },
 );
 

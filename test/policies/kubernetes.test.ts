@@ -210,6 +210,31 @@ describe("namespace-pss-labels", () => {
     ]);
   });
 
+  const patch = (name: string, nsLabels: Record<string, string>) =>
+    resource("kubernetes:core/v1:NamespacePatch", `${name}-labels`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels: nsLabels },
+    });
+  const privileged = { "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/enforce-version": "v1.35" };
+
+  test("GIVEN production's shipped config THEN the log collector's patched namespace may run privileged and no other patched namespace may", async () => {
+    const settings = { allowedBelowRestricted: ["amazon-cloudwatch"] };
+    const result = await check(
+      "namespace-pss-labels",
+      [patch("amazon-cloudwatch", privileged), patch("kube-public", privileged)],
+      settings,
+    );
+    expect(result).toMatchObject({ evaluated: 2 });
+    expect(result.messages).toEqual([
+      "namespace kube-public enforces privileged: production enforces at least restricted; set pod-security.kubernetes.io/enforce to restricted, or declare kube-public in allowedBelowRestricted",
+    ]);
+  });
+
+  test("GIVEN a patch that sets no Pod Security level THEN it changes nothing the policy guards", async () => {
+    expect(await check("namespace-pss-labels", [patch("kube-system", { team: "platform" })])).toMatchObject({ evaluated: 1, messages: [] });
+  });
+
   test("GIVEN dev's config and no enforce label THEN the fix names dev's minimum", async () => {
     const settings = { environment: "dev", minimumLevel: "baseline", allowedBelowRestricted: [] };
     const versionOnly = { "pod-security.kubernetes.io/enforce-version": "latest" };
@@ -228,6 +253,21 @@ describe("namespace-default-deny", () => {
 
   test("GIVEN a namespace with one policy denying both directions THEN it passes", async () => {
     expect((await check("namespace-default-deny", [namespace("podinfo"), deny("podinfo", ["Ingress", "Egress"])])).messages).toEqual([]);
+  });
+
+  test("GIVEN a namespace the stack sets a Pod Security level on by patch THEN it needs its default-deny too; a patch setting none does not", async () => {
+    const levelled = resource("kubernetes:core/v1:NamespacePatch", "collector-labels", {
+      metadata: { name: "amazon-cloudwatch", labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+    });
+    const unlevelled = resource("kubernetes:core/v1:NamespacePatch", "system-labels", {
+      metadata: { name: "kube-public", labels: { team: "platform" } },
+    });
+    expect((await check("namespace-default-deny", [levelled, unlevelled])).messages).toEqual([
+      'namespace amazon-cloudwatch has no default-deny NetworkPolicy for Ingress and Egress: add one with podSelector {} and policyTypes ["Ingress", "Egress"]',
+    ]);
+    expect(
+      (await check("namespace-default-deny", [levelled, unlevelled, deny("amazon-cloudwatch", ["Ingress", "Egress"])])).messages,
+    ).toEqual([]);
   });
 
   test("GIVEN the namespace referenced through its output (no literal name) THEN the policies still count", async () => {

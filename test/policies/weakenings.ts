@@ -51,6 +51,20 @@ const baselineNamespace: Weakening = (args) => {
   return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
 };
 
+/** The log collector's namespace keeps its privileged label but loses its default-deny. */
+const openCollectorNamespace: Weakening = (args) =>
+  args.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && args.name === "log-collector-default-deny"
+    ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress"] } }, opts: args.opts }
+    : undefined;
+
+/** The monitoring namespace labelled privileged, as the log collector's is: a second namespace below restricted. */
+const privilegedMonitoring: Weakening = (args) => {
+  if (args.type !== "kubernetes:core/v1:Namespace" || args.name !== "monitoring-ns-namespace") return undefined;
+  const metadata = args.props.metadata as { labels: Record<string, string> };
+  const labels = { ...metadata.labels, "pod-security.kubernetes.io/enforce": "privileged" };
+  return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
+};
+
 /** The podinfo Service asks the cloud for a load balancer of its own, beside the gateway's. */
 const loadBalancedApp: Weakening = (args) =>
   args.type === "kubernetes:core/v1:Service" && args.name === "app-podinfo-service"
@@ -181,6 +195,18 @@ const PRODUCTION: Row[] = [
   ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
   ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
   ["a namespace enforcing baseline in production", "namespace-pss-labels", "app-podinfo-ns-namespace", baselineNamespace],
+  [
+    "a second namespace running privileged beside the log collector's",
+    "namespace-pss-labels",
+    "monitoring-ns-namespace",
+    privilegedMonitoring,
+  ],
+  [
+    "the log collector's namespace without its default-deny for egress",
+    "namespace-default-deny",
+    "log-collector-namespace-labels",
+    openCollectorNamespace,
+  ],
   ["an app Service with a load balancer of its own", "load-balancer-services", "app-podinfo-service", loadBalancedApp],
   // A month passes log-retention's floor, so only the flow logs' own minimum (90 days) catches it.
   [
