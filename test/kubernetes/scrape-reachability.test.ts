@@ -79,6 +79,7 @@ const ISOLATED_PODS = [
   "monitoring/Deployment/postgres-exporter",
   "backups/CronJob/postgres-backup",
   "backups/CronJob/restore-verification",
+  "monitoring/CronJob/credential-rollout",
   "external-secrets/Deployment/external-secrets-cert-controller",
   "external-secrets/Deployment/external-secrets",
   "external-secrets/Deployment/external-secrets-webhook",
