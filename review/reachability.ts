@@ -163,12 +163,13 @@ const inMonitorNamespaces = (m: Monitor, namespace: string) =>
 
 /** Prometheus to each target of each ServiceMonitor (through its Services) and PodMonitor (its pods). */
 function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTemplate[], unresolved: string[]): Path[] {
-  const from: Source = {
-    name: `Prometheus ${prometheusPods(objects, facts)
-      .map((p) => p.object)
-      .join(", ")}`,
-    endpoints: prometheusPods(objects, facts).map(podOf),
-  };
+  const prometheus = prometheusPods(objects, facts);
+  const monitors = objects.filter((o) => ["ServiceMonitor", "PodMonitor"].includes(kindOf(o)));
+  if (prometheus.length === 0) {
+    unresolved.push(...monitors.map((o) => `${idOf(o)}: no Prometheus among the objects or the cluster facts scrapes it`));
+    return [];
+  }
+  const from: Source = { name: `Prometheus ${prometheus.map((p) => p.object).join(", ")}`, endpoints: prometheus.map(podOf) };
   const services = allServices(objects, facts);
   const paths: Path[] = [];
   for (const o of objectsOfKind(objects, "ServiceMonitor")) {
@@ -182,7 +183,8 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
           paths.push({ kind: "scrape", by: idOf(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
       }
     }
-    if (paths.length === before) unresolved.push(`${idOf(o)}: no Service among the objects leads to pods on its endpoints' ports`);
+    if (paths.length === before)
+      unresolved.push(`${idOf(o)}: no Service among the objects or the cluster facts leads to pods or addresses on its endpoints' ports`);
   }
   for (const o of objectsOfKind(objects, "PodMonitor")) {
     const m = o.inputs as unknown as Monitor;

@@ -311,6 +311,16 @@ describe("what the check cannot follow to pods", () => {
   });
 });
 
+test("without a Prometheus to scrape from, every monitor is unresolved and no scrape path counts as checked", () => {
+  const result = checkReachability(cluster(), { ...FACTS, prometheus: [] }, "mandatory");
+  expect(result.unresolved).toEqual([
+    "apps/ServiceMonitor/web: no Prometheus among the objects or the cluster facts scrapes it",
+    "monitoring/ServiceMonitor/kubelet: no Prometheus among the objects or the cluster facts scrapes it",
+  ]);
+  expect(result.paths.filter((p) => p.startsWith("scrape"))).toEqual([]);
+  expect(result.checked).toBe(PATHS.length - 2 - 2);
+});
+
 describe("reading a recording", () => {
   const urn = (type: string, name: string) => `urn:pulumi:production::platform::${type}::${name}`;
   const RELEASE = urn("kubernetes:helm.sh/v3:Release", "chart");
