@@ -68,8 +68,9 @@ export function chartsMarkdown(report: ChartReportInput): string[] {
   out.push(
     "",
     ...table(
-      ["check", "enforcement", "checked", "findings"],
-      checks.map((c) => [code(c.name), c.enforcementLevel, String(c.checked), String(c.findings.length)]),
+      // Enforcement last: a row starting with a code span and a level is the policy table's.
+      ["check", "checked", "findings", "enforcement"],
+      checks.map((c) => [code(c.name), String(c.checked), String(c.findings.length), c.enforcementLevel]),
     ),
   );
   const found = checks.flatMap((c) => c.findings.map((f) => [code(c.name), c.enforcementLevel, code(f.object), text(f.message)]));

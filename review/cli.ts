@@ -157,11 +157,17 @@ async function main(): Promise<number> {
       ].join("\n"),
     );
     if (report.diff) console.log(diffSummary(report.diff));
-    const blocking = mandatoryCount(report.policies) + mandatoryFindings(report.checks);
+    // A mandatory chart check's finding blocks as a mandatory policy violation does.
+    const [violations, findings] = [mandatoryCount(report.policies), mandatoryFindings(report.checks)];
+    const blocking = violations + findings;
     const risky = args["fail-on-replace"] && report.diff ? refuseRisks(report.stack, report.diff) : 0;
     if (blocking === 0) return risky;
+    const what = [
+      violations > 0 && `${violations} mandatory policy violation${violations === 1 ? "" : "s"}`,
+      findings > 0 && `${findings} mandatory chart check finding${findings === 1 ? "" : "s"}`,
+    ].filter(Boolean);
     console.error(
-      `${report.stack}: ${blocking} mandatory policy violation${blocking === 1 ? "" : "s"} or chart check finding${blocking === 1 ? "" : "s"}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
+      `${report.stack}: ${what.join(" and ")}; fix ${blocking === 1 ? "it" : "them"} before deploying (details above and in ${shown(file.replace(/\.json$/, ".md"))})`,
     );
     return 1;
   } catch (err) {

