@@ -70,6 +70,11 @@ export interface PostgresEndpoint extends PrivateEndpoint {
   readonly username: pulumi.Output<string>;
   /** Secret-store reference of the credentials: a JSON value `{"username", "password"}` (Secrets Manager ARN, Secret Manager secret id). */
   readonly credentialsSecret: pulumi.Output<string>;
+  /**
+   * Days between the store's rotations of the password.
+   * @default - none: the password does not rotate on a schedule (Cloud SQL's generated one)
+   */
+  readonly credentialRotationDays?: number;
   /** Lets the identity read the credentials from the secret store. */
   grantCredentialsRead(identity: WorkloadIdentity): void;
 }

@@ -136,6 +136,8 @@ function createDataTier(
       backupWindow: db.backupWindow,
       maintenanceWindow: db.maintenanceWindow,
       deletionProtection: db.deletionProtection,
+      auditLogRetentionDays: db.auditLogRetentionDays,
+      credentialRotationDays: alwaysSet(db.credentialRotationDays, "aws", "database.credentialRotationDays"),
       protect: config.protect,
     },
     opts,

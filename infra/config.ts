@@ -132,6 +132,9 @@ const database = section("database", {
   backupWindow: dailyWindow(w.DATABASE_BACKUP_WINDOW),
   maintenanceWindow: weeklyWindow(w.DATABASE_MAINTENANCE_WINDOW),
   deletionProtection: flag,
+  // Any day count GCP's log buckets take; on AWS it must also be a CloudWatch retention period (databaseChecks).
+  auditLogRetentionDays: whole(1, 3650),
+  credentialRotationDays: whole(1, 365),
 });
 const cache = section("cache", {
   engine: oneOf(["valkey", "redis"]),
@@ -356,6 +359,7 @@ const CLOUD_ONLY_KEYS: ReadonlyArray<[Cloud, Path]> = [
   ["aws", ["cluster", "deployFromVpc"]],
   ["aws", ["cluster", "adminRoleArns"]],
   ["gcp", ["cluster", "adminMembers"]],
+  ["aws", ["database", "credentialRotationDays"]],
   ["aws", ["cache", "nodeType"]],
   ["aws", ["cache", "snapshotRetentionDays"]],
   ["gcp", ["cache", "memorySizeGb"]],
@@ -431,7 +435,16 @@ function clusterChecks(c: PlatformConfig): Problem[] {
   return problems;
 }
 
-/** Storage that can grow, and a backup window clear of the maintenance window. */
+/**
+ * Days Prometheus must keep beyond the rotation period: the rotation alert looks back the period plus a day
+ * (components/kubernetes/alert-rules.ts), and one more keeps that window clear of the oldest, compacting block.
+ */
+const ROTATION_ALERT_MARGIN_DAYS = 2;
+
+/**
+ * Storage that can grow, a backup window clear of the maintenance window, audit logs kept for a period the
+ * cloud takes, and a rotation the rotation alert can see within Prometheus's retention.
+ */
 function databaseChecks(c: PlatformConfig): Problem[] {
   const problems: Problem[] = [];
   const fail = failInto(problems);
@@ -440,6 +453,17 @@ function databaseChecks(c: PlatformConfig): Problem[] {
     fail(["database", "maxStorageGb"], `must be at least storageGb (${db.storageGb}) so storage can grow (got ${db.maxStorageGb})`);
   const overlap = w.backupOverlapProblem(db.backupWindow, db.maintenanceWindow, "database.maintenanceWindow");
   if (overlap) fail(["database", "backupWindow"], `${overlap} (got ${shown(db.backupWindow)})`);
+  const auditLogs = db.auditLogRetentionDays;
+  const notCloudWatch = c.cloud === "aws" ? f.logRetentionProblem(auditLogs) : undefined;
+  if (notCloudWatch) fail(["database", "auditLogRetentionDays"], `${notCloudWatch} on aws (got ${shown(auditLogs)})`);
+  const rotation = db.credentialRotationDays;
+  const retention = c.monitoring.prometheusRetentionDays;
+  if (rotation !== undefined && rotation + ROTATION_ALERT_MARGIN_DAYS > retention) {
+    fail(
+      ["database", "credentialRotationDays"],
+      `must be at most ${retention - ROTATION_ALERT_MARGIN_DAYS}: the DatabaseCredentialsNotRotated alert looks back the rotation period plus a day, and a day more must stay within platform:monitoring.prometheusRetentionDays (${retention}) (got ${rotation})`,
+    );
+  }
   return problems;
 }
 
@@ -560,6 +584,10 @@ export const PRODUCTION_GUARD_RAILS: readonly GuardRail[] = [
   { path: ["database", "multiAz"], unsafe: exactly(true) },
   { path: ["database", "backupRetentionDays"], unsafe: atLeast(30) },
   { path: ["database", "deletionProtection"], unsafe: exactly(true) },
+  // pgaudit's record of schema and role changes: kept as long as the cluster's audit log.
+  { path: ["database", "auditLogRetentionDays"], unsafe: atLeast(90) },
+  // A master password older than a month outlives the usual access review.
+  { path: ["database", "credentialRotationDays"], unsafe: atMost(30, "a master password older than a month outlives an access review") },
   { path: ["cache", "nodes"], unsafe: atLeast(2) },
   { path: ["cache", "snapshotRetentionDays"], unsafe: atLeast(7) },
   { path: ["ingress", "certificateIssuer"], unsafe: exactly("letsencrypt-production") },

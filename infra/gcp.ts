@@ -144,6 +144,7 @@ function createDataTier(
       backupWindow: db.backupWindow,
       maintenanceWindow: db.maintenanceWindow,
       deletionProtection: db.deletionProtection,
+      auditLogRetentionDays: db.auditLogRetentionDays,
       protect: config.protect,
     },
     opts,

@@ -2,7 +2,13 @@
 // cloud-neutral contracts the cloud half returns (components/types.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../components/kubernetes/app-service";
-import { BACKUP_CRONJOB, DEFAULT_MAX_DUMP_AGE_HOURS, PostgresBackups, RESTORE_CRONJOB } from "../components/kubernetes/backups";
+import {
+  BACKUP_CRONJOB,
+  CREDENTIALS_SECRET,
+  DEFAULT_MAX_DUMP_AGE_HOURS,
+  PostgresBackups,
+  RESTORE_CRONJOB,
+} from "../components/kubernetes/backups";
 import { CERT_MANAGER_METRICS_PODS, CERT_MANAGER_METRICS_PORT, CertManager, type IssuerName } from "../components/kubernetes/cert-manager";
 import { GATEWAY_NAME, HTTP_LISTENER, IngressGateway, PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { logCollectorNamespace } from "../components/kubernetes/log-collector";
@@ -142,7 +148,16 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
         maxBackupAgeHours: DEFAULT_MAX_DUMP_AGE_HOURS,
         maxVerificationAgeHours: 8 * 24,
         databaseMaxStorageGb: config.database.maxStorageGb,
+        databaseReadReplicas: config.database.readReplicas,
         externalSecretsJob: secrets.metricsJob,
+        // The backups' copy of the credentials: the one Secret every stack syncs from the database's.
+        ...(k.database.credentialRotationDays !== undefined && {
+          rotatedDatabaseCredentials: {
+            namespace: NAMESPACES.backups,
+            secret: CREDENTIALS_SECRET,
+            rotationDays: k.database.credentialRotationDays,
+          },
+        }),
       },
       dashboards: { backupNamespace: NAMESPACES.backups, backupCronJob: BACKUP_CRONJOB, restoreCronJob: RESTORE_CRONJOB },
       logs: k.services.logDatasource,

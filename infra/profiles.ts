@@ -55,8 +55,12 @@ export interface Profile {
       | "backupWindow"
       | "maintenanceWindow"
       | "deletionProtection"
+      | "auditLogRetentionDays"
     >
-  >;
+  > & {
+    /** AWS only: days between rotations of the RDS-managed master password. */
+    credentialRotationDays?: PostgresDatabaseArgs["credentialRotationDays"];
+  };
   cache: Required<Pick<RedisCacheArgs, "engine" | "engineVersion" | "nodes" | "maintenanceWindow">> & {
     /** AWS only: ElastiCache node type. */
     nodeType?: RedisCacheArgs["nodeType"];
@@ -124,6 +128,10 @@ const byEnvironment = {
     multiAz: false,
     readReplicas: 0,
     databaseBackupDays: 7,
+    databaseAuditLogDays: 7,
+    // Daily, so the path from a rotated password to restarted pods runs every day, and the rotation alert's
+    // window (rotation + 1 day) fits dev's 3 days of metrics.
+    credentialRotationDays: 1,
     cacheNodes: 1,
     cacheSnapshotDays: 1,
     logDays: 7,
@@ -147,6 +155,9 @@ const byEnvironment = {
     multiAz: true,
     readReplicas: 0,
     databaseBackupDays: 14,
+    databaseAuditLogDays: 90,
+    // Within staging's 7 days of metrics, with the alert's window.
+    credentialRotationDays: 5,
     cacheNodes: 2,
     cacheSnapshotDays: 7,
     logDays: 30,
@@ -169,6 +180,9 @@ const byEnvironment = {
     // Read traffic (reports, exports) off the primary; the standby of Multi-AZ serves no reads.
     readReplicas: 1,
     databaseBackupDays: 30,
+    databaseAuditLogDays: 90,
+    // RDS's default, stated.
+    credentialRotationDays: 7,
     cacheNodes: 3,
     cacheSnapshotDays: 14,
     logDays: 90,
@@ -216,6 +230,8 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
       // Cloud SQL maintains in one whole hour, so the GCP window starts on the hour.
       maintenanceWindow: aws ? "sun:04:30-sun:05:30" : "sun:04:00-sun:05:00",
       deletionProtection: environment !== "dev",
+      auditLogRetentionDays: e.databaseAuditLogDays,
+      ...(aws && { credentialRotationDays: e.credentialRotationDays }),
     },
     cache: {
       engine: cacheEngine,

@@ -10,6 +10,8 @@ const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 export interface SqlInstanceProps {
   /** Set on a read replica: the primary's name. */
   masterInstanceName?: string;
+  /** The Cloud KMS key of customer-managed encryption (CMEK). */
+  encryptionKeyName?: string;
   deletionProtection?: boolean;
   settings?: {
     availabilityType?: string;
@@ -55,6 +57,35 @@ const sqlPrivateTls: PlatformResourcePolicy = {
       );
     if (!TLS_MODES.includes(ip.sslMode ?? ""))
       report(`settings.ipConfiguration.sslMode is ${ip.sslMode ?? "unset (unencrypted connections allowed)"}: set it to "ENCRYPTED_ONLY"`);
+  }),
+};
+
+const cmekConfig = configSchema({
+  environment: ENVIRONMENT,
+  requireCustomerManagedKey: {
+    type: "boolean",
+    default: true,
+    description: "Require a customer-managed Cloud KMS key (the environment profile encrypts the database with one).",
+  },
+});
+
+const sqlCmek: PlatformResourcePolicy = {
+  name: "sql-cmek",
+  description:
+    "Cloud SQL instances, read replicas included, encrypt their disks and backups with a customer-managed Cloud KMS key where the environment requires it.",
+  rationale:
+    "With Google's default key nobody can revoke access to the data at rest or see its use in the key's audit log; a replica holds the whole database, so it needs the key as much as the primary.",
+  anchors: [],
+  remediationSteps:
+    "Set encryptionKeyName to a Cloud KMS key in the instance's region that the Cloud SQL service agent may use (roles/cloudkms.cryptoKeyEncrypterDecrypter); a replica takes its primary's key. The key is fixed at creation: an existing instance is recreated from a backup or export.",
+  enforcementLevel: "mandatory",
+  configSchema: cmekConfig,
+  validateResource: forTypes<SqlInstanceProps>([INSTANCE], (props, args, report) => {
+    const { environment, requireCustomerManagedKey } = settings(cmekConfig, args);
+    if (requireCustomerManagedKey && known(() => isSet(props.encryptionKeyName)) === false)
+      report(
+        `encryptionKeyName is not set${isReplica(props) ? " on this read replica" : ""}: ${environment} encrypts the database with a customer-managed key`,
+      );
   }),
 };
 
@@ -124,4 +155,4 @@ const sqlBackupsHa: PlatformResourcePolicy = {
   }),
 };
 
-export const cloudsqlPolicies = [sqlPrivateTls, sqlBackupsHa];
+export const cloudsqlPolicies = [sqlPrivateTls, sqlCmek, sqlBackupsHa];

@@ -19,6 +19,10 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig";
 /** The group EKS writes control-plane logs to (api, audit, authenticator): `/aws/eks/<cluster>/cluster`. */
 const CONTROL_PLANE_GROUP = /^\/aws\/eks\/[^/]+\/cluster$/;
+/** The group an RDS PostgreSQL instance exports its log, pgaudit entries included, to. */
+const DATABASE_AUDIT_GROUP = /^\/aws\/rds\/instance\/[^/]+\/postgresql$/;
+/** The log bucket the Cloud SQL pgaudit entries are routed into (components/gcp/cloudsql-audit.ts). */
+const DATABASE_AUDIT_BUCKET = "database-audit";
 
 /** aws.cloudwatch.LogGroupArgs and gcp.logging.ProjectBucketConfigArgs as far as log-retention reads them. */
 interface LogRetentionProps {
@@ -43,40 +47,58 @@ const logRetentionConfig = configSchema({
     default: 90,
     description: "Days the EKS control-plane log group, audit log included, keeps logs at least (the profile's cluster.logRetentionDays).",
   },
+  minimumDatabaseAuditRetentionDays: {
+    type: "integer",
+    minimum: 1,
+    default: 90,
+    description:
+      "Days the database's audit logs are kept at least: the RDS /aws/rds/instance/<id>/postgresql log groups and the GCP database-audit log bucket (the profile's database.auditLogRetentionDays).",
+  },
 });
 
 const logRetention: PlatformResourcePolicy = {
   name: "log-retention",
   description:
-    "CloudWatch log groups and the GCP project's _Default log bucket keep logs at least as long as the environment asks; the EKS control-plane group, which holds the audit log, longer.",
+    "CloudWatch log groups and the GCP project's _Default log bucket keep logs at least as long as the environment asks; the EKS control-plane group and the database's audit logs (RDS postgresql log groups, the GCP database-audit bucket) longer.",
   rationale:
-    "Container logs are what an incident is reconstructed from, and the audit log says who changed the cluster; when they expire before the incident is noticed, neither question can be answered.",
+    "Container logs are what an incident is reconstructed from, and the audit logs say who changed the cluster and the database; when they expire before the incident is noticed, neither question can be answered.",
   anchors: ["CKV_AWS_338"],
   remediationSteps:
-    "Raise retentionInDays of the log group (platform:cluster.applicationLogRetentionDays for container logs, platform:cluster.logRetentionDays for the EKS control plane) or retentionDays of the _Default ProjectBucketConfig to the environment's minimum: 30 days (90 for the control plane) in production.",
+    "Raise retentionInDays of the log group (platform:cluster.applicationLogRetentionDays for container logs, platform:cluster.logRetentionDays for the EKS control plane, platform:database.auditLogRetentionDays for the database's) or retentionDays of the _Default or database-audit ProjectBucketConfig to the environment's minimum: 30 days (90 for the control plane and the database's audit logs) in production.",
   enforcementLevel: "mandatory",
   configSchema: logRetentionConfig,
   validateResource: forTypes<LogRetentionProps>([LOG_GROUP, LOG_BUCKET], (props, args, report) => {
-    const { environment, minimumRetentionDays, minimumControlPlaneRetentionDays } = settings(logRetentionConfig, args);
+    const { environment, minimumRetentionDays, minimumControlPlaneRetentionDays, minimumDatabaseAuditRetentionDays } = settings(
+      logRetentionConfig,
+      args,
+    );
     known(() => {
       if (args.type === LOG_BUCKET) {
-        if (props.bucketId !== "_Default") return;
+        const audit = props.bucketId === DATABASE_AUDIT_BUCKET;
+        if (props.bucketId !== "_Default" && !audit) return;
         const days = props.retentionDays;
         // GCP reads an unset or zero retention as its 30-day default.
         const kept = typeof days === "number" && days > 0 ? days : 30;
-        if (kept < minimumRetentionDays)
+        const minimum = audit ? minimumDatabaseAuditRetentionDays : minimumRetentionDays;
+        if (kept < minimum)
           report(
-            `the _Default log bucket keeps logs ${kept} days: ${environment} keeps them at least ${minimumRetentionDays}, set retentionDays to ${minimumRetentionDays} or more`,
+            `the ${props.bucketId} log bucket keeps logs ${kept} days: ${environment} keeps ${audit ? "database audit logs" : "them"} at least ${minimum}, set retentionDays to ${minimum} or more`,
           );
         return;
       }
-      const controlPlane = typeof props.name === "string" && CONTROL_PLANE_GROUP.test(props.name);
-      const minimum = controlPlane ? minimumControlPlaneRetentionDays : minimumRetentionDays;
+      const name = typeof props.name === "string" ? props.name : "";
+      const kind = CONTROL_PLANE_GROUP.test(name) ? "control-plane" : DATABASE_AUDIT_GROUP.test(name) ? "database" : "other";
+      const minimum = {
+        "control-plane": minimumControlPlaneRetentionDays,
+        database: minimumDatabaseAuditRetentionDays,
+        other: minimumRetentionDays,
+      }[kind];
+      const what = { "control-plane": "EKS control-plane (audit) logs", database: "database (pgaudit) logs", other: "logs" }[kind];
       const days = props.retentionInDays;
       // No retentionInDays (or 0) keeps logs forever.
       if (typeof days === "number" && days > 0 && days < minimum)
         report(
-          `log group ${props.name ?? args.name} keeps logs ${days} days: ${environment} keeps ${controlPlane ? "EKS control-plane (audit) logs" : "logs"} at least ${minimum}, set retentionInDays to ${minimum} or more`,
+          `log group ${props.name ?? args.name} keeps logs ${days} days: ${environment} keeps ${what} at least ${minimum}, set retentionInDays to ${minimum} or more`,
         );
     });
   }),

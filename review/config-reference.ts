@@ -53,6 +53,10 @@ const DESCRIPTIONS: Record<string, string> = {
   "database.backupWindow": "Daily UTC backup window, at least 30 minutes, not overlapping maintenance.",
   "database.maintenanceWindow": "Weekly UTC maintenance window.",
   "database.deletionProtection": "Refuse deletion of the instance.",
+  "database.auditLogRetentionDays":
+    "Days the database's logs with the pgaudit entries are kept: on AWS the CloudWatch retention of `/aws/rds/instance/<id>/postgresql` and `upgrade` of the primary and each replica (a CloudWatch period), on GCP of the `database-audit` log bucket (1-3650); at least 90 in production.",
+  "database.credentialRotationDays":
+    "AWS: days between RDS's rotations of the master password (1-365); at most 30 in production, and at most `monitoring.prometheusRetentionDays` - 2 so the rotation alert's window stays in Prometheus.",
   "cache.engine": "`valkey` or `redis` (GCP: `redis`).",
   "cache.engineVersion": "Engine version: valkey 7.2/8.0/8.1 or redis 7.0/7.1 on AWS, redis 7.0/7.2 on GCP.",
   "cache.nodes": "Cache nodes: a primary plus replicas; 2 or more enables automatic failover.",

@@ -27,6 +27,7 @@ export const GCP_ONLY_POLICIES = [
   "gke-node-hardening",
   "gke-legacy-auth-off",
   "sql-private-tls",
+  "sql-cmek",
   "sql-backups-ha",
   "memorystore-secure",
   "gcs-no-public",

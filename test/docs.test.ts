@@ -36,7 +36,9 @@ test("every alert rule links to a section of the runbook that exists", () => {
     maxBackupAgeHours: 26,
     maxVerificationAgeHours: 192,
     databaseMaxStorageGb: 100,
+    databaseReadReplicas: 1,
     externalSecretsJob: "external-secrets/external-secrets",
+    rotatedDatabaseCredentials: { namespace: "backups", secret: "postgres-credentials", rotationDays: 7 },
   }).flatMap((g) => g.rules);
   expect(rules.map((r) => r.annotations.runbook)).toEqual(rules.map((r) => `docs/runbook.md#${r.alert.toLowerCase()}`));
   expect(sections).toEqual(rules.map((r) => r.alert.toLowerCase()));

@@ -81,6 +81,7 @@ test("every policy carries a rationale and anchors, each anchor a published chec
   }
   // The rules of this platform alone, with no published check behind them.
   expect(policies.filter((p) => p.anchors!.length === 0).map((p) => p.name)).toEqual([
+    "sql-cmek",
     "load-balancer-services",
     "stateful-protected",
     "no-plaintext-secrets",

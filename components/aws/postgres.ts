@@ -1,5 +1,6 @@
 // RDS for PostgreSQL in the isolated subnets, reachable only from the cluster's nodes, encrypted with its
-// own KMS key, with the master password generated and rotated by RDS in Secrets Manager.
+// own KMS key, with the master password generated and rotated by RDS in Secrets Manager on a stated schedule,
+// and pgaudit session logs exported to CloudWatch log groups kept as long as the environment asks.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresEndpoint, WorkloadIdentity } from "../types";
@@ -16,6 +17,16 @@ import {
 import { grant, managedPolicyArn, serviceTrustPolicy } from "./iam";
 import { encryptionKey } from "./kms";
 import { grantName } from "../grants";
+import { logRetentionProblem } from "../formats";
+import {
+  createCredentialsRotation,
+  createDatabaseLogGroups,
+  DATABASE_LOG_EXPORTS,
+  instanceIdentifier,
+  PGAUDIT_PARAMETERS,
+} from "./postgres-audit";
+
+export { instanceIdentifier } from "./postgres-audit";
 
 export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   /**
@@ -50,15 +61,34 @@ export interface PostgresDatabaseArgs extends rules.PrivateNetworkArgs {
   databaseName?: string;
   /** Master user; its password is generated and kept by RDS in Secrets Manager. @default "platform" */
   username?: string;
-  /** Pulumi `protect` on the instance and its key (infra passes true in staging and production). */
+  /**
+   * CloudWatch retention of the logs the primary and each replica export (`postgresql`, which holds the pgaudit
+   * entries, and `upgrade`): a CloudWatch retention period (infra passes database.auditLogRetentionDays, 90 in
+   * production).
+   * @default 90
+   */
+  auditLogRetentionDays?: number;
+  /**
+   * Days between rotations of the RDS-managed master user password, 1-365 (RDS's own default is 7).
+   * @default 7
+   */
+  credentialRotationDays?: number;
+  /** Pulumi `protect` on the instance and its keys and log groups (infra passes true in staging and production). */
   protect: boolean;
 }
 
 const POSTGRES_PORT = 5432;
 const DEFAULT_ENGINE_VERSION = "17";
+/** Audit logs answer "who changed what" after an incident: kept as long as the cluster's audit log. */
+export const DEFAULT_AUDIT_LOG_RETENTION_DAYS = 90;
+/** RDS's default schedule for a managed master user secret, stated. */
+export const DEFAULT_CREDENTIAL_ROTATION_DAYS = 7;
+/** Secrets Manager rotates a secret at most once a day; a year is RDS's longest schedule. */
+const MAX_CREDENTIAL_ROTATION_DAYS = 365;
 
 /**
- * Parameters on top of the RDS defaults, all dynamic (applied without a reboot):
+ * Parameters on top of the RDS defaults, all dynamic (applied without a reboot), before pgaudit's
+ * (PGAUDIT_PARAMETERS, one of them static):
  * - rds.force_ssl=1: clients must use TLS (the RDS default since 15, pinned so nobody can relax it here).
  * - log_min_duration_statement=1000: statements slower than one second are logged, the usual first look
  *   at a slow application; faster ones are left out so the exported log stays small.
@@ -96,6 +126,8 @@ export function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): R
     databaseName: args.databaseName ?? "app",
     username: args.username ?? "platform",
     readReplicas: args.readReplicas ?? 0,
+    auditLogRetentionDays: args.auditLogRetentionDays ?? DEFAULT_AUDIT_LOG_RETENTION_DAYS,
+    credentialRotationDays: args.credentialRotationDays ?? DEFAULT_CREDENTIAL_ROTATION_DAYS,
   };
   rules.checkName(name, fail);
   rules.checkPrivateNetwork(a, fail);
@@ -109,6 +141,9 @@ export function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): R
     fail(`args.maxStorageGb must be at least args.storageGb (${a.storageGb}) so storage can grow (got ${a.maxStorageGb})`);
   rules.checkWholeNumber(a.backupRetentionDays, 1, 35, "args.backupRetentionDays", fail);
   rules.checkWholeNumber(a.readReplicas, 0, MAX_READ_REPLICAS, "args.readReplicas", fail);
+  const retentionRefused = logRetentionProblem(a.auditLogRetentionDays);
+  if (retentionRefused) fail(`args.auditLogRetentionDays ${retentionRefused} (got ${rules.show(a.auditLogRetentionDays)})`);
+  rules.checkWholeNumber(a.credentialRotationDays, 1, MAX_CREDENTIAL_ROTATION_DAYS, "args.credentialRotationDays", fail);
 
   const refuse = (argument: "backupWindow" | "maintenanceWindow", problem: string | undefined) => {
     if (problem) fail(`args.${argument} ${problem} (got ${rules.show(a[argument])})`);
@@ -159,7 +194,7 @@ function createGroups(
     {
       family: `postgres${a.engineVersion.split(".")[0]}`,
       description: "PostgreSQL: TLS required, slow statement, lock wait and temp file logging",
-      parameters: POSTGRES_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })),
+      parameters: [...POSTGRES_PARAMETERS.map((p) => ({ ...p, applyMethod: "immediate" })), ...PGAUDIT_PARAMETERS.map((p) => ({ ...p }))],
     },
     { parent },
   );
@@ -192,6 +227,10 @@ interface InstanceDeps {
   subnetGroup: aws.rds.SubnetGroup;
   parameterGroup: aws.rds.ParameterGroup;
   monitoring: { role: aws.iam.Role; attachment: aws.iam.RolePolicyAttachment };
+  /** Identifiers of the primary and each replica, in that order (instanceIdentifier). */
+  identifiers: string[];
+  /** Each instance's log groups, in the order of `identifiers`: RDS must find them when it starts exporting. */
+  logGroups: aws.cloudwatch.LogGroup[][];
 }
 
 /**
@@ -203,6 +242,7 @@ function createInstance(name: string, a: Resolved, deps: InstanceDeps, parent: p
   return new aws.rds.Instance(
     `${name}-instance`,
     {
+      identifier: deps.identifiers[0]!,
       engine: "postgres",
       engineVersion: a.engineVersion,
       instanceClass: a.instanceClass,
@@ -242,10 +282,16 @@ function createInstance(name: string, a: Resolved, deps: InstanceDeps, parent: p
       performanceInsightsRetentionPeriod: 7, // the free tier
       monitoringInterval: 60,
       monitoringRoleArn: deps.monitoring.role.arn,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      enabledCloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
     },
-    // RDS checks the monitoring role's permissions when it creates the instance.
-    { parent, protect: a.protect, dependsOn: [deps.monitoring.attachment], customTimeouts: POSTGRES_TIMEOUTS },
+    // RDS checks the monitoring role's permissions when it creates the instance, and would make its own log
+    // groups (unencrypted, kept forever) if the platform's did not exist yet.
+    {
+      parent,
+      protect: a.protect,
+      dependsOn: [deps.monitoring.attachment, ...deps.logGroups[0]!],
+      customTimeouts: POSTGRES_TIMEOUTS,
+    },
   );
 }
 
@@ -268,6 +314,7 @@ function createReplica(
   return new aws.rds.Instance(
     `${name}-replica-${index}`,
     {
+      identifier: deps.identifiers[index + 1]!,
       replicateSourceDb: deps.primary.arn,
       instanceClass: a.instanceClass,
 
@@ -295,9 +342,14 @@ function createReplica(
       performanceInsightsRetentionPeriod: 7,
       monitoringInterval: 60,
       monitoringRoleArn: deps.monitoring.role.arn,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      enabledCloudwatchLogsExports: [...DATABASE_LOG_EXPORTS],
     },
-    { parent, protect: a.protect, dependsOn: [deps.monitoring.attachment], customTimeouts: POSTGRES_TIMEOUTS },
+    {
+      parent,
+      protect: a.protect,
+      dependsOn: [deps.monitoring.attachment, ...deps.logGroups[index + 1]!],
+      customTimeouts: POSTGRES_TIMEOUTS,
+    },
   );
 }
 
@@ -325,6 +377,10 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
   readonly instance: aws.rds.Instance;
   /** The read replicas, `readReplicas` of them. */
   readonly replicas: aws.rds.Instance[];
+  /** The master user secret's rotation schedule. */
+  readonly credentialsRotation: aws.secretsmanager.SecretRotation;
+  /** Days between rotations of the master user password. */
+  readonly credentialRotationDays: number;
   private readonly account: AccountInfo;
   private readonly componentName: string;
 
@@ -352,7 +408,12 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     );
     const { subnetGroup, parameterGroup } = createGroups(name, a, this);
     const monitoring = createMonitoringRole(name, account, this);
-    const deps = { key, securityGroup, subnetGroup, parameterGroup, monitoring };
+    const identifiers = [
+      instanceIdentifier(name),
+      ...Array.from({ length: a.readReplicas }, (_, i) => instanceIdentifier(name, `replica-${i}`)),
+    ];
+    const logs = createDatabaseLogGroups(name, { account, identifiers, retentionDays: a.auditLogRetentionDays, protect: a.protect }, this);
+    const deps = { key, securityGroup, subnetGroup, parameterGroup, monitoring, identifiers, logGroups: logs.groups };
     this.instance = createInstance(name, a, deps, this);
     this.replicas = Array.from({ length: a.readReplicas }, (_, i) => createReplica(name, i, a, { ...deps, primary: this.instance }, this));
 
@@ -363,6 +424,8 @@ export class PostgresDatabase extends pulumi.ComponentResource implements Postgr
     this.engineMajor = a.engineVersion.split(".")[0]!;
     this.username = this.instance.username;
     this.credentialsSecret = masterUserSecretArn(name, this.instance);
+    this.credentialsRotation = createCredentialsRotation(name, this.credentialsSecret, a.credentialRotationDays, this);
+    this.credentialRotationDays = a.credentialRotationDays;
     this.securityGroupId = securityGroup.id;
     this.keyArn = key.arn;
     this.registerOutputs({

@@ -1,6 +1,6 @@
 // Cloud SQL for PostgreSQL on a private IP in the VPC's private service access range, TLS only, encrypted
 // with its own Cloud KMS key, backed up daily with point-in-time recovery, with an application database and
-// user whose generated password is kept in Secret Manager.
+// user whose generated password is kept in Secret Manager, and pgaudit entries kept in a log bucket of their own.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -17,6 +17,7 @@ import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
+import { keepDatabaseAuditLogs, PGAUDIT_FLAGS } from "./cloudsql-audit";
 
 export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /** PostgreSQL major version, "17" or "18" (POSTGRES_17, POSTGRES_18); Cloud SQL applies minor versions in maintenance. @default "17" */
@@ -62,15 +63,24 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   databaseName?: string;
   /** User the application connects as; its password is generated and kept in Secret Manager. @default "platform" */
   username?: string;
-  /** Pulumi `protect` on the instance, its database and its key (infra passes true in staging and production). */
+  /**
+   * Days the pgaudit entries are kept in their log bucket, 1-3650 (infra passes database.auditLogRetentionDays,
+   * 90 in production).
+   * @default 90
+   */
+  auditLogRetentionDays?: number;
+  /** Pulumi `protect` on the instance, its database, its key and the audit log bucket (infra passes true in staging and production). */
   protect: boolean;
 }
 
 const POSTGRES_PORT = 5432;
 const DEFAULT_ENGINE_VERSION = "17";
+/** As the AWS database: audit logs kept as long as the cluster's audit log. */
+export const DEFAULT_AUDIT_LOG_RETENTION_DAYS = 90;
 
 /**
- * Cloud SQL database flags (all supported for PostgreSQL 17 and 18, none needs a restart):
+ * Cloud SQL database flags (all supported for PostgreSQL 17 and 18, none needs a restart), before pgaudit's
+ * (PGAUDIT_FLAGS, whose cloudsql.enable_pgaudit restarts the instance when it changes):
  * - log_min_duration_statement=1000: statements slower than one second are logged.
  * - log_lock_waits=on: sessions waiting longer than deadlock_timeout for a lock are logged (contention).
  * - log_temp_files=10240: sorts and hashes spilling more than 10 MB (the flag is in kB) to disk are logged.
@@ -149,8 +159,20 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
     fail(
       `args.username must be 1-63 lower-case letters, digits and underscores, starting with a letter, and not postgres or cloudsql... (got ${rules.show(username)})`,
     );
+  const auditLogRetentionDays = args.auditLogRetentionDays ?? DEFAULT_AUDIT_LOG_RETENTION_DAYS;
+  rules.checkWholeNumber(auditLogRetentionDays, 1, 3650, "args.auditLogRetentionDays", fail);
   const edition = plus ? "ENTERPRISE_PLUS" : "ENTERPRISE";
-  return { ...args, engineVersion, transactionLogRetentionDays, databaseName, username, readReplicas, edition, maintenance };
+  return {
+    ...args,
+    engineVersion,
+    transactionLogRetentionDays,
+    databaseName,
+    username,
+    readReplicas,
+    auditLogRetentionDays,
+    edition,
+    maintenance,
+  };
 }
 
 /**
@@ -197,7 +219,7 @@ function instanceSettings(a: Resolved): gcp.types.input.sql.DatabaseInstanceSett
     // Automated backups outlive the instance, so a deleted database can still be restored.
     retainBackupsOnDelete: true,
     maintenanceWindow: { day: cloudSqlDay(a.maintenance.dayOfWeek), hour: a.maintenance.hour, updateTrack: "stable" },
-    databaseFlags: DATABASE_FLAGS.map((flag) => ({ ...flag })),
+    databaseFlags: [...DATABASE_FLAGS, ...PGAUDIT_FLAGS].map((flag) => ({ ...flag })),
     insightsConfig: { queryInsightsEnabled: true },
   };
 }
@@ -326,6 +348,16 @@ export class CloudSqlPostgres extends pulumi.ComponentResource implements Postgr
     );
     const { user, secret } = createDatabaseAndUser(name, a, this.instance, this);
     this.secret = secret;
+    keepDatabaseAuditLogs(
+      name,
+      {
+        region: a.region,
+        retentionDays: a.auditLogRetentionDays,
+        sinkName: `${pulumi.getProject()}-${pulumi.getStack()}-${name}-audit`,
+        protect: a.protect,
+      },
+      this,
+    );
 
     this.host = this.instance.privateIpAddress;
     this.readerHost = (this.replicas[0] ?? this.instance).privateIpAddress;

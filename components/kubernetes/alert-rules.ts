@@ -4,6 +4,23 @@
 // External Secrets controller.
 import { routeErrorRatio } from "./dashboards";
 
+/** The annotation External Secrets writes on every Secret it manages: a hash of the Secret's data. */
+export const EXTERNAL_SECRETS_DATA_HASH = "reconcile.external-secrets.io/data-hash";
+/**
+ * The label kube-state-metrics gives that annotation on kube_secret_annotations (`annotation_` and the key with
+ * every character outside [a-zA-Z0-9_] made `_`), once its metricAnnotationsAllowList lists it for secrets.
+ */
+export const DATA_HASH_LABEL = `annotation_${EXTERNAL_SECRETS_DATA_HASH.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+
+/** A synced Secret holding a credential the cloud rotates on a schedule. */
+export interface RotatedSecret {
+  namespace: string;
+  /** Name of the Kubernetes Secret External Secrets writes. */
+  secret: string;
+  /** Days between rotations in the secret store. */
+  rotationDays: number;
+}
+
 export interface AlertRule {
   alert: string;
   expr: string;
@@ -28,8 +45,15 @@ export interface AlertRulesArgs {
   maxVerificationAgeHours: number;
   /** Ceiling of the database's storage in GiB (storage autoscaling's maximum). */
   databaseMaxStorageGb: number;
+  /** Read replicas the database has (platform:database.readReplicas); each should stream from the primary. */
+  databaseReadReplicas: number;
   /** The Prometheus job of the External Secrets controller's metrics (SecretsSync.metricsJob). */
   externalSecretsJob: string;
+  /**
+   * A synced copy of the database's master credentials, where the store rotates them on a schedule.
+   * @default - none: no rotation alert (a database whose password does not rotate)
+   */
+  rotatedDatabaseCredentials?: RotatedSecret;
 }
 
 /** Thresholds, stated once so the rules and their descriptions agree. */
@@ -239,6 +263,20 @@ function databaseRules(a: AlertRulesArgs): AlertRuleGroup {
         "A database read replica is more than 1 GiB of WAL behind the primary",
         "The replica at {{ $labels.client_addr }} has {{ $value | humanize1024 }}B of WAL left to replay: reads from DATABASE_READER_HOST return stale data.",
       ),
+      // A replica that stops replicating drops out of pg_stat_replication, and out of the lag rule above with
+      // it: count the rows against the replicas the stack made, while the exporter itself is up.
+      ...(a.databaseReadReplicas > 0
+        ? [
+            rule(
+              "DatabaseReplicaMissing",
+              "warning",
+              `(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < ${a.databaseReadReplicas} and on() up{job="postgres-exporter"} == 1`,
+              "10m",
+              "A database read replica is not streaming from the primary",
+              `{{ $value }} of ${a.databaseReadReplicas} read replicas stream from the primary: a replica that stopped replicating serves ever older data from DATABASE_READER_HOST, and DatabaseReplicaLagging no longer sees it.`,
+            ),
+          ]
+        : []),
     ],
   };
 }
@@ -278,8 +316,31 @@ function cacheRules(): AlertRuleGroup {
 }
 
 /**
+ * The rotated credentials have not changed for the rotation period plus a day: rotation failed in the store,
+ * or its result never reached the cluster. The data-hash annotation External Secrets keeps on the Secret changes
+ * whenever its data does, and every value is a series of kube_secret_annotations of its own; fewer than two
+ * values over the window means no change in it. Secrets Manager rotates within the UTC day a rotation falls
+ * due, so a day on top of the period covers its window and the refresh; the hour of `for` covers the slack.
+ * Only once the Secret is older than the window, so a new Secret does not alert.
+ */
+function rotationRule(r: RotatedSecret): AlertRule {
+  const windowDays = r.rotationDays + 1;
+  const selector = `namespace="${r.namespace}", secret="${r.secret}"`;
+  const values = `count by (namespace, secret, ${DATA_HASH_LABEL}) (max_over_time(kube_secret_annotations{${selector}, ${DATA_HASH_LABEL}!=""}[${windowDays}d]))`;
+  return rule(
+    "DatabaseCredentialsNotRotated",
+    "warning",
+    `count by (namespace, secret) (${values}) < 2 and on (namespace, secret) (time() - max by (namespace, secret) (kube_secret_created{${selector}})) > ${windowDays * 86400}`,
+    "1h",
+    "The database password has not rotated on schedule",
+    `Secret {{ $labels.namespace }}/{{ $labels.secret }} has kept the same data for more than ${windowDays} days, though the master password rotates every ${r.rotationDays}: rotation failed in Secrets Manager or did not reach the cluster.`,
+  );
+}
+
+/**
  * Secrets sync, through the External Secrets controller's metrics: a Secret whose ExternalSecret is not
- * Ready no longer follows its store, so a rotated credential would never reach the pods that read it.
+ * Ready no longer follows its store, so a rotated credential would never reach the pods that read it. And,
+ * where the database's password rotates, a Secret that stopped changing with it.
  */
 function secretRules(a: AlertRulesArgs): AlertRuleGroup {
   const up = `up{job="${a.externalSecretsJob}"}`;
@@ -302,6 +363,7 @@ function secretRules(a: AlertRulesArgs): AlertRuleGroup {
         "A synced Secret no longer follows the secret store",
         "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for 15 minutes: its Secret keeps the last value it synced.",
       ),
+      ...(a.rotatedDatabaseCredentials ? [rotationRule(a.rotatedDatabaseCredentials)] : []),
     ],
   };
 }

@@ -88,7 +88,7 @@ const JOB_LABELS: Labels = { "app.kubernetes.io/part-of": "platform", "app.kuber
 const DUMP_PODS: Labels = { ...JOB_LABELS, "app.kubernetes.io/name": BACKUP_CRONJOB };
 const RESTORE_PODS: Labels = { ...JOB_LABELS, "app.kubernetes.io/name": RESTORE_CRONJOB };
 /** The Secret the dump reads the database credentials from. */
-const CREDENTIALS_SECRET = "postgres-credentials";
+export const CREDENTIALS_SECRET = "postgres-credentials";
 /** Longest a dump or a verification may run. */
 const RUN_DEADLINE_SECONDS = 5 * 3600;
 

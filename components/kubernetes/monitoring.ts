@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ClusterDns, KubernetesCluster, LogDatasource, PostgresEndpoint, RedisEndpoint, WorkloadIdentity } from "../types";
-import { alertRuleGroups, type AlertRulesArgs } from "./alert-rules";
+import { alertRuleGroups, type AlertRulesArgs, EXTERNAL_SECRETS_DATA_HASH } from "./alert-rules";
 import { APP_VARIABLE, appLogsDashboardJson, dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
 import { helmRelease } from "../helm";
 import { KUBE_PROMETHEUS_STACK_CHART, PROMETHEUS_CRDS_CHART } from "./charts";
@@ -276,6 +276,11 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },
     ...OPERATOR_VALUES,
+    // The data-hash annotation of Secrets as a label of kube_secret_annotations: the rotation alert counts its values.
+    "kube-state-metrics": {
+      ...OPERATOR_VALUES["kube-state-metrics"],
+      metricAnnotationsAllowList: [`secrets=[${EXTERNAL_SECRETS_DATA_HASH}]`],
+    },
     defaultRules: {
       create: true,
       rules: {

@@ -32,7 +32,15 @@ const PRIVATE_NETWORK = {
 describe("optional arguments of the AWS network and data components", () => {
   test("PostgresDatabase resolves the literal defaults it documents", () => {
     const documented = documentedDefaults("postgres", "PostgresDatabaseArgs");
-    expect(Object.keys(documented).sort()).toEqual(["databaseName", "deletionProtection", "engineVersion", "readReplicas", "username"]);
+    expect(Object.keys(documented).sort()).toEqual([
+      "auditLogRetentionDays",
+      "credentialRotationDays",
+      "databaseName",
+      "deletionProtection",
+      "engineVersion",
+      "readReplicas",
+      "username",
+    ]);
     const args: PostgresDatabaseArgs = {
       ...PRIVATE_NETWORK,
       instanceClass: "db.t4g.small",

@@ -4,10 +4,12 @@
 // THEN the engine receives exactly the instance, key, security group with separate ingress rules (5432
 //      from the node security group only, no egress), subnet and parameter groups and monitoring role the
 //      production bar asks for, wired to each other, with the protect flags and timeouts; a workload
-//      identity can be granted read access to exactly the managed secret; and bad arguments are refused,
-//      naming the argument, before anything is registered.
+//      identity can be granted read access to exactly the managed secret; pgaudit is loaded through the
+//      parameter group, each instance's exported logs go to log groups made before it under its set identifier,
+//      encrypted and kept the retention given; the managed secret rotates on the schedule given; and bad
+//      arguments are refused, naming the argument, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
-import { finalSnapshotIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
+import { finalSnapshotIdentifier, instanceIdentifier, PostgresDatabase, type PostgresDatabaseArgs } from "../../components/aws/postgres";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { awsProvider, FACTS, idOf, once, type Recorded, recordProgram, stateOf, stubIdentity, valueOf } from "../harness";
@@ -32,6 +34,8 @@ const T = {
   role: "aws:iam/role:Role",
   attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  rotation: "aws:secretsmanager/secretRotation:SecretRotation",
 };
 
 const DEV: PostgresDatabaseArgs = {
@@ -48,10 +52,13 @@ const DEV: PostgresDatabaseArgs = {
   backupWindow: "03:00-04:00",
   maintenanceWindow: "sun:04:30-sun:05:30",
   deletionProtection: false,
+  auditLogRetentionDays: 7,
+  credentialRotationDays: 1,
   protect: false,
 };
 
-// deletionProtection, databaseName and username are left out or changed to show defaults and overrides.
+// deletionProtection, databaseName, username, auditLogRetentionDays and credentialRotationDays are left out or
+// changed to show defaults and overrides.
 const PROD: PostgresDatabaseArgs = {
   vpcId: "vpc-0prod000000000001",
   subnetIds: ["subnet-0proddata00000001", "subnet-0proddata00000002", "subnet-0proddata00000003"],
@@ -81,6 +88,8 @@ interface Expected {
   deletionProtection: boolean;
   databaseName: string;
   username: string;
+  auditDays: number;
+  rotationDays: number;
   protect: boolean;
 }
 
@@ -99,6 +108,8 @@ const CASES: Array<[string, PostgresDatabaseArgs, Expected]> = [
       deletionProtection: false,
       databaseName: "app",
       username: "platform",
+      auditDays: 7,
+      rotationDays: 1,
       protect: false,
     },
   ],
@@ -116,6 +127,8 @@ const CASES: Array<[string, PostgresDatabaseArgs, Expected]> = [
       deletionProtection: true,
       databaseName: "orders",
       username: "orders_owner",
+      auditDays: 90,
+      rotationDays: 7,
       protect: true,
     },
   ],
@@ -150,7 +163,7 @@ const run = once(async (args: PostgresDatabaseArgs): Promise<Run> => {
 });
 
 describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
-  const keyArn = (r: Recorded) => stateOf(r.one(T.key)).arn as string;
+  const keyArn = (r: Recorded) => stateOf(r.one(T.key, "database-key")).arn as string;
   const secretArn = (r: Recorded) => (stateOf(r.one(T.instance)).masterUserSecrets as Array<{ secretArn: string }>)[0]!.secretArn;
 
   test("registers exactly these resources, all under the component and its provider, with no secret inputs", async () => {
@@ -167,6 +180,11 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
         `${T.rolePolicy} database-credentials-read-apps-api`,
         `${T.alias} database-key-alias`,
         `${T.key} database-key`,
+        `${T.alias} database-logs-key-alias`,
+        `${T.key} database-logs-key`,
+        `${T.logGroup} database-logs-0-postgresql`,
+        `${T.logGroup} database-logs-0-upgrade`,
+        `${T.rotation} database-credentials-rotation`,
         `${T.instance} database-instance`,
         `${T.parameterGroup} database-params`,
         `${T.subnetGroup} database-subnets`,
@@ -188,6 +206,7 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
     const { r } = await run(args);
     const instance = r.one(T.instance);
     expect(instance.inputs).toEqual({
+      identifier: "platform-test-database",
       engine: "postgres",
       engineVersion: x.engineVersion,
       instanceClass: x.instanceClass,
@@ -228,7 +247,7 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
   test("the instance: protect, timeouts long enough for Multi-AZ creation, and what it waits for", async () => {
     const { r } = await run(args);
     const instance = r.one(T.instance);
-    const key = r.one(T.key).urn;
+    const key = r.one(T.key, "database-key").urn;
     expect(instance.protect).toBe(x.protect);
     expect(instance.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
     expect(instance.propertyDependencies).toEqual({
@@ -240,20 +259,59 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
       parameterGroupName: [r.one(T.parameterGroup).urn],
       monitoringRoleArn: [r.one(T.role).urn],
     });
-    // The role's policy must be attached before RDS validates the role at creation.
-    expect(instance.dependencies).toContain(r.one(T.attachment).urn);
+    // The role's policy must be attached before RDS validates the role at creation, and the log groups must
+    // exist before RDS starts exporting (or it makes its own, unencrypted and kept forever).
+    expect(instance.dependencies).toEqual(
+      expect.arrayContaining([r.one(T.attachment).urn, r.named("database-logs-0-postgresql").urn, r.named("database-logs-0-upgrade").urn]),
+    );
+  });
+
+  test("the exported logs: a group per log under the instance's identifier, with the retention and the logs key", async () => {
+    const { r } = await run(args);
+    const logsKey = r.one(T.key, "database-logs-key");
+    for (const log of ["postgresql", "upgrade"]) {
+      const group = r.named(`database-logs-0-${log}`);
+      expect(group.inputs).toEqual({
+        name: `/aws/rds/instance/platform-test-database/${log}`,
+        retentionInDays: x.auditDays,
+        kmsKeyId: stateOf(logsKey).arn,
+      });
+      expect(group.protect).toBe(x.protect);
+      expect(group.propertyDependencies).toEqual({ kmsKeyId: [logsKey.urn] });
+    }
+    expect(logsKey.protect).toBe(x.protect);
+    expect(logsKey.inputs).toMatchObject({
+      description: "PostgreSQL platform-test-database: exported logs (pgaudit)",
+      enableKeyRotation: true,
+    });
+    const statements = (JSON.parse(logsKey.inputs.policy as string) as { Statement: Array<{ Sid: string; Principal: unknown }> }).Statement;
+    expect(statements.map((st) => [st.Sid, st.Principal])).toEqual([
+      ["AccountAdministers", { AWS: `arn:aws:iam::${ACCOUNT}:root` }],
+      ["CloudWatchLogsEncrypt", { Service: `logs.${REGION}.amazonaws.com` }],
+    ]);
+  });
+
+  test("the master user secret rotates on the stated schedule, managed by RDS, not at once on creation", async () => {
+    const { r } = await run(args);
+    const rotation = r.one(T.rotation);
+    expect(rotation.inputs).toEqual({
+      secretId: secretArn(r),
+      rotationRules: { automaticallyAfterDays: x.rotationDays },
+      rotateImmediately: false,
+    });
+    expect(rotation.propertyDependencies).toEqual({ secretId: [r.one(T.instance).urn] });
   });
 
   test("its own rotating KMS key, protected like the instance", async () => {
     const { r } = await run(args);
-    const key = r.one(T.key);
+    const key = r.one(T.key, "database-key");
     expect(key.protect).toBe(x.protect);
     expect(key.inputs).toMatchObject({
       description: "PostgreSQL platform-test-database: storage, master user secret, Performance Insights",
       enableKeyRotation: true,
       deletionWindowInDays: 30,
     });
-    expect(r.one(T.alias).inputs.name).toBe("alias/platform-test-database-key");
+    expect(r.one(T.alias, "database-key-alias").inputs.name).toBe("alias/platform-test-database-key");
   });
 
   test("security group: no inline rules, 5432 only from the node security group through a rule resource", async () => {
@@ -284,6 +342,8 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
         { name: "log_min_duration_statement", value: "1000", applyMethod: "immediate" },
         { name: "log_lock_waits", value: "1", applyMethod: "immediate" },
         { name: "log_temp_files", value: "10240", applyMethod: "immediate" },
+        { name: "shared_preload_libraries", value: "pg_stat_statements,pgaudit", applyMethod: "pending-reboot" },
+        { name: "pgaudit.log", value: "ddl,role", applyMethod: "immediate" },
       ],
     });
   });
@@ -342,7 +402,7 @@ describe.each(CASES)("PostgresDatabase, %s", (_label, args, x) => {
         },
       ],
     });
-    expect(policy.propertyDependencies.policy).toEqual([r.one(T.instance).urn, r.one(T.key).urn].sort());
+    expect(policy.propertyDependencies.policy).toEqual([r.one(T.instance).urn, r.one(T.key, "database-key").urn].sort());
   });
 });
 
@@ -371,15 +431,36 @@ describe("PostgresDatabase arguments", () => {
     expect(r.named("pinned-params").inputs.family).toBe("postgres18");
   });
 
-  test("final snapshot identifiers stay within the RDS rules whatever the stack is called", async () => {
+  test("final snapshot and instance identifiers stay within the RDS rules whatever the stack is called", async () => {
     let ids: string[] = [];
     await recordProgram(
       () => {
-        ids = ["database", "db-2"].map(finalSnapshotIdentifier);
+        ids = [
+          ...["database", "db-2"].map(finalSnapshotIdentifier),
+          instanceIdentifier("database"),
+          instanceIdentifier("database", "replica-4"),
+          instanceIdentifier("d".repeat(24), "replica-0"),
+        ];
       },
-      { stack: "Prod_EU.1" },
+      { stack: "Prod_EU.1-" + "x".repeat(30) },
     );
-    expect(ids).toEqual(["platform-prod-eu-1-database-final", "platform-prod-eu-1-db-2-final"]);
+    expect(ids).toEqual([
+      `platform-prod-eu-1-${"x".repeat(30)}-database-final`,
+      `platform-prod-eu-1-${"x".repeat(30)}-db-2-final`,
+      `platform-prod-eu-1-${"x".repeat(30)}-database`,
+      // Cut to RDS's 63 characters in the stack's part, so a replica keeps its suffix.
+      `platform-prod-eu-1-${"x".repeat(30)}-dat-replica-4`,
+      `platform-prod-eu-1-${"x".repeat(30)}-${"d".repeat(3)}-replica-0`,
+    ]);
+  });
+
+  test("audit log retention defaults to 90 days and rotation to RDS's 7", async () => {
+    const rest: PostgresDatabaseArgs = { ...DEV };
+    delete rest.auditLogRetentionDays;
+    delete rest.credentialRotationDays;
+    const r = await recordProgram(() => new PostgresDatabase("database", rest, { providers: [awsProvider()] }));
+    expect(r.named("database-logs-0-postgresql").inputs.retentionInDays).toBe(90);
+    expect(r.one(T.rotation).inputs.rotationRules).toEqual({ automaticallyAfterDays: 7 });
   });
 
   const bad: Array<[string, string, Partial<PostgresDatabaseArgs>, string]> = [
@@ -490,6 +571,19 @@ describe("PostgresDatabase arguments", () => {
     ["more than 5 read replicas", "database", { readReplicas: 6 }, "args.readReplicas must be a whole number from 0 to 5 (got 6)"],
     ["a negative replica count", "database", { readReplicas: -1 }, "args.readReplicas must be a whole number from 0 to 5 (got -1)"],
     ["a fractional replica count", "database", { readReplicas: 1.5 }, "args.readReplicas must be a whole number from 0 to 5 (got 1.5)"],
+    [
+      "an audit log retention CloudWatch refuses",
+      "database",
+      { auditLogRetentionDays: 100 },
+      "args.auditLogRetentionDays must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 100)",
+    ],
+    ["no rotation", "database", { credentialRotationDays: 0 }, "args.credentialRotationDays must be a whole number from 1 to 365 (got 0)"],
+    [
+      "a rotation beyond a year",
+      "database",
+      { credentialRotationDays: 366 },
+      "args.credentialRotationDays must be a whole number from 1 to 365 (got 366)",
+    ],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {
@@ -532,9 +626,10 @@ describe("PostgresDatabase read replicas", () => {
   test("one replica: exactly these inputs", async () => {
     const { r } = await runReplicas(WITH_REPLICA);
     const primary = r.one(T.instance, "database-instance");
-    const key = stateOf(r.one(T.key)).arn;
+    const key = stateOf(r.one(T.key, "database-key")).arn;
     expect(r.ofType(T.instance).map((i) => i.name)).toEqual(["database-instance", "database-replica-0"]);
     expect(r.one(T.instance, "database-replica-0").inputs).toEqual({
+      identifier: "platform-test-database-replica-0",
       replicateSourceDb: stateOf(primary).arn,
       instanceClass: "db.m7g.large",
       dbSubnetGroupName: stateOf(r.one(T.subnetGroup)).name,
@@ -568,8 +663,25 @@ describe("PostgresDatabase read replicas", () => {
     expect(replica.parent).toBe(r.one(T.component).urn);
     expect(replica.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
     expect(replica.propertyDependencies.replicateSourceDb).toEqual([r.one(T.instance, "database-instance").urn]);
-    expect(replica.propertyDependencies.kmsKeyId).toEqual([r.one(T.key).urn]);
-    expect(replica.dependencies).toContain(r.one(T.attachment).urn);
+    expect(replica.propertyDependencies.kmsKeyId).toEqual([r.one(T.key, "database-key").urn]);
+    expect(replica.dependencies).toEqual(
+      expect.arrayContaining([r.one(T.attachment).urn, r.named("database-logs-1-postgresql").urn, r.named("database-logs-1-upgrade").urn]),
+    );
+  });
+
+  test("one replica: log groups of its own, under its identifier, kept as long as the primary's", async () => {
+    const { r } = await runReplicas(WITH_REPLICA);
+    expect(
+      r
+        .ofType(T.logGroup)
+        .map((g) => [g.name, g.inputs.name, g.inputs.retentionInDays])
+        .sort(),
+    ).toEqual([
+      ["database-logs-0-postgresql", "/aws/rds/instance/platform-test-database/postgresql", 90],
+      ["database-logs-0-upgrade", "/aws/rds/instance/platform-test-database/upgrade", 90],
+      ["database-logs-1-postgresql", "/aws/rds/instance/platform-test-database-replica-0/postgresql", 90],
+      ["database-logs-1-upgrade", "/aws/rds/instance/platform-test-database-replica-0/upgrade", 90],
+    ]);
   });
 
   test("readerHost is the replica's address, host the primary's", async () => {

@@ -65,8 +65,8 @@ describe("environment profiles reach the AWS components", () => {
         "aws:kms/key:Key",
       ];
       const resources = stateful.flatMap((type) => ofType(stack, type));
-      // six keys: flow logs, cluster secrets and logs, database, cache, backups; the replicas are databases too
-      expect(resources).toHaveLength(4 + 6 + replicas);
+      // seven keys: flow logs, cluster secrets and logs, database and its logs, cache, backups; the replicas are databases too
+      expect(resources).toHaveLength(4 + 7 + replicas);
       for (const r of resources) expect({ urn: r.urn, protect: r.protect }).toEqual({ urn: r.urn, protect });
     },
   );
@@ -221,7 +221,8 @@ describe("read replicas per environment", () => {
     });
     expect(replica.propertyDependencies.replicateSourceDb).toEqual([primary.urn]);
     expect(replica.protect).toBe(true);
-    expect(reports.production!.outputs.databaseReaderHost).toMatch(/^database-replica-0-[0-9a-f]+\./);
+    // The replica's set identifier (its log groups are named after it), not an auto-name.
+    expect(reports.production!.outputs.databaseReaderHost).toMatch(/^platform-production-database-replica-0\./);
     expect(reports.production!.outputs.databaseReaderHost).not.toBe(reports.production!.outputs.databaseHost);
     expect(reports.dev!.outputs.databaseReaderHost).toBe(reports.dev!.outputs.databaseHost);
   });

@@ -5,7 +5,8 @@
 // THEN the engine receives exactly the instance (private IP in the reserved range, TLS only, CMEK, backups
 //      with point-in-time recovery, maintenance hour, logging flags), its key and the Cloud SQL agent's grant
 //      it waits for, the database, the user with a generated password and the Secret Manager secret holding
-//      both; a workload identity can be granted read access to exactly that secret; the pack's policies find
+//      both; pgaudit through the flags, with Data Access logs on for Cloud SQL and a sink into a log bucket kept the
+//      audit retention; a workload identity can be granted read access to exactly that secret; the pack's policies find
 //      nothing to report; and bad arguments are refused, naming the argument, before anything is registered.
 import { describe, expect, test } from "@jest/globals";
 import * as gcp from "@pulumi/gcp";
@@ -18,12 +19,17 @@ import type { WorkloadIdentity } from "../../components/types";
 import { gcpProvider, idOf, once, type Recorded, recordProgram, stateOf, valueOf } from "../harness";
 import { check } from "../policies/harness";
 
-/** The flags every instance and replica gets: slow statements, lock waits, large temporary files, disconnections. */
+/**
+ * The flags every instance and replica gets: slow statements, lock waits, large temporary files, disconnections,
+ * and pgaudit recording schema and role changes.
+ */
 const LOGGING_FLAGS = [
   { name: "log_min_duration_statement", value: "1000" },
   { name: "log_lock_waits", value: "on" },
   { name: "log_temp_files", value: "10240" },
   { name: "log_disconnections", value: "on" },
+  { name: "cloudsql.enable_pgaudit", value: "on" },
+  { name: "pgaudit.log", value: "ddl,role" },
 ];
 
 const T = {
@@ -41,6 +47,9 @@ const T = {
   secretGrant: "gcp:secretmanager/secretIamMember:SecretIamMember",
   connection: "gcp:servicenetworking/connection:Connection",
   agent: "gcp:projects/serviceIdentity:ServiceIdentity",
+  auditConfig: "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+  logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+  sink: "gcp:logging/projectSink:ProjectSink",
 };
 
 const NETWORK = "projects/example-platform/global/networks/platform";
@@ -76,10 +85,12 @@ const DEV: Own = {
   backupWindow: "03:00-04:00",
   maintenanceWindow: "sun:04:00-sun:05:00",
   deletionProtection: false,
+  auditLogRetentionDays: 7,
   protect: false,
 };
 
-// engineVersion, transactionLogRetentionDays, databaseName and username are changed or left out to show defaults and overrides.
+// engineVersion, transactionLogRetentionDays, databaseName, username and auditLogRetentionDays are changed or left
+// out to show defaults and overrides.
 const PROD: Own = {
   region: "europe-west1",
   projectNumber: "123456789012",
@@ -109,6 +120,7 @@ interface Expected {
   deletionProtection: boolean;
   databaseName: string;
   username: string;
+  auditDays: number;
   protect: boolean;
 }
 
@@ -127,6 +139,7 @@ const CASES: Array<[string, Own, Expected, string]> = [
       deletionProtection: false,
       databaseName: "app",
       username: "platform",
+      auditDays: 7,
       protect: false,
     },
     "dev",
@@ -145,6 +158,7 @@ const CASES: Array<[string, Own, Expected, string]> = [
       deletionProtection: true,
       databaseName: "orders",
       username: "orders_owner",
+      auditDays: 90,
       protect: true,
     },
     "production",
@@ -209,6 +223,9 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
         `${T.secret} database-credentials`,
         `${T.version} database-credentials-version`,
         `${T.secretGrant} database-credentials-read-apps-api`,
+        `${T.auditConfig} database-data-access-audit`,
+        `${T.logBucket} database-audit-log-bucket`,
+        `${T.sink} database-audit-log-sink`,
       ].sort(),
     );
     for (const child of children.filter((c) => c.type !== T.password && c.type !== T.ringSuffix))
@@ -249,6 +266,35 @@ describe.each(CASES)("CloudSqlPostgres, %s", (_label, args, x, environment) => {
         insightsConfig: { queryInsightsEnabled: true },
       },
     });
+  });
+
+  test("pgaudit entries: Data Access logs on for Cloud SQL, and a sink copying them into a bucket kept the retention given", async () => {
+    const { r } = await run(args);
+    expect(r.one(T.auditConfig).inputs).toEqual({
+      project: "example-platform",
+      service: "cloudsql.googleapis.com",
+      auditLogConfigs: [{ logType: "DATA_READ" }, { logType: "DATA_WRITE" }],
+    });
+    const bucket = r.one(T.logBucket);
+    expect(bucket.inputs).toEqual({
+      project: "example-platform",
+      location: "europe-west1",
+      bucketId: "database-audit",
+      retentionDays: x.auditDays,
+      description: "Cloud SQL pgaudit entries (Data Access audit logs)",
+    });
+    expect(bucket.protect).toBe(x.protect);
+    const sink = r.one(T.sink);
+    expect(sink.inputs).toEqual({
+      name: "platform-test-database-audit",
+      project: "example-platform",
+      destination: "logging.googleapis.com/projects/example-platform/locations/europe-west1/buckets/database-audit",
+      filter:
+        'resource.type="cloudsql_database" AND logName="projects/example-platform/logs/cloudaudit.googleapis.com%2Fdata_access" AND protoPayload.request.@type="type.googleapis.com/google.cloud.sql.audit.v1.PgAuditEntry"',
+      description: "Cloud SQL pgaudit entries into the database-audit bucket",
+      uniqueWriterIdentity: true,
+    });
+    expect(sink.dependencies).toContain(bucket.urn);
   });
 
   test("the instance: protect, timeouts, the growing disk left alone, and the peering and key grant it waits for", async () => {
@@ -519,6 +565,18 @@ describe("CloudSqlPostgres arguments", () => {
     ],
     ["more than 5 read replicas", "database", { readReplicas: 6 }, "args.readReplicas must be a whole number from 0 to 5 (got 6)"],
     ["a fractional replica count", "database", { readReplicas: 0.5 }, "args.readReplicas must be a whole number from 0 to 5 (got 0.5)"],
+    [
+      "no audit log retention",
+      "database",
+      { auditLogRetentionDays: 0 },
+      "args.auditLogRetentionDays must be a whole number from 1 to 3650 (got 0)",
+    ],
+    [
+      "an audit log retention beyond Cloud Logging's",
+      "database",
+      { auditLogRetentionDays: 3651 },
+      "args.auditLogRetentionDays must be a whole number from 1 to 3650 (got 3651)",
+    ],
   ];
 
   test.each(bad)("refuses %s, naming the argument", async (_label, name, override, message) => {

@@ -9,21 +9,32 @@
 //      hold: critical over warning and info, warning over info, InfoInhibitor over info, each within the
 //      same namespace (and alert name).
 import { describe, expect, test } from "@jest/globals";
-import { alertRuleGroups, type AlertRule } from "../../components/kubernetes/alert-rules";
+import { alertRuleGroups, type AlertRule, type AlertRulesArgs } from "../../components/kubernetes/alert-rules";
 import { alertmanagerConfig } from "../../components/kubernetes/monitoring";
 
-const groups = alertRuleGroups({
+const ARGS: AlertRulesArgs = {
   backupNamespace: "backups",
   backupCronJob: "postgres-backup",
   restoreCronJob: "restore-verification",
   maxBackupAgeHours: 26,
   maxVerificationAgeHours: 192,
   databaseMaxStorageGb: 500,
+  databaseReadReplicas: 1,
   externalSecretsJob: "external-secrets/external-secrets",
-});
+  rotatedDatabaseCredentials: { namespace: "backups", secret: "postgres-credentials", rotationDays: 7 },
+};
+const groups = alertRuleGroups(ARGS);
 const rule = (name: string): AlertRule => groups.flatMap((g) => g.rules).find((r) => r.alert === name)!;
 
 describe("alert rules", () => {
+  test("a database without read replicas has no rule counting them; two replicas are both expected", () => {
+    const names = (replicas: number) => alertRuleGroups({ ...ARGS, databaseReadReplicas: replicas }).flatMap((g) => g.rules);
+    expect(names(0).map((r) => r.alert)).not.toContain("DatabaseReplicaMissing");
+    expect(names(2).find((r) => r.alert === "DatabaseReplicaMissing")!.expr).toBe(
+      '(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < 2 and on() up{job="postgres-exporter"} == 1',
+    );
+  });
+
   test.each<[string, string, string, string]>([
     [
       "HighErrorRate",
@@ -71,6 +82,12 @@ describe("alert rules", () => {
     ["DatabaseStorageNearMax", `sum(pg_database_size_bytes) > ${Math.round(500 * 1024 ** 3 * 0.8)}`, "30m", "warning"],
     ["DatabaseConnectionsHigh", "sum(pg_stat_database_numbackends) / max(pg_settings_max_connections) > 0.8", "10m", "warning"],
     ["DatabaseReplicaLagging", "max by (client_addr) (pg_stat_replication_pg_wal_lsn_diff) > 1073741824", "10m", "warning"],
+    [
+      "DatabaseReplicaMissing",
+      '(count(pg_stat_replication_pg_wal_lsn_diff) or vector(0)) < 1 and on() up{job="postgres-exporter"} == 1',
+      "10m",
+      "warning",
+    ],
     ["CacheMemoryHigh", "max(redis_memory_used_bytes) / max(redis_memory_max_bytes > 0) > 0.9", "10m", "warning"],
     ["CacheEvictions", "sum(increase(redis_evicted_keys_total[10m])) > 0", "10m", "warning"],
     [
@@ -85,6 +102,12 @@ describe("alert rules", () => {
       "15m",
       "warning",
     ],
+    [
+      "DatabaseCredentialsNotRotated",
+      'count by (namespace, secret) (count by (namespace, secret, annotation_reconcile_external_secrets_io_data_hash) (max_over_time(kube_secret_annotations{namespace="backups", secret="postgres-credentials", annotation_reconcile_external_secrets_io_data_hash!=""}[8d]))) < 2 and on (namespace, secret) (time() - max by (namespace, secret) (kube_secret_created{namespace="backups", secret="postgres-credentials"})) > 691200',
+      "1h",
+      "warning",
+    ],
   ])("%s", (name, expr, forDuration, severity) => {
     const r = rule(name);
     expect([r.expr, r.for, r.labels.severity]).toEqual([expr, forDuration, severity]);
@@ -95,6 +118,22 @@ describe("alert rules", () => {
     const names = groups.flatMap((g) => g.rules.map((r) => r.alert));
     expect(new Set(names).size).toBe(names.length);
     for (const g of groups) expect(g.name).toMatch(/^platform\.[a-z]+$/);
+  });
+
+  test("DatabaseCredentialsNotRotated: the window is the rotation plus a day, and without a rotating database there is no such rule", () => {
+    const daily = alertRuleGroups({
+      ...ARGS,
+      rotatedDatabaseCredentials: { namespace: "backups", secret: "postgres-credentials", rotationDays: 1 },
+    }).flatMap((g) => g.rules);
+    const r = daily.find((x) => x.alert === "DatabaseCredentialsNotRotated")!;
+    expect(r.expr).toContain("[2d]");
+    expect(r.expr).toMatch(/> 172800$/);
+    expect(r.annotations.description).toBe(
+      "Secret {{ $labels.namespace }}/{{ $labels.secret }} has kept the same data for more than 2 days, though the master password rotates every 1: rotation failed in Secrets Manager or did not reach the cluster.",
+    );
+    const withoutRotation = alertRuleGroups({ ...ARGS, rotatedDatabaseCredentials: undefined }).flatMap((g) => g.rules.map((x) => x.alert));
+    expect(withoutRotation).not.toContain("DatabaseCredentialsNotRotated");
+    expect(withoutRotation).toHaveLength(daily.length - 1);
   });
 });
 

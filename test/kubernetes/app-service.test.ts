@@ -10,7 +10,7 @@ import { APP_SERVICE_DEFAULTS, AppService, type AppServiceArgs } from "../../com
 import { ROLLOUT_PODS, ROLLOUT_SCRIPT } from "../../components/kubernetes/credential-rollout";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { PostgresEndpoint, RedisEndpoint } from "../../components/types";
-import { POD_SECURITY, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
+import { POD_SECURITY, RESTRICTED_CONTAINER, SHOP_GATEWAY, stubCluster, stubSecrets } from "./stubs";
 import { recordProgram } from "../harness";
 import { documentedDefaults } from "../documented-defaults";
 
@@ -77,7 +77,7 @@ describe("AppService with the database and the cache", () => {
         kind: "ExternalSecret",
         metadata: { name: "shop-database", namespace: "shop" },
         spec: {
-          refreshInterval: "1h",
+          refreshInterval: "5m",
           secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
           target: { name: "shop-database", creationPolicy: "Owner", deletionPolicy: "Retain" },
           data: [
@@ -91,7 +91,7 @@ describe("AppService with the database and the cache", () => {
         kind: "ExternalSecret",
         metadata: { name: "shop-cache", namespace: "shop" },
         spec: {
-          refreshInterval: "1h",
+          refreshInterval: "5m",
           secretStoreRef: { kind: "ClusterSecretStore", name: "platform-secrets" },
           target: { name: "shop-cache", creationPolicy: "Owner", deletionPolicy: "Retain" },
           data: [{ secretKey: "password", remoteRef: { key: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cache" } }],
@@ -161,14 +161,7 @@ describe("AppService restarts when its synced credentials change", () => {
         command: ["sh", "-c", ROLLOUT_SCRIPT],
         env: [{ name: "TARGETS", value: "shop=shop-database,shop-cache" }],
         resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          privileged: false,
-          capabilities: { drop: ["ALL"] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: RESTRICTED_CONTAINER,
       },
     ]);
     // Its only path out of the default-deny: the API server.

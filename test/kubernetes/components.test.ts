@@ -10,6 +10,7 @@ import { BACKUP_SCRIPT, RESTORE_SCRIPT } from "../../components/kubernetes/backu
 import type { RecordedResource } from "../../review/engine";
 import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
+import { RESTRICTED_CONTAINER } from "./stubs";
 
 const reports: Record<string, ReviewReport> = {};
 beforeAll(() => {
@@ -197,6 +198,8 @@ describe("Helm releases", () => {
       templates: ["/etc/alertmanager/config/*.tmpl"],
     });
     expect(values.nodeExporter).toEqual({ enabled: false });
+    // kube_secret_annotations carries External Secrets' data hash, which the rotation alert counts.
+    expect(values["kube-state-metrics"]).toEqual({ metricAnnotationsAllowList: ["secrets=[reconcile.external-secrets.io/data-hash]"] });
     expect(JSON.stringify(values)).not.toMatch(/https:\/\/hooks|password"\s*:\s*"[^"]/);
     expect(named("production", "monitoring-grafana-admin").secretInputs).toEqual(["stringData"]);
     expect(named("production", "monitoring-alert-webhook").secretInputs).toEqual(["stringData"]);
@@ -355,14 +358,7 @@ describe("the app", () => {
       { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
       { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
     ]);
-    expect(container.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      privileged: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    });
+    expect(container.securityContext).toEqual(RESTRICTED_CONTAINER);
   });
 
   test.each([
@@ -499,12 +495,32 @@ describe("monitoring", () => {
       "DatabaseStorageNearMax:warning",
       "DatabaseConnectionsHigh:warning",
       "DatabaseReplicaLagging:warning",
+      // Production has one read replica; it must be streaming.
+      "DatabaseReplicaMissing:warning",
       "CacheExporterDown:critical",
       "CacheMemoryHigh:warning",
       "CacheEvictions:warning",
       "ExternalSecretsControllerDown:critical",
       "ExternalSecretNotSynced:warning",
+      "DatabaseCredentialsNotRotated:warning",
     ]);
+  });
+
+  test("the rotation alert watches the backups' copy of the credentials over production's 7-day rotation plus a day", () => {
+    const rules = (spec("production", "monitoring-rules") as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    const expr = rules.find((r) => r.alert === "DatabaseCredentialsNotRotated")!.expr;
+    expect(expr).toContain('kube_secret_annotations{namespace="backups", secret="postgres-credentials", ');
+    expect(expr).toContain("[8d]");
+    // The Secret the rule names is the one the backup CronJob's ExternalSecret writes.
+    const sync = named("production", "backups-credentials").inputs as { metadata: { name: string; namespace: string } };
+    expect(sync.metadata).toEqual({ name: "postgres-credentials", namespace: "backups" });
+    // Dev rotates daily: two days.
+    const dev = (spec("dev", "monitoring-rules") as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap(
+      (g) => g.rules,
+    );
+    expect(dev.find((r) => r.alert === "DatabaseCredentialsNotRotated")!.expr).toContain("[2d]");
   });
 
   test("ExternalSecretsControllerDown watches the job the operator gives the controller's PodMonitor: <namespace>/<name>", () => {

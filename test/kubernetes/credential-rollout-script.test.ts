@@ -81,6 +81,8 @@ beforeEach(() => {
   fs.writeFileSync(path.join(dir, "bin", "curl"), FAKE_CURL, { mode: 0o755 });
 });
 
+/** What every call starts with: fail on HTTP errors, a deadline, the pod's CA and its token. */
+const authenticated = () => ["-fsS", "--max-time", "20", "--cacert", path.join(dir, "sa", "ca.crt"), "--oauth2-bearer", "token-of-the-pod"];
 const patchOf = (call: string[]) => JSON.parse(call[call.indexOf("--data") + 1]!) as Record<string, unknown>;
 
 describe("ROLLOUT_SCRIPT", () => {
@@ -91,13 +93,7 @@ describe("ROLLOUT_SCRIPT", () => {
     expect(run("podinfo=podinfo-database,podinfo-cache")).toEqual({ status: 0, stdout: ["podinfo: credentials recorded"] });
     const [patch] = patches();
     expect(patch).toEqual([
-      "-fsS",
-      "--max-time",
-      "20",
-      "--cacert",
-      path.join(dir, "sa", "ca.crt"),
-      "--oauth2-bearer",
-      "token-of-the-pod",
+      ...authenticated(),
       "-X",
       "PATCH",
       "-H",
@@ -112,18 +108,7 @@ describe("ROLLOUT_SCRIPT", () => {
         `${API}/api/v1/namespaces/podinfo/secrets/podinfo-database`,
         `${API}/api/v1/namespaces/podinfo/secrets/podinfo-cache`,
         `${API}/apis/apps/v1/namespaces/podinfo/deployments/podinfo`,
-      ].map((url) => [
-        "-fsS",
-        "--max-time",
-        "20",
-        "--cacert",
-        path.join(dir, "sa", "ca.crt"),
-        "--oauth2-bearer",
-        "token-of-the-pod",
-        "-H",
-        METADATA_ONLY,
-        url,
-      ]),
+      ].map((url) => [...authenticated(), "-H", METADATA_ONLY, url]),
     );
   });
 

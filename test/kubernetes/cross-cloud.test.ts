@@ -89,6 +89,13 @@ const CLOUD_DIFFERENCES: Array<{ why: string; type: string; path: RegExp }> = [
     path: /^\.values\.grafana\.(additionalDataSources\[Container logs\]\.(type|jsonData\..+)|plugins)$/,
   },
   { why: "the log store", type: "kubernetes:core/v1:ConfigMap", path: /^\.data\.platform-app-logs\.json$/ },
+  // PostgresEndpoint.credentialRotationDays: RDS rotates its password on a schedule, Cloud SQL's does not, so only
+  // EKS gets the DatabaseCredentialsNotRotated rule.
+  {
+    why: "the database's password rotation",
+    type: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    path: /^\.spec\.groups\[platform\.secrets\]\.rules$/,
+  },
   // ClusterServices.secretStoreProvider; PostgresEndpoint.credentialsSecret, RedisEndpoint.authSecret
   { why: "the secret store", type: "kubernetes:external-secrets.io/v1:ClusterSecretStore", path: /^\.spec\.provider\.(aws|gcpsm)$/ },
   {

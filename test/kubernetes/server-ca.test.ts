@@ -68,6 +68,7 @@ function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
           maxBackupAgeHours: 26,
           maxVerificationAgeHours: 192,
           databaseMaxStorageGb: 100,
+          databaseReadReplicas: 1,
           externalSecretsJob: "external-secrets/external-secrets",
         },
         dashboards: { backupNamespace: "backups", backupCronJob: "postgres-backup", restoreCronJob: "restore-verification" },

@@ -5,6 +5,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { SecretsSync } from "../../components/kubernetes/secrets";
 import type { GrafanaDatasource, KubernetesCluster, LogDatasource, ServiceAccountRef, WorkloadIdentity } from "../../components/types";
 
+/** The container security context every pod the platform writes carries, as the engine receives it. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
 export const POD_SECURITY = { enforce: "restricted", warn: "restricted", version: "v1.35" } as const;
 
 /** The gateway attachment of an app `shop` at shop.example.com. */

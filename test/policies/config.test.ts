@@ -49,6 +49,7 @@ const CATALOGUE: [string, string, string][] = [
   ["gke-node-hardening", M, A],
   ["gke-legacy-auth-off", M, M],
   ["sql-private-tls", M, M],
+  ["sql-cmek", M, M],
   ["sql-backups-ha", M, D],
   ["memorystore-secure", M, A],
   ["gcs-no-public", M, M],
@@ -141,6 +142,7 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       flowLogDays: config["vpc-flow-logs"]!.minimumRetentionDays,
       applicationLogDays: config["log-retention"]!.minimumRetentionDays,
       controlPlaneLogDays: config["log-retention"]!.minimumControlPlaneRetentionDays,
+      databaseAuditLogDays: config["log-retention"]!.minimumDatabaseAuditRetentionDays,
     }).toEqual({
       rdsBackups: aws.database.backupRetentionDays,
       sqlBackups: gcp.database.backupRetentionDays,
@@ -153,8 +155,10 @@ describe.each(ENVIRONMENTS)("policies/config/%s.json", (environment) => {
       flowLogDays: aws.network.flowLogRetentionDays,
       applicationLogDays: aws.cluster.applicationLogRetentionDays,
       controlPlaneLogDays: aws.cluster.logRetentionDays,
+      databaseAuditLogDays: aws.database.auditLogRetentionDays,
     });
     expect(gcp.cluster.applicationLogRetentionDays).toBe(aws.cluster.applicationLogRetentionDays);
+    expect(gcp.database.auditLogRetentionDays).toBe(aws.database.auditLogRetentionDays);
   });
 });
 

@@ -9,6 +9,7 @@ const sqlProduction = {
   databaseVersion: "POSTGRES_17",
   region: "europe-west1",
   deletionProtection: true,
+  encryptionKeyName: "projects/p/locations/europe-west1/keyRings/platform-database/cryptoKeys/database",
   settings: {
     tier: "db-custom-2-7680",
     availabilityType: "REGIONAL",
@@ -48,6 +49,27 @@ describe("sql-private-tls", () => {
       "settings.ipConfiguration.authorizedNetworks opens the instance to 0.0.0.0/0: remove that entry",
       'settings.ipConfiguration.sslMode is unset (unencrypted connections allowed): set it to "ENCRYPTED_ONLY"',
     ]);
+  });
+});
+
+describe("sql-cmek", () => {
+  test("GIVEN the platform's primary and replica with the customer-managed key THEN they pass", async () => {
+    const replica = sql({}, { masterInstanceName: "platform-db" });
+    expect(await check("sql-cmek", [sql(), replica])).toMatchObject({ evaluated: 2, messages: [] });
+  });
+
+  test("GIVEN a replica and a primary on Google's default key in production THEN each is reported", async () => {
+    expect((await check("sql-cmek", [sql({}, { encryptionKeyName: undefined, masterInstanceName: "platform-db" })])).messages).toEqual([
+      "encryptionKeyName is not set on this read replica: production encrypts the database with a customer-managed key",
+    ]);
+    expect((await check("sql-cmek", [sql({}, { encryptionKeyName: undefined })])).messages).toEqual([
+      "encryptionKeyName is not set: production encrypts the database with a customer-managed key",
+    ]);
+  });
+
+  test("GIVEN a config that does not require the key THEN Google's default key passes", async () => {
+    const settings = { environment: "dev", requireCustomerManagedKey: false };
+    expect((await check("sql-cmek", [sql({}, { encryptionKeyName: undefined })], settings)).messages).toEqual([]);
   });
 });
 

@@ -19,7 +19,12 @@ describe("log-retention", () => {
       bucketId,
       ...(retentionDays !== undefined && { retentionDays }),
     });
-  const production = { environment: "production", minimumRetentionDays: 30, minimumControlPlaneRetentionDays: 90 };
+  const production = {
+    environment: "production",
+    minimumRetentionDays: 30,
+    minimumControlPlaneRetentionDays: 90,
+    minimumDatabaseAuditRetentionDays: 90,
+  };
 
   test("GIVEN production's minimums WHEN container groups keep 30 days, the control plane 90 and the _Default bucket 30 THEN nothing is reported", async () => {
     const result = await check(
@@ -53,14 +58,49 @@ describe("log-retention", () => {
     ]);
   });
 
+  test("GIVEN production WHEN the database's audit group and bucket keep 90 days, its upgrade log 30 THEN nothing is reported", async () => {
+    const result = await check(
+      "log-retention",
+      [
+        group("/aws/rds/instance/platform-production-database/postgresql", 90),
+        group("/aws/rds/instance/platform-production-database-replica-0/postgresql", 90),
+        group("/aws/rds/instance/platform-production-database/upgrade", 30),
+        bucket("database-audit", 90),
+      ],
+      production,
+    );
+    expect(result).toMatchObject({ evaluated: 4, messages: [] });
+  });
+
+  test("GIVEN production WHEN the database's audit group and bucket keep a month, or the bucket GCP's default THEN each is reported with 90", async () => {
+    const result = await check(
+      "log-retention",
+      [
+        group("/aws/rds/instance/platform-production-database/postgresql", 30),
+        group("/aws/rds/instance/platform-production-database/upgrade", 14),
+        bucket("database-audit", 30),
+        bucket("database-audit"),
+      ],
+      production,
+    );
+    expect(result.messages).toEqual([
+      "log group /aws/rds/instance/platform-production-database/postgresql keeps logs 30 days: production keeps database (pgaudit) logs at least 90, set retentionInDays to 90 or more",
+      "log group /aws/rds/instance/platform-production-database/upgrade keeps logs 14 days: production keeps logs at least 30, set retentionInDays to 30 or more",
+      "the database-audit log bucket keeps logs 30 days: production keeps database audit logs at least 90, set retentionDays to 90 or more",
+      "the database-audit log bucket keeps logs 30 days: production keeps database audit logs at least 90, set retentionDays to 90 or more",
+    ]);
+  });
+
   test("GIVEN dev's minimums THEN a week passes everywhere; the _Required bucket and unset retention are never reported", async () => {
-    const dev = { environment: "dev", minimumRetentionDays: 7, minimumControlPlaneRetentionDays: 7 };
+    const dev = { environment: "dev", minimumRetentionDays: 7, minimumControlPlaneRetentionDays: 7, minimumDatabaseAuditRetentionDays: 7 };
     const result = await check(
       "log-retention",
       [
         group("/aws/containerinsights/platform-dev-cluster/application", 7),
         group("/aws/eks/platform-dev-cluster/cluster", 7),
+        group("/aws/rds/instance/platform-dev-database/postgresql", 7),
         bucket("_Default", 7),
+        bucket("database-audit", 7),
         bucket("_Required", 1),
       ],
       dev,

@@ -212,6 +212,7 @@ function gcpPart() {
       databaseVersion: "POSTGRES_17",
       region: "europe-west1",
       deletionProtection: true,
+      encryptionKeyName: "projects/p/locations/europe-west1/keyRings/platform-database/cryptoKeys/database",
       settings: {
         tier: "db-custom-2-7680",
         availabilityType: "REGIONAL",

@@ -227,12 +227,25 @@ const PRODUCTION: Row[] = [
     "cluster-control-plane-logs",
     inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "cluster-control-plane-logs"),
   ],
+  // A month passes log-retention's floor for other groups; the database's audit log needs 90 days.
+  [
+    "database audit logs kept a month",
+    "log-retention",
+    "database-logs-0-postgresql",
+    inputs("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "database-logs-0-postgresql"),
+  ],
   ["a key that does not rotate", "kms-rotation", "database-key", inputs("aws:kms/key:Key", { enableKeyRotation: false }, "database-key")],
 ];
 
 /** On the gcp-production stack. A row naming several resources expects a violation on each, in that order. */
 const GCP_PRODUCTION: Row[] = [
   ["a public Cloud SQL IP", "sql-private-tls", ["database-instance", "database-replica-0"], publicCloudSql],
+  [
+    "a Cloud SQL read replica on Google's default key",
+    "sql-cmek",
+    "database-replica-0",
+    inputs("gcp:sql/databaseInstance:DatabaseInstance", { encryptionKeyName: undefined }, "database-replica-0"),
+  ],
   ["BASIC Memorystore in production", "memorystore-secure", "cache-instance", inputs("gcp:redis/instance:Instance", { tier: "BASIC" })],
   ["a GKE cluster without Workload Identity", "gke-workload-identity", ["cluster-cluster", "cluster-nodes"], noWorkloadIdentity],
   [
@@ -245,7 +258,13 @@ const GCP_PRODUCTION: Row[] = [
     "container logs kept a day",
     "log-retention",
     "cluster-default-log-bucket",
-    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 1 }),
+    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 1 }, "cluster-default-log-bucket"),
+  ],
+  [
+    "database audit logs kept a month",
+    "log-retention",
+    "database-audit-log-bucket",
+    inputs("gcp:logging/projectBucketConfig:ProjectBucketConfig", { retentionDays: 30 }, "database-audit-log-bucket"),
   ],
 ];
 
