@@ -9,6 +9,7 @@ import { answersFor, factsFrom } from "./answers";
 import { chartChecks } from "./chart-checks";
 import { chartLines } from "./chart-report";
 import type { CheckResult } from "./check-types";
+import { reachabilityOf } from "./cluster-objects";
 import { record, type RecordedResource } from "./engine";
 import { estimateLines, estimateStack } from "./estimate";
 import { checkManagedPolicies } from "./managed-policies";
@@ -33,7 +34,11 @@ export interface ReviewReport {
   policies: PolicyResult[];
   /** How the charts of the Releases were rendered (each Release's objects are on its record as `rendered`), or why not. */
   rendering: Rendering;
-  /** The checks over what the charts render (review/chart-checks.ts); empty when nothing was rendered. */
+  /**
+   * The checks over the stack's Kubernetes objects: those over what the charts render (review/chart-checks.ts),
+   * when they were rendered, and the network reachability check over the typed and rendered objects
+   * (review/reachability.ts).
+   */
   checks: CheckResult[];
   /** The first deploy's critical path and the monthly cost, from dated tables (review/deploy-time.ts, review/cost.ts). */
   estimate: Estimate;
@@ -116,7 +121,7 @@ export async function reviewStack(
     outputs: recording.outputs,
     policies: results,
     rendering,
-    checks: rendering.done ? chartChecks(recording.resources, settings) : [],
+    checks: [...(rendering.done ? chartChecks(recording.resources, settings) : []), reachabilityOf(recording.resources, settings)],
     estimate: estimateStack(recording.resources),
   };
 }

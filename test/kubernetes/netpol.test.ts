@@ -1,5 +1,5 @@
 // GIVEN small sets of NetworkPolicies written by hand
-// WHEN the test evaluator (netpol.ts) decides single connections
+// WHEN the evaluator of the review's reachability check (review/netpol.ts) decides single connections
 // THEN it says "denied" wherever Kubernetes would drop the traffic (isolated pod and no rule matching the
 //      peer, the namespace, the port or the protocol; an address outside an ipBlock or in its except;
 //      egress allowed but ingress not) and "allowed" only where a rule matches or nothing isolates the pod.
@@ -13,7 +13,7 @@ import {
   type PolicyPeer,
   type PolicyRule,
   policyTypesOf,
-} from "./netpol";
+} from "../../review/netpol";
 
 const PROM = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
 const APP = { namespace: "apps", labels: { app: "web", tier: "front" } };
@@ -223,6 +223,51 @@ describe("pod to address", () => {
     ]);
     expect(selectorOnly.decide({ from: PROM, to: { address: "10.0.12.7" }, port: 10250 }).allowed).toBe(false);
     expect(selectorOnly.decide({ from: PROM, to: APP, port: 10250 }).egress.allowed).toBe(true);
+  });
+});
+
+describe("address to pod (the API server calling a webhook)", () => {
+  const webhook = { namespace: "webhooks", labels: { app: "webhook" } };
+  const fromControlPlane = allow(
+    "webhooks",
+    "allow-webhook",
+    "Ingress",
+    { from: [{ ipBlock: { cidr: "10.0.0.0/19" } }], ports: [{ port: 10250 }] },
+    webhook.labels,
+  );
+  const policies = new NetworkPolicies([deny("webhooks"), fromControlPlane]);
+  const call = (address: string, port = 10250) => policies.decide({ from: { address }, to: webhook, port });
+
+  test("GIVEN an address inside the admitted block THEN ingress is allowed and no egress side applies", () => {
+    expect(call("10.0.0.4")).toEqual({
+      allowed: true,
+      egress: { allowed: true, why: "egress from an address, not a pod" },
+      ingress: { allowed: true, why: "ingress allowed by webhooks/allow-webhook" },
+    });
+  });
+
+  test.each([
+    ["outside the block", "10.0.64.4", 10250],
+    ["inside the block, on another port", "10.0.0.4", 443],
+  ])("GIVEN an address %s THEN the pod's ingress denies it", (_, address, port) => {
+    expect(call(address, port)).toEqual({
+      allowed: false,
+      egress: { allowed: true, why: "egress from an address, not a pod" },
+      ingress: {
+        allowed: false,
+        why: "ingress denied: isolated by webhooks/default-deny, webhooks/allow-webhook, none of which allows it",
+      },
+    });
+  });
+});
+
+describe("isolation", () => {
+  test("GIVEN a policy selecting the pod for a direction THEN the pod is isolated for that direction only", () => {
+    const policies = new NetworkPolicies([allow("apps", "ingress-only", "Ingress", { from: [inNs("monitoring")] }, { app: "web" })]);
+    expect(policies.isolates("Ingress", APP)).toBe(true);
+    expect(policies.isolates("Egress", APP)).toBe(false);
+    expect(policies.isolates("Ingress", { namespace: "apps", labels: { app: "api" } })).toBe(false);
+    expect(policies.isolates("Ingress", { namespace: "other", labels: APP.labels })).toBe(false);
   });
 });
 

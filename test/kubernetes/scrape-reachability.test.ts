@@ -1,393 +1,290 @@
 // GIVEN the production stacks of both clouds (production on EKS, gcp-production on GKE), reviewed as
-//       `pulumi up` would run them
-// WHEN every target Prometheus scrapes (the stack's own ServiceMonitors and PodMonitors, resolved through
-//      the recorded Services and Deployments, and the charts' monitors, which the review cannot see) is
-//      checked against the recorded NetworkPolicies with NetworkPolicy semantics (netpol.ts)
-// THEN Prometheus's egress and the target's ingress both admit every scrape: no target is down because a
-//      policy drops it, while the same policies still refuse traffic nobody allowed.
+//       `pulumi up` would run them, with the pinned charts rendered
+// WHEN the review's reachability check (review/reachability.ts) follows every monitor (the program's and the
+//      charts'), webhook, route and isolated pod to its target through the recorded NetworkPolicies
+// THEN it decides exactly the expected paths on each cloud and finds none blocked; with one of the platform's
+//      allowances taken out it names the blocked targets (cert-manager's metrics, its webhook); and the same
+//      policies still refuse traffic nobody allowed.
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { PROXY_PODS, PROXY_PORTS } from "../../components/kubernetes/gateway";
-import type { RecordedResource } from "../../review/engine";
+import { clusterFacts, kubeObjects } from "../../review/cluster-objects";
+import { type Endpoint, type Labels, type NetworkPolicy, NetworkPolicies, type PodEndpoint } from "../../review/netpol";
+import { checkReachability, REACHABILITY_CHECK, type ReachabilityResult } from "../../review/reachability";
 import type { ReviewReport } from "../../review/review";
 import { shippedReview } from "../reviews";
-import {
-  addressIn,
-  type Endpoint,
-  type Labels,
-  type LabelSelector,
-  type NetworkPolicy,
-  NetworkPolicies,
-  type PodEndpoint,
-  selects,
-} from "./netpol";
 
 let report: ReviewReport;
-let policies: NetworkPolicies;
-/** Reads a stack's review and its policies; each stack's describe block calls it before its tests. */
+/** Reads a stack's review; each stack's describe block calls it before its tests. */
 function load(stack: "production" | "gcp-production"): void {
   report = shippedReview(stack);
-  const namespaces = ofType("kubernetes:core/v1:Namespace").map(
-    (r) => (r.inputs as { metadata: { name: string; labels: Labels } }).metadata,
-  );
-  policies = new NetworkPolicies(
-    ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as unknown as NetworkPolicy),
-    Object.fromEntries(namespaces.map((n) => [n.name, n.labels])),
-  );
 }
+const reachability = () => report.checks.find((c) => c.name === REACHABILITY_CHECK) as ReachabilityResult;
 
-const ofType = (type: string) => report.resources.filter((r) => r.type === type);
-const byUrn = (urn: string) => report.resources.find((r) => r.urn === urn)!;
+const PROMETHEUS = "monitoring/Prometheus/kube-prometheus-stack-prometheus";
+const STACK = "monitoring/ServiceMonitor/kube-prometheus-stack";
+const scrape = (monitor: string, target: string, port: number) => `scrape ${monitor}: Prometheus ${PROMETHEUS} -> ${target} TCP ${port}`;
 
-/** Prometheus as the operator runs it for kube-prometheus-stack: the pod every scrape leaves from. */
-const PROMETHEUS: PodEndpoint = {
-  namespace: "monitoring",
-  labels: {
-    "app.kubernetes.io/name": "prometheus",
-    "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
-    "app.kubernetes.io/managed-by": "prometheus-operator",
-  },
-};
-
-interface Target {
-  /** The monitor that scrapes it, and what it is. */
-  monitor: string;
-  to: Endpoint;
-  port: number;
-}
-
-const pods = (namespace: string, labels: Labels): PodEndpoint => ({ namespace, labels });
-const describeTarget = (t: Target) =>
-  `${t.monitor}: ${
-    "address" in t.to
-      ? t.to.address
-      : `${t.to.namespace}/${Object.entries(t.to.labels)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")}`
-  }:${t.port}`;
-
-// ---------------------------------------------------------------------------------------------------
-// The stack's own monitors, resolved as the operator does: monitor -> Service (or pods) -> named port.
-
-interface PodTemplate {
-  what: string;
-  namespace: string;
-  labels: Labels;
-  /** Container port name -> number. */
-  ports: Record<string, number>;
-}
-
-type Container = { ports?: { name?: string; containerPort: number }[] };
-type Metadata = { name: string; namespace: string; labels?: Labels };
-
-/** Pods the recorded Deployments create, plus pods a controller creates from a recorded object. */
-function podTemplates(): PodTemplate[] {
-  const deployments = ofType("kubernetes:apps/v1:Deployment").map((r): PodTemplate => {
-    const { metadata, spec } = r.inputs as {
-      metadata: Metadata;
-      spec: { template: { metadata: { labels: Labels }; spec: { containers: Container[] } } };
-    };
-    const ports = spec.template.spec.containers.flatMap((c) => c.ports ?? []).filter((p) => p.name !== undefined);
-    return {
-      what: `Deployment ${metadata.namespace}/${metadata.name}`,
-      namespace: metadata.namespace,
-      labels: spec.template.metadata.labels,
-      ports: Object.fromEntries(ports.map((p) => [p.name!, p.containerPort])),
-    };
-  });
-  // Envoy Gateway creates the proxies of the recorded Gateway, labelled PROXY_PODS, metrics on a port named "metrics".
-  const gateway = ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").map((r): PodTemplate => {
-    const { metadata } = r.inputs as { metadata: Metadata };
-    return {
-      what: `Envoy proxies of Gateway ${metadata.namespace}/${metadata.name}`,
-      namespace: metadata.namespace,
-      labels: PROXY_PODS,
-      ports: { metrics: PROXY_PORTS.metrics },
-    };
-  });
-  return [...deployments, ...gateway, EXTERNAL_SECRETS_CONTROLLER];
-}
-
-/**
- * The External Secrets chart's controller (one helm.v3.Release in the review), read off `helm template` of
- * external-secrets 2.9.0: the Deployment's pod labels and its container port named "metrics"
- * (`metrics.listen.port`).
- */
-const EXTERNAL_SECRETS_CONTROLLER: PodTemplate = {
-  what: "Deployment external-secrets/external-secrets (chart)",
-  namespace: "external-secrets",
-  labels: {
-    "helm.sh/chart": "external-secrets-2.9.0",
-    "app.kubernetes.io/name": "external-secrets",
-    "app.kubernetes.io/instance": "external-secrets",
-    "app.kubernetes.io/version": "v2.9.0",
-    "app.kubernetes.io/managed-by": "Helm",
-  },
-  ports: { metrics: 8080 },
-};
-
-function podsSelected(namespace: string, selector: LabelSelector, by: string): PodTemplate[] {
-  const found = podTemplates().filter((p) => p.namespace === namespace && selects(selector, p.labels));
-  if (found.length === 0) throw new Error(`${by} selects no pods in ${namespace}`);
-  return found;
-}
-
-function containerPort(pod: PodTemplate, port: string | number, by: string): number {
-  if (typeof port === "number") return port;
-  const n = pod.ports[port];
-  if (n === undefined) throw new Error(`${by}: ${pod.what} has no container port named ${port}`);
-  return n;
-}
-
-function recordedTargets(): Target[] {
-  const services = ofType("kubernetes:core/v1:Service").map(
-    (r) =>
-      r.inputs as {
-        metadata: Metadata;
-        spec: { selector: Labels; ports: { name?: string; port: number; targetPort?: string | number }[] };
-      },
-  );
-  type Monitor = {
-    metadata: Metadata;
-    spec: {
-      selector: LabelSelector;
-      namespaceSelector?: unknown;
-      endpoints?: { port: string }[];
-      podMetricsEndpoints?: { port: string }[];
-    };
-  };
-  const targets: Target[] = [];
-  for (const r of ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
-    const { metadata, spec } = r.inputs as unknown as Monitor;
-    const by = `ServiceMonitor ${metadata.namespace}/${metadata.name}`;
-    if (spec.namespaceSelector !== undefined) throw new Error(`${by}: a namespaceSelector is not resolved by this test`);
-    const selected = services.filter((s) => s.metadata.namespace === metadata.namespace && selects(spec.selector, s.metadata.labels ?? {}));
-    if (selected.length === 0) throw new Error(`${by} selects no Service`);
-    for (const service of selected) {
-      for (const endpoint of spec.endpoints ?? []) {
-        const servicePort = service.spec.ports.find((p) => p.name === endpoint.port);
-        if (!servicePort) throw new Error(`${by}: Service ${service.metadata.name} has no port named ${endpoint.port}`);
-        for (const pod of podsSelected(metadata.namespace, { matchLabels: service.spec.selector }, `Service ${service.metadata.name}`)) {
-          targets.push({
-            monitor: by,
-            to: pods(pod.namespace, pod.labels),
-            port: containerPort(pod, servicePort.targetPort ?? servicePort.port, by),
-          });
-        }
-      }
-    }
-  }
-  for (const r of ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor")) {
-    const { metadata, spec } = r.inputs as unknown as Monitor;
-    const by = `PodMonitor ${metadata.namespace}/${metadata.name}`;
-    if (spec.namespaceSelector !== undefined) throw new Error(`${by}: a namespaceSelector is not resolved by this test`);
-    for (const pod of podsSelected(metadata.namespace, spec.selector, by)) {
-      for (const endpoint of spec.podMetricsEndpoints ?? [])
-        targets.push({ monitor: by, to: pods(pod.namespace, pod.labels), port: containerPort(pod, endpoint.port, by) });
-    }
-  }
-  return targets;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The charts' own monitors. The review records each chart as one helm.v3.Release, so these were read off
-// `helm template` of the pinned charts (cert-manager v1.21.1, kube-prometheus-stack 88.5.3) with the
-// production review's values: the pods each ServiceMonitor's Service selects and the container port
-// behind the scraped Service port.
-
-const CERT_MANAGER = { "app.kubernetes.io/instance": "cert-manager" };
-const CHART_POD_TARGETS: Target[] = [
-  {
-    monitor: "cert-manager: controller",
-    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }),
-    port: 9402,
-  },
-  {
-    monitor: "cert-manager: cainjector",
-    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
-    port: 9402,
-  },
-  {
-    monitor: "cert-manager: webhook",
-    to: pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
-    port: 9402,
-  },
-  {
-    monitor: "kube-prometheus-stack: grafana",
-    to: pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
-    port: 3000,
-  },
-  {
-    monitor: "kube-prometheus-stack: kube-state-metrics",
-    to: pods("monitoring", { "app.kubernetes.io/name": "kube-state-metrics" }),
-    port: 8080,
-  },
-  { monitor: "kube-prometheus-stack: alertmanager", to: pods("monitoring", { "app.kubernetes.io/name": "alertmanager" }), port: 9093 },
-  {
-    monitor: "kube-prometheus-stack: alertmanager config reloader",
-    to: pods("monitoring", { "app.kubernetes.io/name": "alertmanager" }),
-    port: 8080,
-  },
-  { monitor: "kube-prometheus-stack: prometheus", to: PROMETHEUS, port: 9090 },
-  { monitor: "kube-prometheus-stack: prometheus config reloader", to: PROMETHEUS, port: 8080 },
-  { monitor: "kube-prometheus-stack: operator", to: pods("monitoring", { app: "kube-prometheus-stack-operator" }), port: 10250 },
-];
-
-// The cluster DNS the chart monitors, per cloud: CoreDNS on EKS, kube-dns's two metrics ports on GKE
-// (`helm template` with kubeDns.enabled: its Service selects k8s-app=kube-dns on 10054 and 10055).
-// kube-system has no platform policies, so only Prometheus's egress decides.
-const KUBE_DNS_PODS = pods("kube-system", { "k8s-app": "kube-dns" });
-const CHART_DNS_TARGETS: Record<string, Target[]> = {
-  production: [{ monitor: "kube-prometheus-stack: coredns", to: KUBE_DNS_PODS, port: 9153 }],
-  "gcp-production": [
-    { monitor: "kube-prometheus-stack: kube-dns dnsmasq", to: KUBE_DNS_PODS, port: 10054 },
-    { monitor: "kube-prometheus-stack: kube-dns skydns", to: KUBE_DNS_PODS, port: 10055 },
+/** Every scrape both clouds share: the program's own monitors and the charts'. */
+const SCRAPES = {
+  own: [
+    scrape("podinfo/ServiceMonitor/podinfo", "podinfo/Deployment/podinfo", 9898),
+    scrape("monitoring/ServiceMonitor/postgres-exporter", "monitoring/Deployment/postgres-exporter", 9187),
+    scrape("monitoring/ServiceMonitor/redis-exporter", "monitoring/Deployment/redis-exporter", 9121),
+  ],
+  certManager: ["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"].map((d) =>
+    scrape("cert-manager/ServiceMonitor/cert-manager", `cert-manager/Deployment/${d}`, 9402),
+  ),
+  stack: [
+    scrape(`${STACK}-grafana`, "monitoring/Deployment/kube-prometheus-stack-grafana", 3000),
+    scrape(`${STACK}-kube-state-metrics`, "monitoring/Deployment/kube-prometheus-stack-kube-state-metrics", 8080),
+    scrape(`${STACK}-alertmanager`, "monitoring/Alertmanager/kube-prometheus-stack-alertmanager", 9093),
+    scrape(`${STACK}-alertmanager`, "monitoring/Alertmanager/kube-prometheus-stack-alertmanager", 8080),
+  ],
+  /** The API server and the kubelets, at their addresses (the apiserver's and kubelets' Services have no pods). */
+  control: [
+    scrape(`${STACK}-apiserver`, "default/Service/kubernetes", 443),
+    scrape(`${STACK}-kubelet`, "kube-system/Service/kube-prometheus-stack-kubelet", 10250),
+  ],
+  self: [
+    scrape(`${STACK}-operator`, "monitoring/Deployment/kube-prometheus-stack-operator", 10250),
+    scrape(`${STACK}-prometheus`, PROMETHEUS, 9090),
+    scrape(`${STACK}-prometheus`, PROMETHEUS, 8080),
+  ],
+  pods: [
+    scrape("external-secrets/PodMonitor/external-secrets", "external-secrets/Deployment/external-secrets", 8080),
+    scrape("gateway/PodMonitor/envoy-proxies", "gateway/Gateway/platform", PROXY_PORTS.metrics),
   ],
 };
 
-/** AWS keeps a subnet's first four addresses and its last; nodes and ENIs get the ones between. */
-function usableEnds(cidr: string): string[] {
-  const size = 2 ** (32 - Number(cidr.split("/")[1]));
-  return [addressIn(cidr, 4), addressIn(cidr, size - 2)];
-}
-const subnetCidrs = (r: RecordedResource, input: string) =>
-  (r.propertyDependencies[input] ?? [])
-    .map(byUrn)
-    .filter((s) => s.type === "aws:ec2/subnet:Subnet")
-    .map((s) => s.inputs.cidrBlock as string);
+const webhook = (configuration: string, addresses: string[], target: string, port: number) =>
+  `webhook -/${configuration}: the API server (${addresses.join(", ")}) -> ${target} TCP ${port}`;
+/** The charts' admission webhooks on both clouds, called from the API server's addresses. */
+const chartWebhooks = (addresses: string[]) => [
+  ...["ValidatingWebhookConfiguration/secretstore-validate", "ValidatingWebhookConfiguration/externalsecret-validate"].map((w) =>
+    webhook(w, addresses, "external-secrets/Deployment/external-secrets-webhook", 10250),
+  ),
+  ...["MutatingWebhookConfiguration/cert-manager-webhook", "ValidatingWebhookConfiguration/cert-manager-webhook"].map((w) =>
+    webhook(w, addresses, "cert-manager/Deployment/cert-manager-webhook", 10250),
+  ),
+  ...["MutatingWebhookConfiguration/kube-prometheus-stack-admission", "ValidatingWebhookConfiguration/kube-prometheus-stack-admission"].map(
+    (w) => webhook(w, addresses, "monitoring/Deployment/kube-prometheus-stack-operator", 10250),
+  ),
+];
+const ROUTE = "route podinfo/HTTPRoute/podinfo: the proxies of gateway/Gateway/platform -> podinfo/Deployment/podinfo TCP 9898";
 
-/** EKS: the kubelets (on the node group's subnets) and the API server (its ENIs in the cluster's subnets, its `kubernetes` endpoints). */
-function awsAddressTargets(): Target[] {
-  const nodeSubnets = ofType("aws:eks/nodeGroup:NodeGroup").flatMap((g) => subnetCidrs(g, "subnetIds"));
-  const apiServerSubnets = ofType("aws:eks/cluster:Cluster").flatMap((c) => subnetCidrs(c, "vpcConfig"));
-  return [
-    ...nodeSubnets
-      .flatMap(usableEnds)
-      .map((address): Target => ({ monitor: "kube-prometheus-stack: kubelet", to: { address }, port: 10250 })),
-    ...apiServerSubnets
-      .flatMap(usableEnds)
-      .map((address): Target => ({ monitor: "kube-prometheus-stack: apiserver", to: { address }, port: 443 })),
-  ];
-}
-
-/**
- * GKE: the kubelets and the API server's private endpoint, both in the node subnet's primary range (GCP
- * keeps its first two addresses and its last two).
- */
-function gcpAddressTargets(): Target[] {
-  const [subnet] = ofType("gcp:compute/subnetwork:Subnetwork").map((s) => s.inputs.ipCidrRange as string);
-  const size = 2 ** (32 - Number(subnet!.split("/")[1]));
-  const ends = [addressIn(subnet!, 2), addressIn(subnet!, size - 3)];
-  return [
-    ...ends.map((address): Target => ({ monitor: "kube-prometheus-stack: kubelet", to: { address }, port: 10250 })),
-    ...ends.map((address): Target => ({ monitor: "kube-prometheus-stack: apiserver", to: { address }, port: 443 })),
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------------
+/** Every pod whose egress the policies isolate, each of which must reach the cluster DNS on UDP and TCP 53. */
+const ISOLATED_PODS = [
+  "podinfo/Deployment/podinfo",
+  "monitoring/Deployment/redis-exporter",
+  "monitoring/Deployment/postgres-exporter",
+  "backups/CronJob/postgres-backup",
+  "backups/CronJob/restore-verification",
+  "monitoring/CronJob/credential-rollout",
+  "external-secrets/Deployment/external-secrets-cert-controller",
+  "external-secrets/Deployment/external-secrets",
+  "external-secrets/Deployment/external-secrets-webhook",
+  "gateway/Deployment/envoy-gateway",
+  "gateway/Job/envoy-gateway-gateway-helm-certgen",
+  "cert-manager/Deployment/cert-manager-cainjector",
+  "cert-manager/Deployment/cert-manager",
+  "cert-manager/Deployment/cert-manager-webhook",
+  "cert-manager/Job/cert-manager-startupapicheck",
+  "monitoring/Deployment/kube-prometheus-stack-grafana",
+  "monitoring/Deployment/kube-prometheus-stack-kube-state-metrics",
+  "monitoring/Deployment/kube-prometheus-stack-operator",
+  "monitoring/Alertmanager/kube-prometheus-stack-alertmanager",
+  PROMETHEUS,
+  "monitoring/Job/kube-prometheus-stack-admission-create",
+  "monitoring/Job/kube-prometheus-stack-admission-patch",
+  "gateway/Gateway/platform",
+];
+const dnsPaths = (server: string) =>
+  ISOLATED_PODS.flatMap((p) =>
+    ["UDP", "TCP"].map((protocol) => `dns ${p}: pods of ${p} -> kube-system/Deployment/${server} ${protocol} 53`),
+  );
 
 interface Cloud {
   stack: "production" | "gcp-production";
-  /** The kubelets and the API server, at the addresses the cloud gives them. */
-  addressTargets: () => Target[];
-  /** What addressTargets must describe: the ends of the node (and API server) ranges. */
-  addresses: { kubelets: string[]; apiServers: string[] };
+  /** Where the API server calls webhooks from, and the nodes' addresses: the ends of their ranges. */
+  addresses: { apiServers: string[]; kubelets: string[] };
+  /** Every path the check decides, in its order. */
+  paths: (apiServers: string[]) => string[];
   /** An address Prometheus must not reach: the data services' range. */
   dataAddress: string;
+  /** Helm releases the stack installs (EKS adds the AWS Load Balancer Controller). */
+  releases: number;
 }
 
 const AWS_PRIVATE_ENDS = ["10.0.0.4", "10.0.31.254", "10.0.32.4", "10.0.63.254", "10.0.64.4", "10.0.95.254"];
+const GCP_NODE_ENDS = ["10.0.0.2", "10.0.15.253"];
 const CLOUDS: Cloud[] = [
   {
     stack: "production",
-    addressTargets: awsAddressTargets,
-    addresses: { kubelets: AWS_PRIVATE_ENDS, apiServers: AWS_PRIVATE_ENDS },
+    addresses: { apiServers: AWS_PRIVATE_ENDS, kubelets: AWS_PRIVATE_ENDS },
+    paths: (apiServers) => [
+      ...SCRAPES.own,
+      ...SCRAPES.certManager,
+      ...SCRAPES.stack,
+      scrape(`${STACK}-coredns`, "kube-system/Deployment/coredns", 9153),
+      ...SCRAPES.control,
+      ...SCRAPES.self,
+      ...SCRAPES.pods,
+      // The AWS Load Balancer Controller's webhooks, in kube-system (which the platform leaves without policies).
+      ...["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map((kind) =>
+        webhook(`${kind}/aws-load-balancer-webhook`, apiServers, "kube-system/Deployment/aws-load-balancer-controller", 9443),
+      ),
+      ...chartWebhooks(apiServers),
+      ROUTE,
+      ...dnsPaths("coredns"),
+    ],
     dataAddress: "10.0.208.4",
+    releases: 8,
   },
   {
     stack: "gcp-production",
-    addressTargets: gcpAddressTargets,
-    addresses: { kubelets: ["10.0.0.2", "10.0.15.253"], apiServers: ["10.0.0.2", "10.0.15.253"] },
+    addresses: { apiServers: GCP_NODE_ENDS, kubelets: GCP_NODE_ENDS },
+    paths: (apiServers) => [
+      ...SCRAPES.own,
+      ...SCRAPES.certManager,
+      ...SCRAPES.stack,
+      SCRAPES.control[0]!,
+      scrape(`${STACK}-kube-dns`, "kube-system/Deployment/kube-dns", 10054),
+      scrape(`${STACK}-kube-dns`, "kube-system/Deployment/kube-dns", 10055),
+      SCRAPES.control[1]!,
+      ...SCRAPES.self,
+      ...SCRAPES.pods,
+      ...chartWebhooks(apiServers),
+      ROUTE,
+      ...dnsPaths("kube-dns"),
+    ],
     dataAddress: "10.0.32.4",
+    releases: 7,
   },
 ];
 
-describe.each(CLOUDS)("$stack: every scrape target is reachable through the network policies", (cloud) => {
-  beforeAll(() => load(cloud.stack));
+const CERT_MANAGER = { "app.kubernetes.io/instance": "cert-manager" };
+/** The labels of the pods cert-manager's chart renders (and of the Prometheus pod the operator runs), as findings list them. */
+const certManagerPods = (app: string, component: string) =>
+  `app=${app},app.kubernetes.io/name=${app},app.kubernetes.io/instance=cert-manager,app.kubernetes.io/component=${component},app.kubernetes.io/version=v1.21.1,app.kubernetes.io/managed-by=Helm,helm.sh/chart=cert-manager-v1.21.1`;
+const CONTROLLER = certManagerPods("cert-manager", "controller");
+const WEBHOOK = certManagerPods("webhook", "webhook");
+const PROMETHEUS_POD =
+  "app.kubernetes.io/name=prometheus,app.kubernetes.io/instance=kube-prometheus-stack-prometheus,app.kubernetes.io/managed-by=prometheus-operator,operator.prometheus.io/name=kube-prometheus-stack-prometheus,prometheus=kube-prometheus-stack-prometheus";
+const pods = (namespace: string, labels: Labels): PodEndpoint => ({ namespace, labels });
 
-  test("the stack's own monitors resolve to these pods and container ports", () => {
-    expect(recordedTargets().map(describeTarget).sort()).toEqual([
-      "PodMonitor external-secrets/external-secrets: external-secrets/helm.sh/chart=external-secrets-2.9.0,app.kubernetes.io/name=external-secrets,app.kubernetes.io/instance=external-secrets,app.kubernetes.io/version=v2.9.0,app.kubernetes.io/managed-by=Helm:8080",
-      "PodMonitor gateway/envoy-proxies: gateway/app.kubernetes.io/name=envoy,app.kubernetes.io/component=proxy,app.kubernetes.io/managed-by=envoy-gateway:19001",
-      "ServiceMonitor monitoring/postgres-exporter: monitoring/app.kubernetes.io/name=postgres-exporter,app.kubernetes.io/part-of=platform:9187",
-      "ServiceMonitor monitoring/redis-exporter: monitoring/app.kubernetes.io/name=redis-exporter,app.kubernetes.io/part-of=platform:9121",
-      "ServiceMonitor podinfo/podinfo: podinfo/app.kubernetes.io/name=podinfo,app.kubernetes.io/part-of=platform:9898",
-    ]);
-  });
+/** The check over the stack's objects with the named NetworkPolicies (`<namespace>/<name>`) taken out. */
+function without(policyNames: string[]): ReachabilityResult {
+  const named = (inputs: Record<string, unknown>) => {
+    const { metadata } = inputs as unknown as NetworkPolicy;
+    return `${metadata.namespace}/${metadata.name}`;
+  };
+  const objects = kubeObjects(report.resources).filter((o) => o.inputs.kind !== "NetworkPolicy" || !policyNames.includes(named(o.inputs)));
+  return checkReachability(objects, clusterFacts(report.resources), "mandatory");
+}
 
-  test("the kubelets and the API server are scraped at addresses in the nodes' ranges", () => {
-    expect(cloud.addressTargets().map(describeTarget)).toEqual([
-      ...cloud.addresses.kubelets.map((a) => `kube-prometheus-stack: kubelet: ${a}:10250`),
-      ...cloud.addresses.apiServers.map((a) => `kube-prometheus-stack: apiserver: ${a}:443`),
-    ]);
-  });
+describe.each(CLOUDS)(
+  "$stack: every scrape target, webhook, route backend and DNS server is reachable through the network policies",
+  (cloud) => {
+    beforeAll(() => load(cloud.stack));
 
-  test("Prometheus's egress and each target's ingress admit every scrape", () => {
-    const targets = [...recordedTargets(), ...CHART_POD_TARGETS, ...CHART_DNS_TARGETS[cloud.stack]!, ...cloud.addressTargets()];
-    const { kubelets, apiServers } = cloud.addresses;
-    expect(targets.length).toBe(
-      5 + CHART_POD_TARGETS.length + CHART_DNS_TARGETS[cloud.stack]!.length + kubelets.length + apiServers.length,
-    );
-    const down = targets
-      .map((t) => ({ t, verdict: policies.decide({ from: PROMETHEUS, to: t.to, port: t.port }) }))
-      .filter(({ verdict }) => !verdict.allowed)
-      .map(
-        ({ t, verdict }) =>
-          `${describeTarget(t)}: ${[verdict.egress, verdict.ingress]
-            .filter((s) => !s.allowed)
-            .map((s) => s.why)
-            .join("; ")}`,
+    test("the charts were rendered, so the check follows their monitors and webhooks too", () => {
+      expect(report.rendering).toMatchObject({ done: true, releases: cloud.releases });
+    });
+
+    test("the check decides exactly these paths and finds every one open; it is mandatory in production and followed everything", () => {
+      const result = reachability();
+      expect(result.paths).toEqual(cloud.paths(cloud.addresses.apiServers));
+      expect(result).toMatchObject({ enforcementLevel: "mandatory", checked: result.paths.length, findings: [], unresolved: [] });
+    });
+
+    test("the API server calls webhooks from the ends of its ranges, the kubelets are scraped at the nodes', Prometheus is the chart's", () => {
+      const facts = clusterFacts(report.resources);
+      expect(facts.apiServerAddresses).toEqual(cloud.addresses.apiServers);
+      expect(facts.addressServices.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s.addresses])).toEqual([
+        ["default/kubernetes", cloud.addresses.apiServers],
+        ["kube-system/kube-prometheus-stack-kubelet", cloud.addresses.kubelets],
+      ]);
+      expect(facts.proxies.labels).toEqual(PROXY_PODS);
+    });
+
+    test("without the allowance of Prometheus into cert-manager, its three metrics targets are named as blocked", () => {
+      const result = without(["cert-manager/allow-from-prometheus"]);
+      expect(result.findings.map((f) => f.object)).toEqual([
+        "cert-manager/Deployment/cert-manager-cainjector",
+        "cert-manager/Deployment/cert-manager",
+        "cert-manager/Deployment/cert-manager-webhook",
+      ]);
+      expect(result.findings[1]!.message).toBe(
+        `scrape cert-manager/ServiceMonitor/cert-manager: Prometheus ${PROMETHEUS} cannot reach pods ${CONTROLLER} in namespace cert-manager on TCP 9402 (http-metrics): ingress denied: isolated by cert-manager/default-deny, none of which allows it; add an Ingress allowance in cert-manager for pods ${CONTROLLER} from namespace monitoring pods ${PROMETHEUS_POD} on TCP 9402 (http-metrics)`,
       );
-    expect(down).toEqual([]);
-  });
+    });
 
-  test("the same policies still refuse what nobody allowed", () => {
-    const refused: Array<[string, PodEndpoint, Endpoint, number]> = [
-      [
-        "Prometheus to the cert-manager webhook's serving port",
-        PROMETHEUS,
-        pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
-        10250,
-      ],
-      [
-        "Prometheus to the External Secrets webhook's metrics (only the controller is scraped)",
-        PROMETHEUS,
-        pods("external-secrets", {
-          "app.kubernetes.io/name": "external-secrets-webhook",
-          "app.kubernetes.io/instance": "external-secrets",
-        }),
-        8080,
-      ],
-      [
-        "Grafana to the External Secrets controller's metrics (only Prometheus scrapes)",
-        pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
-        pods("external-secrets", { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" }),
-        8080,
-      ],
-      [
-        "Grafana to cert-manager's metrics (only Prometheus scrapes)",
-        pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" }),
-        pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
-        9402,
-      ],
-      [
-        "podinfo to the Postgres exporter's metrics",
-        pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }),
-        pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }),
-        9187,
-      ],
-      ["Prometheus to a kubelet on another port", PROMETHEUS, { address: cloud.addresses.kubelets[0]! }, 10255],
-      ["Prometheus to an address in the data services' range", PROMETHEUS, { address: cloud.dataAddress }, 10250],
-    ];
-    expect(refused.filter(([, from, to, port]) => policies.decide({ from, to, port }).allowed).map(([what]) => what)).toEqual([]);
-  });
-});
+    test("without the API server's allowance into the cert-manager webhook, both its webhook configurations are named", () => {
+      const result = without(["cert-manager/allow-webhook"]);
+      expect(result.findings.map((f) => f.object)).toEqual([
+        "cert-manager/Deployment/cert-manager-webhook",
+        "cert-manager/Deployment/cert-manager-webhook",
+      ]);
+      const addresses = cloud.addresses.apiServers.join(", ");
+      expect(result.findings.map((f) => f.message)).toEqual(
+        ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(
+          (kind) =>
+            `webhook -/${kind}/cert-manager-webhook: the API server (${addresses}) cannot reach pods ${WEBHOOK} in namespace cert-manager on TCP 10250 (https): ingress denied: isolated by cert-manager/default-deny, cert-manager/allow-from-prometheus, none of which allows it; add an Ingress allowance in cert-manager for pods ${WEBHOOK} from ${addresses} on TCP 10250 (https)`,
+        ),
+      );
+    });
+
+    test("the same policies still refuse what nobody allowed", () => {
+      const namespaces = kubeObjects(report.resources).filter((o) => o.inputs.kind === "Namespace");
+      const policies = new NetworkPolicies(
+        kubeObjects(report.resources)
+          .filter((o) => o.inputs.kind === "NetworkPolicy")
+          .map((o) => o.inputs as unknown as NetworkPolicy),
+        Object.fromEntries(
+          namespaces.map((n) => [(n.inputs.metadata as { name: string }).name, (n.inputs.metadata as { labels: Labels }).labels]),
+        ),
+      );
+      const prometheus = clusterFacts(report.resources).prometheus[0]!;
+      const PROM = pods(prometheus.namespace, prometheus.labels);
+      const grafana = pods("monitoring", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack" });
+      const refused: Array<[string, PodEndpoint, Endpoint, number]> = [
+        [
+          "Prometheus to the cert-manager webhook's serving port",
+          PROM,
+          pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" }),
+          10250,
+        ],
+        [
+          "Prometheus to the External Secrets webhook's metrics (only the controller is scraped)",
+          PROM,
+          pods("external-secrets", {
+            "app.kubernetes.io/name": "external-secrets-webhook",
+            "app.kubernetes.io/instance": "external-secrets",
+          }),
+          8080,
+        ],
+        [
+          "Grafana to the External Secrets controller's metrics (only Prometheus scrapes)",
+          grafana,
+          pods("external-secrets", { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" }),
+          8080,
+        ],
+        [
+          "Grafana to cert-manager's metrics (only Prometheus scrapes)",
+          grafana,
+          pods("cert-manager", { ...CERT_MANAGER, "app.kubernetes.io/name": "cainjector", "app.kubernetes.io/component": "cainjector" }),
+          9402,
+        ],
+        [
+          "podinfo to the Postgres exporter's metrics",
+          pods("podinfo", { "app.kubernetes.io/name": "podinfo", "app.kubernetes.io/part-of": "platform" }),
+          pods("monitoring", { "app.kubernetes.io/name": "postgres-exporter" }),
+          9187,
+        ],
+        ["Prometheus to a kubelet on another port", PROM, { address: cloud.addresses.kubelets[0]! }, 10255],
+        ["Prometheus to an address in the data services' range", PROM, { address: cloud.dataAddress }, 10250],
+      ];
+      expect(refused.filter(([, from, to, port]) => policies.decide({ from, to, port }).allowed).map(([what]) => what)).toEqual([]);
+    });
+  },
+);

@@ -1,10 +1,13 @@
-// A small, pure NetworkPolicy evaluator for tests: given the policies of a cluster, may this pod open a
-// connection to that pod or address on that port? It follows the semantics of networking.k8s.io/v1:
+// A small, pure NetworkPolicy evaluator for the review's reachability check (review/reachability.ts) and the
+// tests: given the policies of a cluster, may this pod (or an address outside the pod network, such as the
+// API server calling a webhook) open a connection to that pod or address on that port? It follows the
+// semantics of networking.k8s.io/v1:
 //   - a pod is isolated for a direction only when some policy of its own namespace selects it and lists
 //     that direction in policyTypes (defaulted as the API server does when left out);
 //   - traffic in an isolated direction is allowed only when a rule of one of those policies matches the
 //     peer and the port; a rule without peers matches every peer, one without ports every port;
-//   - a connection needs both sides: egress from the source and ingress at the destination;
+//   - a connection needs both sides: egress from the source and ingress at the destination (an address has
+//     no policies of its own, so only the pod end of a connection from or to one is decided);
 //   - pod peers are matched by podSelector and namespaceSelector (a peer without namespaceSelector means
 //     the policy's own namespace; namespaces carry `kubernetes.io/metadata.name`); ipBlock peers match
 //     addresses only, so pod-to-pod traffic is decided by selectors alone.
@@ -54,7 +57,7 @@ export interface AddressEndpoint {
 export type Endpoint = PodEndpoint | AddressEndpoint;
 
 export interface Connection {
-  from: PodEndpoint;
+  from: Endpoint;
   to: Endpoint;
   port: number;
   /** The destination container port's name, for policies that name ports. @default none */
@@ -174,11 +177,21 @@ export class NetworkPolicies {
     });
   }
 
-  /** Whether `pod` may send (Egress) to or receive (Ingress) from `peer` on the connection's port. */
-  private side(direction: "Ingress" | "Egress", pod: PodEndpoint, peer: Endpoint, c: Connection): Side {
-    const isolating = this.policies.filter(
+  /** The policies of the pod's namespace that select it for `direction`: none means that direction is open. */
+  private isolating(direction: "Ingress" | "Egress", pod: PodEndpoint): NetworkPolicy[] {
+    return this.policies.filter(
       (p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels) && policyTypesOf(p).includes(direction),
     );
+  }
+
+  /** Whether some policy isolates the pod for `direction`, so only what a rule allows gets through. */
+  isolates(direction: "Ingress" | "Egress", pod: PodEndpoint): boolean {
+    return this.isolating(direction, pod).length > 0;
+  }
+
+  /** Whether `pod` may send (Egress) to or receive (Ingress) from `peer` on the connection's port. */
+  private side(direction: "Ingress" | "Egress", pod: PodEndpoint, peer: Endpoint, c: Connection): Side {
+    const isolating = this.isolating(direction, pod);
     if (isolating.length === 0) return { allowed: true, why: `${direction.toLowerCase()} not isolated` };
     const allowing = isolating.filter((p) =>
       ((direction === "Ingress" ? p.spec.ingress : p.spec.egress) ?? []).some((rule) => {
@@ -195,9 +208,9 @@ export class NetworkPolicies {
       : { allowed: false, why: `${direction.toLowerCase()} denied: isolated by ${names(isolating)}, none of which allows it` };
   }
 
-  /** Egress from the source and ingress at the destination (addresses outside the pod network have no ingress policies). */
+  /** Egress from the source and ingress at the destination (addresses outside the pod network have no policies). */
   decide(c: Connection): Verdict {
-    const egress = this.side("Egress", c.from, c.to, c);
+    const egress = isAddress(c.from) ? { allowed: true, why: "egress from an address, not a pod" } : this.side("Egress", c.from, c.to, c);
     const ingress = isAddress(c.to) ? { allowed: true, why: "ingress at an address, not a pod" } : this.side("Ingress", c.to, c.from, c);
     return { allowed: egress.allowed && ingress.allowed, egress, ingress };
   }
