@@ -7,9 +7,13 @@
 // As the API server does with structural schemas: types, required fields, enums, patterns, bounds,
 // int-or-string and nullable are checked; a field the schema does not declare is refused where the API
 // server would prune it (no `x-kubernetes-preserve-unknown-fields`), as `kubeconform -strict` does, since a
-// pruned field is a setting silently lost. Not checked: CEL rules (`x-kubernetes-validations`) and formats.
+// pruned field is a setting silently lost. Not checked: CEL rules (`x-kubernetes-validations`), formats, and
+// the few patterns in RE2 syntax JavaScript cannot compile (inline flags such as `(?i)`).
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
+import { kubeObjects } from "./cluster-objects";
+import type { RecordedResource } from "./engine";
+import type { PolicySettings } from "./policy-config";
 
 type Schema = Record<string, unknown>;
 
@@ -41,6 +45,16 @@ export function servedVersions(crds: KubeObject[]): Map<string, ServedVersion> {
   return served;
 }
 
+/** True when JavaScript can compile an OpenAPI pattern (written for Go's RE2, which also takes inline flags such as `(?i)`). */
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The CRD schema as JSON Schema for Ajv: objects that declare their properties and neither keep unknown
  * fields nor take free-form ones are closed; int-or-string becomes either; Kubernetes' extensions and the
@@ -52,6 +66,7 @@ export function toJsonSchema(node: unknown): unknown {
   const out: Schema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith("x-kubernetes-")) continue;
+    if (key === "pattern" && typeof value === "string" && !compiles(value)) continue;
     if (key === "properties" && isRecord(value))
       out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v)]));
     else if (key === "enum" || key === "default" || key === "example" || key === "required") out[key] = value;
@@ -152,4 +167,17 @@ export function crdSchemaCheck(objects: KubeObject[], crds: KubeObject[], enforc
     checked,
     findings,
   };
+}
+
+/**
+ * crdSchemaCheck over every object of the stack, typed and rendered, against the CRDs the charts render and
+ * the stack applies, mandatory wherever the pack's mandatory Kubernetes policies are (pss-restricted's level).
+ */
+export function crdSchemasOf(
+  resources: readonly RecordedResource[],
+  crds: KubeObject[],
+  settings: ReadonlyMap<string, PolicySettings>,
+): CheckResult {
+  const level = settings.get("pss-restricted")?.enforcementLevel;
+  return crdSchemaCheck(kubeObjects(resources), crds, level === "mandatory" || level === "remediate" ? "mandatory" : "advisory");
 }

@@ -24,7 +24,7 @@ const CONFIG_FILE_TYPES = ["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml:Con
 /**
  * What one release renders: how many objects, how many of each type (by type token), and the objects. A
  * CustomResourceDefinition is kept without its versions' OpenAPI `schema`: those are nine tenths of what the
- * charts render (5 MB for production) and no check reads them; the chart archive has them.
+ * charts render (5 MB for production); the crd-schemas check reads them from `Rendering.crds` instead.
  */
 export type Rendered = NonNullable<RecordedResource["rendered"]>;
 
@@ -40,6 +40,11 @@ export interface Rendering {
   releases: number;
   /** Releases whose render came from the cache. */
   cached: number;
+  /**
+   * The CustomResourceDefinitions the stack installs, with their OpenAPI schemas: what the charts render and
+   * what its ConfigFiles apply. For the crd-schemas check; the review leaves them out of the record.
+   */
+  crds?: KubeObject[];
 }
 
 /** Runs `helm <args>` and resolves to its standard output; tests pass their own to count the runs. */
@@ -253,7 +258,7 @@ async function template(ctx: Context, release: Release, apiVersions: string[]): 
 }
 
 /** Changes when what the cache holds for a key changes, so older entries are never read. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 const renderKey = (ctx: Context, release: Release, apiVersions: string[] | "probe") => ({
   format: CACHE_FORMAT,
@@ -281,6 +286,21 @@ async function ownCrds(ctx: Context, resources: RecordedResource[]): Promise<Crd
     );
   }
   return crds;
+}
+
+/** The CRD manifests, schemas and all, that the stack's ConfigFiles apply (cached by each file's digest). */
+async function ownCrdManifests(ctx: Context, resources: RecordedResource[]): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const r of resources.filter((r) => CONFIG_FILE_TYPES.includes(r.type))) {
+    const file = text(r.inputs.file);
+    if (!file || /^[a-z]+:\/\//.test(file)) continue;
+    const data = fs.readFileSync(path.resolve(ctx.root, file));
+    const manifests = await ctx.cache.get({ format: CACHE_FORMAT, crdManifestsOf: sha256(data) }, () =>
+      Promise.resolve(parseManifests(data.toString("utf8"), file).filter((m) => m.kind === "CustomResourceDefinition")),
+    );
+    out.push(...manifests.map((inputs) => ({ type: CRD_TYPE, name: text(record(inputs.metadata).name) ?? "", inputs, release: r.urn })));
+  }
+  return out;
 }
 
 /** A CRD without its versions' OpenAPI schemas; any other manifest as it is. */
@@ -342,17 +362,21 @@ export async function renderReleases(resources: RecordedResource[], options: Ren
   const apiVersions = apiVersionsOf(crds);
   const clusterScoped = new Set(crds.filter((c) => !c.namespaced).flatMap((c) => c.versions.map((v) => `${c.group}/${v}:${c.kind}`)));
   const hitsBefore = ctx.cache.hits;
-  const rendered = await pooled(jobs, 2, (job) =>
-    ctx.cache.get(renderKey(ctx, job, apiVersions), async () => (await template(ctx, job, apiVersions)).map(withoutSchemas)),
-  );
+  const rendered = await pooled(jobs, 2, (job) => ctx.cache.get(renderKey(ctx, job, apiVersions), () => template(ctx, job, apiVersions)));
+  const cached = ctx.cache.hits - hitsBefore;
   jobs.forEach((job, i) => {
-    job.resource.rendered = objectsOf(job, rendered[i]!, clusterScoped);
+    job.resource.rendered = objectsOf(job, rendered[i]!.map(withoutSchemas), clusterScoped);
   });
+  const crdObjects = [
+    ...jobs.flatMap((job, i) => objectsOf(job, rendered[i]!, clusterScoped).objects.filter((o) => o.type === CRD_TYPE)),
+    ...(await ownCrdManifests(ctx, resources)),
+  ];
   return {
     done: true,
     helm: `${ctx.helm.version} (${ctx.helm.source})`,
     kubeVersion,
     releases: jobs.length,
-    cached: ctx.cache.hits - hitsBefore,
+    cached,
+    crds: crdObjects,
   };
 }

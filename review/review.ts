@@ -7,6 +7,7 @@ import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
 import { answersFor, factsFrom } from "./answers";
 import { chartChecks } from "./chart-checks";
+import { crdSchemasOf } from "./crd-schemas";
 import { chartLines } from "./chart-report";
 import type { CheckResult } from "./check-types";
 import { reachabilityOf } from "./cluster-objects";
@@ -113,6 +114,8 @@ export async function reviewStack(
     ...(options.render?.run && { run: options.render.run }),
     ...(options.render?.cacheDir && { cacheDir: options.render.cacheDir }),
   });
+  // The CRDs' schemas are for the crd-schemas check alone: the chart archives hold them, the record does not.
+  const { crds, ...renderingSummary } = rendering;
   return {
     stack: options.stack,
     project: project.name,
@@ -120,8 +123,12 @@ export async function reviewStack(
     resources: recording.resources,
     outputs: recording.outputs,
     policies: results,
-    rendering,
-    checks: [...(rendering.done ? chartChecks(recording.resources, settings) : []), reachabilityOf(recording.resources, settings)],
+    rendering: renderingSummary,
+    checks: [
+      ...(rendering.done ? chartChecks(recording.resources, settings) : []),
+      reachabilityOf(recording.resources, settings),
+      ...(rendering.done ? [crdSchemasOf(recording.resources, crds ?? [], settings)] : []),
+    ],
     estimate: estimateStack(recording.resources),
   };
 }

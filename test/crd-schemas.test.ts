@@ -11,6 +11,9 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../review/check-types";
 import { crdSchemaCheck, toJsonSchema } from "../review/crd-schemas";
+import { kubeObjects } from "../review/cluster-objects";
+import { findHelm } from "../review/helm-binary";
+import { renderReleases } from "../review/render";
 import { shippedReview } from "./reviews";
 
 const BUNDLE = path.resolve(__dirname, "..", "charts", "external-secrets-2.9.0-crds.yaml");
@@ -68,6 +71,47 @@ describe("the production stack against the External Secrets 2.9.0 CRDs", () => {
         message: "no CRD the charts install serves external-secrets.io/v1beta1 ClusterSecretStore",
       },
     ]);
+  });
+});
+
+// The production review renders every chart, so the CRDs it validates against are those the pinned charts
+// ship (the render cache is warm from the shared reviews; Helm runs only if it is not).
+describe("the production stack against every CRD the charts render and the stack applies", () => {
+  const ROOT = path.resolve(__dirname, "..");
+  const crdsOfProduction = async () => {
+    const resources = structuredClone(shippedReview("production").resources);
+    const rendering = await renderReleases(resources, { root: ROOT, helm: await findHelm({ root: ROOT }) });
+    return { resources, crds: rendering.crds! };
+  };
+
+  test("the review's check looked at every custom resource and found nothing", () => {
+    expect(shippedReview("production").checks.find((c) => c.name === "crd-schemas")).toEqual({
+      name: "crd-schemas",
+      description: "Every custom resource the stack creates validates against the CRD the pinned charts install for its version.",
+      enforcementLevel: "mandatory",
+      checked: 59,
+      findings: [],
+    });
+  });
+
+  test("a misspelt ServiceMonitor field and a Gateway listener protocol of the wrong type are caught by name, against the CRDs the charts render", async () => {
+    const { resources, crds } = await crdsOfProduction();
+    const objects = kubeObjects(resources);
+    const monitor = objects.find((o) => o.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && o.release === undefined)!;
+    const endpoints = (monitor.inputs.spec as { endpoints: Record<string, unknown>[] }).endpoints;
+    endpoints[0]!.intervall = endpoints[0]!.interval;
+    const gateway = objects.find((o) => o.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")!;
+    (gateway.inputs.spec as { listeners: Record<string, unknown>[] }).listeners[0]!.protocol = 42;
+    const findings = crdSchemaCheck([monitor, gateway], crds, "mandatory").findings;
+    const meta = (o: KubeObject) => o.inputs.metadata as { name: string; namespace: string };
+    expect(findings.map((f) => f.object)).toEqual([
+      `${meta(monitor).namespace}/ServiceMonitor/${meta(monitor).name}`,
+      `${meta(gateway).namespace}/Gateway/${meta(gateway).name}`,
+    ]);
+    expect(findings[0]!.message).toMatch(
+      /^spec\.endpoints\[0\]\.intervall is not a field of monitoring\.coreos\.com\/v1 ServiceMonitor: the API server would drop it \(CRD from urn:pulumi:production::platform::.*kubernetes:helm\.sh\/v3:Release::monitoring-crds\)$/,
+    );
+    expect(findings[1]!.message).toMatch(/^spec\.listeners\[0\]\.protocol must be string in gateway\.networking\.k8s\.io\/v1 Gateway /);
   });
 });
 
