@@ -242,14 +242,21 @@ function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
   }
 }
 
-/** Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves unset. */
+/**
+ * Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves
+ * unset; and the Secret annotation kube-state-metrics exports.
+ */
 const OPERATOR_VALUES = {
   prometheusOperator: {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     // The Jobs that create and patch the admission webhook's certificate.
     admissionWebhooks: { patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } } },
   },
-  "kube-state-metrics": { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+  "kube-state-metrics": {
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    // The data-hash annotation of Secrets as a label of kube_secret_annotations: the rotation alert counts its values.
+    metricAnnotationsAllowList: [`secrets=[${EXTERNAL_SECRETS_DATA_HASH}]`],
+  },
 };
 
 /**
@@ -276,11 +283,6 @@ function stackValues(args: MonitoringArgs, namespaceName: string, hasWebhook: bo
     // refuses; node metrics come from kubelet/cAdvisor and the cloud's node monitoring instead.
     nodeExporter: { enabled: false },
     ...OPERATOR_VALUES,
-    // The data-hash annotation of Secrets as a label of kube_secret_annotations: the rotation alert counts its values.
-    "kube-state-metrics": {
-      ...OPERATOR_VALUES["kube-state-metrics"],
-      metricAnnotationsAllowList: [`secrets=[${EXTERNAL_SECRETS_DATA_HASH}]`],
-    },
     defaultRules: {
       create: true,
       rules: {
