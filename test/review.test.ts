@@ -106,7 +106,7 @@ describe("the shipped stacks", () => {
       expect(Object.keys(release.rendered!)).toEqual(["count", "kinds", "objects"]);
     // The chart checks, then the reachability check with the paths it decided and what it could not follow.
     expect(report.checks.map((c) => Object.keys(c))).toEqual([
-      ...Array(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
+      ...Array<string[]>(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
       ["name", "description", "enforcementLevel", "checked", "findings", "paths", "unresolved"],
     ]);
     expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
