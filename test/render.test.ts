@@ -12,17 +12,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { policies } from "../policies/policies";
-import { chartChecks } from "../review/chart-checks";
-import { chartLines, mandatoryFindings } from "../review/chart-report";
+import { chartChecks, isTestHook, restrictedNamespaces } from "../review/chart-checks";
+import { chartLines } from "../review/chart-report";
 import { record, type RecordedResource } from "../review/engine";
 import { findHelm, type HelmBinary } from "../review/helm-binary";
-import { htmlReport } from "../review/html-report";
-import { markdownSummary } from "../review/policy-report";
 import type { PolicySettings } from "../review/policy-config";
 import { type HelmRunner, RELEASE_TYPE, renderReleases } from "../review/render";
 import { recordedResource } from "./recorded";
-import { INFO } from "./report-fixture";
 import { shippedReview } from "./reviews";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -193,6 +189,23 @@ describe("production, as the shared review rendered it", () => {
     ]);
   });
 
+  test("Grafana's helm test hook objects are rendered, and its test Pod is left out of the pod checks", () => {
+    const objects = report.resources.flatMap((r) => r.rendered?.objects ?? []);
+    expect(objects.filter(isTestHook).map((o) => [o.type, o.name])).toEqual([
+      ["kubernetes:core/v1:ServiceAccount", "kube-prometheus-stack-grafana-test"],
+      ["kubernetes:core/v1:ConfigMap", "kube-prometheus-stack-grafana-test"],
+      ["kubernetes:core/v1:Pod", "kube-prometheus-stack-grafana-test"],
+    ]);
+    const restricted = restrictedNamespaces(report.resources);
+    const pods = objects.filter(
+      (o) =>
+        ["Deployment", "Job", "Pod"].includes(String(o.inputs.kind)) &&
+        restricted.has(String((o.inputs.metadata as { namespace?: string }).namespace)),
+    );
+    expect(pods).toHaveLength(15);
+    expect(report.checks.find((c) => c.name === "chart-pod-security")!.checked).toBe(pods.filter((o) => !isTestHook(o)).length);
+  });
+
   test("dev checks at the advisory level its policy config gives the same policies", () => {
     expect(shippedReview("dev").checks.map((c) => [c.name, c.enforcementLevel])).toEqual([
       ["chart-pod-security", "advisory"],
@@ -200,43 +213,6 @@ describe("production, as the shared review rendered it", () => {
       ["chart-resources", "advisory"],
       ["network-reachability", "advisory"],
     ]);
-  });
-});
-
-describe("the reports", () => {
-  const report = shippedReview("production");
-  const finding = { object: "cert-manager/Deployment/cert-manager", message: "release cert-manager-release: a planted finding" };
-  const withFinding = { ...report, checks: report.checks.map((c, i) => (i === 2 ? { ...c, findings: [finding] } : c)) };
-
-  test("the Markdown summary shows the objects per release and the checks, and a mandatory finding blocks", () => {
-    const markdown = markdownSummary(report, policies, INFO).split("\n");
-    expect(markdown).toEqual(
-      expect.arrayContaining([
-        "## Charts",
-        `charts rendered with Helm ${report.rendering.helm!} for Kubernetes 1.35: 8 releases, ${report.rendering.cached} from the cache`,
-        "| `cluster-services-lb-controller` | 20 |",
-        "| `monitoring-stack` | 95 |",
-        "| `chart-resources` | 17 | 0 | mandatory |",
-      ]),
-    );
-    expect(markdown.join("\n")).not.toContain("**Blocked**");
-    const blocked = markdownSummary(withFinding, policies, INFO);
-    expect(blocked).toContain("**Blocked**: 1 mandatory violation must be fixed before this stack is deployed.");
-    expect(blocked).toContain(
-      "| `chart-resources` | mandatory | `cert-manager/Deployment/cert-manager` | release cert-manager-release: a planted finding |",
-    );
-  });
-
-  test("the HTML page has a Charts section with the same counts", async () => {
-    const html = await htmlReport(report, policies, INFO);
-    expect(html).toContain('<section id="charts"><h2>Charts</h2>');
-    expect(html).toContain("<tr><td><code>monitoring-stack</code></td><td>95</td></tr>");
-  });
-
-  test("a mandatory finding counts as blocking; an advisory one does not", () => {
-    expect(mandatoryFindings(report.checks)).toBe(0);
-    expect(mandatoryFindings(withFinding.checks)).toBe(1);
-    expect(mandatoryFindings(withFinding.checks.map((c) => ({ ...c, enforcementLevel: "advisory" as const })))).toBe(0);
   });
 });
 
