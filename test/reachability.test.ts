@@ -311,6 +311,50 @@ describe("what the check cannot follow to pods", () => {
   });
 });
 
+test("the other forms are followed too: a CRD's conversion webhook, a GRPCRoute, a monitor endpoint by container port", () => {
+  const others = [
+    object(
+      "apiextensions.k8s.io/v1",
+      "CustomResourceDefinition",
+      { name: "widgets.example.com" },
+      {
+        spec: {
+          conversion: {
+            strategy: "Webhook",
+            webhook: { clientConfig: { service: { namespace: "webhooks", name: "webhook", port: 443 } } },
+          },
+        },
+      },
+    ),
+    object(
+      "gateway.networking.k8s.io/v1",
+      "GRPCRoute",
+      { name: "grpc", namespace: "apps" },
+      { spec: { parentRefs: [{ name: "edge", namespace: "gateway" }], rules: [{ backendRefs: [{ name: "web", port: 80 }] }] } },
+    ),
+    object(
+      "monitoring.coreos.com/v1",
+      "ServiceMonitor",
+      { name: "web-by-target-port", namespace: "apps" },
+      { spec: { selector: { matchLabels: WEB }, endpoints: [{ targetPort: 8080 }] } },
+    ),
+    object(
+      "monitoring.coreos.com/v1",
+      "PodMonitor",
+      { name: "web-by-number", namespace: "apps" },
+      { spec: { selector: { matchLabels: WEB }, podMetricsEndpoints: [{ portNumber: 8080 }] } },
+    ),
+  ];
+  const result = checkReachability(cluster([], others), FACTS, "mandatory");
+  expect(result.paths.filter((p) => !PATHS.includes(p))).toEqual([
+    "scrape apps/ServiceMonitor/web-by-target-port: Prometheus monitoring/Prometheus/main -> apps/Deployment/web TCP 8080",
+    "scrape apps/PodMonitor/web-by-number: Prometheus monitoring/Prometheus/main -> apps/Deployment/web TCP 8080",
+    "webhook -/CustomResourceDefinition/widgets.example.com: the API server (10.0.0.4, 10.0.31.254) -> webhooks/Deployment/webhook TCP 10250",
+    "route apps/GRPCRoute/grpc: the proxies of gateway/Gateway/edge -> apps/Deployment/web TCP 8080",
+  ]);
+  expect(result).toMatchObject({ findings: [], unresolved: [] });
+});
+
 test("without a Prometheus to scrape from, every monitor is unresolved and no scrape path counts as checked", () => {
   const result = checkReachability(cluster(), { ...FACTS, prometheus: [] }, "mandatory");
   expect(result.unresolved).toEqual([

@@ -184,6 +184,8 @@ describe("production, as the shared review rendered it", () => {
       { name: "chart-pod-security", enforcementLevel: "mandatory", checked: 14, findings: [] },
       { name: "chart-image-pinning", enforcementLevel: "mandatory", checked: 17, findings: [] },
       { name: "chart-resources", enforcementLevel: "mandatory", checked: 17, findings: [] },
+      // Every path through the network policies, the rendered objects' among them (test/kubernetes/scrape-reachability.test.ts).
+      { name: "network-reachability", enforcementLevel: "mandatory", checked: 73, findings: [] },
     ]);
   });
 
@@ -209,6 +211,7 @@ describe("production, as the shared review rendered it", () => {
       ["chart-pod-security", "advisory"],
       ["chart-image-pinning", "advisory"],
       ["chart-resources", "advisory"],
+      ["network-reachability", "advisory"],
     ]);
   });
 });

@@ -104,9 +104,11 @@ describe("the shipped stacks", () => {
       );
     for (const release of report.resources.filter((r) => r.rendered))
       expect(Object.keys(release.rendered!)).toEqual(["count", "kinds", "objects"]);
-    expect(report.checks.map((c) => Object.keys(c))).toEqual(
-      Array(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
-    );
+    // The chart checks, then the reachability check with the paths it decided and what it could not follow.
+    expect(report.checks.map((c) => Object.keys(c))).toEqual([
+      ...Array<string[]>(3).fill(["name", "description", "enforcementLevel", "checked", "findings"]),
+      ["name", "description", "enforcementLevel", "checked", "findings", "paths", "unresolved"],
+    ]);
     expect(report.policies.map((p) => p.name)).toEqual(policies.map((p) => p.name));
     for (const policy of report.policies) expect(Object.keys(policy)).toEqual(["name", "enforcementLevel", "evaluated", "violations"]);
     const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
@@ -376,7 +378,7 @@ describe("the review CLI, as a user runs it", () => {
       project: "platform",
     });
     expect(result.stdout).toMatch(
-      /\n {2}policies: 52 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
+      /\n {2}policies: 53 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
     );
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
       /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \| monthly cost \(estimate\) \| first deploy \(estimate\) \|\n\| (--- \| ){8}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \| \$[\d,]+\.\d\d \| \d+ min \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,

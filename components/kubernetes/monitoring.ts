@@ -242,7 +242,10 @@ function checkMonitoringArgs(name: string, args: MonitoringArgs): void {
   }
 }
 
-/** Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves unset. */
+/**
+ * Requests and memory limits of the operator, its admission Jobs and kube-state-metrics, which the chart leaves
+ * unset; and the Secret annotation kube-state-metrics exports.
+ */
 const OPERATOR_VALUES = {
   prometheusOperator: {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },

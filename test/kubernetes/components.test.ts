@@ -199,7 +199,10 @@ describe("Helm releases", () => {
     });
     expect(values.nodeExporter).toEqual({ enabled: false });
     // kube_secret_annotations carries External Secrets' data hash, which the rotation alert counts.
-    expect(values["kube-state-metrics"]).toEqual({ metricAnnotationsAllowList: ["secrets=[reconcile.external-secrets.io/data-hash]"] });
+    expect(values["kube-state-metrics"]).toEqual({
+      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+      metricAnnotationsAllowList: ["secrets=[reconcile.external-secrets.io/data-hash]"],
+    });
     expect(JSON.stringify(values)).not.toMatch(/https:\/\/hooks|password"\s*:\s*"[^"]/);
     expect(named("production", "monitoring-grafana-admin").secretInputs).toEqual(["stringData"]);
     expect(named("production", "monitoring-alert-webhook").secretInputs).toEqual(["stringData"]);
