@@ -186,6 +186,8 @@ describe("production, as the shared review rendered it", () => {
       { name: "chart-resources", enforcementLevel: "mandatory", checked: 17, findings: [] },
       // Every path through the network policies, the rendered objects' among them (test/kubernetes/scrape-reachability.test.ts).
       { name: "network-reachability", enforcementLevel: "mandatory", checked: 73, findings: [] },
+      // Every custom resource, typed and rendered, against the CRDs the charts render (test/crd-schemas.test.ts).
+      { name: "crd-schemas", enforcementLevel: "mandatory", checked: 59, findings: [] },
     ]);
   });
 
@@ -212,6 +214,7 @@ describe("production, as the shared review rendered it", () => {
       ["chart-image-pinning", "advisory"],
       ["chart-resources", "advisory"],
       ["network-reachability", "advisory"],
+      ["crd-schemas", "advisory"],
     ]);
   });
 });
