@@ -9,7 +9,6 @@
 // server would prune it (no `x-kubernetes-preserve-unknown-fields`), as `kubeconform -strict` does, since a
 // pruned field is a setting silently lost. Not checked: CEL rules (`x-kubernetes-validations`), formats, and
 // the few patterns in RE2 syntax JavaScript cannot compile (inline flags such as `(?i)`).
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
 import { kubeObjects } from "./cluster-objects";
 import type { RecordedResource } from "./engine";
@@ -45,84 +44,123 @@ export function servedVersions(crds: KubeObject[]): Map<string, ServedVersion> {
   return served;
 }
 
-/** True when JavaScript can compile an OpenAPI pattern (written for Go's RE2, which also takes inline flags such as `(?i)`). */
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, "u");
-    return true;
-  } catch {
-    return false;
+/** A pattern as JavaScript compiles it; undefined for RE2 syntax it cannot take (inline flags such as `(?i)`). */
+const patterns = new Map<string, RegExp | undefined>();
+function patternOf(pattern: string): RegExp | undefined {
+  if (!patterns.has(pattern)) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(pattern, "u");
+    } catch {
+      re = undefined;
+    }
+    patterns.set(pattern, re);
   }
+  return patterns.get(pattern);
 }
 
+const TYPE_CHECKS: Record<string, (v: unknown) => boolean> = {
+  object: isRecord,
+  array: Array.isArray,
+  string: (v) => typeof v === "string",
+  integer: (v) => Number.isInteger(v),
+  number: (v) => typeof v === "number",
+  boolean: (v) => typeof v === "boolean",
+};
+
+const deepEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const at = (path: string) => path || "(root)";
+const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
 /**
- * The CRD schema as JSON Schema for Ajv: objects that declare their properties and neither keep unknown
- * fields nor take free-form ones are closed; int-or-string becomes either; Kubernetes' extensions and the
- * CEL rules are dropped. An embedded resource keeps its apiVersion, kind and metadata.
+ * Problems of `value` under a structural schema, each `<path> <what is wrong>`, walking only the parts of the
+ * schema the value uses (a CRD schema is often thousands of lines; an object uses a few of them).
  */
-export function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (!isRecord(node)) return node;
-  const out: Schema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith("x-kubernetes-")) continue;
-    if (key === "pattern" && typeof value === "string" && !compiles(value)) continue;
-    if (key === "properties" && isRecord(value))
-      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonSchema(v)]));
-    else if (key === "enum" || key === "default" || key === "example" || key === "required") out[key] = value;
-    else out[key] = toJsonSchema(value);
+export function schemaProblems(schema: Schema, value: unknown, path = ""): string[] {
+  if (value === null)
+    return schema.nullable === true || typeof schema.type !== "string"
+      ? []
+      : [`${at(path)} must be ${schema.type} (or the schema nullable)`];
+  if (schema["x-kubernetes-int-or-string"] === true)
+    return Number.isInteger(value) || typeof value === "string" ? [] : [`${at(path)} must be an integer or a string`];
+  const type = typeof schema.type === "string" ? schema.type : undefined;
+  if (type && TYPE_CHECKS[type] && !TYPE_CHECKS[type](value)) return [`${at(path)} must be ${type}`];
+  const problems: string[] = [];
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => deepEqual(e, value)))
+    problems.push(`${at(path)} must be one of ${JSON.stringify(schema.enum)}`);
+  problems.push(...boundProblems(schema, value, path));
+  for (const branch of Array.isArray(schema.allOf) ? schema.allOf.filter(isRecord) : [])
+    problems.push(...schemaProblems(branch, value, path));
+  const anyOf = Array.isArray(schema.anyOf) ? schema.anyOf.filter(isRecord) : [];
+  if (anyOf.length > 0 && !anyOf.some((b) => schemaProblems(b, value, path).length === 0))
+    problems.push(`${at(path)} must match a schema in anyOf`);
+  const oneOf = Array.isArray(schema.oneOf) ? schema.oneOf.filter(isRecord) : [];
+  if (oneOf.length > 0 && oneOf.filter((b) => schemaProblems(b, value, path).length === 0).length !== 1)
+    problems.push(`${at(path)} must match exactly one schema in oneOf`);
+  if (Array.isArray(value) && isRecord(schema.items)) {
+    const items = schema.items;
+    value.forEach((v, i) => problems.push(...schemaProblems(items, v, `${path}[${i}]`)));
   }
-  if (node["x-kubernetes-int-or-string"] === true) {
-    delete out.type;
-    out.anyOf = [{ type: "integer" }, { type: "string" }];
+  if (isRecord(value)) problems.push(...objectProblems(schema, value, path));
+  return problems;
+}
+
+/** Length, size and range bounds, and patterns. */
+function boundProblems(schema: Schema, value: unknown, path: string): string[] {
+  const n = (k: string): number | undefined => {
+    const v = schema[k];
+    return typeof v === "number" ? v : undefined;
+  };
+  const out: string[] = [];
+  if (typeof value === "string") {
+    const re = typeof schema.pattern === "string" ? patternOf(schema.pattern) : undefined;
+    if (re && !re.test(value)) out.push(`${at(path)} must match pattern "${String(schema.pattern)}"`);
+    if (n("maxLength") !== undefined && [...value].length > n("maxLength")!)
+      out.push(`${at(path)} must NOT have more than ${n("maxLength")} characters`);
+    if (n("minLength") !== undefined && [...value].length < n("minLength")!)
+      out.push(`${at(path)} must NOT have fewer than ${n("minLength")} characters`);
   }
-  const properties = isRecord(out.properties) ? out.properties : undefined;
-  if (node["x-kubernetes-embedded-resource"] === true && properties) {
-    for (const k of ["apiVersion", "kind"]) properties[k] ??= { type: "string" };
-    properties.metadata ??= { type: "object" };
+  if (typeof value === "number") {
+    const min = n("minimum");
+    const max = n("maximum");
+    if (min !== undefined && (schema.exclusiveMinimum === true ? value <= min : value < min))
+      out.push(`${at(path)} must be ${schema.exclusiveMinimum === true ? ">" : ">="} ${min}`);
+    if (max !== undefined && (schema.exclusiveMaximum === true ? value >= max : value > max))
+      out.push(`${at(path)} must be ${schema.exclusiveMaximum === true ? "<" : "<="} ${max}`);
   }
-  if (properties && node["x-kubernetes-preserve-unknown-fields"] !== true && out.additionalProperties === undefined)
-    out.additionalProperties = false;
+  if (Array.isArray(value)) {
+    if (n("maxItems") !== undefined && value.length > n("maxItems")!)
+      out.push(`${at(path)} must NOT have more than ${n("maxItems")} items`);
+    if (n("minItems") !== undefined && value.length < n("minItems")!)
+      out.push(`${at(path)} must NOT have fewer than ${n("minItems")} items`);
+  }
   return out;
 }
 
-/** One validator per served version, compiled on first use. */
-class Validators {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  private readonly compiled = new Map<string, ValidateFunction>();
-
-  constructor(private readonly served: Map<string, ServedVersion>) {}
-
-  validate(key: string, manifest: Record<string, unknown>): ErrorObject[] | undefined {
-    const version = this.served.get(key);
-    if (!version) return undefined;
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.ajv.compile(toJsonSchema(version.schema) as Schema);
-      this.compiled.set(key, validate);
-    }
-    return validate(manifest) ? [] : (validate.errors ?? []);
+/**
+ * An object's fields: a field the schema does not declare first (where the API server would prune it:
+ * declared properties, no `x-kubernetes-preserve-unknown-fields`, no additionalProperties), then the
+ * required ones missing, then each declared field and each free-form map entry.
+ */
+function objectProblems(schema: Schema, value: Record<string, unknown>, path: string): string[] {
+  const properties: Record<string, unknown> = isRecord(schema.properties) ? { ...schema.properties } : {};
+  if (schema["x-kubernetes-embedded-resource"] === true)
+    for (const k of ["apiVersion", "kind", "metadata"]) properties[k] ??= k === "metadata" ? { type: "object" } : { type: "string" };
+  const additional = schema.additionalProperties;
+  const closed =
+    isRecord(schema.properties) &&
+    schema["x-kubernetes-preserve-unknown-fields"] !== true &&
+    (additional === undefined || additional === false);
+  const problems: string[] = [];
+  for (const key of Object.keys(value).filter((k) => !(k in properties))) {
+    if (closed) problems.push(`${child(path, key)} is not a field`);
+    else if (isRecord(additional)) problems.push(...schemaProblems(additional, value[key], child(path, key)));
   }
-
-  source(key: string): string {
-    return this.served.get(key)!.source;
-  }
-}
-
-/** An Ajv error in the words of a manifest field: `spec.endpoints[0].intervall is not a field of ...`. */
-function describe(error: ErrorObject, what: string): string {
-  const path = error.instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), "");
-  if (error.keyword === "additionalProperties") {
-    const field = (error.params as { additionalProperty: string }).additionalProperty;
-    return `${path ? `${path}.` : ""}${field} is not a field of ${what}: the API server would drop it`;
-  }
-  if (error.keyword === "enum")
-    return `${path || "(root)"} must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)} in ${what}`;
-  return `${path || "(root)"} ${error.message ?? "is invalid"} in ${what}`;
+  for (const r of Array.isArray(schema.required) ? schema.required : [])
+    if (typeof r === "string" && value[r] === undefined) problems.push(`${at(path)} must have required property '${r}'`);
+  for (const [key, sub] of Object.entries(properties))
+    if (value[key] !== undefined && isRecord(sub)) problems.push(...schemaProblems(sub, value[key], child(path, key)));
+  return problems;
 }
 
 const objectRef = (o: KubeObject): string => {
@@ -140,7 +178,6 @@ const groupsOf = (served: Map<string, ServedVersion>) => new Set([...served.keys
  */
 export function crdSchemaCheck(objects: KubeObject[], crds: KubeObject[], enforcementLevel: CheckResult["enforcementLevel"]): CheckResult {
   const served = servedVersions(crds);
-  const validators = new Validators(served);
   const groups = groupsOf(served);
   const findings: CheckFinding[] = [];
   let checked = 0;
@@ -149,16 +186,18 @@ export function crdSchemaCheck(objects: KubeObject[], crds: KubeObject[], enforc
     if (!match || !groups.has(match[1]!)) continue;
     checked++;
     const [, group, version, kind] = match as unknown as [string, string, string, string];
-    const key = keyOf(group, version, kind);
     const what = `${group}/${version} ${kind}`;
-    const errors = validators.validate(key, o.inputs);
-    if (errors === undefined) {
+    const crd = served.get(keyOf(group, version, kind));
+    if (!crd) {
       findings.push({ object: objectRef(o), message: `no CRD the charts install serves ${what}` });
       continue;
     }
-    const source = validators.source(key);
-    for (const e of errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "if"))
-      findings.push({ object: objectRef(o), message: `${describe(e, what)} (CRD from ${source})` });
+    for (const problem of schemaProblems(crd.schema, o.inputs)) {
+      const message = problem.endsWith(" is not a field")
+        ? `${problem.slice(0, -" is not a field".length)} is not a field of ${what}: the API server would drop it`
+        : `${problem} in ${what}`;
+      findings.push({ object: objectRef(o), message: `${message} (CRD from ${crd.source})` });
+    }
   }
   return {
     name: "crd-schemas",
