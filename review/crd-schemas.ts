@@ -77,10 +77,8 @@ const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
  * schema the value uses (a CRD schema is often thousands of lines; an object uses a few of them).
  */
 export function schemaProblems(schema: Schema, value: unknown, path = ""): string[] {
-  if (value === null)
-    return schema.nullable === true || typeof schema.type !== "string"
-      ? []
-      : [`${at(path)} must be ${schema.type} (or the schema nullable)`];
+  // The API server prunes a null where the schema is not nullable: the field is lost, as an unknown one is.
+  if (value === null) return schema.nullable === true ? [] : [`${at(path)} is null and not nullable: the API server would drop it`];
   if (schema["x-kubernetes-int-or-string"] === true)
     return Number.isInteger(value) || typeof value === "string" ? [] : [`${at(path)} must be an integer or a string`];
   const type = typeof schema.type === "string" ? schema.type : undefined;
