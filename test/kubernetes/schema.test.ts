@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { hasSchema, validateObject } from "./schema";
+import { RESTRICTED_CONTAINER } from "./stubs";
 
 type Manifest = Record<string, unknown>;
 
@@ -18,14 +19,7 @@ const podSpec = {
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: 0.5, memory: "256Mi" } },
       livenessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 },
       readinessProbe: { httpGet: { path: "/readyz", port: 8080 } },
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        privileged: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-      },
+      securityContext: RESTRICTED_CONTAINER,
       volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     },
   ],
