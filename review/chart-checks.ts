@@ -9,7 +9,7 @@
 //   memory limit, the policy's own rule.
 // Helm test hooks (`helm.sh/hook: test`) are left out: Pulumi's Release never runs them.
 import { containersOf, parseImage, podSpecOf as policyPodSpecOf, where } from "../policies/lib/pods";
-import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
+import { type CheckFinding, checkLevel, type CheckResult, type KubeObject, objectId } from "./check-types";
 import type { RecordedResource } from "./engine";
 import { podMetadataOf, podSpecOf, restrictedProblems, WORKLOAD_KINDS } from "./pod-security";
 import type { PolicySettings } from "./policy-config";
@@ -19,12 +19,6 @@ const ENFORCE = "pod-security.kubernetes.io/enforce";
 
 type Obj = Record<string, unknown>;
 const record = (value: unknown): Obj => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Obj) : {});
-
-/** `<namespace>/<kind>/<name>` of an object, `-` for a cluster-scoped one's namespace. */
-export function objectId(o: KubeObject): string {
-  const metadata = record(o.inputs.metadata);
-  return `${typeof metadata.namespace === "string" ? metadata.namespace : "-"}/${String(o.inputs.kind)}/${o.name}`;
-}
 
 /** The Pulumi name of the release that rendered an object (its URN's last part). */
 const releaseName = (o: KubeObject) => o.release?.slice(o.release.lastIndexOf("::") + 2) ?? "";
@@ -55,9 +49,6 @@ export function restrictedNamespaces(resources: RecordedResource[]): Set<string>
       .map((m) => String(m.name)),
   );
 }
-
-const levelOf = (settings: Map<string, PolicySettings>, policy: string): CheckResult["enforcementLevel"] =>
-  settings.get(policy)?.enforcementLevel === "mandatory" ? "mandatory" : "advisory";
 
 const finding = (o: KubeObject, message: string): CheckFinding => ({
   object: objectId(o),
@@ -136,8 +127,8 @@ function resourcesSet(objects: KubeObject[], level: CheckResult["enforcementLeve
 export function chartChecks(resources: RecordedResource[], settings: Map<string, PolicySettings>): CheckResult[] {
   const objects = renderedObjects(resources);
   return [
-    podSecurity(objects, restrictedNamespaces(resources), levelOf(settings, "pss-restricted")),
-    imagePinning(objects, levelOf(settings, "image-pinning")),
-    resourcesSet(objects, levelOf(settings, "resources")),
+    podSecurity(objects, restrictedNamespaces(resources), checkLevel(settings, "pss-restricted")),
+    imagePinning(objects, checkLevel(settings, "image-pinning")),
+    resourcesSet(objects, checkLevel(settings, "resources")),
   ];
 }

@@ -4,7 +4,7 @@
 // the gateway controller and the Prometheus operator run), read off the recorded cloud resources.
 import { PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { STACK_RELEASE } from "../components/kubernetes/monitoring";
-import type { CheckResult, KubeObject } from "./check-types";
+import { checkLevel, type KubeObject } from "./check-types";
 import type { RecordedResource } from "./engine";
 import { addressIn } from "./netpol";
 import { type AddressService, checkReachability, type ClusterFacts, type ReachabilityResult } from "./reachability";
@@ -153,7 +153,5 @@ export function clusterFacts(resources: readonly RecordedResource[]): ClusterFac
 
 /** The reachability check over a recording, mandatory where the environment's policy config makes network policies mandatory. */
 export function reachabilityOf(resources: readonly RecordedResource[], settings: ReadonlyMap<string, PolicySettings>): ReachabilityResult {
-  const level = settings.get(NETWORK_POLICY_POLICY)?.enforcementLevel;
-  const enforcementLevel: CheckResult["enforcementLevel"] = level === "mandatory" || level === "remediate" ? "mandatory" : "advisory";
-  return checkReachability(kubeObjects(resources), clusterFacts(resources), enforcementLevel);
+  return checkReachability(kubeObjects(resources), clusterFacts(resources), checkLevel(settings, NETWORK_POLICY_POLICY));
 }

@@ -9,7 +9,7 @@
 // server would prune it (no `x-kubernetes-preserve-unknown-fields`), as `kubeconform -strict` does, since a
 // pruned field is a setting silently lost. Not checked: CEL rules (`x-kubernetes-validations`), formats, and
 // the few patterns in RE2 syntax JavaScript cannot compile (inline flags such as `(?i)`).
-import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
+import { type CheckFinding, checkLevel, type CheckResult, type KubeObject, objectId } from "./check-types";
 import { kubeObjects } from "./cluster-objects";
 import type { RecordedResource } from "./engine";
 import type { PolicySettings } from "./policy-config";
@@ -161,12 +161,6 @@ function objectProblems(schema: Schema, value: Record<string, unknown>, path: st
   return problems;
 }
 
-const objectRef = (o: KubeObject): string => {
-  const metadata = isRecord(o.inputs.metadata) ? o.inputs.metadata : {};
-  const kind = typeof o.inputs.kind === "string" ? o.inputs.kind : o.type.split(":").pop();
-  return `${typeof metadata.namespace === "string" ? metadata.namespace : "-"}/${kind}/${typeof metadata.name === "string" ? metadata.name : o.name}`;
-};
-
 /** Groups served by a CRD in `crds`: an object of such a group with no CRD of its version has lost its schema. */
 const groupsOf = (served: Map<string, ServedVersion>) => new Set([...served.keys()].map((k) => k.slice(0, k.lastIndexOf("/"))));
 
@@ -187,14 +181,14 @@ export function crdSchemaCheck(objects: KubeObject[], crds: KubeObject[], enforc
     const what = `${group}/${version} ${kind}`;
     const crd = served.get(keyOf(group, version, kind));
     if (!crd) {
-      findings.push({ object: objectRef(o), message: `no CRD the charts install serves ${what}` });
+      findings.push({ object: objectId(o), message: `no CRD the charts install serves ${what}` });
       continue;
     }
     for (const problem of schemaProblems(crd.schema, o.inputs)) {
       const message = problem.endsWith(" is not a field")
         ? `${problem.slice(0, -" is not a field".length)} is not a field of ${what}: the API server would drop it`
         : `${problem} in ${what}`;
-      findings.push({ object: objectRef(o), message: `${message} (CRD from ${crd.source})` });
+      findings.push({ object: objectId(o), message: `${message} (CRD from ${crd.source})` });
     }
   }
   return {
@@ -215,6 +209,5 @@ export function crdSchemasOf(
   crds: KubeObject[],
   settings: ReadonlyMap<string, PolicySettings>,
 ): CheckResult {
-  const level = settings.get("pss-restricted")?.enforcementLevel;
-  return crdSchemaCheck(kubeObjects(resources), crds, level === "mandatory" || level === "remediate" ? "mandatory" : "advisory");
+  return crdSchemaCheck(kubeObjects(resources), crds, checkLevel(settings, "pss-restricted"));
 }

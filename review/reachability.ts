@@ -6,18 +6,9 @@
 // finding naming the namespace, the pods, the port and the allowance to add. Pure: objects and cluster
 // facts in, a CheckResult out.
 import { isTestHook } from "./chart-checks";
-import type { CheckFinding, CheckResult, KubeObject } from "./check-types";
+import { type CheckFinding, type CheckResult, kindOf, type KubeObject, objectId } from "./check-types";
 import { type Endpoint, type Labels, type LabelSelector, type NetworkPolicy, NetworkPolicies, type PodEndpoint, selects } from "./netpol";
-import {
-  containerPort,
-  kindOf,
-  objectsOfKind,
-  podTemplates,
-  type PodTemplate,
-  resolveServicePort,
-  type Service,
-  servicesOf,
-} from "./workloads";
+import { containerPort, objectsOfKind, podTemplates, type PodTemplate, resolveServicePort, type Service, servicesOf } from "./workloads";
 
 export const REACHABILITY_CHECK = "network-reachability";
 export const REACHABILITY_DESCRIPTION =
@@ -87,7 +78,6 @@ const pathText = (p: Path) => `${p.kind} ${p.by}: ${p.from.name} -> ${p.to.objec
 const podOf = (t: PodTemplate): PodEndpoint => ({ namespace: t.namespace, labels: t.labels });
 const podsTarget = (t: PodTemplate): Target => ({ object: t.object, endpoints: [podOf(t)], pods: t });
 const metadataOf = (o: KubeObject) => (o.inputs.metadata ?? {}) as { name?: string; namespace?: string; labels?: Labels };
-const idOf = (o: KubeObject) => `${metadataOf(o).namespace ?? "-"}/${kindOf(o)}/${metadataOf(o).name ?? o.name}`;
 
 /** The Prometheus pods: those the operator runs for each Prometheus object, else the facts'. */
 function prometheusPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate[] {
@@ -98,7 +88,7 @@ function prometheusPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate
 /** Pods by template, plus those controllers run: the gateway's proxies and the cluster DNS. */
 function allPods(objects: KubeObject[], facts: ClusterFacts): PodTemplate[] {
   const proxies = objectsOfKind(objects, "Gateway").map((g): PodTemplate => ({
-    object: idOf(g),
+    object: objectId(g),
     namespace: metadataOf(g).namespace ?? "default",
     labels: facts.proxies.labels,
     ports: facts.proxies.ports,
@@ -166,7 +156,7 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
   const prometheus = prometheusPods(objects, facts);
   const monitors = objects.filter((o) => ["ServiceMonitor", "PodMonitor"].includes(kindOf(o)));
   if (prometheus.length === 0) {
-    unresolved.push(...monitors.map((o) => `${idOf(o)}: no Prometheus among the objects or the cluster facts scrapes it`));
+    unresolved.push(...monitors.map((o) => `${objectId(o)}: no Prometheus among the objects or the cluster facts scrapes it`));
     return [];
   }
   const from: Source = { name: `Prometheus ${prometheus.map((p) => p.object).join(", ")}`, endpoints: prometheus.map(podOf) };
@@ -180,11 +170,13 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
     )) {
       for (const e of m.spec.endpoints ?? []) {
         for (const t of behindService(service, e, pods))
-          paths.push({ kind: "scrape", by: idOf(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
+          paths.push({ kind: "scrape", by: objectId(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
       }
     }
     if (paths.length === before)
-      unresolved.push(`${idOf(o)}: no Service among the objects or the cluster facts leads to pods or addresses on its endpoints' ports`);
+      unresolved.push(
+        `${objectId(o)}: no Service among the objects or the cluster facts leads to pods or addresses on its endpoints' ports`,
+      );
   }
   for (const o of objectsOfKind(objects, "PodMonitor")) {
     const m = o.inputs as unknown as Monitor;
@@ -196,10 +188,10 @@ function scrapePaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempla
         const container = named !== undefined ? pod.ports[named] : undefined;
         const portNumber = container?.port ?? number;
         if (portNumber !== undefined)
-          paths.push({ kind: "scrape", by: idOf(o), from, to: podsTarget(pod), port: portNumber, portName: named, protocol: "TCP" });
+          paths.push({ kind: "scrape", by: objectId(o), from, to: podsTarget(pod), port: portNumber, portName: named, protocol: "TCP" });
       }
     }
-    if (paths.length === before) unresolved.push(`${idOf(o)}: selects no pods among the objects with its endpoints' ports`);
+    if (paths.length === before) unresolved.push(`${objectId(o)}: selects no pods among the objects with its endpoints' ports`);
   }
   return paths;
 }
@@ -212,13 +204,13 @@ function webhookRefs(objects: KubeObject[]): { by: string; service: ServiceRef }
     .filter((o) => ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"].includes(kindOf(o)))
     .flatMap((o) =>
       ((o.inputs.webhooks ?? []) as { clientConfig?: { service?: ServiceRef } }[]).flatMap((w) =>
-        w.clientConfig?.service ? [{ by: idOf(o), service: w.clientConfig.service }] : [],
+        w.clientConfig?.service ? [{ by: objectId(o), service: w.clientConfig.service }] : [],
       ),
     );
   const conversion = objectsOfKind(objects, "CustomResourceDefinition").flatMap((o) => {
     const service = (o.inputs.spec as { conversion?: { webhook?: { clientConfig?: { service?: ServiceRef } } } } | undefined)?.conversion
       ?.webhook?.clientConfig?.service;
-    return service ? [{ by: idOf(o), service }] : [];
+    return service ? [{ by: objectId(o), service }] : [];
   });
   return [...admission, ...conversion];
 }
@@ -260,21 +252,21 @@ function routePaths(objects: KubeObject[], pods: PodTemplate[], unresolved: stri
     const proxies = (route.spec.parentRefs ?? [])
       .filter((p) => (p.kind ?? "Gateway") === "Gateway")
       .flatMap((p) => gateways.filter((g) => metadataOf(g).namespace === (p.namespace ?? ns) && metadataOf(g).name === p.name))
-      .flatMap((g) => pods.filter((p) => p.object === idOf(g)));
+      .flatMap((g) => pods.filter((p) => p.object === objectId(g)));
     const backends = (route.spec.rules ?? []).flatMap((r) => r.backendRefs ?? []);
     for (const b of backends.filter((x) => (x.group ?? "") === "" && (x.kind ?? "Service") === "Service")) {
       const service = services.find((s) => s.metadata.namespace === (b.namespace ?? ns) && s.metadata.name === b.name);
       const targets = service && b.port !== undefined ? behindService(service, { number: b.port }, pods) : [];
       if (targets.length === 0 || proxies.length === 0) {
         unresolved.push(
-          `${idOf(o)}: backend Service ${b.namespace ?? ns}/${b.name} port ${b.port} or its Gateway is not among the objects`,
+          `${objectId(o)}: backend Service ${b.namespace ?? ns}/${b.name} port ${b.port} or its Gateway is not among the objects`,
         );
         continue;
       }
       for (const proxy of proxies) {
         const from: Source = { name: `the proxies of ${proxy.object}`, endpoints: [podOf(proxy)] };
         for (const t of targets)
-          paths.push({ kind: "route", by: idOf(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
+          paths.push({ kind: "route", by: objectId(o), from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" });
       }
     }
   }

@@ -1,7 +1,7 @@
 // Reading pods and Services out of Kubernetes objects, for the reachability check: the pods each workload's
 // template makes (and those the Prometheus operator makes for its Prometheus and Alertmanager objects), with
 // their labels and named container ports, and how a Service port leads to a container port.
-import type { KubeObject } from "./check-types";
+import { kindOf, type KubeObject } from "./check-types";
 import type { Labels } from "./netpol";
 
 /** The pods one object makes: where, with which labels, serving which named container ports. */
@@ -32,10 +32,6 @@ type Container = { ports?: { name?: string; containerPort: number; protocol?: st
 type Template = { metadata?: Metadata; spec?: PodSpec };
 
 /** The object's kind: from its manifest, else from its type token `kubernetes:<group>/<version>:<Kind>`. */
-export function kindOf(o: KubeObject): string {
-  return typeof o.inputs.kind === "string" ? o.inputs.kind : (o.type.split(":")[2] ?? "");
-}
-
 export const objectsOfKind = (objects: KubeObject[], kind: string) => objects.filter((o) => kindOf(o) === kind);
 
 const metadataOf = (o: KubeObject) => (o.inputs.metadata ?? {}) as Metadata;
