@@ -272,25 +272,12 @@ const renderKey = (ctx: Context, release: Release, apiVersions: string[] | "prob
   apiVersions,
 });
 
-/** CRDs of the program's own: typed CustomResourceDefinitions and those in the YAML files its ConfigFiles apply (cached by the file's digest). */
-async function ownCrds(ctx: Context, resources: RecordedResource[]): Promise<Crd[]> {
-  const crds = resources.filter((r) => r.type === CRD_TYPE).flatMap((r) => crdOf(r.inputs) ?? []);
-  for (const r of resources.filter((r) => CONFIG_FILE_TYPES.includes(r.type))) {
-    const file = text(r.inputs.file);
-    if (!file || /^[a-z]+:\/\//.test(file)) continue;
-    const data = fs.readFileSync(path.resolve(ctx.root, file));
-    crds.push(
-      ...(await ctx.cache.get({ crdsOf: sha256(data) }, () =>
-        Promise.resolve(parseManifests(data.toString("utf8"), file).flatMap((m) => crdOf(m) ?? [])),
-      )),
-    );
-  }
-  return crds;
-}
-
-/** The CRD manifests, schemas and all, that the stack's ConfigFiles apply (cached by each file's digest). */
+/**
+ * The CRDs the program installs itself, schemas and all: its typed CustomResourceDefinitions and those in the
+ * YAML files its ConfigFiles apply (each file parsed once per digest, then read from the cache).
+ */
 async function ownCrdManifests(ctx: Context, resources: RecordedResource[]): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
+  const out = resources.filter((r) => r.type === CRD_TYPE).map((r): KubeObject => ({ type: CRD_TYPE, name: r.name, inputs: r.inputs }));
   for (const r of resources.filter((r) => CONFIG_FILE_TYPES.includes(r.type))) {
     const file = text(r.inputs.file);
     if (!file || /^[a-z]+:\/\//.test(file)) continue;
@@ -358,7 +345,8 @@ export async function renderReleases(resources: RecordedResource[], options: Ren
   const probed = await pooled(jobs, 2, (job) =>
     ctx.cache.get(renderKey(ctx, job, "probe"), async () => (await template(ctx, job, [])).flatMap((m) => crdOf(m) ?? [])),
   );
-  const crds = [...probed.flat(), ...(await ownCrds(ctx, resources))];
+  const own = await ownCrdManifests(ctx, resources);
+  const crds = [...probed.flat(), ...own.flatMap((o) => crdOf(o.inputs) ?? [])];
   const apiVersions = apiVersionsOf(crds);
   const clusterScoped = new Set(crds.filter((c) => !c.namespaced).flatMap((c) => c.versions.map((v) => `${c.group}/${v}:${c.kind}`)));
   const hitsBefore = ctx.cache.hits;
@@ -368,8 +356,15 @@ export async function renderReleases(resources: RecordedResource[], options: Ren
     job.resource.rendered = objectsOf(job, rendered[i]!.map(withoutSchemas), clusterScoped);
   });
   const crdObjects = [
-    ...jobs.flatMap((job, i) => objectsOf(job, rendered[i]!, clusterScoped).objects.filter((o) => o.type === CRD_TYPE)),
-    ...(await ownCrdManifests(ctx, resources)),
+    ...jobs.flatMap(
+      (job, i) =>
+        objectsOf(
+          job,
+          rendered[i]!.filter((m) => m.kind === "CustomResourceDefinition"),
+          clusterScoped,
+        ).objects,
+    ),
+    ...own,
   ];
   return {
     done: true,
