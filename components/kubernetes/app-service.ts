@@ -284,7 +284,7 @@ export class AppService extends pulumi.ComponentResource {
         password: "DATABASE_PASSWORD",
       });
       synced.push(credentials.sync);
-      syncedNames.push(`${a.name}-database`);
+      syncedNames.push(credentials.secretName);
       env.push(
         { name: "DATABASE_HOST", value: a.database.host },
         // Read-only queries may go here; it is DATABASE_HOST when the database has no read replica.
@@ -298,7 +298,7 @@ export class AppService extends pulumi.ComponentResource {
     if (a.cache && a.secrets) {
       const credentials = syncRedisAuth(target(a.secrets, "cache"), a.cache, { password: "REDIS_PASSWORD" });
       synced.push(credentials.sync);
-      syncedNames.push(`${a.name}-cache`);
+      syncedNames.push(credentials.secretName);
       const ca = { resourceName: `${name}-cache-ca`, namespace, configMapName: `${a.name}-cache-ca`, labels, parent: this };
       trust = trustServerCa(ca, a.cache, "REDIS_TLS_CA_FILE");
       if (trust) synced.push(trust.configMap);

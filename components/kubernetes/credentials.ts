@@ -24,6 +24,8 @@ export interface SyncedCredentials {
   sync: k8s.apiextensions.CustomResource;
   /** The environment variables that read the Secret's keys, in the order their names were given. */
   env: k8s.types.input.core.v1.EnvVar[];
+  /** Name of the Kubernetes Secret, which the workload restarts on (credential-rollout.ts). */
+  secretName: string;
 }
 
 /** An environment variable read from one key of a Secret. */
@@ -53,6 +55,7 @@ export function syncPostgresCredentials(
   return {
     sync,
     env: [secretEnv(env.user, target.secretName, "username"), secretEnv(env.password, target.secretName, "password")],
+    secretName: target.secretName,
   };
 }
 
@@ -69,5 +72,5 @@ export function syncRedisAuth(
     [{ secretKey: "password", remoteKey: cache.authSecret }],
     target.parent,
   );
-  return { sync, env: [secretEnv(env.password, target.secretName, "password")] };
+  return { sync, env: [secretEnv(env.password, target.secretName, "password")], secretName: target.secretName };
 }
