@@ -43,27 +43,21 @@ const openDefaultDeny: Weakening = (args) =>
     ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } }, opts: args.opts }
     : undefined;
 
-/** The podinfo namespace enforces only the baseline Pod Security level, as dev's namespaces do. */
-const baselineNamespace: Weakening = (args) => {
-  if (args.type !== "kubernetes:core/v1:Namespace" || args.name !== "app-podinfo-ns-namespace") return undefined;
-  const metadata = args.props.metadata as { labels: Record<string, string> };
-  const labels = { ...metadata.labels, "pod-security.kubernetes.io/enforce": "baseline" };
-  return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
-};
+/** The namespace registered as `resource` enforces `level` instead of its own Pod Security level. */
+const namespaceEnforcing =
+  (resource: string, level: string): Weakening =>
+  (args) => {
+    if (args.type !== "kubernetes:core/v1:Namespace" || args.name !== resource) return undefined;
+    const metadata = args.props.metadata as { labels: Record<string, string> };
+    const labels = { ...metadata.labels, "pod-security.kubernetes.io/enforce": level };
+    return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
+  };
 
 /** The log collector's namespace keeps its privileged label but loses its default-deny. */
 const openCollectorNamespace: Weakening = (args) =>
   args.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && args.name === "log-collector-default-deny"
     ? { props: { ...args.props, spec: { podSelector: {}, policyTypes: ["Ingress"] } }, opts: args.opts }
     : undefined;
-
-/** The monitoring namespace labelled privileged, as the log collector's is: a second namespace below restricted. */
-const privilegedMonitoring: Weakening = (args) => {
-  if (args.type !== "kubernetes:core/v1:Namespace" || args.name !== "monitoring-ns-namespace") return undefined;
-  const metadata = args.props.metadata as { labels: Record<string, string> };
-  const labels = { ...metadata.labels, "pod-security.kubernetes.io/enforce": "privileged" };
-  return { props: { ...args.props, metadata: { ...metadata, labels } }, opts: args.opts };
-};
 
 /** The podinfo Service asks the cloud for a load balancer of its own, beside the gateway's. */
 const loadBalancedApp: Weakening = (args) =>
@@ -194,12 +188,17 @@ const PRODUCTION: Row[] = [
   ],
   ["a privileged pod", "pss-restricted", "app-podinfo-deployment", privileged],
   ["a namespace without default-deny", "namespace-default-deny", "app-podinfo-ns-namespace", openDefaultDeny],
-  ["a namespace enforcing baseline in production", "namespace-pss-labels", "app-podinfo-ns-namespace", baselineNamespace],
+  [
+    "a namespace enforcing baseline in production",
+    "namespace-pss-labels",
+    "app-podinfo-ns-namespace",
+    namespaceEnforcing("app-podinfo-ns-namespace", "baseline"),
+  ],
   [
     "a second namespace running privileged beside the log collector's",
     "namespace-pss-labels",
     "monitoring-ns-namespace",
-    privilegedMonitoring,
+    namespaceEnforcing("monitoring-ns-namespace", "privileged"),
   ],
   [
     "the log collector's namespace without its default-deny for egress",
