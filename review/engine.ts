@@ -3,6 +3,7 @@
 // dependencies and resource options. Tests and the review CLI both run programs through here.
 import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type { KubeObject } from "./check-types";
@@ -145,9 +146,14 @@ function aliasUrns(req: resproto.RegisterResourceRequest, at: { stack: string; p
   });
 }
 
-function recordRequest(req: resproto.RegisterResourceRequest, urn: string, aliases: string[]): RecordedResource {
+function recordRequest(
+  req: resproto.RegisterResourceRequest,
+  wire: Record<string, unknown>,
+  urn: string,
+  aliases: string[],
+): RecordedResource {
   const secretInputs: string[] = [];
-  const inputs = decode(req.getObject()?.toJavaScript() ?? {}, "", secretInputs) as Record<string, unknown>;
+  const inputs = decode(wire, "", secretInputs) as Record<string, unknown>;
   const propertyDependencies: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((deps, key) => {
     const urns = deps.getUrnsList();
@@ -182,6 +188,8 @@ type Callback<T> = (err: Error | null, res?: T) => void;
 interface Monitor {
   registerResource(req: resproto.RegisterResourceRequest, cb: Callback<resproto.RegisterResourceResponse>): Promise<void>;
   registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, cb: Callback<unknown>): void;
+  /** The mock's table of registered resources, by URN, which its invokes and output registrations read. */
+  resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
 }
 
 // Internal to the SDK: resolves once every outstanding registration has been answered.
@@ -220,8 +228,8 @@ interface Run {
    */
   refusals: string[];
   resources: RecordedResource[];
-  /** The engine's URN of each resource -> the URN the mock monitor gave it. */
-  toMock: Map<string, string>;
+  /** The URNs registered so far. */
+  urns: Set<string>;
   stackUrn: string | undefined;
   stackOutputs: { outputs: Record<string, unknown>; secretOutputs: string[] };
 }
@@ -242,13 +250,13 @@ export async function record(options: RunOptions): Promise<Recording> {
     disabled: new Set(options.disabledDefaultProviders ?? []),
     refusals: [],
     resources: [],
-    toMock: new Map(),
+    urns: new Set(),
     stackUrn: undefined,
     stackOutputs: { outputs: {}, secretOutputs: [] },
   };
   await installMocks(run);
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-  interceptRegistrations(run, monitor);
+  answerRegistrations(run, monitor);
   interceptStackOutputs(run, monitor);
   const failure = await runProgram(options.program, waitForRPCs);
   if (run.refusals.length > 0) throw new ReviewError(run.refusals.sort().join("\n"));
@@ -285,46 +293,100 @@ async function installMocks(run: Run): Promise<void> {
   );
 }
 
+/** A wire value the SDK reads back the same whether or not it was turned into values and back: plain JSON, with secrets that hold no secret. */
+function plainWire(value: unknown, inSecret = false): boolean {
+  if (value === UNKNOWN) return false;
+  if (value === null || typeof value !== "object") return value !== undefined;
+  if (Array.isArray(value)) return value.every((v) => plainWire(v, inSecret));
+  const obj = value as Record<string, unknown>;
+  const sig = obj[SIG_KEY];
+  if (sig !== undefined) return sig === SIG.secret && !inSecret && plainWire(obj.value, true);
+  return Object.values(obj).every((v) => plainWire(v, inSecret));
+}
+
+/** What the SDK reads off a registration's answer; the SDK itself answers with this shape when it runs without an engine. */
+function response(urn: string, id: string, state: Record<string, unknown>): resproto.RegisterResourceResponse {
+  return {
+    getUrn: () => urn,
+    getId: () => id,
+    getObject: () => ({ toJavaScript: () => state }),
+    getPropertydependenciesMap: () => undefined,
+    getResult: () => 0,
+    getUnknown: () => false,
+  } as unknown as resproto.RegisterResourceResponse;
+}
+
 /**
- * Records each registration as the engine would receive it. The mock monitor builds URNs its own way (the
- * stack's type in every top-level URN, only the nearest parent's type in nested ones): the SDK is handed
- * the URN the engine would build, and it is translated back whenever the SDK talks to the mock about that
- * resource again.
+ * The state the engine would answer a custom resource with: its inputs, then what the provider computes.
+ * This is what the SDK's mock monitor answers, built from the request's own wire form: the mock turns the
+ * inputs into values and back (an async walk, then protobuf both ways), which changes nothing for plain
+ * values and secrets. Anything else (resource references, assets, unknowns) takes the mock's way.
  */
-function interceptRegistrations(run: Run, monitor: Monitor): void {
-  const { options, disabled, toMock } = run;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    const type = req.getType();
-    const pkg = packageOf(type);
-    if (req.getCustom() && !req.getProvider() && disabled.has(pkg)) {
-      refuse(
-        run,
-        `${type} ${req.getName()} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`,
-      );
+export async function answerState(wire: Record<string, unknown>, computed: Record<string, unknown>, inputs: Record<string, unknown>) {
+  if (plainWire(wire) && Object.values(computed).every((v) => v === undefined || plainWire(v))) {
+    const state: Record<string, unknown> = { ...wire };
+    for (const [key, value] of Object.entries(computed)) {
+      if (value === undefined) delete state[key];
+      else state[key] = value;
     }
-    const parent = req.getParent();
-    if (parent) req.setParent(toMock.get(parent) ?? parent);
-    return register(req, (err, res) => {
-      req.setParent(parent);
-      if (err || !res) return cb(err, res);
-      const urn = engineUrn(options, parent && parent !== run.stackUrn ? parent : "", type, req.getName());
-      if (toMock.has(urn)) {
-        refuse(run, `duplicate resource URN ${urn}: two resources share the type ${type} and the name ${req.getName()}`);
+    return state;
+  }
+  return (await rpc.serializeProperties("", { ...inputs, ...computed })) as Record<string, unknown>;
+}
+
+/** The request's inputs as the SDK's mocks hand them to `newResource`. */
+export function mockInputs(wire: Record<string, unknown>): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wire)) if (value !== undefined) inputs[key] = rpc.deserializeProperty(value);
+  return inputs;
+}
+
+/**
+ * Answers and records each registration as the engine would receive it, under the URN the engine would
+ * build (the type qualified by every ancestor's type below the stack). It takes the mock monitor's place for
+ * registrations, keeping the mock's table of resources that invokes and output registrations read.
+ */
+function answerRegistrations(run: Run, monitor: Monitor): void {
+  const { options, disabled, urns } = run;
+  monitor.registerResource = async (req, cb) => {
+    try {
+      const type = req.getType();
+      const name = req.getName();
+      const pkg = packageOf(type);
+      if (req.getCustom() && !req.getProvider() && disabled.has(pkg))
+        refuse(
+          run,
+          `${type} ${name} uses the default ${pkg} provider, which Pulumi.yaml disables: pass { provider } or a parent that has one`,
+        );
+      const parent = req.getParent();
+      const urn = engineUrn(options, parent && parent !== run.stackUrn ? parent : "", type, name);
+      const wire = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+      if (urns.has(urn)) {
+        refuse(run, `duplicate resource URN ${urn}: two resources share the type ${type} and the name ${name}`);
       } else {
-        toMock.set(urn, res.getUrn());
+        urns.add(urn);
         if (type === pulumi.runtime.rootPulumiStackTypeName) run.stackUrn = urn;
-        const recorded = recordRequest(req, urn, aliasUrns(req, options, run.stackUrn ?? ""));
+        const recorded = recordRequest(req, wire, urn, aliasUrns(req, options, run.stackUrn ?? ""));
         run.resources.push(recorded);
         options.onResource?.(recorded);
       }
-      res.setUrn(urn);
-      cb(null, res);
-    });
+      let id = "";
+      let state: Record<string, unknown> = {};
+      if (req.getCustom()) {
+        const inputs = mockInputs(wire);
+        const answer = options.answers.resource(type, name, inputs);
+        id = answer.id;
+        state = await answerState(wire, answer.state, inputs);
+      }
+      monitor.resources.set(urn, { urn, id: id || null, state });
+      cb(null, response(urn, id, state));
+    } catch (err) {
+      cb(err as Error);
+    }
   };
 }
 
-/** Keeps the stack's outputs, and passes every output registration on under the mock's URN. */
+/** Keeps the stack's outputs, and passes every output registration on to the mock. */
 function interceptStackOutputs(run: Run, monitor: Monitor): void {
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, cb) => {
@@ -334,7 +396,6 @@ function interceptStackOutputs(run: Run, monitor: Monitor): void {
       const outputs = decode(req.getOutputs()?.toJavaScript() ?? {}, "", secretOutputs) as Record<string, unknown>;
       run.stackOutputs = { outputs, secretOutputs };
     }
-    req.setUrn(run.toMock.get(urn) ?? urn);
     registerOutputs(req, cb);
   };
 }

@@ -2,8 +2,10 @@
 // WHEN the recording engine runs it under mocks
 // THEN each field of each registration is exactly what the SDK sent the engine.
 import { describe, expect, test } from "@jest/globals";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import fc from "fast-check";
 import * as path from "node:path";
-import { type Answers, record, type Recording } from "../review/engine";
+import { type Answers, answerState, mockInputs, record, type Recording } from "../review/engine";
 
 const program = path.join(__dirname, "fixtures", "engine-program.ts");
 const answers: Answers = {
@@ -138,5 +140,48 @@ describe("the recording engine fails loudly", () => {
     await expect(run(undefined, { program: invokeWithoutProvider, answers: answering })).rejects.toThrow(
       "invoke fixture:index:getThing uses the default fixture provider, which Pulumi.yaml disables: pass { provider }",
     );
+  });
+});
+
+describe("the engine's answer to a custom resource is the SDK mock's answer", () => {
+  // The SDK's mock turns a request's inputs into values and back before answering; the engine answers from
+  // the wire form. What the program then reads (the SDK deserializes the answer) must be the same.
+  const SIG_KEY = "4dabf18193072939515e22adb298388d";
+  const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+  const secret = (value: unknown) => ({ [SIG_KEY]: SECRET, value });
+  const leaf = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+  const { wire } = fc.letrec((tie) => ({
+    wire: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object"), tie("secret")),
+    array: fc.array(tie("wire"), { maxLength: 3 }),
+    object: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), tie("wire"), { maxKeys: 4 }),
+    secret: tie("wire").map(secret),
+  }));
+  const props = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), wire, { maxKeys: 5 });
+  const computed = fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.oneof(leaf, fc.constant(undefined), fc.array(leaf)), {
+    maxKeys: 3,
+  });
+  const read = (state: Record<string, unknown>) => rpc.deserializeProperties({ toJavaScript: () => state } as never);
+  const mockWay = async (inputs: Record<string, unknown>, state: Record<string, unknown>) =>
+    (await rpc.serializeProperties("", { ...mockInputs(inputs), ...state })) as Record<string, unknown>;
+
+  test("for plain values and secrets at any depth (a secret inside a secret too), with computed values added, replaced or unset", async () => {
+    await fc.assert(
+      fc.asyncProperty(props, computed, async (inputs, state) => {
+        expect(read(await answerState(inputs, state, mockInputs(inputs)))).toEqual(read(await mockWay(inputs, state)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("anything else (a resource reference, an asset, an unknown) is answered the mock's way", async () => {
+    const inputs = {
+      role: { [SIG_KEY]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:pulumi:test::fixture::fixture:index:Role::r", id: "r-id" },
+      code: { [SIG_KEY]: "c44067f5952c0a294b673a41bacd8c17", path: "./index.js" },
+      later: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      plain: "value",
+    };
+    const answer = await answerState(inputs, { arn: "arn:x" }, mockInputs(inputs));
+    expect(answer).toEqual(await mockWay(inputs, { arn: "arn:x" }));
+    expect([answer.role, "later" in answer, answer.plain, answer.arn]).toEqual(["r-id", false, "value", "arn:x"]);
   });
 });
