@@ -122,15 +122,17 @@ function tarPath(header: Buffer, pax: string | undefined): string {
   return prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
 }
 
-/** The text of the first member of a .tgz whose path `wanted` accepts. */
-export function tgzMember(archive: Buffer, wanted: (memberPath: string) => boolean): string | undefined {
-  const tar = zlib.gunzipSync(archive);
+const MORE = Symbol("more of the archive is needed");
+
+/** The first member of a tar whose path `wanted` accepts; MORE when `tar` is a prefix that ends before it is known. */
+function tarMember(tar: Buffer, wanted: (memberPath: string) => boolean, complete: boolean): string | undefined | typeof MORE {
   let pax: string | undefined;
   for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) return undefined;
     const size = parseInt(header.toString("ascii", 124, 136).replace(/\0.*$/s, "").trim() || "0", 8);
     const type = String.fromCharCode(header[156]!);
+    if (!complete && at + 512 + size > tar.length) return MORE;
     const body = tar.subarray(at + 512, at + 512 + size);
     at += 512 + Math.ceil(size / 512) * 512;
     if (type === "x") {
@@ -141,7 +143,22 @@ export function tgzMember(archive: Buffer, wanted: (memberPath: string) => boole
     pax = undefined;
     if ((type === "0" || type === "\0") && wanted(member)) return body.toString("utf8");
   }
-  return undefined;
+  return complete ? undefined : MORE;
+}
+
+/**
+ * The text of the first member of a .tgz whose path `wanted` accepts. The archive is inflated from its start
+ * only as far as that member (Helm writes Chart.yaml first), so reading a chart's name does not inflate the chart.
+ */
+export function tgzMember(archive: Buffer, wanted: (memberPath: string) => boolean): string | undefined {
+  for (let take = 64 * 1024; ; take *= 8) {
+    const complete = take >= archive.length;
+    const tar = complete
+      ? zlib.gunzipSync(archive)
+      : zlib.gunzipSync(archive.subarray(0, take), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const found = tarMember(tar, wanted, complete);
+    if (found !== MORE) return found;
+  }
 }
 
 /** `name` and `version` of the chart in a Helm archive: its top-level Chart.yaml, not a subchart's. */

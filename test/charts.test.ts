@@ -4,10 +4,11 @@
 // THEN the repository is consistent (digests, Chart.yaml versions, lock against pins both ways, every archive
 //      the shipped stacks install), and each planted fault is reported on one line that names the file or chart.
 import { afterAll, describe, expect, test } from "@jest/globals";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { archiveChart, chartPin, crdsPin, localArchive, readLock, type ArchivePin } from "../components/charts";
+import { archiveChart, chartPin, crdsPin, localArchive, readLock, tgzMember, type ArchivePin } from "../components/charts";
 import { helmRelease } from "../components/helm";
 import { CHARTS } from "../infra/charts";
 import { helmPullArgs, pulledFile, pullPlan, verifyCharts } from "../scripts/charts";
@@ -57,6 +58,16 @@ describe("the repository's charts/", () => {
   test("each chart archive's own Chart.yaml names the chart and version its lock entry gives", () => {
     for (const e of LOCK.archives.filter((a) => a.kind === "chart"))
       expect(archiveChart(fs.readFileSync(path.join(ROOT, "charts", e.file)))).toEqual({ name: e.name, version: e.version });
+  });
+
+  test("a member is read as tar reads it, wherever it lies: the archive is inflated only as far as needed, or whole", () => {
+    const file = path.join(ROOT, "charts", LOCK.archives.find((e) => e.name === "kube-prometheus-stack")!.file);
+    const archive = fs.readFileSync(file);
+    const members = execFileSync("tar", ["-tzf", file], { encoding: "utf8" }).trim().split("\n");
+    // The first member, one a quarter of the way in (past the first inflated part), and the last, which only inflating everything reaches.
+    for (const member of [members[0]!, members[Math.floor(members.length / 4)]!, members.at(-1)!])
+      expect(tgzMember(archive, (p) => p === member)).toBe(execFileSync("tar", ["-xzOf", file, member], { encoding: "utf8" }));
+    expect(tgzMember(archive, (p) => p === "kube-prometheus-stack/no-such-file")).toBeUndefined();
   });
 
   test("the shipped AWS and GCP production stacks install only locked archives, and together all of them", () => {
