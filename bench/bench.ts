@@ -11,6 +11,10 @@ import * as path from "node:path";
 import { listStacks, loadProject, loadStackConfig } from "../review/stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
+/** `npm run review` as package.json has it, without `node`: the review runs here exactly as a user runs it. */
+const REVIEW = reviewCommand();
+/** The Node options the review runs with; the floors get them too, so the ratios compare the work alone. */
+const NODE_FLAGS = REVIEW.slice(0, REVIEW.indexOf("-r"));
 const PROBE = path.join(__dirname, "probe.js");
 const RUNS = runs(process.env.BENCH_RUNS);
 /** Review CPU over the CPU of a bare require of its SDKs: what is left for compiling, the program and the policies. */
@@ -21,6 +25,16 @@ const SDKS: Record<string, string[]> = {
   aws: ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"],
   gcp: ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/aws/types/enums", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"],
 };
+
+function reviewCommand(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const [node, ...args] = (scripts.review ?? "").split(/\s+/);
+  if (node !== "node" || !args.includes("-r") || args.some((a) => /["'$`]/.test(a))) {
+    console.error(`bench: package.json's review script is not a plain \`node [options] -r <hook> <cli>\` command (got ${scripts.review})`);
+    process.exit(2);
+  }
+  return args;
+}
 
 function runs(text: string | undefined): number {
   const n = Number(text ?? 3);
@@ -98,10 +112,15 @@ for (const stack of listStacks(ROOT)) {
   const out = path.join(work, "out");
   // Alternate them, so a machine that gets busier part-way slows all alike.
   for (let i = 0; i < RUNS; i++) {
-    reviews.push(measure(`review of ${stack}`, ["-r", "./review/register.js", "review/cli.ts", "--stack", stack, "--out", out]));
-    bare.push(measure(`require of ${sdks.join(", ")}`, ["-e", `for (const sdk of ${JSON.stringify(sdks)}) require(sdk);`]));
+    reviews.push(measure(`review of ${stack}`, [...REVIEW, "--stack", stack, "--out", out]));
+    bare.push(measure(`require of ${sdks.join(", ")}`, [...NODE_FLAGS, "-e", `for (const sdk of ${JSON.stringify(sdks)}) require(sdk);`]));
     floor.push(
-      measure(`registration of ${stack}'s resources`, [path.join(__dirname, "replay.js"), path.join(out, `${stack}.json`), ...sdks]),
+      measure(`registration of ${stack}'s resources`, [
+        ...NODE_FLAGS,
+        path.join(__dirname, "replay.js"),
+        path.join(out, `${stack}.json`),
+        ...sdks,
+      ]),
     );
   }
   const runsOk = [...reviews, ...bare, ...floor].every((r) => r.ok);
