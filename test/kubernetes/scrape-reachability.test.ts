@@ -75,9 +75,9 @@ const ROUTE = "route podinfo/HTTPRoute/podinfo: the proxies of gateway/Gateway/p
 /** Every pod whose egress the policies isolate, each of which must reach the cluster DNS on UDP and TCP 53. */
 const ISOLATED_PODS = [
   "podinfo/Deployment/podinfo",
+  "backups/CronJob/postgres-backup",
   "monitoring/Deployment/redis-exporter",
   "monitoring/Deployment/postgres-exporter",
-  "backups/CronJob/postgres-backup",
   "backups/CronJob/restore-verification",
   "monitoring/CronJob/credential-rollout",
   "external-secrets/Deployment/external-secrets-cert-controller",
