@@ -25,6 +25,13 @@ export interface WorkloadIdentity {
   readonly principalId: pulumi.Output<string>;
 }
 
+/**
+ * A source of the API server's calls to in-cluster webhooks: address ranges it calls from, or the pods that
+ * relay its calls (which a network policy sees as the source).
+ */
+export type WebhookCaller =
+  { readonly cidrs: pulumi.Input<string[]> } | { readonly namespace: string; readonly pods: Readonly<Record<string, string>> };
+
 /** A managed Kubernetes cluster with what the Kubernetes layer needs to build on it. */
 export interface KubernetesCluster {
   readonly clusterName: pulumi.Output<string>;
@@ -136,8 +143,10 @@ export interface ClusterServices {
    * Secrets controller's own service account (whose identity the cloud resources grant reads to).
    */
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
-  /** Addresses of the nodes, for scraping kubelets and for the API server's calls to webhooks. */
+  /** Addresses of the nodes, for scraping kubelets and node exporters. */
   readonly nodeCidrs: pulumi.Input<string[]>;
+  /** Where the API server's calls to the cluster's webhooks arrive from, for the webhooks' ingress network policies. */
+  readonly webhookCallers: readonly WebhookCaller[];
   /** The cluster's DNS server, whose metrics Prometheus scrapes. */
   readonly clusterDns: ClusterDns;
   /** Grafana's view of the cloud's store of container logs (CloudWatch Logs, Cloud Logging). */

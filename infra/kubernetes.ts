@@ -91,7 +91,13 @@ function logCollector({ k, podSecurity, opts }: Layer): void {
   if (!collector) return;
   logCollectorNamespace(
     "log-collector",
-    { collector, podSecurityVersion: podSecurity.version, nodeCidrs: k.services.nodeCidrs, apiServerCidrs: k.cluster.apiServerCidrs },
+    {
+      collector,
+      podSecurityVersion: podSecurity.version,
+      nodeCidrs: k.services.nodeCidrs,
+      webhookCallers: k.services.webhookCallers,
+      apiServerCidrs: k.cluster.apiServerCidrs,
+    },
     opts,
   );
 }
@@ -105,7 +111,7 @@ function secretsSync({ k, podSecurity, scrapers, opts }: Layer): SecretsSync {
       namespace: NAMESPACES.externalSecrets,
       podSecurity,
       storeProvider: k.services.secretStoreProvider,
-      webhookCallerCidrs: k.services.nodeCidrs,
+      webhookCallers: k.services.webhookCallers,
       scrapers,
     },
     opts,
@@ -126,6 +132,7 @@ function platformMonitoring({ config, k, podSecurity, opts }: Layer, secrets: Se
       podSecurity,
       storageClassName: k.services.storageClassName,
       nodeCidrs: k.services.nodeCidrs,
+      webhookCallers: k.services.webhookCallers,
       prometheusRetentionDays: config.monitoring.prometheusRetentionDays,
       prometheusStorageGb: config.monitoring.prometheusStorageGb,
       grafanaStorageGb: config.monitoring.grafanaStorageGb,
@@ -211,7 +218,7 @@ function certManager(
       issuers,
       http01Listener: { gatewayName: GATEWAY_NAME, gatewayNamespace: NAMESPACES.gateway, sectionName: HTTP_LISTENER },
       ...(config.ingress.acmeEmail !== undefined && { acmeEmail: config.ingress.acmeEmail }),
-      webhookCallerCidrs: k.services.nodeCidrs,
+      webhookCallers: k.services.webhookCallers,
       scrapers,
       replicas,
       prometheusCrds: monitoring.crds,

@@ -2,6 +2,7 @@
 // program registers, and what each helm Release rendered when the review rendered it) and the facts about
 // the cluster that no object holds (where the API server calls webhooks from, the cluster DNS pods, the pods
 // the gateway controller and the Prometheus operator run), read off the recorded cloud resources.
+import { KONNECTIVITY_AGENTS } from "../components/gcp/konnectivity";
 import { PROXY_PODS, PROXY_PORTS } from "../components/kubernetes/gateway";
 import { STACK_RELEASE } from "../components/kubernetes/monitoring";
 import { checkLevel, type KubeObject } from "./check-types";
@@ -41,7 +42,7 @@ function usableEnds(cidr: string, reservedLow: number, reservedHigh: number): st
 const inputSources = (resources: readonly RecordedResource[], r: RecordedResource, input: string, type: string) =>
   (r.propertyDependencies[input] ?? []).flatMap((urn) => resources.filter((x) => x.urn === urn && x.type === type));
 
-type CloudFacts = Pick<ClusterFacts, "apiServerAddresses" | "dns"> & { nodeAddresses: string[] };
+type CloudFacts = Pick<ClusterFacts, "apiServerAddresses" | "webhookCallers" | "dns"> & { nodeAddresses: string[] };
 
 /** The cluster DNS pods: `k8s-app: kube-dns` in kube-system on EKS and GKE, with the server's DNS and metrics ports. */
 function dnsPods(name: string, metrics: Record<string, number>): ClusterFacts["dns"] {
@@ -58,11 +59,13 @@ function dnsPods(name: string, metrics: Record<string, number>): ClusterFacts["d
 }
 
 /**
- * Where the API server is (and calls webhooks from), where the nodes are, and which DNS server the cluster
- * runs. EKS: the control plane's network interfaces sit in the cluster's subnets and the nodes in the node
- * groups' (AWS keeps each subnet's first four addresses and its last); its DNS is the CoreDNS add-on. GKE:
- * the control plane's private endpoint and the nodes take addresses in the node subnet's primary range (GCP
- * keeps the first two and the last two); its DNS is kube-dns. Each range is represented by its usable ends.
+ * Where the API server is and calls webhooks from, where the nodes are, and which DNS server the cluster
+ * runs. EKS: the control plane's network interfaces sit in the cluster's subnets, and call webhooks from
+ * there; the nodes are in the node groups' (AWS keeps each subnet's first four addresses and its last); its
+ * DNS is the CoreDNS add-on. GKE: the control plane's private endpoint and the nodes take addresses in the
+ * node subnet's primary range (GCP keeps the first two and the last two); webhook calls arrive through the
+ * Konnectivity agents in kube-system, and may come from the endpoint's range; its DNS is kube-dns. Each range
+ * is represented by its usable ends.
  */
 function cloudFacts(resources: readonly RecordedResource[]): CloudFacts {
   const subnetEnds = (type: string, input: string, subnet: string, cidr: string, reserved: [number, number]) =>
@@ -72,15 +75,21 @@ function cloudFacts(resources: readonly RecordedResource[]): CloudFacts {
       .flatMap((s) => usableEnds(s.inputs[cidr] as string, ...reserved));
   if (resources.some((r) => r.type === "aws:eks/cluster:Cluster")) {
     const aws = (type: string, input: string) => subnetEnds(type, input, "aws:ec2/subnet:Subnet", "cidrBlock", [4, 1]);
+    const apiServerAddresses = aws("aws:eks/cluster:Cluster", "vpcConfig");
     return {
-      apiServerAddresses: aws("aws:eks/cluster:Cluster", "vpcConfig"),
+      apiServerAddresses,
+      webhookCallers: apiServerAddresses.map((address) => ({ address })),
       nodeAddresses: aws("aws:eks/nodeGroup:NodeGroup", "subnetIds"),
       dns: dnsPods("coredns", { metrics: 9153 }),
     };
   }
   const nodeSubnet = subnetEnds("gcp:container/cluster:Cluster", "subnetwork", "gcp:compute/subnetwork:Subnetwork", "ipCidrRange", [2, 2]);
+  const agents = resources.some((r) => r.type === "gcp:container/cluster:Cluster")
+    ? [{ namespace: KONNECTIVITY_AGENTS.namespace, labels: { ...KONNECTIVITY_AGENTS.pods } }]
+    : [];
   return {
     apiServerAddresses: nodeSubnet,
+    webhookCallers: [...agents, ...nodeSubnet.map((address) => ({ address }))],
     nodeAddresses: nodeSubnet,
     dns: dnsPods("kube-dns", { metrics: 10054, "metrics-skydns": 10055 }),
   };

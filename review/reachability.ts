@@ -16,8 +16,13 @@ export const REACHABILITY_DESCRIPTION =
 
 /** What the cluster runs besides the objects: the API server, the DNS pods, and the pods controllers make. */
 export interface ClusterFacts {
-  /** Addresses the API server calls webhooks from (the ends of each range it calls from). */
+  /** Addresses the API server is reached at (the ends of each range), behind `default/kubernetes`. */
   apiServerAddresses: string[];
+  /**
+   * Where the API server's calls to webhooks arrive from: addresses (the ends of each range), or the pods that
+   * relay them. A webhook must admit every one.
+   */
+  webhookCallers: Endpoint[];
   /** The cluster DNS pods (kube-system, `k8s-app: kube-dns` on EKS and GKE), with their container ports. */
   dns: PodTemplate;
   /** Labels and named ports of the proxy pods the gateway controller runs in each Gateway's namespace. */
@@ -218,8 +223,8 @@ function webhookRefs(objects: KubeObject[]): { by: string; service: ServiceRef }
 /** The API server to each webhook's pods, on the container port behind the Service port it calls (443 unless named). */
 function webhookPaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTemplate[], unresolved: string[]): Path[] {
   const from: Source = {
-    name: `the API server (${facts.apiServerAddresses.join(", ")})`,
-    endpoints: facts.apiServerAddresses.map((address) => ({ address })),
+    name: `the API server (${facts.webhookCallers.map((e) => ("address" in e ? e.address : `via ${peerText(e)}`)).join(", ")})`,
+    endpoints: facts.webhookCallers,
   };
   const services = servicesOf(objects);
   return webhookRefs(objects).flatMap(({ by, service: ref }) => {
@@ -227,7 +232,7 @@ function webhookPaths(objects: KubeObject[], facts: ClusterFacts, pods: PodTempl
     const targets = service ? behindService(service, { number: ref.port ?? 443 }, pods) : [];
     const what = `${by}: the API server calls Service ${ref.namespace}/${ref.name} port ${ref.port ?? 443}`;
     if (targets.length === 0) unresolved.push(`${what}, which leads to no pods among the objects`);
-    else if (from.endpoints.length === 0) unresolved.push(`${what}, but no address of the API server is known`);
+    else if (from.endpoints.length === 0) unresolved.push(`${what}, but where the API server calls from is not known`);
     if (from.endpoints.length === 0) return [];
     return targets.map((t): Path => ({ kind: "webhook", by, from, to: t.to, port: t.port, portName: t.portName, protocol: "TCP" }));
   });

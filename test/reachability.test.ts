@@ -42,6 +42,7 @@ const WEB = { app: "web" };
 const WEBHOOK = { app: "webhook" };
 const FACTS: ClusterFacts = {
   apiServerAddresses: ["10.0.0.4", "10.0.31.254"],
+  webhookCallers: [{ address: "10.0.0.4" }, { address: "10.0.31.254" }],
   dns: {
     object: "kube-system/Deployment/coredns",
     namespace: "kube-system",

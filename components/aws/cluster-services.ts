@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmRelease } from "../helm";
-import type { ClusterDns, ClusterServices, LoadBalancerClass, LogCollectorNamespace, LogDatasource } from "../types";
+import type { ClusterDns, ClusterServices, LoadBalancerClass, LogCollectorNamespace, LogDatasource, WebhookCaller } from "../types";
 import { CLOUDWATCH_AGENT_SERVICE_ACCOUNT, type EksCluster } from "./eks-cluster";
 import { cloudWatchLogDatasource } from "./log-datasource";
 import { LB_CONTROLLER_CHART, LB_CONTROLLER_SERVICE_ACCOUNT } from "./eks-lb-controller";
@@ -40,6 +40,8 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
   readonly storageClassName: pulumi.Output<string>;
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
   readonly nodeCidrs: string[];
+  /** The EKS control plane calls webhooks from its network interfaces in the cluster's (the nodes') subnets. */
+  readonly webhookCallers: WebhookCaller[];
   /** EKS runs CoreDNS (the coredns add-on), serving its metrics on 9153. */
   readonly clusterDns: ClusterDns = { server: "coredns", metricsPorts: [9153] };
   /** CloudWatch Logs, through Grafana's built-in CloudWatch datasource. */
@@ -117,6 +119,7 @@ export class AwsClusterServices extends pulumi.ComponentResource implements Clus
     this.storageClassName = storageClass.metadata.name;
     this.secretStoreProvider = cluster.region.apply((region): Record<string, unknown> => ({ aws: { service: "SecretsManager", region } }));
     this.nodeCidrs = [...args.nodeCidrs];
+    this.webhookCallers = [{ cidrs: this.nodeCidrs }];
     this.logDatasource = cloudWatchLogDatasource(cluster);
     this.registerOutputs({ storageClassName: this.storageClassName, nodeCidrs: this.nodeCidrs });
   }

@@ -4,8 +4,9 @@
 // kube-dns serves its metrics. Nothing here runs a controller: GKE reconciles load balancers itself.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterDns, ClusterServices, LoadBalancerClass, LogDatasource } from "../types";
+import type { ClusterDns, ClusterServices, LoadBalancerClass, LogDatasource, WebhookCaller } from "../types";
 import type { GkeCluster } from "./gke-cluster";
+import { KONNECTIVITY_AGENTS } from "./konnectivity";
 import { cloudLoggingDatasource, type LogCluster } from "./log-datasource";
 
 /**
@@ -34,6 +35,11 @@ export class GcpClusterServices extends pulumi.ComponentResource implements Clus
   readonly storageClassName: pulumi.Output<string>;
   readonly secretStoreProvider: pulumi.Output<Record<string, unknown>>;
   readonly nodeCidrs: string[];
+  /**
+   * The Konnectivity agents GKE relays the API server's webhook calls through, and the node subnet, where the
+   * control plane's private endpoint sits.
+   */
+  readonly webhookCallers: WebhookCaller[];
   readonly clusterDns = KUBE_DNS;
   readonly logDatasource: LogDatasource;
 
@@ -69,6 +75,7 @@ export class GcpClusterServices extends pulumi.ComponentResource implements Clus
     // Identity maps to the Google service account the secrets grant reads to (SecretsSync.identity).
     this.secretStoreProvider = args.cluster.projectId.apply((projectID): Record<string, unknown> => ({ gcpsm: { projectID } }));
     this.nodeCidrs = [...args.nodeCidrs];
+    this.webhookCallers = [KONNECTIVITY_AGENTS, { cidrs: this.nodeCidrs }];
     this.logDatasource = cloudLoggingDatasource(args.cluster);
     this.registerOutputs({ storageClassName: this.storageClassName, nodeCidrs: this.nodeCidrs });
   }

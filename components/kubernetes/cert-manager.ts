@@ -2,7 +2,7 @@
 // ClusterIssuers, solving HTTP-01 through the platform's Gateway: no DNS credentials in the cluster.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesCluster } from "../types";
+import type { KubernetesCluster, WebhookCaller } from "../types";
 import { helmRelease } from "../helm";
 import { CERT_MANAGER_CHART } from "./charts";
 import { PlatformNamespace, type PodSecurity } from "./namespace";
@@ -37,8 +37,8 @@ export interface CertManagerArgs {
   http01Listener: { gatewayName: string; gatewayNamespace: string; sectionName: string };
   /** ACME account e-mail (Let's Encrypt no longer sends expiry mail; used for account recovery). @default none */
   acmeEmail?: string;
-  /** Addresses the API server calls the webhook from. */
-  webhookCallerCidrs: pulumi.Input<string[]>;
+  /** Where the API server's calls to the webhook arrive from (ClusterServices.webhookCallers). */
+  webhookCallers: readonly WebhookCaller[];
   /** Prometheus pods, admitted to the metrics port of the controller, the cainjector and the webhook. */
   scrapers: Required<PodPeer>;
   /** Controller and webhook replicas. @default 2 */
@@ -56,7 +56,7 @@ export interface CertManagerArgs {
  * The cert-manager namespace's allowances: DNS, the API server, the ACME directory (and the HTTP-01
  * self-check), the API server calling the webhook, and Prometheus scraping the metrics port.
  */
-function certManagerAllowances(args: Pick<CertManagerArgs, "cluster" | "webhookCallerCidrs" | "scrapers">): Allowance[] {
+function certManagerAllowances(args: Pick<CertManagerArgs, "cluster" | "webhookCallers" | "scrapers">): Allowance[] {
   return [
     dnsEgress(),
     // Every component (controller, cainjector, webhook, the startup check) works through the API.
@@ -67,7 +67,7 @@ function certManagerAllowances(args: Pick<CertManagerArgs, "cluster" | "webhookC
       name: "webhook",
       direction: "Ingress",
       pods: WEBHOOK_PODS,
-      peers: [{ cidrs: args.webhookCallerCidrs }],
+      peers: [...args.webhookCallers],
       ports: [{ port: CERT_MANAGER_WEBHOOK_PORT }],
     },
     {

@@ -6,7 +6,7 @@
 // default-deny with the few paths they use. The policy pack's namespace-pss-labels admits no other namespace
 // below the environment's level.
 import type * as pulumi from "@pulumi/pulumi";
-import type { LogCollectorNamespace } from "../types";
+import type { LogCollectorNamespace, WebhookCaller } from "../types";
 import { PlatformNamespace } from "./namespace";
 import { type Allowance, apiServerEgress, dnsEgress } from "./network-policy";
 
@@ -17,8 +17,10 @@ export interface LogCollectorArgs {
   collector: LogCollectorNamespace;
   /** Release of the Pod Security standard, e.g. "v1.35" (the cluster's minor). */
   podSecurityVersion: string;
-  /** Where the API server calls webhooks from and where the nodes (and their host-network agents) live. */
+  /** Where the nodes (and their host-network agents) live. */
   nodeCidrs: pulumi.Input<string[]>;
+  /** Where the API server's calls to the add-on's webhooks arrive from (ClusterServices.webhookCallers). */
+  webhookCallers: readonly WebhookCaller[];
   /** The API server's addresses, for the operator's watches and updates. */
   apiServerCidrs: pulumi.Input<string[]>;
 }
@@ -28,7 +30,7 @@ export function logCollectorAllowances(args: Omit<LogCollectorArgs, "podSecurity
   const { webhook, nodeScrapedPorts } = args.collector;
   const pods = { ...webhook.pods };
   return [
-    { name: "webhook", direction: "Ingress", pods, peers: [{ cidrs: args.nodeCidrs }], ports: [{ port: webhook.port }] },
+    { name: "webhook", direction: "Ingress", pods, peers: [...args.webhookCallers], ports: [{ port: webhook.port }] },
     apiServerEgress(args.apiServerCidrs, pods),
     dnsEgress(pods),
     ...(nodeScrapedPorts.length > 0

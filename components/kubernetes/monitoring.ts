@@ -6,7 +6,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ClusterDns, KubernetesCluster, LogDatasource, PostgresEndpoint, RedisEndpoint, WorkloadIdentity } from "../types";
+import type {
+  ClusterDns,
+  KubernetesCluster,
+  LogDatasource,
+  PostgresEndpoint,
+  RedisEndpoint,
+  WebhookCaller,
+  WorkloadIdentity,
+} from "../types";
 import { alertRuleGroups, type AlertRulesArgs, EXTERNAL_SECRETS_DATA_HASH } from "./alert-rules";
 import { APP_VARIABLE, appLogsDashboardJson, dashboardJson, type DashboardArgs, platformDashboards } from "./dashboards";
 import { helmRelease } from "../helm";
@@ -119,8 +127,10 @@ export interface MonitoringArgs {
   namespace?: string;
   podSecurity: PodSecurity;
   storageClassName: pulumi.Input<string>;
-  /** Addresses of the nodes (kubelet and cAdvisor metrics on 10250) and the API server's webhook callers. */
+  /** Addresses of the nodes (kubelet and cAdvisor metrics on 10250). */
   nodeCidrs: pulumi.Input<string[]>;
+  /** Where the API server's calls to the Prometheus operator's webhook arrive from (ClusterServices.webhookCallers). */
+  webhookCallers: readonly WebhookCaller[];
   prometheusRetentionDays: number;
   prometheusStorageGb: number;
   grafanaStorageGb: number;
@@ -142,14 +152,16 @@ export interface MonitoringArgs {
 }
 
 /** The monitoring namespace's allowances. */
-function monitoringAllowances(a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "database" | "cache" | "scrapeTargets">): Allowance[] {
+function monitoringAllowances(
+  a: Pick<MonitoringArgs, "cluster" | "nodeCidrs" | "webhookCallers" | "database" | "cache" | "scrapeTargets">,
+): Allowance[] {
   const targets = new Map<string, ScrapeTarget[]>();
   for (const t of a.scrapeTargets) targets.set(t.namespace, [...(targets.get(t.namespace) ?? []), t]);
   return [
     dnsEgress(),
     // The operator, Prometheus (discovery), Grafana's dashboard sidecar, kube-state-metrics and the chart's hook jobs.
     apiServerEgress(a.cluster.apiServerCidrs),
-    { name: "operator-webhook", direction: "Ingress", pods: OPERATOR_PODS, peers: [{ cidrs: a.nodeCidrs }], ports: [{ port: 10250 }] },
+    { name: "operator-webhook", direction: "Ingress", pods: OPERATOR_PODS, peers: [...a.webhookCallers], ports: [{ port: 10250 }] },
     { name: "within-namespace-in", direction: "Ingress", peers: [{}], ports: MONITORING_INTERNAL_PORTS.map((port) => ({ port })) },
     { name: "within-namespace-out", direction: "Egress", peers: [{}], ports: MONITORING_INTERNAL_PORTS.map((port) => ({ port })) },
     { name: "scrape-kubelets", direction: "Egress", pods: PROMETHEUS_PODS, peers: [{ cidrs: a.nodeCidrs }], ports: [{ port: 10250 }] },

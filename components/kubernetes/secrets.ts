@@ -3,7 +3,7 @@
 // values. Workloads reference the Secrets by name.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesCluster, WorkloadIdentity } from "../types";
+import type { KubernetesCluster, WebhookCaller, WorkloadIdentity } from "../types";
 import { localArchive } from "../charts";
 import { helmRelease } from "../helm";
 import { EXTERNAL_SECRETS_CHART, EXTERNAL_SECRETS_CRDS } from "./charts";
@@ -48,8 +48,8 @@ export interface SecretsSyncArgs {
   podSecurity: PodSecurity;
   /** `spec.provider` of the ClusterSecretStore (ClusterServices.secretStoreProvider). */
   storeProvider: pulumi.Input<Record<string, unknown>>;
-  /** Addresses the API server calls the webhook from (the nodes' and control plane's subnets). */
-  webhookCallerCidrs: pulumi.Input<string[]>;
+  /** Where the API server's calls to the webhook arrive from (ClusterServices.webhookCallers). */
+  webhookCallers: readonly WebhookCaller[];
   /** Prometheus pods, admitted to the controller's metrics port. */
   scrapers: Required<PodPeer>;
 }
@@ -106,7 +106,7 @@ export class SecretsSync extends pulumi.ComponentResource {
             name: "webhook",
             direction: "Ingress",
             pods: WEBHOOK_PODS,
-            peers: [{ cidrs: args.webhookCallerCidrs }],
+            peers: [...args.webhookCallers],
             ports: [{ port: EXTERNAL_SECRETS_WEBHOOK_PORT }],
           },
           {

@@ -56,10 +56,10 @@ const SCRAPES = {
   ],
 };
 
-const webhook = (configuration: string, addresses: string[], target: string, port: number) =>
-  `webhook -/${configuration}: the API server (${addresses.join(", ")}) -> ${target} TCP ${port}`;
-/** The charts' admission webhooks on both clouds, called from the API server's addresses. */
-const chartWebhooks = (addresses: string[]) => [
+const webhook = (configuration: string, callers: string, target: string, port: number) =>
+  `webhook -/${configuration}: the API server (${callers}) -> ${target} TCP ${port}`;
+/** The charts' admission webhooks on both clouds, called from where the API server's calls arrive. */
+const chartWebhooks = (addresses: string) => [
   ...["ValidatingWebhookConfiguration/secretstore-validate", "ValidatingWebhookConfiguration/externalsecret-validate"].map((w) =>
     webhook(w, addresses, "external-secrets/Deployment/external-secrets-webhook", 10250),
   ),
@@ -105,10 +105,12 @@ const dnsPaths = (server: string) =>
 
 interface Cloud {
   stack: "production" | "gcp-production";
-  /** Where the API server calls webhooks from, and the nodes' addresses: the ends of their ranges. */
+  /** Where the API server is and the nodes' addresses: the ends of their ranges. */
   addresses: { apiServers: string[]; kubelets: string[] };
+  /** Where the API server's webhook calls arrive from, as findings name them; and the peers of an allowance admitting them. */
+  webhookCallers: { text: string; peers: string };
   /** Every path the check decides, in its order. */
-  paths: (apiServers: string[]) => string[];
+  paths: (webhookCallers: string) => string[];
   /** An address Prometheus must not reach: the data services' range. */
   dataAddress: string;
   /** Helm releases the stack installs (EKS adds the AWS Load Balancer Controller). */
@@ -121,6 +123,7 @@ const CLOUDS: Cloud[] = [
   {
     stack: "production",
     addresses: { apiServers: AWS_PRIVATE_ENDS, kubelets: AWS_PRIVATE_ENDS },
+    webhookCallers: { text: AWS_PRIVATE_ENDS.join(", "), peers: AWS_PRIVATE_ENDS.join(", ") },
     paths: (apiServers) => [
       ...SCRAPES.own,
       ...SCRAPES.certManager,
@@ -143,6 +146,11 @@ const CLOUDS: Cloud[] = [
   {
     stack: "gcp-production",
     addresses: { apiServers: GCP_NODE_ENDS, kubelets: GCP_NODE_ENDS },
+    // GKE relays the calls through its Konnectivity agents; the node subnet, where its private endpoint sits, is admitted too.
+    webhookCallers: {
+      text: `via namespace kube-system pods k8s-app=konnectivity-agent, ${GCP_NODE_ENDS.join(", ")}`,
+      peers: `namespace kube-system pods k8s-app=konnectivity-agent, ${GCP_NODE_ENDS.join(", ")}`,
+    },
     paths: (apiServers) => [
       ...SCRAPES.own,
       ...SCRAPES.certManager,
@@ -193,7 +201,7 @@ describe.each(CLOUDS)(
 
     test("the check decides exactly these paths and finds every one open; it is mandatory in production and followed everything", () => {
       const result = reachability();
-      expect(result.paths).toEqual(cloud.paths(cloud.addresses.apiServers));
+      expect(result.paths).toEqual(cloud.paths(cloud.webhookCallers.text));
       expect(result).toMatchObject({ enforcementLevel: "mandatory", checked: result.paths.length, findings: [], unresolved: [] });
     });
 
@@ -225,11 +233,11 @@ describe.each(CLOUDS)(
         "cert-manager/Deployment/cert-manager-webhook",
         "cert-manager/Deployment/cert-manager-webhook",
       ]);
-      const addresses = cloud.addresses.apiServers.join(", ");
+      const { text, peers } = cloud.webhookCallers;
       expect(result.findings.map((f) => f.message)).toEqual(
         ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(
           (kind) =>
-            `webhook -/${kind}/cert-manager-webhook: the API server (${addresses}) cannot reach pods ${WEBHOOK} in namespace cert-manager on TCP 10250 (https): ingress denied: isolated by cert-manager/default-deny, cert-manager/allow-from-prometheus, none of which allows it; add an Ingress allowance in cert-manager for pods ${WEBHOOK} from ${addresses} on TCP 10250 (https)`,
+            `webhook -/${kind}/cert-manager-webhook: the API server (${text}) cannot reach pods ${WEBHOOK} in namespace cert-manager on TCP 10250 (https): ingress denied: isolated by cert-manager/default-deny, cert-manager/allow-from-prometheus, none of which allows it; add an Ingress allowance in cert-manager for pods ${WEBHOOK} from ${peers} on TCP 10250 (https)`,
         ),
       );
     });
@@ -288,3 +296,47 @@ describe.each(CLOUDS)(
     });
   },
 );
+
+describe("gcp-production: GKE's API server calls webhooks through its Konnectivity agents", () => {
+  beforeAll(() => load("gcp-production"));
+  const AGENTS = "namespace kube-system pods k8s-app=konnectivity-agent";
+  const WEBHOOK_POLICIES = ["cert-manager/allow-webhook", "external-secrets/allow-webhook", "monitoring/allow-operator-webhook"];
+  const policyOf = (id: string) =>
+    kubeObjects(report.resources).find((o) => {
+      const { metadata } = o.inputs as unknown as NetworkPolicy;
+      return o.inputs.kind === "NetworkPolicy" && `${metadata.namespace}/${metadata.name}` === id;
+    })!.inputs as unknown as NetworkPolicy;
+
+  test("each webhook's allowance admits the agents and the node subnet, on the webhook's port alone", () => {
+    expect(WEBHOOK_POLICIES.map((id) => policyOf(id).spec.ingress)).toEqual(
+      WEBHOOK_POLICIES.map(() => [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "konnectivity-agent" } },
+            },
+            { ipBlock: { cidr: "10.0.0.0/20" } },
+          ],
+          ports: [{ port: 10250, protocol: "TCP" }],
+        },
+      ]),
+    );
+  });
+
+  test("an allowance that admits the node subnet alone (the API server's own range) is found: the agents' calls are refused", () => {
+    const narrowed = kubeObjects(report.resources).map((o) => {
+      const p = o.inputs as unknown as NetworkPolicy;
+      if (o.inputs.kind !== "NetworkPolicy" || `${p.metadata.namespace}/${p.metadata.name}` !== "cert-manager/allow-webhook") return o;
+      const ingress = p.spec.ingress!.map((rule) => ({ ...rule, from: rule.from!.filter((peer) => peer.ipBlock !== undefined) }));
+      return { ...o, inputs: { ...o.inputs, spec: { ...p.spec, ingress } } };
+    });
+    const result = checkReachability(narrowed, clusterFacts(report.resources), "mandatory");
+    expect(result.findings.map((f) => f.message)).toEqual(
+      ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map(
+        (kind) =>
+          `webhook -/${kind}/cert-manager-webhook: the API server (via ${AGENTS}, ${GCP_NODE_ENDS.join(", ")}) cannot reach pods ${WEBHOOK} in namespace cert-manager on TCP 10250 (https): ingress denied: isolated by cert-manager/default-deny, cert-manager/allow-from-prometheus, cert-manager/allow-webhook, none of which allows it; add an Ingress allowance in cert-manager for pods ${WEBHOOK} from ${AGENTS} on TCP 10250 (https)`,
+      ),
+    );
+  });
+});

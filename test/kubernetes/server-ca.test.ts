@@ -53,6 +53,7 @@ function recordWorkloads(cache: RedisEndpoint): Promise<Recorded> {
         podSecurity,
         storageClassName: "standard-rwo",
         nodeCidrs: ["10.0.0.0/19"],
+        webhookCallers: [{ cidrs: ["10.0.0.0/19"] }],
         prometheusRetentionDays: 3,
         prometheusStorageGb: 10,
         grafanaStorageGb: 5,

@@ -61,7 +61,7 @@ export function stubSecrets(cluster: KubernetesCluster): SecretsSync {
       cluster,
       podSecurity: POD_SECURITY,
       storeProvider: { aws: { service: "SecretsManager", region: "eu-west-1" } },
-      webhookCallerCidrs: ["10.0.0.0/19"],
+      webhookCallers: [{ cidrs: ["10.0.0.0/19"] }],
       scrapers: { namespace: "monitoring", pods: { "app.kubernetes.io/name": "prometheus" } },
     },
     { providers: [cluster.provider] },
