@@ -24,7 +24,7 @@ export const STORAGE_CLASS_NAME = "pd-balanced";
 
 export interface GcpClusterServicesArgs {
   cluster: Pick<GkeCluster, "provider" | "projectId"> & LogCluster;
-  /** The node subnet's primary range: where nodes live and the control plane calls webhooks from. */
+  /** The node subnet's primary range: where the nodes and the control plane's private endpoint live. */
   nodeCidrs: string[];
   /** Keep persistent disks when their claim is deleted (staging, production): a deleted PVC never loses data. */
   retainVolumes: boolean;
