@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertRuleGroups } from "../components/kubernetes/alert-rules";
 import { configReference, schemaKeys, withReference } from "../review/config-reference";
+import { counted } from "../review/inventory";
+import { bootstrapReview, shippedReview } from "./reviews";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
 
@@ -20,6 +22,19 @@ test("the reference has a row for every key the schema accepts, and the secret k
     .map((row) => /^\| `platform:([^`]+)`/.exec(row)![1]);
   expect(rows).toEqual([...schemaKeys(), "alertWebhookUrl"]);
   expect(rows).toEqual(expect.arrayContaining(["database.backupRetentionDays", "cluster.nodes.minSize", "apps[].image"]));
+});
+
+test("the resource counts the README states are the ones the reviews record", () => {
+  const stated = (pattern: RegExp) => Number(pattern.exec(readme)?.[1]);
+  expect({
+    gcpProduction: stated(/`npm run review -- --stack gcp-production` records (\d+) resources/),
+    bootstrapAws: stated(/--project bootstrap --stack aws +# offline, from the repository root: (\d+) resources/),
+    bootstrapGcp: stated(/--project bootstrap --stack aws +# offline, from the repository root: \d+ resources \(GCP: (\d+)\)/),
+  }).toEqual({
+    gcpProduction: counted(shippedReview("gcp-production").resources).length,
+    bootstrapAws: counted(bootstrapReview("aws").resources).length,
+    bootstrapGcp: counted(bootstrapReview("gcp").resources).length,
+  });
 });
 
 test("the quick start is exactly the two set-up commands", () => {
