@@ -1,6 +1,8 @@
-// npm run bench: what the offline review of every shipped stack costs, against two floors it cannot go
-// below: loading the Pulumi SDKs it needs (a bare `require`), and that plus registering the resources the
-// review recorded through the SDK's mock runtime (bench/replay.js); then the wall time of the test suite.
+// npm run bench: what the offline review of every shipped stack costs, against two yardsticks: loading the
+// Pulumi SDKs it needs (a bare `require`), a floor no review goes below, and that plus registering the
+// resources the review recorded through the SDK's own mock runtime (bench/replay.js), what any program
+// declaring them pays offline (the review answers registrations itself, for less); then one more review of
+// each stack with --timings, for the CPU of each phase; then the wall time of the test suite.
 // Each review runs in a fresh Node process, as `npm run review` does; so does each floor. CPU time is
 // user + system of the child, all threads, as it reports at exit (bench/probe.js). Figures, not
 // assertions: a busy machine makes them slower, it does not make them wrong. Exits 1 when any run fails.
@@ -82,6 +84,12 @@ function measure(label: string, args: string[], withProbe = true): Run {
   return { ok, wallMs, cpuMs: report?.cpuMs ?? NaN, sdks: report?.sdks ?? [] };
 }
 
+/** One more review of the stack with --timings: its `CPU by phase: ...` line, or undefined when it printed none. */
+function phasesOf(stack: string, out: string): string | undefined {
+  const result = spawnSync(process.execPath, [...REVIEW, "--stack", stack, "--out", out, "--timings"], { cwd: ROOT, encoding: "utf8" });
+  return /^ {2}(CPU by phase: .*)$/m.exec(result.stdout ?? "")?.[1];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const seconds = (ms: number) => (Number.isNaN(ms) ? "-" : `${(ms / 1000).toFixed(2)} s`);
 const columns = (cells: string[], widths: number[]) =>
@@ -148,6 +156,9 @@ for (const stack of listStacks(ROOT)) {
     seconds(median(bare.map((r) => r.wallMs))),
   ];
   console.log(`  ${columns(cells, WIDTHS)}  ${verdict}${extra.length > 0 ? `; the review also loads ${extra.join(", ")}` : ""}`);
+  const phases = phasesOf(stack, out);
+  failed ||= phases === undefined;
+  console.log(`  ${"".padEnd(WIDTHS[0]!)}  one more run, ${phases ?? "FAILED: no CPU by phase printed"}`);
 }
 
 console.log("test suite, wall time of `jest` (type check and lint excluded), one run, in this shell's environment");

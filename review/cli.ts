@@ -1,5 +1,5 @@
 // npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>]
-//                    [--against <git ref | record.json>] [--fail-on-replace] [--verbose]
+//                    [--against <git ref | record.json>] [--fail-on-replace] [--verbose] [--timings]
 // Reviews one stack offline: no Pulumi CLI, no cloud credentials. Runs the policy pack with the
 // environment's policy config and prints its violations by enforcement level. Exits 1 when the stack
 // cannot be reviewed (bad config, unknown stack, a program error), printing one line per problem, and
@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type * as Policies from "../policies/policies";
 import type * as Review from "./review";
+import type * as Timings from "./timings";
 import { type AgainstRequest, loadAgainst } from "./against";
 import { mandatoryFindings } from "./chart-report";
 import { diffReports, diffSummary, statefulRisks } from "./diff";
@@ -23,7 +24,7 @@ import { listStacks, loadProject, loadStackConfig } from "./stack-file";
 const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join(ROOT, "review", "out");
 const USAGE =
-  "usage: npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--against <ref | record.json>] [--fail-on-replace] [--verbose]";
+  "usage: npm run review -- [--stack <name>] [--project <dir>] [--config-file <path>] [--policy-config <path>] [--out <dir>] [--against <ref | record.json>] [--fail-on-replace] [--verbose] [--timings]";
 
 /** The options, each with the line `--help` prints for it. */
 const OPTIONS = {
@@ -47,6 +48,7 @@ const OPTIONS = {
     help: "with --against, exit 1 when a stateful resource would be replaced, deleted or lose protect (for CI)",
   },
   verbose: { type: "boolean", help: "print stack traces with errors" },
+  timings: { type: "boolean", help: "print the CPU time of each phase: start-up, program, policies, charts, checks, estimate, reports" },
   help: { type: "boolean", short: "h", help: "print this help" },
 } as const;
 
@@ -139,14 +141,18 @@ async function main(): Promise<number> {
     /* eslint-disable @typescript-eslint/no-require-imports -- deferred on purpose, see the top of this file */
     const { policyRunInfo, reviewStack, summarize, writeReport } = require("./review") as typeof Review;
     const { policies } = require("../policies/policies") as typeof Policies;
+    const { PhaseTimer } = require("./timings") as typeof Timings;
     /* eslint-enable @typescript-eslint/no-require-imports */
+    const timer = args.timings ? new PhaseTimer() : undefined;
     // The other side first: a bad ref or record stops the review before it runs.
     const against = args.against === undefined ? undefined : loadAgainst(againstRequest(args.against, options));
-    const report: Review.ReviewReport = await reviewStack(options, project, stack);
+    if (against) timer?.mark("against");
+    const report: Review.ReviewReport = await reviewStack({ ...options, ...(timer && { timer }) }, project, stack);
     if (against) report.diff = diffReports(against, report, args.against!);
     const info = policyRunInfo(options, report.config, report.project);
     // Another project's reports go in a folder of their own, so its stacks never overwrite the platform's.
     const file = await writeReport(report, args.out ?? (options.project ? path.join(DEFAULT_OUT, project.name) : DEFAULT_OUT), info);
+    timer?.mark("reports");
     const shown = (f: string) => path.relative(process.cwd(), f) || f;
     console.log(summarize(report, shown(file)));
     console.log(
@@ -157,6 +163,7 @@ async function main(): Promise<number> {
       ].join("\n"),
     );
     if (report.diff) console.log(diffSummary(report.diff));
+    if (timer) console.log(`  ${timer.line()}`);
     // A mandatory chart check's finding blocks as a mandatory policy violation does.
     const [violations, findings] = [mandatoryCount(report.policies), mandatoryFindings(report.checks)];
     const blocking = violations + findings;

@@ -21,6 +21,7 @@ import { counted, inventory, setting } from "./inventory";
 import { markdownSummary, type PolicyRunInfo } from "./policy-report";
 import { type PolicyResult, runPolicies } from "./policy-runner";
 import { type HelmRunner, renderReleases, type Rendering } from "./render";
+import type { PhaseTimer } from "./timings";
 import type { Estimate, ReviewDiff } from "./report-types";
 import { loadProject, loadStackConfig, type Project, ReviewError, type StackConfig } from "./stack-file";
 
@@ -67,6 +68,8 @@ interface ReviewOptions {
   program?: () => unknown;
   /** How charts are rendered: the Helm to use (tests pass a missing one), a runner and a cache folder. @default - findHelm, its binary, node_modules/.cache */
   render?: { helm?: HelmBinary | HelmMissing; run?: HelmRunner; cacheDir?: string };
+  /** Marks the end of each phase (program, policies, charts, checks, estimate) on it. @default none */
+  timer?: PhaseTimer;
 }
 
 /** The pack, and the policy config a review uses: the stack's environment's, unless options name another. */
@@ -100,6 +103,8 @@ export async function reviewStack(
   });
   // What AWS itself would refuse stops the review before the policies run, as it would stop the deploy.
   checkManagedPolicies(recording.resources);
+  const { timer } = options;
+  timer?.mark("program");
   const config = Object.fromEntries(
     Object.entries(stack.config)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -108,14 +113,24 @@ export async function reviewStack(
   const run = policyRunInfo(options, config, project.name);
   const settings = loadPolicyConfig(policies, run.file, options.root);
   const results = await runPolicies(recording.resources, policies, settings, run.pack);
+  timer?.mark("policies");
   const rendering = await renderReleases(recording.resources, {
     root: options.root,
     helm: options.render?.helm ?? (await findHelm({ root: options.root })),
     ...(options.render?.run && { run: options.render.run }),
     ...(options.render?.cacheDir && { cacheDir: options.render.cacheDir }),
   });
+  timer?.mark("charts");
   // The CRDs' schemas are for the crd-schemas check alone: the chart archives hold them, the record does not.
   const { crds, ...renderingSummary } = rendering;
+  const checks = [
+    ...(rendering.done ? chartChecks(recording.resources, settings) : []),
+    reachabilityOf(recording.resources, settings),
+    ...(rendering.done ? [crdSchemasOf(recording.resources, crds ?? [], settings)] : []),
+  ];
+  timer?.mark("checks");
+  const estimate = estimateStack(recording.resources);
+  timer?.mark("estimate");
   return {
     stack: options.stack,
     project: project.name,
@@ -124,12 +139,8 @@ export async function reviewStack(
     outputs: recording.outputs,
     policies: results,
     rendering: renderingSummary,
-    checks: [
-      ...(rendering.done ? chartChecks(recording.resources, settings) : []),
-      reachabilityOf(recording.resources, settings),
-      ...(rendering.done ? [crdSchemasOf(recording.resources, crds ?? [], settings)] : []),
-    ],
-    estimate: estimateStack(recording.resources),
+    checks,
+    estimate,
   };
 }
 

@@ -358,7 +358,7 @@ describe("the review CLI, as a user runs it", () => {
   const runs = {
     // No --stack: production is the default.
     production: probed("production"),
-    gcpDev: probed("gcp-dev", "--stack", "gcp-dev"),
+    gcpDev: probed("gcp-dev", "--stack", "gcp-dev", "--timings"),
     strict: cli("--stack", "dev", "--policy-config", strict),
     verbose: cli("--stack", "nope", "--verbose"),
     usage: cli("--stak", "dev"),
@@ -389,6 +389,20 @@ describe("the review CLI, as a user runs it", () => {
     expect(html.startsWith("<!DOCTYPE html>\n")).toBe(true);
     expect(html).toContain("<title>Review of stack production</title>");
     expect(result.stdout).toContain(`page with the resource graph written to ${path.relative(ROOT, path.join(out, "production.html"))}\n`);
+  });
+
+  test("--timings prints the CPU time of each phase, in order, and their total", async () => {
+    const result = await runs.gcpDev!;
+    expect(result.code).toBe(0);
+    const line = /\n {2}CPU by phase: (.*) \(total (\d+\.\d\d) s\)\n/.exec(result.stdout);
+    expect(line).not.toBeNull();
+    const phases = line![1]!.split(", ").map((p) => /^([a-z-]+) (\d+\.\d\d) s$/.exec(p)!);
+    expect(phases.map((p) => p[1])).toEqual(["start-up", "program", "policies", "charts", "checks", "estimate", "reports"]);
+    const sum = phases.reduce((total, p) => total + Number(p[2]), 0);
+    // Each phase is rounded to 10 ms on its own.
+    expect(Math.abs(sum - Number(line![2]))).toBeLessThanOrEqual(0.005 * phases.length + 1e-9);
+    expect(Number(phases[0]![2])).toBeGreaterThan(0);
+    expect(Number(phases[1]![2])).toBeGreaterThan(0);
   });
 
   test("a mandatory policy violation is printed with its remediation, and exits 1", async () => {
@@ -472,6 +486,7 @@ describe("the review CLI, as a user runs it", () => {
       "--against <value>",
       "--fail-on-replace",
       "--verbose",
+      "--timings",
       "-h, --help",
     ]);
     for (const line of optionLines) expect(line.trim().split(/\s{2,}/)[1]!.length).toBeGreaterThan(10);
