@@ -1,6 +1,7 @@
 // Where a review's CPU time goes (`npm run review -- --timings`, and `npm run bench` for each stack): user +
-// system time of the process, all threads, phase by phase. The first phase is everything before the timer
-// was made: Node's start, the TypeScript hook, the CLI and the review's modules.
+// system time of this process, all threads, phase by phase. The first phase is everything before the timer
+// was made: Node's start, the TypeScript hook, the CLI and the review's modules. A child process is not
+// counted: with `--against <ref>` the other side is reviewed in one, so its phase shows only the waiting.
 
 export interface Phase {
   name: string;
