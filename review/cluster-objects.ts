@@ -10,10 +10,10 @@ import type { RecordedResource } from "./engine";
 import { addressIn } from "./netpol";
 import { type AddressService, checkReachability, type ClusterFacts, type ReachabilityResult } from "./reachability";
 import type { PolicySettings } from "./policy-config";
+import { RELEASE_TYPE } from "./render";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** Recorded kubernetes: types that are no Kubernetes object of their own: a chart release, a YAML file of objects. */
-const NOT_OBJECTS = [RELEASE, "kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:helm.sh/v4:Chart"];
+const NOT_OBJECTS = [RELEASE_TYPE, "kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:helm.sh/v4:Chart"];
 /** The policy whose enforcement level the reachability check takes: the one that asks for network policies at all. */
 export const NETWORK_POLICY_POLICY = "namespace-default-deny";
 /** The Prometheus operator's flag naming the Service it keeps pointed at every node's kubelet. */
@@ -25,7 +25,7 @@ export function kubeObjects(resources: readonly RecordedResource[]): KubeObject[
     .filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.includes(r.type))
     .map((r): KubeObject => ({ type: r.type, name: r.name, inputs: r.inputs }));
   const rendered = resources
-    .filter((r) => r.type === RELEASE)
+    .filter((r) => r.type === RELEASE_TYPE)
     .flatMap((r) =>
       ((r as { rendered?: { objects?: KubeObject[] } }).rendered?.objects ?? []).map((o) => ({ ...o, release: o.release ?? r.urn })),
     );
@@ -136,7 +136,7 @@ function addressServices(objects: KubeObject[], facts: CloudFacts): AddressServi
  */
 export function clusterFacts(resources: readonly RecordedResource[]): ClusterFacts {
   const prometheus = resources
-    .filter((r) => r.type === RELEASE && r.inputs.name === STACK_RELEASE && typeof r.inputs.namespace === "string")
+    .filter((r) => r.type === RELEASE_TYPE && r.inputs.name === STACK_RELEASE && typeof r.inputs.namespace === "string")
     .map((r) => {
       const namespace = r.inputs.namespace as string;
       const name = `${STACK_RELEASE}-prometheus`;
