@@ -305,17 +305,20 @@ function apiVersionsOf(crds: Crd[]): string[] {
   return [...new Set(crds.flatMap((c) => c.versions.flatMap((v) => [`${c.group}/${v}`, `${c.group}/${v}/${c.kind}`])))].sort();
 }
 
-/** The objects of a release, as KubeObjects: the namespace filled in for namespaced kinds, as Helm would apply them. */
+/** A manifest of a release as a KubeObject: the namespace filled in for a namespaced kind, as Helm would apply it. */
+function objectOf(release: Release, manifest: Manifest, clusterScoped: Set<string>): KubeObject {
+  const type = typeToken(manifest.apiVersion as string, manifest.kind as string);
+  const metadata = record(manifest.metadata);
+  const namespaced =
+    !CLUSTER_KINDS.has(manifest.kind as string) && !clusterScoped.has(`${manifest.apiVersion as string}:${manifest.kind as string}`);
+  const inputs =
+    namespaced && metadata.namespace === undefined ? { ...manifest, metadata: { ...metadata, namespace: release.namespace } } : manifest;
+  return { type, name: text(metadata.name) ?? "", inputs, release: release.resource.urn };
+}
+
+/** The objects of a release, with their count and the count of each type. */
 function objectsOf(release: Release, manifests: Manifest[], clusterScoped: Set<string>): Rendered {
-  const objects = manifests.map((manifest): KubeObject => {
-    const type = typeToken(manifest.apiVersion as string, manifest.kind as string);
-    const metadata = record(manifest.metadata);
-    const namespaced =
-      !CLUSTER_KINDS.has(manifest.kind as string) && !clusterScoped.has(`${manifest.apiVersion as string}:${manifest.kind as string}`);
-    const inputs =
-      namespaced && metadata.namespace === undefined ? { ...manifest, metadata: { ...metadata, namespace: release.namespace } } : manifest;
-    return { type, name: text(metadata.name) ?? "", inputs, release: release.resource.urn };
-  });
+  const objects = manifests.map((manifest) => objectOf(release, manifest, clusterScoped));
   const kinds: Record<string, number> = {};
   for (const o of [...objects].sort((a, b) => a.type.localeCompare(b.type))) kinds[o.type] = (kinds[o.type] ?? 0) + 1;
   return { count: objects.length, kinds, objects };
@@ -356,13 +359,8 @@ export async function renderReleases(resources: RecordedResource[], options: Ren
     job.resource.rendered = objectsOf(job, rendered[i]!.map(withoutSchemas), clusterScoped);
   });
   const crdObjects = [
-    ...jobs.flatMap(
-      (job, i) =>
-        objectsOf(
-          job,
-          rendered[i]!.filter((m) => m.kind === "CustomResourceDefinition"),
-          clusterScoped,
-        ).objects,
+    ...jobs.flatMap((job, i) =>
+      rendered[i]!.filter((m) => m.kind === "CustomResourceDefinition").map((m) => objectOf(job, m, clusterScoped)),
     ),
     ...own,
   ];
