@@ -6,7 +6,6 @@ import { type AccountInfo, accountInfo } from "../components/aws/account";
 import { managedPolicyArn, policyDocument, type Statement } from "../components/aws/iam";
 import { encryptionKey, keyAliasName } from "../components/aws/kms";
 import { denyInsecureTransport, privateBucket } from "../components/aws/private-bucket";
-import { LOCKS_PREFIX } from "./config";
 import { awsTrustCondition, GITHUB_ISSUER, AWS_AUDIENCE } from "./github";
 
 export interface AwsStateBackendArgs {
@@ -206,7 +205,12 @@ export function deployStatements(state: AwsStateBackend, roles: aws.iam.Role[], 
   ];
 }
 
-/** Beyond ReadOnlyAccess, a preview decrypts the state and the secrets, and takes and releases the stack's lock. */
+/**
+ * Beyond ReadOnlyAccess, a preview reads and decrypts the state and the secrets, and writes nothing: the DIY
+ * backend takes the stack's lock only for operations that write state, never for `pulumi preview` or
+ * `pulumi refresh --preview-only` (pulumi/pulumi pkg/backend/diy/backend.go@v3.259.0: Preview and the PreviewOnly
+ * branch of Refresh apply a dry run without b.Lock, and a dry run persists no snapshot or history).
+ */
 export function previewStatements(state: AwsStateBackend): pulumi.Input<Statement>[] {
   return [
     {
@@ -214,12 +218,6 @@ export function previewStatements(state: AwsStateBackend): pulumi.Input<Statemen
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:ListBucket"],
       Resource: [state.bucketArn, pulumi.interpolate`${state.bucketArn}/*`],
-    },
-    {
-      Sid: "LockStack",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject"],
-      Resource: pulumi.interpolate`${state.bucketArn}/${LOCKS_PREFIX}*`,
     },
     {
       Sid: "DecryptStateAndSecrets",

@@ -10,8 +10,6 @@ import { parseStructured } from "../infra/stack-config";
 import { BRANCH, ENVIRONMENT_NAME, REPOSITORY } from "./github";
 
 export const NAMESPACE = "platform-bootstrap";
-/** Where Pulumi's DIY backend keeps its lock files, which a preview writes and removes too. */
-export const LOCKS_PREFIX = ".pulumi/locks/";
 const AWS_REGIONS: readonly string[] = Object.values(AwsRegion);
 const SCALAR_KEYS = new Set(["cloud", "environment", "region", "repository", "deployBranch"]);
 

@@ -4,7 +4,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { grantedEncryptionKey } from "../components/gcp/kms";
-import { LOCKS_PREFIX } from "./config";
 import { GITHUB_ISSUER, WIF_ATTRIBUTE_MAPPING, wifAttributeCondition, wifSubjectMember } from "./github";
 
 export interface GithubWorkloadIdentityArgs {
@@ -133,7 +132,7 @@ export interface GcsStateBackendArgs {
   location: string;
   /** Members that write state and encrypt and decrypt secrets. */
   writers: pulumi.Input<string>[];
-  /** Members that read state, take the stack's lock, and decrypt secrets. */
+  /** Members that read state and decrypt secrets, and write nothing (previews and drift checks take no lock). */
   readers: pulumi.Input<string>[];
   /** Days an overwritten or deleted state file's old version is kept. @default 90 */
   noncurrentVersionDays?: number;
@@ -164,28 +163,13 @@ export class GcsStateBackend extends pulumi.ComponentResource {
       },
       { parent: this, protect: true },
     );
-    const bucketGrant = (
-      kind: string,
-      role: string,
-      members: pulumi.Input<string>[],
-      condition?: gcp.types.input.storage.BucketIAMMemberCondition,
-    ) =>
+    const bucketGrant = (kind: string, role: string, members: pulumi.Input<string>[]) =>
       members.forEach(
-        (member, i) =>
-          new gcp.storage.BucketIAMMember(
-            `${name}-${kind}-${i}`,
-            { bucket: bucket.name, role, member, ...(condition && { condition }) },
-            { parent: this },
-          ),
+        (member, i) => new gcp.storage.BucketIAMMember(`${name}-${kind}-${i}`, { bucket: bucket.name, role, member }, { parent: this }),
       );
     bucketGrant("writer", "roles/storage.objectAdmin", args.writers);
+    // Previews and drift checks take no lock (bootstrap/aws.ts previewStatements says where Pulumi shows it): read only.
     bucketGrant("reader", "roles/storage.objectViewer", args.readers);
-    // A preview takes and releases the stack's lock: it may create and delete objects under the locks prefix alone.
-    bucketGrant("locker", "roles/storage.objectUser", args.readers, {
-      title: "pulumi-locks-only",
-      description: "Objects under the Pulumi DIY backend's lock prefix",
-      expression: `resource.name.startsWith("projects/_/buckets/${args.bucketName}/objects/${LOCKS_PREFIX}")`,
-    });
     const key = grantedEncryptionKey(`${name}-secrets`, { location: args.location, users: args.writers, protect: true }, this).key;
     args.readers.forEach(
       (member, i) =>
