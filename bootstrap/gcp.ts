@@ -4,15 +4,23 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { grantedEncryptionKey } from "../components/gcp/kms";
-import { GITHUB_ISSUER, WIF_ATTRIBUTE_MAPPING, wifAttributeCondition, wifSubjectMember } from "./github";
+import {
+  GITHUB_ISSUER,
+  type GithubRepository,
+  type SubjectGroup,
+  subjectsOf,
+  WIF_ATTRIBUTE_MAPPING,
+  wifAttributeCondition,
+  wifSubjectMember,
+} from "./github";
 
 export interface GithubWorkloadIdentityArgs {
-  /** `owner/name`: the provider refuses tokens of any other repository. */
-  repository: string;
-  /** GitHub `sub` claims that may act as the deploy service account (environments, a branch). */
-  deploySubjects: string[];
-  /** GitHub `sub` claims that may act as the preview service account (pull requests). */
-  previewSubjects: string[];
+  /** The repository, by its ids: the provider refuses tokens of any other repository. */
+  repository: GithubRepository;
+  /** GitHub subjects that may act as the deploy service account (environments from the deploy ref, a branch). */
+  deployTrust: SubjectGroup[];
+  /** GitHub subjects that may act as the preview service account (the `-preview` environments). */
+  previewTrust: SubjectGroup[];
   /** Project roles of the deploy service account. */
   deployRoles: string[];
   /** Project roles of the preview service account. */
@@ -46,7 +54,7 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
     super("platform:bootstrap:GithubWorkloadIdentity", name, {}, opts);
     const pool = new gcp.iam.WorkloadIdentityPool(
       `${name}-pool`,
-      { workloadIdentityPoolId: "github", displayName: "GitHub Actions", description: `GitHub Actions of ${args.repository}` },
+      { workloadIdentityPoolId: "github", displayName: "GitHub Actions", description: `GitHub Actions of ${args.repository.name}` },
       { parent: this },
     );
     const provider = new gcp.iam.WorkloadIdentityPoolProvider(
@@ -57,18 +65,19 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
         displayName: "GitHub Actions OIDC",
         oidc: { issuerUri: GITHUB_ISSUER },
         attributeMapping: { ...WIF_ATTRIBUTE_MAPPING },
-        attributeCondition: wifAttributeCondition(args.repository),
+        // Both identities' groups: a deploy environment's token is refused off its ref before any binding is read.
+        attributeCondition: wifAttributeCondition(args.repository, [...args.deployTrust, ...args.previewTrust]),
       },
       { parent: this },
     );
     const deploy = this.serviceAccount(name, pool, args.project, {
       kind: "deploy",
-      subjects: args.deploySubjects,
+      subjects: subjectsOf(args.deployTrust),
       roles: args.deployRoles,
     });
     const preview = this.serviceAccount(name, pool, args.project, {
       kind: "preview",
-      subjects: args.previewSubjects,
+      subjects: subjectsOf(args.previewTrust),
       roles: args.previewRoles,
     });
 
