@@ -317,6 +317,8 @@ describe("an account that already trusts GitHub (platform-bootstrap:aws.existing
     const providers = (report: ReviewReport) =>
       report.resources.filter((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.name);
     expect([providers(aws), providers(existing)]).toEqual([["github-oidc"], []]);
+    const count = (report: ReviewReport) => report.resources.filter((r) => r.parent !== null).length;
+    expect([count(aws), count(existing)]).toEqual([20, 19]);
     for (const kind of ["deploy", "preview"] as const)
       expect(trustOf(existing, `github-${kind}`).Statement.map((s) => s.Principal)).toEqual([{ Federated: PROVIDER_ARN }]);
     expect(existing.outputs.oidcProviderArn).toBe(PROVIDER_ARN);
