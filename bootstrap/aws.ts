@@ -109,7 +109,7 @@ export const GITHUB_ROLE_NAMES = { deploy: "platform-github-deploy", preview: "p
  * an hour; when the session ends mid-update every call fails with ExpiredToken and the stack is left with pending
  * operations. Three hours cover the review's estimate of every AWS stack's first deploy (the critical path times
  * four, and every resource created one after another). Previews only read, and take minutes.
- * deploy.yml asks for the deploy role's full duration (role-duration-seconds); test/workflows.test.ts ties the two.
+ * deploy.yml asks for the deploy role's full duration (role-duration-seconds); test/workflow-safety.test.ts ties the two.
  */
 export const SESSION_SECONDS = { deploy: 3 * 3600, preview: 3600 } as const;
 
