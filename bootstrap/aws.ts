@@ -6,8 +6,7 @@ import { type AccountInfo, accountInfo } from "../components/aws/account";
 import { managedPolicyArn, policyDocument, type Statement } from "../components/aws/iam";
 import { encryptionKey, keyAliasName } from "../components/aws/kms";
 import { denyInsecureTransport, privateBucket } from "../components/aws/private-bucket";
-import { LOCKS_PREFIX } from "./config";
-import { awsTrustCondition, GITHUB_ISSUER, AWS_AUDIENCE } from "./github";
+import { awsTrustCondition, GITHUB_ISSUER, AWS_AUDIENCE, type SubjectGroup } from "./github";
 
 export interface AwsStateBackendArgs {
   /** Days an overwritten or deleted state file's old version is kept, 7-3650. @default 90 */
@@ -86,23 +85,38 @@ function stateBucket(name: string, key: aws.kms.Key, noncurrentVersionDays: numb
 export const PLATFORM_SERVICES = ["ec2", "eks", "rds", "elasticache", "s3", "kms", "logs", "secretsmanager", "iam"] as const;
 
 export interface GithubDeployIdentityArgs {
-  /** GitHub `sub` claims that may assume the deploy role (environments, a branch). */
-  deploySubjects: string[];
-  /** GitHub `sub` claims that may assume the read-only preview role (pull requests). */
-  previewSubjects: string[];
+  /** GitHub subjects that may assume the deploy role (environments from the deploy ref, a branch): one trust statement per group. */
+  deployTrust: SubjectGroup[];
+  /** GitHub subjects that may assume the read-only preview role (the `-preview` environments). */
+  previewTrust: SubjectGroup[];
   /** The state backend both roles use; the deploy role may not change or delete it. */
   state: AwsStateBackend;
   /** ARN of the account's existing GitHub OIDC provider (IAM allows one per URL). @default - one is created */
   existingProviderArn?: string;
+  /**
+   * The repository's `repository_id`: the trust checks it, and each group's ref, beside the subject (STS checks
+   * those claims in the commercial partition). @default - the trust checks `sub` and `aud` alone
+   */
+  repositoryId?: string;
 }
 
-/**
- * The account's GitHub Actions OIDC provider, a deploy role and a preview role. Each role trusts only tokens
- * for the AWS audience whose subject is one of its own list.
- */
 /** The roles' names: one pair per account, known before they exist. */
 export const GITHUB_ROLE_NAMES = { deploy: "platform-github-deploy", preview: "platform-github-preview" } as const;
 
+/**
+ * How long a role's sessions may last (IAM allows 1 to 12 hours). A deploy holds its credentials for the whole
+ * `pulumi up`, and a first EKS plus Multi-AZ RDS deploy, or an upgrade that rolls node groups, can run well past
+ * an hour; when the session ends mid-update every call fails with ExpiredToken and the stack is left with pending
+ * operations. Three hours cover the review's estimate of every AWS stack's first deploy (the critical path times
+ * four, and every resource created one after another). Previews only read, and take minutes.
+ * deploy.yml asks for the deploy role's full duration (role-duration-seconds); test/workflow-safety.test.ts ties the two.
+ */
+export const SESSION_SECONDS = { deploy: 3 * 3600, preview: 3600 } as const;
+
+/**
+ * The account's GitHub Actions OIDC provider (or the one it already has), a deploy role and a preview role. Each
+ * role trusts only tokens for the AWS audience whose subject is one of its own groups, with that group's ref.
+ */
 export class GithubDeployIdentity extends pulumi.ComponentResource {
   readonly providerArn: pulumi.Output<string>;
   /** AWS_DEPLOY_ROLE_ARN, and the platform stacks' `platform:cluster.adminRoleArns`. */
@@ -117,28 +131,28 @@ export class GithubDeployIdentity extends pulumi.ComponentResource {
       args.existingProviderArn !== undefined
         ? pulumi.output(args.existingProviderArn)
         : new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: GITHUB_ISSUER, clientIdLists: [AWS_AUDIENCE] }, { parent: this }).arn;
-    const role = (kind: "deploy" | "preview", subjects: string[], description: string) =>
+    const role = (kind: "deploy" | "preview", groups: SubjectGroup[], description: string) =>
       new aws.iam.Role(
         `${name}-${kind}`,
         {
           // A fixed name, so the platform's stack files can list the deploy role in cluster.adminRoleArns.
           name: GITHUB_ROLE_NAMES[kind],
           description,
-          maxSessionDuration: 3600,
-          assumeRolePolicy: policyDocument([
-            {
-              Sid: "GithubActions",
+          maxSessionDuration: SESSION_SECONDS[kind],
+          assumeRolePolicy: policyDocument(
+            groups.map((group) => ({
+              Sid: group.sid,
               Effect: "Allow",
               Principal: { Federated: this.providerArn },
               Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: awsTrustCondition(subjects),
-            },
-          ]),
+              Condition: awsTrustCondition(group, args.repositoryId),
+            })),
+          ),
         },
         { parent: this },
       );
-    const deploy = role("deploy", args.deploySubjects, "GitHub Actions deploys the platform");
-    const preview = role("preview", args.previewSubjects, "GitHub Actions previews the platform and checks it for drift");
+    const deploy = role("deploy", args.deployTrust, "GitHub Actions deploys the platform");
+    const preview = role("preview", args.previewTrust, "GitHub Actions previews the platform and checks it for drift");
     new aws.iam.RolePolicy(
       `${name}-deploy-policy`,
       { role: deploy.id, policy: policyDocument(deployStatements(args.state, [deploy, preview], account)) },
@@ -206,7 +220,12 @@ export function deployStatements(state: AwsStateBackend, roles: aws.iam.Role[], 
   ];
 }
 
-/** Beyond ReadOnlyAccess, a preview decrypts the state and the secrets, and takes and releases the stack's lock. */
+/**
+ * Beyond ReadOnlyAccess, a preview reads and decrypts the state and the secrets, and writes nothing: the DIY
+ * backend takes the stack's lock only for operations that write state, never for `pulumi preview` or
+ * `pulumi refresh --preview-only` (pulumi/pulumi pkg/backend/diy/backend.go@v3.259.0: Preview and the PreviewOnly
+ * branch of Refresh apply a dry run without b.Lock, and a dry run persists no snapshot or history).
+ */
 export function previewStatements(state: AwsStateBackend): pulumi.Input<Statement>[] {
   return [
     {
@@ -214,12 +233,6 @@ export function previewStatements(state: AwsStateBackend): pulumi.Input<Statemen
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:ListBucket"],
       Resource: [state.bucketArn, pulumi.interpolate`${state.bucketArn}/*`],
-    },
-    {
-      Sid: "LockStack",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject"],
-      Resource: pulumi.interpolate`${state.bucketArn}/${LOCKS_PREFIX}*`,
     },
     {
       Sid: "DecryptStateAndSecrets",

@@ -7,13 +7,24 @@ import { z } from "zod";
 import * as f from "../components/formats";
 import { ConfigError } from "../infra/config";
 import { parseStructured } from "../infra/stack-config";
-import { BRANCH, ENVIRONMENT_NAME, REPOSITORY } from "./github";
+import {
+  BRANCH,
+  deployTrust,
+  ENVIRONMENT_NAME,
+  GITHUB_ID,
+  type GithubRepository,
+  GOOGLE_SUBJECT_MAX_LENGTH,
+  previewTrust,
+  REPOSITORY,
+  subjectsOf,
+} from "./github";
 
 export const NAMESPACE = "platform-bootstrap";
-/** Where Pulumi's DIY backend keeps its lock files, which a preview writes and removes too. */
-export const LOCKS_PREFIX = ".pulumi/locks/";
 const AWS_REGIONS: readonly string[] = Object.values(AwsRegion);
-const SCALAR_KEYS = new Set(["cloud", "environment", "region", "repository", "deployBranch"]);
+// Kept as text: the ids are compared as the strings GitHub's token carries them as.
+const SCALAR_KEYS = new Set(["cloud", "environment", "region", "repository", "repositoryOwnerId", "repositoryId", "deployBranch"]);
+/** IAM allows one provider per issuer URL in an account, so an existing GitHub provider has exactly this ARN. */
+const GITHUB_OIDC_PROVIDER_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):oidc-provider\/token\.actions\.githubusercontent\.com$/;
 
 const says = (error: string) => ({ error });
 const matching = (pattern: RegExp, what: string) => z.string(says(`must be ${what}`)).regex(pattern, says(`must be ${what}`));
@@ -63,6 +74,9 @@ export const bootstrapSchema = z.strictObject(
     environment: z.literal("production", says("must be production: the bootstrap guards every environment's state and deploy identities")),
     region: z.string(says("must be a region such as eu-west-1 (AWS) or europe-west1 (GCP)")),
     repository: matching(REPOSITORY, "a GitHub repository written owner/name, e.g. example-org/platform"),
+    repositoryOwnerId: matching(GITHUB_ID, "the numeric id of the repository's owner, quoted (gh api repos/OWNER/REPO --jq .owner.id)"),
+    repositoryId: matching(GITHUB_ID, "the repository's numeric id, quoted (gh api repos/OWNER/REPO --jq .id)"),
+    nameOnlySubjects: z.boolean(says("must be true or false")).optional(),
     environments: z
       .array(matching(ENVIRONMENT_NAME, "a GitHub environment name such as production"), says("must be a list of GitHub environment names"))
       .min(1, says("must name at least one GitHub environment that deploys, e.g. [staging, production]"))
@@ -70,7 +84,13 @@ export const bootstrapSchema = z.strictObject(
     deployBranch: matching(BRANCH, "a branch name such as main, with no wildcard").optional(),
     aws: z
       .strictObject(
-        { accountId: matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID, quoted") },
+        {
+          accountId: matching(f.AWS_ACCOUNT_ID, "a 12-digit AWS account ID, quoted"),
+          existingOidcProviderArn: matching(
+            GITHUB_OIDC_PROVIDER_ARN,
+            "the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+          ).optional(),
+        },
         says("must be a mapping with accountId"),
       )
       .optional(),
@@ -96,7 +116,12 @@ export const bootstrapSchema = z.strictObject(
 export type BootstrapSettings = z.infer<typeof bootstrapSchema>;
 
 /** The validated config, with defaults applied. */
-export interface BootstrapConfig extends Omit<BootstrapSettings, "gcp" | "stateNoncurrentVersionDays"> {
+export interface BootstrapConfig extends Omit<
+  BootstrapSettings,
+  "gcp" | "stateNoncurrentVersionDays" | "repository" | "repositoryOwnerId" | "repositoryId" | "nameOnlySubjects"
+> {
+  /** The repository, its ids, and whether name-only subjects are trusted too (nameOnlySubjects @default false). */
+  repository: GithubRepository;
   /** The GCP settings with the role lists' defaults applied. @default - none: set on GCP stacks only */
   gcp?: { project: string; deployRoles: string[]; previewRoles: string[] };
   /** Days an overwritten state file's old version is kept. @default 90 */
@@ -126,7 +151,15 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   return [`${keyName(issue.path)} ${issue.message} (got ${JSON.stringify(value)})`];
 }
 
-/** Rules across keys: the cloud's own key is set, the other cloud's is not, and the region fits the cloud. */
+/** The repository as the trust policies read it. */
+function githubRepository(c: BootstrapSettings): GithubRepository {
+  return { name: c.repository, ownerId: c.repositoryOwnerId, id: c.repositoryId, nameOnlySubjects: c.nameOnlySubjects ?? false };
+}
+
+/**
+ * Rules across keys: the cloud's own key is set, the other cloud's is not, the region fits the cloud, an existing
+ * OIDC provider is the stack's account's, and every subject fits Google's google.subject.
+ */
 function crossChecks(c: BootstrapSettings): string[] {
   const problems: string[] = [];
   const other = c.cloud === "aws" ? "gcp" : "aws";
@@ -136,7 +169,25 @@ function crossChecks(c: BootstrapSettings): string[] {
     problems.push(`${keyName(["region"])} must be an AWS region such as eu-west-1 (got ${JSON.stringify(c.region)})`);
   if (c.cloud === "gcp" && !f.GCP_REGION.test(c.region))
     problems.push(`${keyName(["region"])} must be a GCP region such as europe-west1 (got ${JSON.stringify(c.region)})`);
+  const providerAccount = c.aws?.existingOidcProviderArn && GITHUB_OIDC_PROVIDER_ARN.exec(c.aws.existingOidcProviderArn)?.[1];
+  if (providerAccount && providerAccount !== c.aws!.accountId)
+    problems.push(
+      `${keyName(["aws", "existingOidcProviderArn"])} must be a provider of account ${c.aws!.accountId} (platform-bootstrap:aws.accountId), not of ${providerAccount}`,
+    );
+  if (c.cloud === "gcp") problems.push(...longSubjects(c));
   return problems;
+}
+
+/** Google refuses a token whose mapped google.subject (the `sub` claim) is longer than 127 characters. */
+function longSubjects(c: BootstrapSettings): string[] {
+  const repository = githubRepository(c);
+  const subjects = subjectsOf([...deployTrust(repository, c.environments, c.deployBranch), ...previewTrust(repository, c.environments)]);
+  return subjects
+    .filter((s) => s.length > GOOGLE_SUBJECT_MAX_LENGTH)
+    .map(
+      (s) =>
+        `${keyName(["environments"])} and ${keyName(["repository"])} make the subject ${s} (${s.length} characters), longer than the ${GOOGLE_SUBJECT_MAX_LENGTH} Google accepts as google.subject: use shorter environment names`,
+    );
 }
 
 /**
@@ -161,9 +212,15 @@ export function resolveBootstrapConfig(
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, settings)));
   else problems.push(...crossChecks(parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(stackFile, problems);
-  const { gcp, stateNoncurrentVersionDays, ...rest } = parsed.data;
+  const { gcp, stateNoncurrentVersionDays, cloud, environment, region, environments, deployBranch, aws } = parsed.data;
   return {
-    ...rest,
+    cloud,
+    environment,
+    region,
+    repository: githubRepository(parsed.data),
+    environments,
+    ...(deployBranch !== undefined && { deployBranch }),
+    ...(aws && { aws }),
     ...(gcp && {
       gcp: {
         project: gcp.project,

@@ -4,16 +4,23 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { grantedEncryptionKey } from "../components/gcp/kms";
-import { LOCKS_PREFIX } from "./config";
-import { GITHUB_ISSUER, WIF_ATTRIBUTE_MAPPING, wifAttributeCondition, wifSubjectMember } from "./github";
+import {
+  GITHUB_ISSUER,
+  type GithubRepository,
+  type SubjectGroup,
+  subjectsOf,
+  WIF_ATTRIBUTE_MAPPING,
+  wifAttributeCondition,
+  wifSubjectMember,
+} from "./github";
 
 export interface GithubWorkloadIdentityArgs {
-  /** `owner/name`: the provider refuses tokens of any other repository. */
-  repository: string;
-  /** GitHub `sub` claims that may act as the deploy service account (environments, a branch). */
-  deploySubjects: string[];
-  /** GitHub `sub` claims that may act as the preview service account (pull requests). */
-  previewSubjects: string[];
+  /** The repository, by its ids: the provider refuses tokens of any other repository. */
+  repository: GithubRepository;
+  /** GitHub subjects that may act as the deploy service account (environments from the deploy ref, a branch). */
+  deployTrust: SubjectGroup[];
+  /** GitHub subjects that may act as the preview service account (the `-preview` environments). */
+  previewTrust: SubjectGroup[];
   /** Project roles of the deploy service account. */
   deployRoles: string[];
   /** Project roles of the preview service account. */
@@ -47,7 +54,7 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
     super("platform:bootstrap:GithubWorkloadIdentity", name, {}, opts);
     const pool = new gcp.iam.WorkloadIdentityPool(
       `${name}-pool`,
-      { workloadIdentityPoolId: "github", displayName: "GitHub Actions", description: `GitHub Actions of ${args.repository}` },
+      { workloadIdentityPoolId: "github", displayName: "GitHub Actions", description: `GitHub Actions of ${args.repository.name}` },
       { parent: this },
     );
     const provider = new gcp.iam.WorkloadIdentityPoolProvider(
@@ -58,18 +65,19 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
         displayName: "GitHub Actions OIDC",
         oidc: { issuerUri: GITHUB_ISSUER },
         attributeMapping: { ...WIF_ATTRIBUTE_MAPPING },
-        attributeCondition: wifAttributeCondition(args.repository),
+        // Both identities' groups: a deploy environment's token is refused off its ref before any binding is read.
+        attributeCondition: wifAttributeCondition(args.repository, [...args.deployTrust, ...args.previewTrust]),
       },
       { parent: this },
     );
     const deploy = this.serviceAccount(name, pool, args.project, {
       kind: "deploy",
-      subjects: args.deploySubjects,
+      subjects: subjectsOf(args.deployTrust),
       roles: args.deployRoles,
     });
     const preview = this.serviceAccount(name, pool, args.project, {
       kind: "preview",
-      subjects: args.previewSubjects,
+      subjects: subjectsOf(args.previewTrust),
       roles: args.previewRoles,
     });
 
@@ -133,7 +141,7 @@ export interface GcsStateBackendArgs {
   location: string;
   /** Members that write state and encrypt and decrypt secrets. */
   writers: pulumi.Input<string>[];
-  /** Members that read state, take the stack's lock, and decrypt secrets. */
+  /** Members that read state and decrypt secrets, and write nothing (previews and drift checks take no lock). */
   readers: pulumi.Input<string>[];
   /** Days an overwritten or deleted state file's old version is kept. @default 90 */
   noncurrentVersionDays?: number;
@@ -164,28 +172,13 @@ export class GcsStateBackend extends pulumi.ComponentResource {
       },
       { parent: this, protect: true },
     );
-    const bucketGrant = (
-      kind: string,
-      role: string,
-      members: pulumi.Input<string>[],
-      condition?: gcp.types.input.storage.BucketIAMMemberCondition,
-    ) =>
+    const bucketGrant = (kind: string, role: string, members: pulumi.Input<string>[]) =>
       members.forEach(
-        (member, i) =>
-          new gcp.storage.BucketIAMMember(
-            `${name}-${kind}-${i}`,
-            { bucket: bucket.name, role, member, ...(condition && { condition }) },
-            { parent: this },
-          ),
+        (member, i) => new gcp.storage.BucketIAMMember(`${name}-${kind}-${i}`, { bucket: bucket.name, role, member }, { parent: this }),
       );
     bucketGrant("writer", "roles/storage.objectAdmin", args.writers);
+    // Previews and drift checks take no lock (bootstrap/aws.ts previewStatements says where Pulumi shows it): read only.
     bucketGrant("reader", "roles/storage.objectViewer", args.readers);
-    // A preview takes and releases the stack's lock: it may create and delete objects under the locks prefix alone.
-    bucketGrant("locker", "roles/storage.objectUser", args.readers, {
-      title: "pulumi-locks-only",
-      description: "Objects under the Pulumi DIY backend's lock prefix",
-      expression: `resource.name.startsWith("projects/_/buckets/${args.bucketName}/objects/${LOCKS_PREFIX}")`,
-    });
     const key = grantedEncryptionKey(`${name}-secrets`, { location: args.location, users: args.writers, protect: true }, this).key;
     args.readers.forEach(
       (member, i) =>

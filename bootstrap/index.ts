@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configSecretCheck } from "../infra/sdk-internals";
 import { awsSdk, gcpSdk } from "../infra/lazy";
 import { type BootstrapConfig, resolveBootstrapConfig } from "./config";
-import { deploySubjects, previewSubjects } from "./github";
+import { deployTrust, previewTrust, stsChecksGithubClaims } from "./github";
 import type * as Aws from "./aws";
 import type * as Gcp from "./gcp";
 
@@ -32,9 +32,11 @@ function awsBootstrap(config: BootstrapConfig) {
   const identity = new GithubDeployIdentity(
     "github",
     {
-      deploySubjects: deploySubjects(config.repository, config.environments, config.deployBranch),
-      previewSubjects: previewSubjects(config.repository, config.environments),
+      deployTrust: deployTrust(config.repository, config.environments, config.deployBranch),
+      previewTrust: previewTrust(config.repository, config.environments),
       state,
+      ...(config.aws!.existingOidcProviderArn !== undefined && { existingProviderArn: config.aws!.existingOidcProviderArn }),
+      ...(stsChecksGithubClaims(config.region) && { repositoryId: config.repository.id }),
     },
     { providers: [provider] },
   );
@@ -58,8 +60,8 @@ function gcpBootstrap(config: BootstrapConfig) {
     {
       repository: config.repository,
       project: gcp.project,
-      deploySubjects: deploySubjects(config.repository, config.environments, config.deployBranch),
-      previewSubjects: previewSubjects(config.repository, config.environments),
+      deployTrust: deployTrust(config.repository, config.environments, config.deployBranch),
+      previewTrust: previewTrust(config.repository, config.environments),
       deployRoles: gcp.deployRoles,
       previewRoles: gcp.previewRoles,
     },
@@ -90,7 +92,7 @@ function main() {
   const config = resolveBootstrapConfig(pulumi.runtime.allConfig(), configSecretCheck(), stackFileName());
   // Nothing is registered before this line: an invalid config stops the program above.
   const outputs = config.cloud === "aws" ? awsBootstrap(config) : gcpBootstrap(config);
-  return { cloud: config.cloud, repository: config.repository, environments: config.environments, ...outputs };
+  return { cloud: config.cloud, repository: config.repository.name, environments: config.environments, ...outputs };
 }
 
 export = main;

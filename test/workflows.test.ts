@@ -3,66 +3,14 @@
 // THEN they are valid workflows, every action is pinned to a commit with its release in a comment and is
 //      given only inputs its action.yml declares, every shipped stack is reviewed and previewed on pull
 //      requests, deployed by exactly one job on the runner its deploy path needs and checked for drift,
-//      jobs that run Pulumi on a stack queue by stack, and each job holds only the permissions it uses.
+//      jobs that run Pulumi on a stack queue by stack, and each job holds only the permissions it uses
+//      (test/workflow-safety.test.ts: runners, sessions, the drift check).
 import { validateWorkflow } from "@action-validator/core";
 import { describe, expect, test } from "@jest/globals";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-
-const ROOT = path.resolve(__dirname, "..");
-const WORKFLOWS = path.join(ROOT, ".github", "workflows");
-const FILES = fs
-  .readdirSync(WORKFLOWS)
-  .filter((f) => f.endsWith(".yml"))
-  .sort();
-
-interface Step {
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  if?: string;
-}
-interface Job {
-  "runs-on"?: unknown;
-  environment?: string;
-  needs?: string | string[];
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; "cancel-in-progress": boolean };
-  strategy?: { matrix: { stack?: string[]; include?: Record<string, unknown>[] } };
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  permissions: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const source = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
-const workflow = (file: string) => parse(source(file)) as Workflow;
-
-/** The shipped stacks, from Pulumi.<stack>.yaml: cloud, environment, region and deploy path. */
-const STACKS = fs
-  .readdirSync(ROOT)
-  .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.slice(1) ?? [])
-  .sort()
-  .map((stack) => {
-    const config = (parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
-    const cluster = (config["platform:cluster"] ?? {}) as { deployFromVpc?: boolean; endpointPublicAccessCidrs?: string[] };
-    return {
-      stack,
-      cloud: config["platform:cloud"] as "aws" | "gcp",
-      environment: config["platform:environment"] as string,
-      region: config["platform:region"] as string,
-      fromVpc: cluster.deployFromVpc === true,
-    };
-  });
-
-const HOSTED = "ubuntu-24.04";
-const VPC_RUNNER = ["self-hosted", "platform-vpc"];
-/** Where `pulumi` must run to reach the stack's cluster API (README "Deploying for real"). */
-const runnerOf = (s: (typeof STACKS)[number]) => (s.cloud === "aws" && s.fromVpc ? VPC_RUNNER : HOSTED);
+import { SESSION_SECONDS } from "../bootstrap/aws";
+import { actionOf, allJobs, CLOUD_LOGIN, FILES, ROOT, runnerOf, source, STACKS, workflow } from "./workflow-files";
 
 // The releases pinned, each commit read from the action's repository at that tag, and the inputs its
 // action.yml declares at that commit.
@@ -84,7 +32,7 @@ const ACTIONS: Record<string, { sha: string; version: string; inputs: string[] }
   "aws-actions/configure-aws-credentials": {
     sha: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
     version: "v6.2.3",
-    inputs: ["role-to-assume", "aws-region"],
+    inputs: ["role-to-assume", "aws-region", "role-duration-seconds"],
   },
   "google-github-actions/auth": {
     sha: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093",
@@ -97,9 +45,6 @@ const ACTIONS: Record<string, { sha: string; version: string; inputs: string[] }
     inputs: ["install_components"],
   },
 };
-const CLOUD_LOGIN = ["aws-actions/configure-aws-credentials", "google-github-actions/auth"];
-const actionOf = (step: Step) => step.uses?.split("@")[0];
-const allJobs = () => FILES.flatMap((file) => Object.entries(workflow(file).jobs).map(([name, job]) => ({ id: `${file}/${name}`, job })));
 
 describe("schema", () => {
   test("the workflows are the three of the pipeline", () => {
@@ -183,17 +128,17 @@ describe("every shipped stack", () => {
   });
 
   test("is previewed with its environment's policy config, and checked for drift, where its cluster answers", () => {
-    const expected = STACKS.map((s) => ({
-      stack: s.stack,
-      cloud: s.cloud,
-      ...(s.cloud === "aws" && { region: s.region }),
-      "runs-on": runnerOf(s),
-    }));
+    const expected = (purpose: "preview" | "drift") =>
+      STACKS.map((s) => ({
+        stack: s.stack,
+        cloud: s.cloud,
+        ...(s.cloud === "aws" && { region: s.region }),
+        "runs-on": runnerOf(s, purpose),
+        ...(purpose === "preview" && { "policy-config": `policies/config/${s.environment}.json` }),
+      }));
     const byStack = (a: { stack?: unknown }, b: { stack?: unknown }) => String(a.stack).localeCompare(String(b.stack));
     const preview = workflow("pull-request.yml").jobs.preview!;
-    expect([...preview.strategy!.matrix.include!].sort(byStack)).toEqual(
-      expected.map((e) => ({ ...e, "policy-config": `policies/config/${STACKS.find((s) => s.stack === e.stack)!.environment}.json` })),
-    );
+    expect([...preview.strategy!.matrix.include!].sort(byStack)).toEqual(expected("preview"));
     expect(preview.steps.filter((s) => s.run?.includes("pulumi "))).toEqual([
       {
         name: "pulumi preview",
@@ -203,9 +148,9 @@ describe("every shipped stack", () => {
       },
     ]);
     const check = workflow("drift.yml").jobs.check!;
-    expect([...check.strategy!.matrix.include!].sort(byStack)).toEqual(expected);
+    expect([...check.strategy!.matrix.include!].sort(byStack)).toEqual(expected("drift"));
     expect(check.steps.filter((s) => s.run?.includes("pulumi ")).map((s) => /^\s*pulumi .*$/m.exec(s.run!)![0].trim())).toEqual([
-      'pulumi preview --refresh --expect-no-changes --stack "$STACK" 2>&1 | tee preview.log',
+      'pulumi refresh --preview-only --expect-no-changes --diff --stack "$STACK" 2>&1 | tee refresh.log',
     ]);
   });
 });
@@ -234,7 +179,7 @@ describe("deploy.yml", () => {
     for (const d of deploys) {
       const stack = STACKS.find((s) => s.stack === d.stack)!;
       const logins = d.job.steps.filter((s) => CLOUD_LOGIN.includes(actionOf(s)!));
-      expect([d.stack, d.job["runs-on"]]).toEqual([d.stack, runnerOf(stack)]);
+      expect([d.stack, d.job["runs-on"]]).toEqual([d.stack, runnerOf(stack, "deploy")]);
       expect(logins.map(actionOf)).toEqual([stack.cloud === "aws" ? CLOUD_LOGIN[0] : CLOUD_LOGIN[1]]);
       if (stack.cloud === "aws") expect(logins[0]!.with!["aws-region"]).toBe(stack.region);
     }
@@ -304,7 +249,11 @@ describe("permissions", () => {
         ),
       ].sort();
     const aws = (kind: string, region: string) =>
-      JSON.stringify({ "role-to-assume": `\${{ vars.AWS_${kind}_ROLE_ARN }}`, "aws-region": region });
+      JSON.stringify({
+        "role-to-assume": `\${{ vars.AWS_${kind}_ROLE_ARN }}`,
+        "aws-region": region,
+        ...(kind === "DEPLOY" && { "role-duration-seconds": SESSION_SECONDS.deploy }),
+      });
     const gcp = (kind: string) =>
       JSON.stringify({
         workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",

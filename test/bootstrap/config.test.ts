@@ -14,6 +14,8 @@ const AWS: Record<string, string> = {
   "platform-bootstrap:environment": "production",
   "platform-bootstrap:region": "eu-west-1",
   "platform-bootstrap:repository": "example-org/platform",
+  "platform-bootstrap:repositoryOwnerId": "98765432",
+  "platform-bootstrap:repositoryId": "123456789",
   "platform-bootstrap:environments": '["staging","production"]',
   "platform-bootstrap:aws": '{"accountId":"123456789012"}',
 };
@@ -33,7 +35,7 @@ describe("bootstrap config", () => {
       cloud: "aws",
       environment: "production",
       region: "eu-west-1",
-      repository: "example-org/platform",
+      repository: { name: "example-org/platform", ownerId: "98765432", id: "123456789", nameOnlySubjects: false },
       environments: ["staging", "production"],
       aws: { accountId: "123456789012" },
       stateNoncurrentVersionDays: 90,
@@ -50,6 +52,28 @@ describe("bootstrap config", () => {
       "repository",
       "example-org/platform' || true",
       `${FILE}: platform-bootstrap:repository must be a GitHub repository written owner/name`,
+    ],
+    [
+      "repositoryOwnerId",
+      "example-org",
+      `${FILE}: platform-bootstrap:repositoryOwnerId must be the numeric id of the repository's owner, quoted (gh api repos/OWNER/REPO --jq .owner.id) (got "example-org")`,
+    ],
+    [
+      "repositoryId",
+      "0123",
+      `${FILE}: platform-bootstrap:repositoryId must be the repository's numeric id, quoted (gh api repos/OWNER/REPO --jq .id) (got "0123")`,
+    ],
+    ["repositoryId", "12' || true", `${FILE}: platform-bootstrap:repositoryId must be the repository's numeric id`],
+    ["nameOnlySubjects", "yes", `${FILE}: platform-bootstrap:nameOnlySubjects must be true or false (got "yes")`],
+    [
+      "aws",
+      '{"accountId":"123456789012","existingOidcProviderArn":"arn:aws:iam::123456789012:oidc-provider/gitlab.com"}',
+      `${FILE}: platform-bootstrap:aws.existingOidcProviderArn must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (got "arn:aws:iam::123456789012:oidc-provider/gitlab.com")`,
+    ],
+    [
+      "aws",
+      '{"accountId":"123456789012","existingOidcProviderArn":"arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"}',
+      `${FILE}: platform-bootstrap:aws.existingOidcProviderArn must be a provider of account 123456789012 (platform-bootstrap:aws.accountId), not of 210987654321`,
     ],
     ["environments", "[]", `${FILE}: platform-bootstrap:environments must name at least one GitHub environment that deploys`],
     ["environments", '["production","production"]', `${FILE}: platform-bootstrap:environments must not name an environment twice`],
@@ -78,8 +102,14 @@ describe("bootstrap config", () => {
   });
 
   test("a missing key, a key of another namespace and a secret are refused by name", () => {
-    const rest = Object.fromEntries(Object.entries(AWS).filter(([key]) => key !== "platform-bootstrap:repository"));
-    expect(problems(rest)).toContain(`${FILE}: platform-bootstrap:repository is required`);
+    const without = (key: string) => Object.fromEntries(Object.entries(AWS).filter(([k]) => k !== `platform-bootstrap:${key}`));
+    expect(problems(without("repository"))).toContain(`${FILE}: platform-bootstrap:repository is required`);
+    expect(problems(without("repositoryOwnerId"))).toBe(
+      `${FILE}: platform-bootstrap:repositoryOwnerId is required: it must be the numeric id of the repository's owner, quoted (gh api repos/OWNER/REPO --jq .owner.id)`,
+    );
+    expect(problems(without("repositoryId"))).toBe(
+      `${FILE}: platform-bootstrap:repositoryId is required: it must be the repository's numeric id, quoted (gh api repos/OWNER/REPO --jq .id)`,
+    );
     expect(problems({ ...AWS, "aws:region": "eu-west-1" })).toContain(`${FILE}: aws:region is not read by this program`);
     expect(problems(AWS, (key) => key === "platform-bootstrap:repository")).toContain(
       `${FILE}: platform-bootstrap:repository must not be a secret`,
@@ -95,6 +125,40 @@ describe("bootstrap config", () => {
     );
     const ok = resolveBootstrapConfig({ ...gcp, "platform-bootstrap:gcp": '{"project":"example-platform-prod"}' }, plain, FILE);
     expect(ok.gcp?.deployRoles).toEqual([...GCP_DEPLOY_ROLES]);
+  });
+
+  test("an existing OIDC provider of the stack's account, and name-only subjects, are taken as asked", () => {
+    const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const config = resolveBootstrapConfig(
+      {
+        ...AWS,
+        "platform-bootstrap:aws": JSON.stringify({ accountId: "123456789012", existingOidcProviderArn: arn }),
+        "platform-bootstrap:nameOnlySubjects": "true",
+      },
+      plain,
+      FILE,
+    );
+    expect([config.aws, config.repository.nameOnlySubjects]).toEqual([{ accountId: "123456789012", existingOidcProviderArn: arn }, true]);
+  });
+
+  test("a GCP stack refuses a subject longer than the 127 characters Google maps to google.subject, naming it", () => {
+    const gcp: Record<string, string> = {
+      ...AWS,
+      "platform-bootstrap:cloud": "gcp",
+      "platform-bootstrap:region": "europe-west1",
+      "platform-bootstrap:gcp": '{"project":"example-platform-prod"}',
+      "platform-bootstrap:repository": `example-org/${"p".repeat(62)}`,
+    };
+    delete gcp["platform-bootstrap:aws"];
+    const subject = `repo:example-org@98765432/${"p".repeat(62)}@123456789:environment:production-preview`;
+    expect(subject).toHaveLength(129);
+    expect(problems(gcp)).toBe(
+      `${FILE}: platform-bootstrap:environments and platform-bootstrap:repository make the subject ${subject} (129 characters), longer than the 127 Google accepts as google.subject: use shorter environment names`,
+    );
+    // Two characters shorter, the longest subject is exactly 127 characters: accepted.
+    expect(() =>
+      resolveBootstrapConfig({ ...gcp, "platform-bootstrap:repository": `example-org/${"p".repeat(60)}` }, plain, FILE),
+    ).not.toThrow();
   });
 
   test("the program registers nothing when the stack file is wrong", async () => {

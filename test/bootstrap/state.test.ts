@@ -1,7 +1,8 @@
 // GIVEN the bootstrap stacks as shipped
 // WHEN they are reviewed offline with the production policy config
 // THEN no policy fails; the state buckets are protected, versioned, private and encrypted, the keys rotate and
-//      are protected; the deploy role may not weaken the bootstrap, and the preview role only reads (and locks).
+//      are protected; the deploy role may not weaken the bootstrap, and the preview identities only read: previews
+//      and drift checks take no lock in Pulumi's DIY backend, so they write nothing to the state.
 import { describe, expect, test } from "@jest/globals";
 import type { RecordedResource } from "../../review/engine";
 import { bootstrapReview } from "../reviews";
@@ -18,7 +19,7 @@ const BUCKET_ARN = "arn:aws:s3:::state-bucket-"; // the auto-named bucket's ARN 
 
 describe.each([
   ["aws", aws, 20],
-  ["gcp", gcp, 38],
+  ["gcp", gcp, 37],
 ])("bootstrap stack %s", (_stack, report, count) => {
   test(`registers ${count} resources and passes every policy of the pack (production config)`, () => {
     expect(report.resources.filter((r) => r.parent !== null)).toHaveLength(count);
@@ -129,17 +130,15 @@ describe("AWS state backend", () => {
     expect(statements[3]!.Action).toEqual(["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"]);
   });
 
-  test("the preview role reads everything, reads and locks the state, and decrypts", () => {
+  test("the preview role reads everything, reads the state, and decrypts", () => {
     expect(one(aws.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
       "arn:aws:iam::aws:policy/ReadOnlyAccess",
     );
     const statements = policyOf("github-preview-policy").Statement;
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ["ReadState", ["s3:GetObject", "s3:ListBucket"]],
-      ["LockStack", ["s3:PutObject", "s3:DeleteObject"]],
       ["DecryptStateAndSecrets", ["kms:Decrypt", "kms:GenerateDataKey"]],
     ]);
-    expect(statements[1]!.Resource).toMatch(/^arn:aws:s3:::state-bucket-[0-9a-f]{7}\/\.pulumi\/locks\/\*$/);
   });
 });
 
@@ -183,5 +182,74 @@ describe("GCP state backend", () => {
       "roles/secretmanager.viewer",
       "roles/iam.securityReviewer",
     ]);
+  });
+});
+
+// `pulumi preview` and `pulumi refresh --preview-only` run as dry runs that neither take the stack's lock nor
+// persist a snapshot or history in the DIY backend (pulumi/pulumi pkg/backend/diy/backend.go@v3.259.0: Preview and
+// the PreviewOnly branch of Refresh call apply with DryRun and no b.Lock; apply persists only when !DryRun). So an
+// identity that previews needs no write to the state, and one that could write would let a pull request's code
+// rewrite any stack's state.
+const S3_READS = /^s3:(Get|List)[A-Za-z]*$/;
+const GCS_READ_ROLES = ["roles/storage.objectViewer"];
+
+/** Every Allow of an S3 action that is not a Get or List: what a statement list lets its role write to buckets. */
+function s3Writes(statements: { Sid?: string; Effect: string; Action: string | string[] }[]): string[] {
+  return statements.flatMap((s) =>
+    s.Effect === "Allow"
+      ? [s.Action]
+          .flat()
+          .filter((a) => a.startsWith("s3:") && !S3_READS.test(a))
+          .map((a) => `${s.Sid}: ${a}`)
+      : [],
+  );
+}
+
+/** Every bucket grant to `member` beyond reading objects. */
+function gcsWrites(resources: RecordedResource[], member: string): string[] {
+  return resources
+    .filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && r.inputs.member === member)
+    .filter((r) => !GCS_READ_ROLES.includes(r.inputs.role as string))
+    .map((r) => `${r.name}: ${String(r.inputs.role)}`);
+}
+
+describe("the preview identities write nothing to the state", () => {
+  const previewRole = "platform-github-preview";
+  const previewMember = "serviceAccount:github-preview@example-platform-prod.iam.gserviceaccount.com";
+
+  test("AWS: no inline policy of the preview role allows an S3 action beyond Get and List", () => {
+    const inline = aws.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.role === previewRole);
+    expect(inline.map((r) => r.name)).toEqual(["github-preview-policy"]);
+    expect(
+      inline.flatMap((r) => s3Writes((JSON.parse(r.inputs.policy as string) as { Statement: Parameters<typeof s3Writes>[0] }).Statement)),
+    ).toEqual([]);
+    expect(
+      aws.resources
+        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === previewRole)
+        .map((r) => r.inputs.policyArn),
+    ).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+  });
+
+  test("GCP: the preview service account's only grant on the state bucket is objectViewer", () => {
+    expect(gcsWrites(gcp.resources, previewMember)).toEqual([]);
+    expect(
+      ofType(gcp.resources, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => [r.name, r.inputs.role, r.inputs.member]),
+    ).toEqual([
+      ["state-writer-0", "roles/storage.objectAdmin", "serviceAccount:github-deploy@example-platform-prod.iam.gserviceaccount.com"],
+      ["state-reader-0", "roles/storage.objectViewer", previewMember],
+    ]);
+  });
+
+  test("the checks report the lock grants earlier releases gave previews", () => {
+    expect(
+      s3Writes([
+        { Sid: "ReadState", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"] },
+        { Sid: "LockStack", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"] },
+        { Sid: "Everything", Effect: "Allow", Action: "s3:*" },
+      ]),
+    ).toEqual(["LockStack: s3:PutObject", "LockStack: s3:DeleteObject", "Everything: s3:*"]);
+    const reader = gcp.resources.find((r) => r.name === "state-reader-0")!;
+    const locker = { ...reader, name: "state-locker-0", inputs: { ...reader.inputs, role: "roles/storage.objectUser" } };
+    expect(gcsWrites([...gcp.resources, locker], previewMember)).toEqual(["state-locker-0: roles/storage.objectUser"]);
   });
 });
