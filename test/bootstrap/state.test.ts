@@ -18,7 +18,7 @@ const BUCKET_ARN = "arn:aws:s3:::state-bucket-"; // the auto-named bucket's ARN 
 
 describe.each([
   ["aws", aws, 20],
-  ["gcp", gcp, 38],
+  ["gcp", gcp, 41],
 ])("bootstrap stack %s", (_stack, report, count) => {
   test(`registers ${count} resources and passes every policy of the pack (production config)`, () => {
     expect(report.resources.filter((r) => r.parent !== null)).toHaveLength(count);
@@ -138,6 +138,9 @@ describe("AWS state backend", () => {
       ["ReadState", ["s3:GetObject", "s3:ListBucket"]],
       ["LockStack", ["s3:PutObject", "s3:DeleteObject"]],
       ["DecryptStateAndSecrets", ["kms:Decrypt", "kms:GenerateDataKey"]],
+      ["ReadPlatformSecretValues", "secretsmanager:GetSecretValue"],
+      ["DecryptPlatformSecretValues", "kms:Decrypt"],
+      ["NotDatabaseMasterPasswords", "secretsmanager:GetSecretValue"],
     ]);
     expect(statements[1]!.Resource).toMatch(/^arn:aws:s3:::state-bucket-[0-9a-f]{7}\/\.pulumi\/locks\/\*$/);
   });
@@ -175,13 +178,15 @@ describe("GCP state backend", () => {
       .filter((g) => String(g.inputs.member).includes("github-preview"))
       .map((g) => g.inputs.role);
     expect(preview).toEqual([
-      "roles/compute.viewer",
+      "roles/compute.networkViewer",
       "roles/container.viewer",
       "roles/cloudsql.viewer",
       "roles/redis.viewer",
       "roles/cloudkms.viewer",
       "roles/secretmanager.viewer",
       "roles/iam.securityReviewer",
+      "roles/logging.viewer",
+      "roles/storage.bucketViewer",
     ]);
   });
 });
