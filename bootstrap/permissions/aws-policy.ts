@@ -8,13 +8,20 @@ import { AWS_MANAGED_POLICY_ACTIONS } from "./aws-types";
 import type { RecordedResource } from "./coverage";
 import type { Gap } from "./needs";
 
+/** One IAM policy statement as the policy JSON carries it; IAM requires one of each Action/NotAction and Resource/NotResource pair. */
 export interface PolicyStatement {
+  /** @default - none */
   Sid?: string;
   Effect: "Allow" | "Deny";
+  /** @default - none: NotAction is set */
   Action?: string | string[];
+  /** @default - none: Action is set */
   NotAction?: string | string[];
+  /** @default - none: NotResource is set */
   Resource?: string | string[];
+  /** @default - none: Resource is set */
   NotResource?: string | string[];
+  /** @default - none: the statement is unconditional */
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 

@@ -13,6 +13,7 @@ export interface RecordedResource {
   name: string;
   custom: boolean;
   inputs: Record<string, unknown>;
+  /** A Helm release's rendered chart, by kind (review/render.ts). @default - none: not a release, or not rendered */
   rendered?: { kinds: Record<string, number> };
 }
 
