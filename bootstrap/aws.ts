@@ -240,5 +240,30 @@ export function previewStatements(state: AwsStateBackend): pulumi.Input<Statemen
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: [state.stateKeyArn, state.secretsKeyArn],
     },
+    // A refresh reads each secret version the stacks manage (GetSecretValue, which ReadOnlyAccess leaves out),
+    // and Secrets Manager decrypts it with the caller's kms:Decrypt. Only what the platform tags as its own
+    // (every platform resource carries managed-by=pulumi): those values are in the state, which a preview
+    // decrypts anyway, so it learns nothing new.
+    {
+      Sid: "ReadPlatformSecretValues",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceTag/managed-by": "pulumi" } },
+    },
+    {
+      Sid: "DecryptPlatformSecretValues",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceTag/managed-by": "pulumi" }, StringLike: { "kms:ViaService": "secretsmanager.*" } },
+    },
+    // RDS keeps the database's master password in a secret of its own (`rds!db-...`), which no state holds.
+    {
+      Sid: "NotDatabaseMasterPasswords",
+      Effect: "Deny",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: "arn:*:secretsmanager:*:*:secret:rds!*",
+    },
   ];
 }

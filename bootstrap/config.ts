@@ -29,7 +29,10 @@ const GITHUB_OIDC_PROVIDER_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):oidc-provid
 const says = (error: string) => ({ error });
 const matching = (pattern: RegExp, what: string) => z.string(says(`must be ${what}`)).regex(pattern, says(`must be ${what}`));
 
-/** Project roles the GCP deploy service account gets: what the platform program creates, and no basic role. */
+/**
+ * Project roles the GCP deploy service account gets: what the platform program creates, and no basic role.
+ * test/bootstrap/coverage.test.ts holds them to every type the shipped stacks register (bootstrap/permissions/).
+ */
 export const GCP_DEPLOY_ROLES = [
   "roles/compute.networkAdmin",
   "roles/compute.securityAdmin",
@@ -44,16 +47,25 @@ export const GCP_DEPLOY_ROLES = [
   "roles/iam.serviceAccountAdmin",
   "roles/iam.serviceAccountUser",
   "roles/resourcemanager.projectIamAdmin",
+  // The log buckets (_Default's retention, the database audit bucket) and the audit log sink.
+  "roles/logging.configWriter",
 ] as const;
-/** Project roles the GCP preview service account gets: reading what the platform creates. */
+/**
+ * Project roles the GCP preview service account gets: what a `pulumi preview --refresh` reads, read-only. The
+ * Memorystore AUTH string and Kubernetes Secrets are left out (bootstrap/permissions/gcp-roles.ts
+ * GCP_PREVIEW_WITHHELD): every predefined role that reads them may also change what it reads.
+ */
 export const GCP_PREVIEW_ROLES = [
-  "roles/compute.viewer",
+  // Networks, subnets, firewalls, routers, the private services range and its peering (servicenetworking.services.get).
+  "roles/compute.networkViewer",
   "roles/container.viewer",
   "roles/cloudsql.viewer",
   "roles/redis.viewer",
   "roles/cloudkms.viewer",
   "roles/secretmanager.viewer",
   "roles/iam.securityReviewer",
+  "roles/logging.viewer",
+  "roles/storage.bucketViewer",
 ] as const;
 
 const projectRole = matching(

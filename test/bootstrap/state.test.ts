@@ -19,7 +19,7 @@ const BUCKET_ARN = "arn:aws:s3:::state-bucket-"; // the auto-named bucket's ARN 
 
 describe.each([
   ["aws", aws, 20],
-  ["gcp", gcp, 37],
+  ["gcp", gcp, 40],
 ])("bootstrap stack %s", (_stack, report, count) => {
   test(`registers ${count} resources and passes every policy of the pack (production config)`, () => {
     expect(report.resources.filter((r) => r.parent !== null)).toHaveLength(count);
@@ -138,6 +138,9 @@ describe("AWS state backend", () => {
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ["ReadState", ["s3:GetObject", "s3:ListBucket"]],
       ["DecryptStateAndSecrets", ["kms:Decrypt", "kms:GenerateDataKey"]],
+      ["ReadPlatformSecretValues", "secretsmanager:GetSecretValue"],
+      ["DecryptPlatformSecretValues", "kms:Decrypt"],
+      ["NotDatabaseMasterPasswords", "secretsmanager:GetSecretValue"],
     ]);
   });
 });
@@ -174,13 +177,15 @@ describe("GCP state backend", () => {
       .filter((g) => String(g.inputs.member).includes("github-preview"))
       .map((g) => g.inputs.role);
     expect(preview).toEqual([
-      "roles/compute.viewer",
+      "roles/compute.networkViewer",
       "roles/container.viewer",
       "roles/cloudsql.viewer",
       "roles/redis.viewer",
       "roles/cloudkms.viewer",
       "roles/secretmanager.viewer",
       "roles/iam.securityReviewer",
+      "roles/logging.viewer",
+      "roles/storage.bucketViewer",
     ]);
   });
 });
