@@ -52,8 +52,8 @@ export const GCP_DEPLOY_ROLES = [
 ] as const;
 /**
  * Project roles the GCP preview service account gets: what a `pulumi preview --refresh` reads, read-only. The
- * Memorystore AUTH string and Kubernetes Secrets are left out (bootstrap/permissions/gcp-roles.ts
- * GCP_PREVIEW_WITHHELD): every predefined role that reads them may also change what it reads.
+ * Memorystore AUTH string and Kubernetes Secrets come from a custom role the bootstrap makes (bootstrap/gcp.ts,
+ * GCP_PREVIEW_SECRET_READS): every predefined role that reads them may also change what it reads.
  */
 export const GCP_PREVIEW_ROLES = [
   // Networks, subnets, firewalls, routers, the private services range and its peering (servicenetworking.services.get).

@@ -4,6 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { grantedEncryptionKey } from "../components/gcp/kms";
+import { GCP_PREVIEW_SECRET_READS, GCP_PREVIEW_SECRETS_ROLE_ID } from "./permissions/gcp-roles";
 import {
   GITHUB_ISSUER,
   type GithubRepository,
@@ -81,6 +82,8 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
       roles: args.previewRoles,
     });
 
+    previewSecretReads(name, args.project, preview, this);
+
     this.poolName = pool.name;
     this.providerName = provider.name;
     this.deployServiceAccount = deploy.email;
@@ -132,6 +135,28 @@ export class GithubWorkloadIdentity extends pulumi.ComponentResource {
     );
     return account;
   }
+}
+
+/**
+ * A refresh reads the Memorystore AUTH string and, through the GKE API, Kubernetes Secrets and Helm's release
+ * records; no predefined role grants those reads without also granting writes. A custom role of exactly these
+ * reads, given to the preview account alone. The values are in the state too, which a preview decrypts anyway.
+ */
+function previewSecretReads(name: string, project: string, preview: gcp.serviceaccount.Account, parent: pulumi.Resource): void {
+  const role = new gcp.projects.IAMCustomRole(
+    `${name}-preview-secret-reader`,
+    {
+      project,
+      roleId: GCP_PREVIEW_SECRETS_ROLE_ID,
+      title: "Platform preview: secret reads",
+      description:
+        "What a pulumi preview --refresh of the platform reads beyond the viewer roles: the cache's AUTH string, Kubernetes Secrets",
+      permissions: Object.keys(GCP_PREVIEW_SECRET_READS).sort(),
+      stage: "GA",
+    },
+    { parent },
+  );
+  new gcp.projects.IAMMember(`${name}-preview-secret-reads`, { project, role: role.name, member: preview.member }, { parent });
 }
 
 export interface GcsStateBackendArgs {

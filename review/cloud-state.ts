@@ -327,6 +327,10 @@ const GCP_SERVICES: Record<string, Computer> = {
     id: `${str(c.inputs.project, c.project)}/${str(c.inputs.role)}/${str(c.inputs.member)}`,
     state: { etag: `BwY${h.slice(0, 9)}=` },
   }),
+  "gcp:projects/iAMCustomRole:IAMCustomRole": (c) => {
+    const name = `projects/${str(c.inputs.project, c.project)}/roles/${str(c.inputs.roleId)}`;
+    return { id: name, state: { name, deleted: false } };
+  },
   "gcp:projects/serviceIdentity:ServiceIdentity": (c) => {
     const agent = str(c.inputs.service).split(".")[0] === "sqladmin" ? "gcp-sa-cloud-sql" : `gcp-sa-${str(c.inputs.service).split(".")[0]}`;
     const email = `service-${c.projectNumber ?? ""}@${agent}.iam.gserviceaccount.com`;

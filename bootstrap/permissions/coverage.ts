@@ -91,11 +91,27 @@ export function gcpCovers(granted: string, needed: string): boolean {
   return granted.endsWith(".*") && needed.startsWith(granted.slice(0, -1));
 }
 
-/** The patterns a list of roles grant, and the roles the table does not know. */
-export function gcpGrants(roles: readonly string[]): { patterns: string[]; unknownRoles: string[] } {
-  const unknownRoles = roles.filter((r) => !(r in GCP_ROLE_PERMISSIONS));
-  const patterns = roles.flatMap((r) => GCP_ROLE_PERMISSIONS[r] ?? []);
+/**
+ * The patterns a list of roles grant, and the roles neither the table nor `custom` (custom roles by name,
+ * `projects/<project>/roles/<id>`, with their permissions) knows.
+ */
+export function gcpGrants(
+  roles: readonly string[],
+  custom: Readonly<Record<string, readonly string[]>> = {},
+): { patterns: string[]; unknownRoles: string[] } {
+  const known = (r: string) => GCP_ROLE_PERMISSIONS[r] ?? custom[r];
+  const unknownRoles = roles.filter((r) => known(r) === undefined);
+  const patterns = roles.flatMap((r) => known(r) ?? []);
   return { patterns, unknownRoles };
+}
+
+/** The custom project roles a bootstrap stack makes, by name (`projects/<project>/roles/<id>`), with their permissions. */
+export function gcpCustomRoles(bootstrap: readonly RecordedResource[]): Record<string, string[]> {
+  return Object.fromEntries(
+    bootstrap
+      .filter((r) => r.type === "gcp:projects/iAMCustomRole:IAMCustomRole")
+      .map((r) => [`projects/${String(r.inputs.project)}/roles/${String(r.inputs.roleId)}`, (r.inputs.permissions as string[]) ?? []]),
+  );
 }
 
 /** The needs no granted pattern covers. */

@@ -163,11 +163,11 @@ export const GCP_ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> =
 };
 
 /**
- * Reads a refresh makes that the default preview roles leave out on purpose: every predefined role holding
- * them may also change or delete what it reads, and the preview identity runs pull requests' code.
- * A custom role holding exactly these closes the gap (README "CI identities and state").
+ * Reads a refresh makes that no predefined read-only role holds: every predefined role holding them may also
+ * change or delete what it reads, and the preview identity runs pull requests' code. The bootstrap grants
+ * exactly these through a custom role of its own (bootstrap/gcp.ts).
  */
-export const GCP_PREVIEW_WITHHELD: Readonly<Record<string, string>> = {
+export const GCP_PREVIEW_SECRET_READS: Readonly<Record<string, string>> = {
   // Holders: roles/redis.admin, roles/iam.databasesAdmin, roles/editor, roles/owner.
   "redis.instances.getAuthString": "the Memorystore instance's Read fetches its AUTH string",
   // Holders: roles/container.admin, roles/container.developer, roles/container.editor and wider.
@@ -175,5 +175,5 @@ export const GCP_PREVIEW_WITHHELD: Readonly<Record<string, string>> = {
   "container.secrets.list": "Helm lists a release's records (Secrets) by label",
 };
 
-/** The custom role's id the README's recipe creates, `projects/<project>/roles/<id>`. */
+/** The id of that custom role, `projects/<project>/roles/<id>`. */
 export const GCP_PREVIEW_SECRETS_ROLE_ID = "platformPreviewSecretReader";

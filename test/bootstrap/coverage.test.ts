@@ -3,22 +3,21 @@
 // WHEN each is looked up in the permission tables of bootstrap/permissions/ (provider sources, Google's
 //      predefined roles, the AWS Service Authorization Reference, all cited there)
 // THEN the deploy identity may create, read, update and delete everything its stacks register, including the
-//      IAM grants they make; the preview identity may read everything a `pulumi preview --refresh` reads, except
-//      the reads the GCP preview roles withhold on purpose, which the README's custom role closes; and a type
-//      with no table line fails with the line to add.
+//      IAM grants they make; the preview identity may read everything a `pulumi preview --refresh` reads (on GCP
+//      through its viewer roles and the bootstrap's custom role of secret reads); and a type with no table line
+//      fails with the line to add.
 import { describe, expect, test } from "@jest/globals";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GITHUB_ROLE_NAMES } from "../../bootstrap/aws";
 import { GCP_DEPLOY_ROLES, GCP_PREVIEW_ROLES } from "../../bootstrap/config";
 import { awsContext, awsGaps, awsRolePolicies, type PolicyStatement } from "../../bootstrap/permissions/aws-policy";
-import { type Cloud, gcpGaps, gcpGrants, gcpProjectRoles, stackNeeds } from "../../bootstrap/permissions/coverage";
-import { GCP_PREVIEW_SECRETS_ROLE_ID, GCP_PREVIEW_WITHHELD } from "../../bootstrap/permissions/gcp-roles";
+import { type Cloud, gcpCustomRoles, gcpGaps, gcpGrants, gcpProjectRoles, stackNeeds } from "../../bootstrap/permissions/coverage";
+import { GCP_PREVIEW_SECRET_READS, GCP_PREVIEW_SECRETS_ROLE_ID } from "../../bootstrap/permissions/gcp-roles";
 import type { Gap } from "../../bootstrap/permissions/needs";
 import { knownInvokes } from "../../review/answers";
 import { bootstrapReview, SHIPPED_STACKS, shippedReview, type ShippedStack } from "../reviews";
 
-const README = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
 const cloudOf = (stack: ShippedStack): Cloud => (shippedReview(stack).config["platform:cloud"] === "gcp" ? "gcp" : "aws");
 const GCP_STACKS = SHIPPED_STACKS.filter((s) => cloudOf(s) === "gcp");
 const AWS_STACKS = SHIPPED_STACKS.filter((s) => cloudOf(s) === "aws");
@@ -58,38 +57,35 @@ describe("the tables know everything the shipped stacks register", () => {
 describe("GCP: the deploy and preview service accounts of bootstrap/Pulumi.gcp.yaml", () => {
   const granted = (accountId: string) => gcpProjectRoles(bootstrapReview("gcp").resources, accountId);
 
-  test("the bootstrap grants the role lists of bootstrap/config.ts, and the table knows every role", () => {
+  const custom = () => gcpCustomRoles(bootstrapReview("gcp").resources);
+  const SECRET_READER = `projects/example-platform-prod/roles/${GCP_PREVIEW_SECRETS_ROLE_ID}`;
+
+  test("the bootstrap grants the role lists of bootstrap/config.ts and its custom secret reader, and the table knows every role", () => {
     expect(granted("github-deploy")).toEqual([...GCP_DEPLOY_ROLES]);
-    expect(granted("github-preview")).toEqual([...GCP_PREVIEW_ROLES]);
-    expect(gcpGrants([...GCP_DEPLOY_ROLES, ...GCP_PREVIEW_ROLES]).unknownRoles).toEqual([]);
+    expect(granted("github-preview")).toEqual([...GCP_PREVIEW_ROLES, SECRET_READER]);
+    expect(gcpGrants([...GCP_DEPLOY_ROLES, ...GCP_PREVIEW_ROLES, SECRET_READER], custom()).unknownRoles).toEqual([]);
+  });
+
+  test("the custom role holds exactly the secret reads no predefined read-only role grants", () => {
+    expect(custom()).toEqual({ [SECRET_READER]: Object.keys(GCP_PREVIEW_SECRET_READS).sort() });
   });
 
   test.each(GCP_STACKS)("%s: the deploy account may create, read, update and delete everything the stack registers", (stack) => {
     expect(show(gcpGaps(needsOf(stack).deploy, gcpGrants(granted("github-deploy")).patterns))).toEqual([]);
   });
 
-  test.each(GCP_STACKS)("%s: the preview account may read everything a refresh reads, but the withheld reads", (stack) => {
-    const gaps = gcpGaps(needsOf(stack).preview, gcpGrants(granted("github-preview")).patterns);
-    expect([...new Set(gaps.map((g) => g.permission))].sort()).toEqual(Object.keys(GCP_PREVIEW_WITHHELD).sort());
+  test.each(GCP_STACKS)("%s: the preview account may read everything a refresh reads", (stack) => {
+    expect(show(gcpGaps(needsOf(stack).preview, gcpGrants(granted("github-preview"), custom()).patterns))).toEqual([]);
+  });
+
+  test("planted: without the custom role the preview account cannot read the AUTH string, Secrets or Helm's records", () => {
+    const gaps = gcpGaps(needsOf("gcp-production").preview, gcpGrants([...GCP_PREVIEW_ROLES]).patterns);
     expect(show(gaps)).toEqual([
       "gcp:redis/instance:Instance: redis.instances.getAuthString",
       "kubernetes:core/v1:Secret: container.secrets.get",
       "kubernetes:helm.sh/v3:Release: container.secrets.get",
       "kubernetes:helm.sh/v3:Release: container.secrets.list",
     ]);
-  });
-
-  test("the README's custom role holds exactly the withheld reads, and with it the preview account reads everything", () => {
-    const recipe = new RegExp(
-      `gcloud iam roles create ${GCP_PREVIEW_SECRETS_ROLE_ID} --project=\\S+ \\\\\\n\\s+--title=.*\\\\\\n\\s+--permissions=(\\S+)`,
-    );
-    const permissions = recipe.exec(README)?.[1]?.split(",");
-    expect(permissions?.sort()).toEqual(Object.keys(GCP_PREVIEW_WITHHELD).sort());
-    const withCustom = [...gcpGrants(granted("github-preview")).patterns, ...permissions!];
-    for (const stack of GCP_STACKS) expect(show(gcpGaps(needsOf(stack).preview, withCustom))).toEqual([]);
-    // The stack file it shows keeps every default preview role and adds the custom one.
-    const listed = /previewRoles:\n((?:\s+- \S+\n)+)/.exec(README)?.[1]?.match(/\S+$/gm);
-    expect(listed).toEqual([...GCP_PREVIEW_ROLES, `projects/example-platform-prod/roles/${GCP_PREVIEW_SECRETS_ROLE_ID}`]);
   });
 
   test("planted: the deploy roles without Logs Configuration Writer cannot make the log buckets and sink", () => {
@@ -117,7 +113,7 @@ describe("GCP: the deploy and preview service accounts of bootstrap/Pulumi.gcp.y
       "roles/iam.securityReviewer",
     ];
     const gaps = gcpGaps(needsOf("gcp-production").preview, gcpGrants(earlier).patterns);
-    expect(show(gaps.filter((g) => !(g.permission in GCP_PREVIEW_WITHHELD)))).toEqual([
+    expect(show(gaps.filter((g) => !(g.permission in GCP_PREVIEW_SECRET_READS)))).toEqual([
       "gcp:logging/projectBucketConfig:ProjectBucketConfig: logging.buckets.get",
       "gcp:logging/projectSink:ProjectSink: logging.sinks.get",
       "gcp:servicenetworking/connection:Connection: servicenetworking.services.get",

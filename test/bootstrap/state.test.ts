@@ -19,7 +19,7 @@ const BUCKET_ARN = "arn:aws:s3:::state-bucket-"; // the auto-named bucket's ARN 
 
 describe.each([
   ["aws", aws, 20],
-  ["gcp", gcp, 40],
+  ["gcp", gcp, 42],
 ])("bootstrap stack %s", (_stack, report, count) => {
   test(`registers ${count} resources and passes every policy of the pack (production config)`, () => {
     expect(report.resources.filter((r) => r.parent !== null)).toHaveLength(count);
@@ -170,7 +170,7 @@ describe("GCP state backend", () => {
     ]);
   });
 
-  test("no basic role is granted; the preview account gets viewer roles only", () => {
+  test("no basic role is granted; the preview account gets viewer roles and the custom role of secret reads only", () => {
     const roles = ofType(gcp.resources, "gcp:projects/iAMMember:IAMMember").map((g) => g.inputs.role as string);
     expect(roles.filter((r) => ["roles/owner", "roles/editor", "roles/viewer"].includes(r))).toEqual([]);
     const preview = ofType(gcp.resources, "gcp:projects/iAMMember:IAMMember")
@@ -186,6 +186,13 @@ describe("GCP state backend", () => {
       "roles/iam.securityReviewer",
       "roles/logging.viewer",
       "roles/storage.bucketViewer",
+      "projects/example-platform-prod/roles/platformPreviewSecretReader",
+    ]);
+    // The custom role reads and writes nothing else.
+    expect(one(gcp.resources, "gcp:projects/iAMCustomRole:IAMCustomRole").inputs.permissions).toEqual([
+      "container.secrets.get",
+      "container.secrets.list",
+      "redis.instances.getAuthString",
     ]);
   });
 });
