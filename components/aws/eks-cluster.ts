@@ -216,7 +216,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         {
           Sid: "ReadContainerLogs",
           Effect: "Allow",
-          Action: ["logs:StartQuery", "logs:GetLogEvents", "logs:FilterLogEvents"],
+          // GetLogGroupFields fills the query editor's field list (Grafana's documented CloudWatch policy).
+          Action: ["logs:StartQuery", "logs:GetLogGroupFields", "logs:GetLogEvents", "logs:FilterLogEvents"],
           // Each group and its streams (log-group:<name>:log-stream:<stream>).
           Resource: groups,
         },
@@ -229,11 +230,12 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
           Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
         },
         {
-          // Takes only a query id and names no log group, so it cannot be narrowed; it returns results of
+          // Each takes only a query id and names no log group, so neither can be narrowed: they read and stop
           // queries this identity could start, which StartQuery above limits to the container log groups.
+          // StopQuery cancels a query Grafana gives up on (a panel closed, a timeout) instead of letting it run on.
           Sid: "ReadQueryResults",
           Effect: "Allow",
-          Action: "logs:GetQueryResults",
+          Action: ["logs:GetQueryResults", "logs:StopQuery"],
           Resource: "*",
         },
       ],
