@@ -6,6 +6,7 @@
 //      terraform-aws-eks#2969/#3293), a principal listed twice, a provider that does not wait and a cluster
 //      nobody administers are each one line naming the resources, and stop the review.
 import { describe, expect, test } from "@jest/globals";
+import { GITHUB_ROLE_NAMES } from "../../bootstrap/aws";
 import type { RecordedResource } from "../../review/engine";
 import { accessEntryProblems } from "../../review/access-entries";
 import { ReviewError } from "../../review/stack-file";
@@ -35,10 +36,12 @@ describe.each(AWS_STACKS)("the shipped %s stack", (stack) => {
     expect(admin.inputs.policyArn).toBe(ADMIN_POLICY);
     const [provider] = ofType("pulumi:providers:kubernetes");
     expect(provider!.dependencies).toContain(admin.urn);
-    expect(ofType("aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn)).toEqual(
+    // The bootstrap project's CI roles of the stack's account: deploys as admin, previews and drift checks as viewer.
+    const entries = ofType("aws:eks/accessEntry:AccessEntry").map((e) => [e.name.split("-")[1], e.inputs.principalArn]);
+    expect(entries).toEqual(
       expect.arrayContaining([
-        `arn:aws:iam::${ACCOUNT[stack]}:role/platform-github-deploy`,
-        `arn:aws:iam::${ACCOUNT[stack]}:role/platform-github-preview`,
+        ["admin", `arn:aws:iam::${ACCOUNT[stack]}:role/${GITHUB_ROLE_NAMES.deploy}`],
+        ["viewer", `arn:aws:iam::${ACCOUNT[stack]}:role/${GITHUB_ROLE_NAMES.preview}`],
       ]),
     );
   });
