@@ -2,9 +2,10 @@
 // first; the database, cache and bucket hang off it (and the node security group it owns), never off the
 // cluster, so a first deploy builds the data tier while EKS is still creating.
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "../components/aws/backup-bucket";
 import { AwsClusterServices } from "../components/aws/cluster-services";
+import { callerAccessProblem } from "../components/aws/eks-access";
 import { DEFAULT_ENDPOINT_WIDEST_PREFIX, EksCluster, type EksClusterArgs } from "../components/aws/eks-cluster";
 import { Network, REGULAR_ZONES } from "../components/aws/network";
 import { PostgresDatabase } from "../components/aws/postgres";
@@ -23,6 +24,19 @@ export async function checkZones(config: PlatformConfig, provider: aws.Provider,
       `platform:network.zones asks for ${config.network.zones} zones but ${config.region} offers this account ${names.length} (${names.join(", ")}); choose at most ${names.length} or another region`,
     ]);
   }
+}
+
+/**
+ * Asks AWS who is running the program before anything is created: the cluster admits only the roles the
+ * config lists (its creator gets no access of its own), so a deploy as any other identity would build a
+ * cluster it cannot reach and fail at the Kubernetes half. Only whether to go on depends on the caller; what
+ * the program registers never does. A preview (also what a drift check runs) may run as a viewer.
+ */
+export async function checkCaller(config: PlatformConfig, provider: aws.Provider, stackFile: string): Promise<void> {
+  const { arn } = await aws.getCallerIdentity({}, { provider });
+  const access = { admins: config.cluster.adminRoleArns ?? [], viewers: config.cluster.viewerRoleArns ?? [] };
+  const problem = callerAccessProblem(arn, access, pulumi.runtime.isDryRun());
+  if (problem) throw new ConfigError(stackFile, [problem]);
 }
 
 /** The AWS half of the platform, in the order a first deploy builds it. */
@@ -102,6 +116,7 @@ function createCluster(config: PlatformConfig, network: Network, opts: pulumi.Co
       logRetentionDays: alwaysSet(c.logRetentionDays, "aws", "cluster.logRetentionDays"),
       applicationLogRetentionDays: c.applicationLogRetentionDays,
       adminRoleArns: c.adminRoleArns ?? [],
+      viewerRoleArns: c.viewerRoleArns ?? [],
       nodes: c.nodes,
       protect: config.protect,
     },

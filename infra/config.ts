@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
+import { sameRole } from "../components/aws/eks-access";
 import { DEFAULT_ENDPOINT_WIDEST_PREFIX } from "../components/aws/eks-args";
 import * as f from "../components/formats";
 import type { AppServiceArgs } from "../components/kubernetes/app-service";
@@ -107,6 +108,10 @@ const cluster = section("cluster", {
   applicationLogRetentionDays: whole(1, 3650),
   adminRoleArns: z.array(
     matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin"),
+    says("must be a list of IAM role ARNs"),
+  ),
+  viewerRoleArns: z.array(
+    matching(f.IAM_ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/platform-github-preview"),
     says("must be a list of IAM role ARNs"),
   ),
   adminMembers: z.array(
@@ -358,6 +363,7 @@ const CLOUD_ONLY_KEYS: ReadonlyArray<[Cloud, Path]> = [
   ["aws", ["cluster", "logRetentionDays"]],
   ["aws", ["cluster", "deployFromVpc"]],
   ["aws", ["cluster", "adminRoleArns"]],
+  ["aws", ["cluster", "viewerRoleArns"]],
   ["gcp", ["cluster", "adminMembers"]],
   ["aws", ["database", "credentialRotationDays"]],
   ["aws", ["cache", "nodeType"]],
@@ -428,10 +434,34 @@ function clusterChecks(c: PlatformConfig): Problem[] {
   const applicationLogs = c.cluster.applicationLogRetentionDays;
   const notCloudWatch = c.cloud === "aws" ? f.logRetentionProblem(applicationLogs) : undefined;
   if (notCloudWatch) fail(["cluster", "applicationLogRetentionDays"], `${notCloudWatch} on aws (got ${shown(applicationLogs)})`);
+  problems.push(...accessRoleChecks(c.cluster.adminRoleArns ?? [], c.cluster.viewerRoleArns ?? []));
   const n = c.cluster.nodes;
   if (n.minSize > n.desiredSize || n.desiredSize > n.maxSize) {
     fail(["cluster", "nodes"], `must satisfy minSize <= desiredSize <= maxSize (got ${n.minSize} <= ${n.desiredSize} <= ${n.maxSize})`);
   }
+  return problems;
+}
+
+/**
+ * Each role once across the access lists: EKS refuses a second access entry for a principal (409, EKS User
+ * Guide "Create access entries"). An SSO role's ARN with and without its path is one role.
+ */
+function accessRoleChecks(admins: readonly string[], viewers: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
+  const lists = { adminRoleArns: admins, viewerRoleArns: viewers };
+  for (const [key, arns] of Object.entries(lists)) {
+    arns.forEach((arn, i) => {
+      if (arns.findIndex((other) => sameRole(other, arn)) < i) fail(["cluster", key, i], `must not repeat a role (got ${shown(arn)})`);
+    });
+  }
+  viewers.forEach((arn, i) => {
+    if (admins.some((admin) => sameRole(admin, arn)))
+      fail(
+        ["cluster", "viewerRoleArns", i],
+        `is already in platform:cluster.adminRoleArns: EKS allows one access entry per role, and an admin can read already (got ${shown(arn)})`,
+      );
+  });
   return problems;
 }
 

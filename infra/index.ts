@@ -23,10 +23,12 @@ async function main() {
 /** The stack's cloud half: its cloud resources and the contracts the Kubernetes layer builds on. */
 async function cloudPlatform(config: PlatformConfig): Promise<CloudPlatform> {
   if (config.cloud === "aws") {
-    const { awsPlatform, checkZones } = loadAwsPlatform();
+    const { awsPlatform, checkCaller, checkZones } = loadAwsPlatform();
     const provider = awsProvider(config);
-    // Only the provider exists until the region has shown it has the zones the stack asks for.
+    // Only the provider exists until the region has shown it has the zones the stack asks for, and AWS has
+    // shown that the identity running the program is one the cluster will admit.
     await checkZones(config, provider, stackFileName());
+    await checkCaller(config, provider, stackFileName());
     return awsPlatform(config, provider);
   }
   const { gcpPlatform, clusterLocation } = loadGcpPlatform();

@@ -35,8 +35,10 @@ export interface Profile {
     Pick<EksClusterArgs, "nodes"> & {
       /** AWS only: `pulumi up` runs inside the VPC, where the private API endpoint answers. */
       deployFromVpc?: boolean;
-      /** AWS only: IAM roles given cluster admin besides the identity that created the cluster. */
+      /** AWS only: IAM roles given cluster admin; `pulumi up` runs as one of them. */
       adminRoleArns?: EksClusterArgs["adminRoleArns"];
+      /** AWS only: IAM roles that may read the cluster (CI's preview role). */
+      viewerRoleArns?: EksClusterArgs["viewerRoleArns"];
       /** AWS only: CloudWatch retention of control-plane logs. */
       logRetentionDays?: EksClusterArgs["logRetentionDays"];
       /** GCP only: Google IAM members given roles/container.admin besides those the project already grants. */
@@ -215,7 +217,7 @@ export function profileFor(environment: Environment, cloud: Cloud): Profile {
       version: "1.35",
       endpointPublicAccessCidrs: [],
       applicationLogRetentionDays: e.applicationLogDays,
-      ...(aws && { deployFromVpc: false, adminRoleArns: [], logRetentionDays: e.logDays }),
+      ...(aws && { deployFromVpc: false, adminRoleArns: [], viewerRoleArns: [], logRetentionDays: e.logDays }),
       nodes: { instanceType, ...e.nodes },
     },
     database: {

@@ -9,6 +9,7 @@ import {
   known,
   type PlatformResourcePolicy,
   type PlatformStackPolicy,
+  type PolicyResource,
   propsOf,
   settings,
 } from "./lib/policy";
@@ -86,26 +87,80 @@ const encryptionConfig = configSchema({
   },
 });
 
-const rdsEncrypted: PlatformResourcePolicy = {
+/** The source instance of the stack a replica's replicateSourceDb names, if the stack holds it. */
+function sourceOf(replica: PolicyResource, instances: readonly PolicyResource[]): PolicyResource | undefined {
+  return instances.find((s) => s !== replica && refersTo(replica, "replicateSourceDb", s, ["identifier", "arn"]));
+}
+
+/** Both on the same provider (or both on the default one): the same region, where a replica inherits the source's key. */
+const sameProvider = (a: PolicyResource, b: PolicyResource): boolean => (a.provider?.urn ?? "") === (b.provider?.urn ?? "");
+
+const rdsEncrypted: PlatformStackPolicy = {
   name: "rds-encrypted",
   description:
-    "Database storage, read replicas' included, is encrypted at rest, with a customer-managed KMS key where the environment requires it.",
+    "Database storage, read replicas' included, is encrypted at rest, with a customer-managed KMS key where the environment requires it; a replica in its source's region takes the source's key.",
   rationale:
     "Encryption at rest protects snapshots, replicas and discarded disks; a customer-managed key also decides who may decrypt them, logs each use, and keeps a shared snapshot unreadable to accounts the key does not trust. It can only be chosen when the instance is created.",
   anchors: ["CKV_AWS_16", "@pulumi/awsguard", "Pulumi compliance-policies"],
   remediationSteps:
-    "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy).",
+    "Set storageEncrypted to true and kmsKeyId to the ARN of a rotating customer-managed KMS key (encryption can only be chosen at creation: restore from an encrypted snapshot copy). A read replica in its source's region leaves kmsKeyId unset (RDS refuses it there) and is encrypted with its source's key, so the source, in the same stack, must carry one.",
   enforcementLevel: "mandatory",
   configSchema: encryptionConfig,
-  validateResource: forTypes<RdsInstanceProps | RdsClusterProps>([INSTANCE, CLUSTER], (props, args, report) => {
+  validateStack: (args, report) => {
     const { environment, requireCustomerManagedKey } = settings(encryptionConfig, args);
-    // A replica left unset inherits its source's encryption; this rule asks every instance to say so itself.
-    const what = isReplica(props) ? "read replica: " : "";
-    if (props.storageEncrypted !== true) report(`${what}storageEncrypted is not true: set it to true with kmsKeyId`);
-    else if (requireCustomerManagedKey && !isSet(props.kmsKeyId))
-      report(`${what}kmsKeyId is not set: ${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`);
-  }),
+    const instances = ofType(args.resources, INSTANCE);
+    const check = (db: PolicyResource) => {
+      const props = propsOf<RdsInstanceProps | RdsClusterProps>(db);
+      const replica = db.type === INSTANCE && isReplica(props);
+      const what = replica ? "read replica: " : "";
+      const source = replica ? sourceOf(db, instances) : undefined;
+      // A replica left unset inherits its source's encryption; this rule asks every instance to say so itself.
+      if (props.storageEncrypted !== true) report(`${what}storageEncrypted is not true: set it to true with kmsKeyId`, db.urn);
+      else if (source && sameProvider(db, source)) checkInheritedKey(db, source, report, { environment, requireCustomerManagedKey });
+      else if (requireCustomerManagedKey && !isSet(props.kmsKeyId)) {
+        const why = !replica
+          ? ""
+          : source
+            ? `its source ${source.name} is in another region (another provider), where the replica needs a key of its own: `
+            : "its source is not in this stack, so the key it would inherit is unknown: ";
+        report(
+          `${what}kmsKeyId is not set: ${why}${environment} encrypts with a customer-managed KMS key, set kmsKeyId to its ARN`,
+          db.urn,
+        );
+      }
+    };
+    eachKnown([...instances, ...ofType(args.resources, CLUSTER)], check);
+  },
 };
+
+/**
+ * A replica in its source's region: RDS encrypts it with the source's key and refuses a kmsKeyId of its own
+ * ("Your request does not require the KMS key parameter"), so the source must be encrypted with a customer key.
+ */
+function checkInheritedKey(
+  replica: PolicyResource,
+  source: PolicyResource,
+  report: (message: string, urn: string) => void,
+  { environment, requireCustomerManagedKey }: { environment: string; requireCustomerManagedKey: boolean },
+): void {
+  const own = propsOf<RdsInstanceProps>(replica);
+  const from = propsOf<RdsInstanceProps>(source);
+  if (isSet(own.kmsKeyId))
+    report(
+      `read replica: kmsKeyId is set, but its source ${source.name} is in the same region, where RDS encrypts the replica with the source's key and refuses the parameter: remove kmsKeyId`,
+      replica.urn,
+    );
+  else if (from.storageEncrypted !== true)
+    report(
+      `read replica: its source ${source.name} is not encrypted, and the replica inherits its encryption: encrypt the source`,
+      replica.urn,
+    );
+  else if (requireCustomerManagedKey && !isSet(from.kmsKeyId))
+    report(
+      `read replica: its source ${source.name} has no kmsKeyId, and the replica inherits its key: ${environment} encrypts with a customer-managed KMS key, set the source's kmsKeyId`,
+      replica.urn,
+    );
+}
 
 const backupsConfig = configSchema({
   environment: ENVIRONMENT,

@@ -1,6 +1,7 @@
 // What the cloud would answer, derived from the stack config: data-source invokes (zones, account,
 // partition, region, project) and the ids and computed attributes of new resources. An invoke this file
 // does not know fails the review instead of returning something made up.
+import { roleOf } from "../components/aws/eks-access";
 import { parseStructured } from "../infra/stack-config";
 import { computedState } from "./cloud-state";
 import { ReviewError } from "./stack-file";
@@ -15,6 +16,11 @@ export interface CloudFacts {
   /** GCP project id. */
   project: string;
   projectNumber: string;
+  /**
+   * Who runs the program, as `sts get-caller-identity` answers: a session of the stack's first cluster admin
+   * role in its account, as CI's deploy role runs `pulumi up`. @default - a role the stack does not list
+   */
+  callerArn?: string;
 }
 
 const EXAMPLE_ACCOUNT = "123456789012";
@@ -28,13 +34,29 @@ function parseObject(text: string | undefined): Record<string, unknown> {
 export function factsFrom(config: Record<string, string>, namespace: string): CloudFacts {
   const aws = parseObject(config[`${namespace}:aws`]);
   const gcp = parseObject(config[`${namespace}:gcp`]);
+  const region = config[`${namespace}:region`] ?? "";
+  const accountId = typeof aws.accountId === "string" ? aws.accountId : EXAMPLE_ACCOUNT;
+  const callerArn = deployerSession(parseObject(config[`${namespace}:cluster`]).adminRoleArns, accountId, region);
   return {
-    region: config[`${namespace}:region`] ?? "",
-    accountId: typeof aws.accountId === "string" ? aws.accountId : EXAMPLE_ACCOUNT,
+    region,
+    accountId,
+    ...(callerArn && { callerArn }),
     project: typeof gcp.project === "string" ? gcp.project : "",
     projectNumber:
       typeof gcp.projectNumber === "string" || typeof gcp.projectNumber === "number" ? String(gcp.projectNumber) : EXAMPLE_PROJECT_NUMBER,
   };
+}
+
+/** A session of the first role of `adminRoleArns` in `accountId`: the identity a deploy of the stack runs as. */
+function deployerSession(adminRoleArns: unknown, accountId: string, region: string): string | undefined {
+  const roles = Array.isArray(adminRoleArns) ? adminRoleArns.filter((arn): arn is string => typeof arn === "string") : [];
+  const role = roles.map(roleOf).find((r) => r?.account === accountId);
+  return role && `arn:${partitionOf(region).partition}:sts::${role.account}:assumed-role/${role.name}/offline-review`;
+}
+
+/** The identity the review runs the program as: the stack's deployer, or a role the stack does not list. */
+export function callerOf(facts: CloudFacts): string {
+  return facts.callerArn ?? `arn:${partitionOf(facts.region).partition}:sts::${facts.accountId}:assumed-role/review/offline`;
 }
 
 function partitionOf(region: string): { partition: string; dnsSuffix: string } {
@@ -54,15 +76,12 @@ const INVOKES: Record<string, InvokeAnswer> = {
       );
     return { id: region, region, ...zones, groupNames: zones.names.map(() => region), state: "available" };
   },
-  "aws:index/getCallerIdentity:getCallerIdentity": ({ accountId, region }) => {
-    const { partition } = partitionOf(region);
-    return {
-      id: accountId,
-      accountId,
-      arn: `arn:${partition}:sts::${accountId}:assumed-role/review/offline`,
-      userId: "AROAOFFLINEREVIEW:offline",
-    };
-  },
+  "aws:index/getCallerIdentity:getCallerIdentity": (facts) => ({
+    id: facts.accountId,
+    accountId: facts.accountId,
+    arn: callerOf(facts),
+    userId: "AROAOFFLINEREVIEW:offline",
+  }),
   "aws:index/getPartition:getPartition": ({ region }) => {
     const { partition, dnsSuffix } = partitionOf(region);
     return { id: partition, partition, dnsSuffix, reverseDnsPrefix: dnsSuffix.split(".").reverse().join(".") };

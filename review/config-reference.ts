@@ -33,7 +33,9 @@ const DESCRIPTIONS: Record<string, string> = {
   "cluster.applicationLogRetentionDays":
     "Days every container's stdout/stderr is kept: on AWS the CloudWatch retention of the `/aws/containerinsights/<cluster>/` log groups (a CloudWatch period), on GCP of the project's `_Default` log bucket (1-3650); at least 30 in production.",
   "cluster.adminRoleArns":
-    "AWS: IAM roles granted cluster admin through access entries, besides the identity that created the cluster; put the CI deploy role here.",
+    "AWS: IAM roles granted cluster admin through access entries, the only way into the cluster (its creator gets no access of its own): CI's deploy role and the operators' roles (an SSO role with its path). `pulumi up` refuses to start as any other identity.",
+  "cluster.viewerRoleArns":
+    "AWS: IAM roles that may read every object of the cluster, Secrets included, and change none (the admin view access policy): CI's preview role, for previews and drift checks. A role is in this list or `adminRoleArns`, not both.",
   "cluster.adminMembers":
     "GCP: Google IAM members (`user:`, `group:`, `serviceAccount:`) given roles/container.admin on the project, besides those the project already grants; put the CI deploy service account here.",
   "cluster.nodes.instanceType": "Node instance (AWS) or machine (GCP) type.",

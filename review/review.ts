@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseStructured } from "../infra/stack-config";
 import { PACK_NAME, policies } from "../policies/policies";
-import { answersFor, factsFrom } from "./answers";
+import { checkAccessEntries } from "./access-entries";
+import { answersFor, callerOf, factsFrom } from "./answers";
 import { chartChecks } from "./chart-checks";
 import { crdSchemasOf } from "./crd-schemas";
 import { chartLines } from "./chart-report";
@@ -92,17 +93,19 @@ export async function reviewStack(
   project: Project = loadProject(options.project ?? options.root),
   stack: StackConfig = loadStackConfig(project, options.stack, options.configFile),
 ): Promise<ReviewReport> {
+  const facts = factsFrom(stack.config, project.name);
   const recording = await record({
     project: project.name,
     stack: options.stack,
     config: stack.config,
     secretKeys: stack.secretKeys,
     program: options.program ?? project.main,
-    answers: answersFor(factsFrom(stack.config, project.name)),
+    answers: answersFor(facts),
     disabledDefaultProviders: disabledDefaultProviders(stack.config),
   });
   // What AWS itself would refuse stops the review before the policies run, as it would stop the deploy.
   checkManagedPolicies(recording.resources);
+  checkAccessEntries(recording.resources, callerOf(facts));
   const { timer } = options;
   timer?.mark("program");
   const config = Object.fromEntries(

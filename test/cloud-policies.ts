@@ -8,7 +8,6 @@ export const AWS_ONLY_POLICIES = [
   "eks-control-plane-logs",
   "eks-version",
   "rds-not-public",
-  "rds-encrypted",
   "rds-backups",
   "rds-ha",
   "rds-deletion-protection",

@@ -226,6 +226,37 @@ describe("each mistake is one line naming the file and the key", () => {
       ],
     ],
     [
+      "a viewer that is a user, not a role",
+      { ...dev, cluster: { deployFromVpc: true, viewerRoleArns: ["arn:aws:iam::123456789012:user/ci"] } },
+      [
+        'Pulumi.test.yaml: platform:cluster.viewerRoleArns[0] must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-github-preview (got "arn:aws:iam::123456789012:user/ci")',
+      ],
+    ],
+    [
+      "a role both admin and viewer (EKS keeps one access entry per role), and an SSO role twice",
+      {
+        ...dev,
+        cluster: {
+          deployFromVpc: true,
+          adminRoleArns: [
+            "arn:aws:iam::123456789012:role/platform-github-deploy",
+            "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Ops_1a2b",
+            "arn:aws:iam::123456789012:role/AWSReservedSSO_Ops_1a2b",
+          ],
+          viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-github-deploy"],
+        },
+      },
+      [
+        'Pulumi.test.yaml: platform:cluster.adminRoleArns[2] must not repeat a role (got "arn:aws:iam::123456789012:role/AWSReservedSSO_Ops_1a2b")',
+        'Pulumi.test.yaml: platform:cluster.viewerRoleArns[0] is already in platform:cluster.adminRoleArns: EKS allows one access entry per role, and an admin can read already (got "arn:aws:iam::123456789012:role/platform-github-deploy")',
+      ],
+    ],
+    [
+      "viewer roles on a GCP stack",
+      { ...base.gcp, environment: "dev", cluster: { viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-github-preview"] } },
+      ["Pulumi.test.yaml: platform:cluster.viewerRoleArns applies to aws stacks only; this stack's cloud is gcp"],
+    ],
+    [
       "GKE admins on an AWS stack",
       { ...dev, cluster: { deployFromVpc: true, adminMembers: ["group:platform-admins@example.com"] } },
       ["Pulumi.test.yaml: platform:cluster.adminMembers applies to gcp stacks only; this stack's cloud is aws"],

@@ -51,6 +51,46 @@ describe("AWS managed policy ARNs", () => {
   });
 });
 
+// GIVEN access policy associations as the EKS cluster registers them (EKS access policies are named by ARN
+//       too, and EKS finds a wrong name only at AssociateAccessPolicy, mid-deploy)
+// WHEN the review checks them against the EKS User Guide's list
+// THEN listed names pass in every partition; a misspelt or invented name is refused, with the listed name
+//      of the same spelling when there is one.
+describe("EKS access policy ARNs", () => {
+  const ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
+  const association = (name: string, policyArn: string) =>
+    resource(ASSOCIATION, name, {
+      clusterName: "c",
+      principalArn: "arn:aws:iam::123456789012:role/r",
+      policyArn,
+      accessScope: { type: "cluster" },
+    });
+
+  test("the cluster admin and admin view policies pass, in the commercial and China partitions", () => {
+    expect(
+      unknownManagedPolicies([
+        association("admin", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"),
+        association("viewer", "arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy"),
+      ]),
+    ).toEqual([]);
+  });
+
+  test.each<[string, string, string]>([
+    [
+      "a name in the wrong case",
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEksAdminViewPolicy",
+      "aws:eks/accessPolicyAssociation:AccessPolicyAssociation viewer: policyArn names arn:aws:eks::aws:cluster-access-policy/AmazonEksAdminViewPolicy, which is not an EKS access policy the EKS User Guide lists (did you mean arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy?)",
+    ],
+    [
+      "an invented read-only policy",
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSReadOnlyPolicy",
+      "aws:eks/accessPolicyAssociation:AccessPolicyAssociation viewer: policyArn names arn:aws:eks::aws:cluster-access-policy/AmazonEKSReadOnlyPolicy, which is not an EKS access policy the EKS User Guide lists",
+    ],
+  ])("%s is refused", (_what, policyArn, line) => {
+    expect(unknownManagedPolicies([association("viewer", policyArn)])).toEqual([line]);
+  });
+});
+
 describe("the review", () => {
   test("a planted unknown managed policy stops the production review before the policy pack runs", async () => {
     const review = reviewWeakened("production", (args) =>

@@ -87,6 +87,7 @@ const EKS: EksClusterArgs = {
   nodeSecurityGroupId: "sg-0devnodes00000001",
   endpointPublicAccessCidrs: ["203.0.113.0/24"],
   deletionProtection: false,
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"],
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 2, maxSize: 3, capacityType: "ON_DEMAND", diskSizeGb: 50 },
   protect: false,
 };

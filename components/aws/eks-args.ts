@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, isPrivate, parseCidr } from "../cidr";
 import { logRetentionProblem } from "../formats";
 import { type Fail, failer, show } from "../args";
+import { sameRole } from "./eks-access";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -86,11 +87,19 @@ export interface EksClusterArgs {
    */
   applicationLogRetentionDays?: number;
   /**
-   * IAM roles given cluster admin through access entries (the cluster admin access policy, cluster-wide):
-   * the CI deploy role and the operators' roles, so access does not hang on the identity that created the
-   * cluster. @default [] (only the creating identity)
+   * IAM roles given cluster admin through access entries (the cluster admin access policy, cluster-wide): the
+   * CI deploy role and the operators' roles. At least one: the identity that creates the cluster gets no access
+   * of its own (EKS's creator bootstrap is off), so these are the only way in, and `pulumi up` must run as one
+   * of them. An SSO role is listed with its path (`role/aws-reserved/sso.amazonaws.com/...`).
    */
-  adminRoleArns?: string[];
+  adminRoleArns: string[];
+  /**
+   * IAM roles that may read the cluster through access entries (the admin view access policy, cluster-wide:
+   * get, list and watch on everything, Secrets included, and no change): the CI preview role, so previews and
+   * drift checks can read the Kubernetes objects. A role is listed here or in `adminRoleArns`, not both (EKS
+   * allows one entry per principal). @default []
+   */
+  viewerRoleArns?: string[];
   /** The one managed node group, in `subnetIds`. */
   nodes: EksNodeGroupArgs;
   /** Pulumi `protect` on the cluster, its KMS keys and its log group. */
@@ -209,12 +218,32 @@ function checkLogsAndAdmins(args: EksClusterArgs, fail: Fail): void {
   const application = args.applicationLogRetentionDays ?? DEFAULT_APPLICATION_LOG_RETENTION_DAYS;
   const applicationRefused = logRetentionProblem(application);
   if (applicationRefused) fail(`args.applicationLogRetentionDays ${applicationRefused} (got ${show(application)})`);
-  const admins = args.adminRoleArns ?? [];
-  for (const arn of admins) {
-    if (!ROLE_ARN.test(arn))
-      fail(`args.adminRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
+  checkAccessRoles(args, fail);
+}
+
+/**
+ * The access entries' roles: well-formed role ARNs, at least one admin, and each role once across both lists,
+ * because EKS refuses a second access entry for a principal (409 ResourceInUseException; EKS User Guide,
+ * "Create access entries": an IAM principal can't be included in more than one access entry).
+ */
+function checkAccessRoles(args: EksClusterArgs, fail: Fail): void {
+  const lists = { adminRoleArns: args.adminRoleArns ?? [], viewerRoleArns: args.viewerRoleArns ?? [] };
+  for (const [key, arns] of Object.entries(lists)) {
+    for (const arn of arns) {
+      if (!ROLE_ARN.test(arn))
+        fail(`args.${key} must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
+    }
+    const repeated = arns.find((arn, i) => arns.findIndex((other) => sameRole(other, arn)) !== i);
+    if (repeated !== undefined) fail(`args.${key} must not repeat a role (got ${show(arns)})`);
   }
-  if (new Set(admins).size !== admins.length) fail(`args.adminRoleArns must not repeat a role (got ${show(admins)})`);
+  if (lists.adminRoleArns.length === 0) {
+    fail(
+      "args.adminRoleArns must list at least one IAM role: the identity that creates the cluster gets no access of its own, so without one nobody can use its API",
+    );
+  }
+  const both = lists.viewerRoleArns.filter((viewer) => lists.adminRoleArns.some((admin) => sameRole(admin, viewer)));
+  if (both.length > 0)
+    fail(`args.viewerRoleArns must not list a role args.adminRoleArns lists: EKS allows one access entry per role (got ${show(both)})`);
 }
 
 function checkNodes(n: EksNodeGroupArgs, fail: Fail): void {
@@ -248,8 +277,8 @@ function checkAddonVersions(versions: Partial<EksAddonVersions>, version: string
 }
 
 /**
- * The Pulumi name part of an admin access entry: the role's account and name, which are what the entry is
- * for (EKS replaces an entry whose principal changes), so reordering the list changes nothing.
+ * The Pulumi name part of an access entry: the role's account and name, which are what the entry is for (EKS
+ * replaces an entry whose principal changes), so reordering a list changes nothing.
  */
 export function adminEntryName(roleArn: string): string {
   const [, , , , account = "", resource = ""] = roleArn.split(":");

@@ -7,8 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
 import { type AccountInfo, accountInfo } from "./account";
 import { type AddonInputs, afterNodesAddons, beforeNodesAddons } from "./eks-addons";
+import { grantClusterAccess } from "./eks-access-entries";
 import {
-  adminEntryName,
   checkEksClusterArgs,
   DEFAULT_ADDON_VERSIONS,
   DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
@@ -112,7 +112,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     const oidc = createOidcProvider(name, cluster, this);
     this.oidcIssuer = oidc.issuer;
     this.oidcProviderArn = oidc.arn;
-    grantClusterAdmins(name, cluster.name, args.adminRoleArns ?? [], account.partition, this);
+    const access = grantClusterAccess(name, { clusterName: cluster.name, partition: account.partition, roles: args }, this);
 
     // The CNI and the EBS driver get their AWS permissions through IRSA, not through the node role.
     const identities = bindAddonIdentities(this, name, account.partition);
@@ -138,11 +138,12 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
     this.loadBalancerController = createLbControllerIdentity(this, name, account.partition);
 
     this.kubeconfig = kubeconfigOf(cluster, account.region);
-    // Kubernetes objects wait for nodes, DNS and storage, not just for the API server.
+    // Kubernetes objects wait for nodes, DNS and storage, not just for the API server, and for the admins'
+    // access policies: the cluster grants its creator nothing, so until they exist `pulumi up` is refused.
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig },
-      { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons, ...deployerAccess] },
+      { parent: this, dependsOn: [nodeGroup, ...earlyAddons, ...lateAddons, ...deployerAccess, ...access.adminPolicies] },
     );
 
     this.registerOutputs({
@@ -215,7 +216,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         {
           Sid: "ReadContainerLogs",
           Effect: "Allow",
-          Action: ["logs:StartQuery", "logs:GetLogEvents", "logs:FilterLogEvents"],
+          // GetLogGroupFields fills the query editor's field list (Grafana's documented CloudWatch policy).
+          Action: ["logs:StartQuery", "logs:GetLogGroupFields", "logs:GetLogEvents", "logs:FilterLogEvents"],
           // Each group and its streams (log-group:<name>:log-stream:<stream>).
           Resource: groups,
         },
@@ -228,11 +230,12 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
           Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
         },
         {
-          // Takes only a query id and names no log group, so it cannot be narrowed; it returns results of
+          // Each takes only a query id and names no log group, so neither can be narrowed: they read and stop
           // queries this identity could start, which StartQuery above limits to the container log groups.
+          // StopQuery cancels a query Grafana gives up on (a panel closed, a timeout) instead of letting it run on.
           Sid: "ReadQueryResults",
           Effect: "Allow",
-          Action: "logs:GetQueryResults",
+          Action: ["logs:GetQueryResults", "logs:StopQuery"],
           Resource: "*",
         },
       ],
@@ -371,15 +374,24 @@ function createControlPlane(
       },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: inputs.secretsKey.arn } },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-      // API only: who may do what lives in access entries, not in the aws-auth ConfigMap. The deploying
-      // identity keeps cluster-admin, which the Kubernetes provider needs during every deploy.
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      // API only: who may do what lives in access entries, not in the aws-auth ConfigMap, and only in the
+      // entries the config lists. EKS's entry for the creator would depend on who runs the first deploy and
+      // collide (409) with a listed entry for the same role (terraform-aws-modules/terraform-aws-eks#2969,
+      // #3293; pulumi/pulumi-eks#2373), so the creator gets none.
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       // The managed add-ons replace the self-managed copies EKS would otherwise install.
       bootstrapSelfManagedAddons: false,
       deletionProtection: args.deletionProtection ?? true,
     },
-    // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
-    { parent, protect: args.protect, dependsOn: [inputs.logGroup, ...inputs.permissions] },
+    {
+      parent,
+      protect: args.protect,
+      // The role's permissions must outlive the cluster, or EKS cannot clean up its ENIs and security groups.
+      dependsOn: [inputs.logGroup, ...inputs.permissions],
+      // Read only at creation, and ForceNew in the provider (terraform-provider-aws internal/service/eks/cluster.go):
+      // a cluster made when the creator was bootstrapped keeps its entry instead of being replaced.
+      ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
+    },
   );
 }
 
@@ -420,39 +432,6 @@ function createOidcProvider(
   });
   const provider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, { url: issuer, clientIdLists: ["sts.amazonaws.com"] }, { parent });
   return { issuer, arn: provider.arn };
-}
-
-/**
- * An access entry with the cluster admin access policy, cluster-wide, per role. The first entry keeps the
- * names the single `adminRoleArn` argument used, so a stack that had one admin keeps its entry instead of
- * replacing it.
- */
-function grantClusterAdmins(
-  name: string,
-  clusterName: pulumi.Output<string>,
-  roleArns: string[],
-  partition: pulumi.Output<string>,
-  parent: pulumi.Resource,
-): void {
-  roleArns.forEach((roleArn, i) => {
-    const id = adminEntryName(roleArn);
-    const formerly = (suffix: string) => (i === 0 ? { aliases: [{ name: `${name}-admin-${suffix}` }] } : {});
-    const entry = new aws.eks.AccessEntry(
-      `${name}-admin-${id}-access`,
-      { clusterName, principalArn: roleArn, type: "STANDARD" },
-      { parent, ...formerly("access") },
-    );
-    new aws.eks.AccessPolicyAssociation(
-      `${name}-admin-${id}-policy`,
-      {
-        clusterName,
-        principalArn: entry.principalArn,
-        policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: "cluster" },
-      },
-      { parent, ...formerly("policy") },
-    );
-  });
 }
 
 /** IRSA roles of the VPC CNI, the EBS CSI driver and the CloudWatch agent, each with its AWS managed policy. */

@@ -296,10 +296,14 @@ function createInstance(name: string, a: Resolved, deps: InstanceDeps, parent: p
 }
 
 /**
- * One read replica of `primary`: the same class, key, parameter group, security group and subnet group (so
+ * One read replica of `primary`: the same class, parameter group, security group and subnet group (so
  * `replicateSourceDb` is the primary's ARN, as RDS requires with a subnet group), and the same Performance
  * Insights, enhanced monitoring and log exports. Engine, version, database, user and password come from the
- * primary. It keeps no backups of its own (the primary's point-in-time recovery covers the data) and RDS takes
+ * primary, and so does the storage key: a replica in the source's region is encrypted with the source's key,
+ * and RDS refuses a KmsKeyId for one ("Your request does not require the KMS key parameter";
+ * CreateDBInstanceReadReplica, KmsKeyId; cloudposse/terraform-aws-rds-replica#5). Given an ARN source and a
+ * kms_key_id, the provider would also send the source's region, which RDS takes for a cross-region request
+ * (hashicorp/terraform-provider-aws#2386). It keeps no backups of its own (the primary's point-in-time recovery covers the data) and RDS takes
  * no final snapshot of a replica, so deleting one skips it. Its zone is left to RDS: the primary's zone moves
  * on every Multi-AZ failover, so a zone pinned here could not stay different from it.
  */
@@ -327,8 +331,8 @@ function createReplica(
 
       storageType: "gp3",
       maxAllocatedStorage: a.maxStorageGb,
+      // Stated, and inherited: the replica is encrypted with the primary's key (kmsKeyId stays unset).
       storageEncrypted: true,
-      kmsKeyId: key.arn,
 
       backupRetentionPeriod: 0,
       skipFinalSnapshot: true,
@@ -349,6 +353,13 @@ function createReplica(
       protect: a.protect,
       dependsOn: [deps.monitoring.attachment, ...deps.logGroups[index + 1]!],
       customTimeouts: POSTGRES_TIMEOUTS,
+      // Both are fixed when the replica is made. A replica made while the program still passed the key keeps it
+      // in its inputs: kms_key_id is ForceNew (review/replace-inputs.ts), so its dropping must not read as a
+      // change, and RDS reports the same key either way. The source's ARN changes when the primary is renamed
+      // (identifier), and the provider refuses any new source but none ("cannot elect new source database for
+      // replication", hashicorp/terraform-provider-aws internal/service/rds/instance.go update; #21450): the
+      // replica goes on replicating from the renamed primary.
+      ignoreChanges: ["kmsKeyId", "replicateSourceDb"],
     },
   );
 }

@@ -19,6 +19,7 @@ const BASE: EksClusterArgs = {
   endpointPublicAccessWidestPrefix: 8,
   deletionProtection: true,
   logRetentionDays: 90,
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"],
   nodes: { instanceType: "m7i.xlarge", minSize: 2, desiredSize: 3, maxSize: 10, capacityType: "ON_DEMAND", diskSizeGb: 100 },
   protect: true,
 };
@@ -115,6 +116,31 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
     "an admin role twice",
     { adminRoleArns: ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci"] },
     'args.adminRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:role/ci"])',
+  ],
+  [
+    "no admin role: the creator gets no access of its own",
+    { adminRoleArns: [] },
+    "args.adminRoleArns must list at least one IAM role: the identity that creates the cluster gets no access of its own, so without one nobody can use its API",
+  ],
+  [
+    "a viewer ARN that is not a role",
+    { viewerRoleArns: ["arn:aws:iam::123456789012:user/ci"] },
+    'args.viewerRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:user/ci")',
+  ],
+  [
+    "an SSO role listed with its path and again without it",
+    {
+      viewerRoleArns: [
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_ReadOnly_0a1b2c",
+        "arn:aws:iam::123456789012:role/AWSReservedSSO_ReadOnly_0a1b2c",
+      ],
+    },
+    'args.viewerRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_ReadOnly_0a1b2c","arn:aws:iam::123456789012:role/AWSReservedSSO_ReadOnly_0a1b2c"])',
+  ],
+  [
+    "a role both admin and viewer: EKS allows one entry per principal",
+    { viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"] },
+    'args.viewerRoleArns must not list a role args.adminRoleArns lists: EKS allows one access entry per role (got ["arn:aws:iam::123456789012:role/platform-admin"])',
   ],
   [
     "an endpoint open to the internet in halves, even with any width admitted",

@@ -22,6 +22,7 @@ const DEV: EksClusterArgs = {
   deletionProtection: false,
   logRetentionDays: 7,
   applicationLogRetentionDays: 7,
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-github-deploy"],
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 3, capacityType: "SPOT", diskSizeGb: 50 },
   protect: false,
 };
@@ -147,11 +148,13 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
         provider: { keyArn: expect.stringMatching(/^arn:aws:kms:eu-west-1:123456789012:key\//) as unknown },
       },
       enabledClusterLogTypes: ["api", "audit", "authenticator"],
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       bootstrapSelfManagedAddons: false,
       deletionProtection: c.deletionProtection,
     });
     expect(cluster.protect).toBe(c.protect);
+    // A cluster made when the creator was bootstrapped keeps that setting instead of being replaced for it.
+    expect(cluster.ignoreChanges).toEqual(["accessConfig.bootstrapClusterCreatorAdminPermissions"]);
     expect(cluster.propertyDependencies.roleArn).toEqual([role.urn]);
     expect(cluster.propertyDependencies.encryptionConfig).toEqual([key.urn]);
     // The log group and the role's permissions exist before the cluster and outlive it.
@@ -369,7 +372,7 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
       expect(nodes.dependencies).toContain(r.named(attachment).urn);
   });
 
-  test("Kubernetes provider: secret kubeconfig with aws eks get-token, waiting for nodes and add-ons", async () => {
+  test("Kubernetes provider: secret kubeconfig with aws eks get-token, waiting for nodes, add-ons and admin access", async () => {
     const { r, kubeconfig, kubeconfigIsSecret, endpoint } = await run(c.env, c.args);
     const provider = r.one("pulumi:providers:kubernetes");
     expect(provider.name).toBe("eks-k8s");
@@ -407,7 +410,12 @@ describe.each(CASES)("EksCluster ($env)", (c) => {
         },
       ],
     });
-    const waitsFor = ["aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon"].flatMap((t) => r.ofType(t).map((x) => x.urn));
+    const waitsFor = [
+      "aws:eks/nodeGroup:NodeGroup",
+      "aws:eks/addon:Addon",
+      "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    ].flatMap((t) => r.ofType(t).map((x) => x.urn));
+    expect(r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toHaveLength(1);
     for (const urn of waitsFor) expect(provider.dependencies).toContain(urn);
   });
 

@@ -1,5 +1,5 @@
-// GIVEN EksCluster arguments that vary what the dev/production recordings in eks-cluster.test.ts fix: an
-//       admin role or none, Graviton nodes, another Kubernetes version with its kube-proxy, a named
+// GIVEN EksCluster arguments that vary what the dev/production recordings in eks-cluster.test.ts fix: admin
+//       and viewer roles, Graviton nodes, another Kubernetes version with its kube-proxy, a named
 //       cluster, a world-open endpoint asked for, deletion protection left out, a China region
 // WHEN the component is recorded under the offline engine
 // THEN access entries, AMI type, versions, names, endpoint access, deletion protection and ARN partitions
@@ -16,6 +16,7 @@ const DEV: EksClusterArgs = {
   nodeSecurityGroupId: "sg-0devnodes00000001",
   endpointPublicAccessWidestPrefix: 0,
   deletionProtection: false,
+  adminRoleArns: ["arn:aws:iam::123456789012:role/platform-github-deploy"],
   nodes: { instanceType: "t3.large", minSize: 1, desiredSize: 1, maxSize: 3, capacityType: "SPOT", diskSizeGb: 50 },
   protect: false,
 };
@@ -114,10 +115,24 @@ describe("EksCluster access entries", () => {
     expect(await names([...roles].reverse())).toEqual(await names(roles));
   });
 
-  test("dev without admin roles: only the deploying identity (bootstrap admin), no access entry", async () => {
-    const r = await record(DEV);
-    expect(r.ofType("aws:eks/accessEntry:AccessEntry")).toEqual([]);
-    expect(r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")).toEqual([]);
+  test("a viewer role (CI's preview role) gets an entry with cluster-wide AmazonEKSAdminViewPolicy; the Kubernetes provider waits only for the admins'", async () => {
+    const preview = "arn:aws:iam::123456789012:role/platform-github-preview";
+    const r = await record({ ...DEV, viewerRoleArns: [preview] });
+    const entry = r.named("eks-viewer-123456789012-platform-github-preview-access");
+    expect(entry.inputs).toEqual({ clusterName: CLUSTER_NAME, principalArn: preview, type: "STANDARD" });
+    expect(entry.aliases).toEqual([]);
+    const viewer = r.named("eks-viewer-123456789012-platform-github-preview-policy");
+    expect(viewer.inputs).toEqual({
+      clusterName: CLUSTER_NAME,
+      principalArn: preview,
+      policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
+      accessScope: { type: "cluster" },
+    });
+    expect(viewer.propertyDependencies.principalArn).toEqual([entry.urn]);
+    const admin = r.named("eks-admin-123456789012-platform-github-deploy-policy");
+    const provider = r.one("pulumi:providers:kubernetes");
+    expect(provider.dependencies).toContain(admin.urn);
+    expect(provider.dependencies).not.toContain(viewer.urn);
   });
 });
 

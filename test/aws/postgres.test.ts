@@ -623,7 +623,7 @@ describe("PostgresDatabase read replicas", () => {
   });
   const WITH_REPLICA: PostgresDatabaseArgs = { ...PROD, readReplicas: 1 };
 
-  test("one replica: exactly these inputs", async () => {
+  test("one replica: exactly these inputs, with no kmsKeyId (RDS encrypts a same-region replica with its source's key)", async () => {
     const { r } = await runReplicas(WITH_REPLICA);
     const primary = r.one(T.instance, "database-instance");
     const key = stateOf(r.one(T.key, "database-key")).arn;
@@ -641,7 +641,6 @@ describe("PostgresDatabase read replicas", () => {
       storageType: "gp3",
       maxAllocatedStorage: 500,
       storageEncrypted: true,
-      kmsKeyId: key,
       backupRetentionPeriod: 0,
       skipFinalSnapshot: true,
       deletionProtection: true,
@@ -663,7 +662,10 @@ describe("PostgresDatabase read replicas", () => {
     expect(replica.parent).toBe(r.one(T.component).urn);
     expect(replica.customTimeouts).toEqual({ create: "90m", update: "120m", delete: "90m" });
     expect(replica.propertyDependencies.replicateSourceDb).toEqual([r.one(T.instance, "database-instance").urn]);
-    expect(replica.propertyDependencies.kmsKeyId).toEqual([r.one(T.key, "database-key").urn]);
+    expect(replica.propertyDependencies.kmsKeyId).toBeUndefined();
+    // A replica made while the key was still passed keeps it without reading as a ForceNew change, and a renamed
+    // primary's new ARN is not a new source, which the provider would refuse.
+    expect(replica.ignoreChanges).toEqual(["kmsKeyId", "replicateSourceDb"]);
     expect(replica.dependencies).toEqual(
       expect.arrayContaining([r.one(T.attachment).urn, r.named("database-logs-1-postgresql").urn, r.named("database-logs-1-upgrade").urn]),
     );
@@ -698,15 +700,20 @@ describe("PostgresDatabase read replicas", () => {
     expect(readerHost).toBe(stateOf(r.one(T.instance)).address);
   });
 
-  test("the pack's RDS policies pass the replica with production's settings, and refuse it unencrypted", async () => {
+  test("the pack's RDS policies pass the replica beside its primary with production's settings, and refuse it unencrypted or alone", async () => {
     const { r } = await runReplicas(WITH_REPLICA);
+    const primary = r.one(T.instance, "database-instance");
     const replica = r.one(T.instance, "database-replica-0");
     const settings = policySettings("production");
     for (const name of ["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection"])
-      expect({ name, messages: (await check(name, [replica], settings[name])).messages }).toEqual({ name, messages: [] });
+      expect({ name, messages: (await check(name, [primary, replica], settings[name])).messages }).toEqual({ name, messages: [] });
     const unencrypted = { ...replica, inputs: { ...replica.inputs, storageEncrypted: false } };
-    expect((await check("rds-encrypted", [unencrypted], settings["rds-encrypted"])).messages).toEqual([
+    expect((await check("rds-encrypted", [primary, unencrypted], settings["rds-encrypted"])).messages).toEqual([
       "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
+    ]);
+    // Without its primary the key it inherits cannot be shown to be a customer key.
+    expect((await check("rds-encrypted", [replica], settings["rds-encrypted"])).messages).toEqual([
+      "read replica: kmsKeyId is not set: its source is not in this stack, so the key it would inherit is unknown: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN",
     ]);
   });
 });

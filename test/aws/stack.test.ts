@@ -212,13 +212,14 @@ describe("read replicas per environment", () => {
     expect(replica.inputs).toMatchObject({
       replicateSourceDb: expect.stringMatching(/^arn:aws:rds:eu-[a-z]+-\d:\d{12}:db:/) as unknown,
       instanceClass: primary.inputs.instanceClass,
-      kmsKeyId: primary.inputs.kmsKeyId,
       parameterGroupName: primary.inputs.parameterGroupName,
       dbSubnetGroupName: primary.inputs.dbSubnetGroupName,
       vpcSecurityGroupIds: primary.inputs.vpcSecurityGroupIds,
       storageEncrypted: true,
       deletionProtection: true,
     });
+    // Same region: RDS encrypts it with the primary's key and refuses a key of its own.
+    expect(replica.inputs).not.toHaveProperty("kmsKeyId");
     expect(replica.propertyDependencies.replicateSourceDb).toEqual([primary.urn]);
     expect(replica.protect).toBe(true);
     // The replica's set identifier (its log groups are named after it), not an auto-name.

@@ -67,7 +67,8 @@ describe("changed paths", () => {
 
 describe("replace-on-change inputs", () => {
   test.each([
-    ["aws:rds/instance:Instance", ["kmsKeyId", "instanceClass", "identifier"], [], ["kmsKeyId", "identifier"]],
+    // identifier is renamed in place (ModifyDBInstance's NewDBInstanceIdentifier) since the provider's v5.0.0.
+    ["aws:rds/instance:Instance", ["kmsKeyId", "instanceClass", "identifier"], [], ["kmsKeyId"]],
     ["aws:eks/cluster:Cluster", ["vpcConfig.subnetIds[2]", "roleArn", "version"], [], ["roleArn"]],
     // An object holding a replace-on-change input, and a path below one, both count.
     [

@@ -57,7 +57,7 @@ describe("production (EKS): CloudWatch Logs", () => {
     });
   });
 
-  test("the role may query and read the container log groups, list log groups, and read its queries' results", () => {
+  test("the role may query the container log groups and list their fields, read their events, list log groups, and read and stop its queries", () => {
     const policy = named("production", "cluster-container-logs-read-monitoring-grafana");
     expect(policy.type).toBe("aws:iam/rolePolicy:RolePolicy");
     expect(policy.inputs.role).toBe("cluster-grafana-role-a7f858c");
@@ -68,7 +68,7 @@ describe("production (EKS): CloudWatch Logs", () => {
         {
           Sid: "ReadContainerLogs",
           Effect: "Allow",
-          Action: ["logs:StartQuery", "logs:GetLogEvents", "logs:FilterLogEvents"],
+          Action: ["logs:StartQuery", "logs:GetLogGroupFields", "logs:GetLogEvents", "logs:FilterLogEvents"],
           Resource: ["application", "dataplane", "host", "performance"].flatMap((g) => [
             `${AWS_GROUP_ARN}/${g}`,
             `${AWS_GROUP_ARN}/${g}:*`,
@@ -80,7 +80,7 @@ describe("production (EKS): CloudWatch Logs", () => {
           Action: "logs:DescribeLogGroups",
           Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:*",
         },
-        { Sid: "ReadQueryResults", Effect: "Allow", Action: "logs:GetQueryResults", Resource: "*" },
+        { Sid: "ReadQueryResults", Effect: "Allow", Action: ["logs:GetQueryResults", "logs:StopQuery"], Resource: "*" },
       ],
     });
   });

@@ -24,6 +24,7 @@ describe("the providers a policy declares", () => {
         "default-sg-closed",
         "sg-no-world-ingress",
         "private-subnet-no-public-ip",
+        "rds-encrypted",
         "rds-force-ssl",
         "s3-public-access-block",
         "s3-encryption",

@@ -147,9 +147,13 @@ test("rds-observability: GIVEN an instance without insights, log exports or IAM 
   ]);
 });
 
-// GIVEN a read replica as PostgresDatabase registers it: the source's ARN, no engine, no backups or final snapshot
+// GIVEN a read replica as PostgresDatabase registers it: the source's ARN, no engine, no key of its own (RDS
+//       encrypts a replica in its source's region with the source's key and refuses a KmsKeyId there), no
+//       backups or final snapshot
 // WHEN the RDS policies run with production's settings
-// THEN it passes the rules its source meets for it, and an unencrypted replica is still refused.
+// THEN it passes the rules its source meets for it; rds-encrypted accepts it only beside a source of the stack,
+//      in its region, encrypted with a customer key, and still refuses it unencrypted, given a key RDS would
+//      refuse, or of a source it cannot see.
 describe("read replicas", () => {
   const SOURCE_ARN = "arn:aws:rds:eu-west-1:123456789012:db:platform-db";
   const replicaInputs = {
@@ -158,7 +162,6 @@ describe("read replicas", () => {
     publiclyAccessible: false,
     multiAz: false,
     storageEncrypted: true,
-    kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/db",
     backupRetentionPeriod: 0,
     skipFinalSnapshot: true,
     deletionProtection: true,
@@ -168,32 +171,70 @@ describe("read replicas", () => {
     iamDatabaseAuthenticationEnabled: true,
   };
   const replica = (change: Record<string, unknown> = {}) => resource(INSTANCE, "platform-db-replica", { ...replicaInputs, ...change });
+  const source = (change: Record<string, unknown> = {}) => db(change);
+  /** The source and its replica, linked as the program links them (the replica takes the source's ARN). */
+  const pair = (replicaChange: Record<string, unknown> = {}, sourceChange: Record<string, unknown> = {}) => {
+    const s = source(sourceChange);
+    return [s, linked(replica(replicaChange), "replicateSourceDb", s)];
+  };
 
   test.each(["rds-not-public", "rds-encrypted", "rds-backups", "rds-ha", "rds-deletion-protection", "rds-observability"])(
-    "GIVEN the platform's replica THEN %s passes it",
+    "GIVEN the platform's replica beside its source THEN %s passes it",
     async (name) => {
-      expect(await check(name, [replica()])).toMatchObject({ evaluated: 1, messages: [] });
+      expect((await check(name, pair())).messages).toEqual([]);
     },
   );
 
-  test.each<[string, Record<string, unknown>, string]>([
+  test("rds-encrypted: GIVEN the source on the AWS-managed key in dev, where no customer key is required THEN the replica passes", async () => {
+    expect(
+      (await check("rds-encrypted", pair({}, { kmsKeyId: undefined }), { environment: "dev", requireCustomerManagedKey: false })).messages,
+    ).toEqual([]);
+  });
+
+  test("rds-encrypted: GIVEN a replica of a source outside the stack that names a key of its own THEN it passes on its own key", async () => {
+    expect((await check("rds-encrypted", [replica({ kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/replica" })])).messages).toEqual([]);
+  });
+
+  test.each<[string, () => ReturnType<typeof resource>[], string]>([
+    ["unencrypted", () => pair({ storageEncrypted: false }), "read replica: storageEncrypted is not true: set it to true with kmsKeyId"],
     [
-      "unencrypted",
-      { storageEncrypted: false, kmsKeyId: undefined },
+      "with encryption left unsaid",
+      () => pair({ storageEncrypted: undefined }),
       "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
     ],
     [
-      "encryption left to the source",
-      { storageEncrypted: undefined },
-      "read replica: storageEncrypted is not true: set it to true with kmsKeyId",
+      "given a key of its own in its source's region",
+      () => pair({ kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/replica" }),
+      "read replica: kmsKeyId is set, but its source platform-db is in the same region, where RDS encrypts the replica with the source's key and refuses the parameter: remove kmsKeyId",
     ],
     [
-      "on the AWS-managed key",
-      { kmsKeyId: undefined },
-      "read replica: kmsKeyId is not set: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN",
+      "of an unencrypted source",
+      () => pair({}, { storageEncrypted: false, kmsKeyId: undefined }),
+      "read replica: its source platform-db is not encrypted, and the replica inherits its encryption: encrypt the source",
     ],
-  ])("rds-encrypted: GIVEN a replica %s THEN it is reported", async (_label, change, message) => {
-    expect((await check("rds-encrypted", [replica(change)], { environment: "production" })).messages).toEqual([message]);
+    [
+      "of a source on the AWS-managed key",
+      () => pair({}, { kmsKeyId: undefined }),
+      "read replica: its source platform-db has no kmsKeyId, and the replica inherits its key: production encrypts with a customer-managed KMS key, set the source's kmsKeyId",
+    ],
+    [
+      "of a source outside the stack, with no key of its own",
+      () => [replica()],
+      "read replica: kmsKeyId is not set: its source is not in this stack, so the key it would inherit is unknown: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN",
+    ],
+    [
+      "of a source in another region (another provider), with no key of its own",
+      () => {
+        const east = resource("pulumi:providers:aws", "us-east-1", { region: "us-east-1" });
+        const [s, r] = pair();
+        return [east, s!, { ...r!, provider: east.urn }];
+      },
+      "read replica: kmsKeyId is not set: its source platform-db is in another region (another provider), where the replica needs a key of its own: production encrypts with a customer-managed KMS key, set kmsKeyId to its ARN",
+    ],
+  ])("rds-encrypted: GIVEN a replica %s THEN it is reported", async (_label, resources, message) => {
+    // A source without a customer key is reported itself as well; this names what the replica is told.
+    const result = await check("rds-encrypted", resources(), { environment: "production" });
+    expect(result.violations.filter((v) => v.urn === replica().urn)).toEqual([{ urn: replica().urn, message }]);
   });
 
   test("rds-deletion-protection: GIVEN a deletable replica THEN it is reported, its skipped final snapshot is not", async () => {

@@ -96,11 +96,18 @@ const on = (stack: WeakenedStack, rows: Row[]): Array<[...Row, WeakenedStack]> =
 /** On the production stack (AWS). */
 const PRODUCTION: Row[] = [
   ["a public database", "rds-not-public", "database-instance", inputs(RDS, { publiclyAccessible: true }, "database-instance")],
+  // The read replica inherits the primary's encryption, so it is named too.
   [
     "an unencrypted database",
     "rds-encrypted",
-    "database-instance",
+    ["database-instance", "database-replica-0"],
     inputs(RDS, { storageEncrypted: false, kmsKeyId: undefined }, "database-instance"),
+  ],
+  [
+    "a read replica given its own key in its source's region",
+    "rds-encrypted",
+    "database-replica-0",
+    inputs(RDS, { kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/replica" }, "database-replica-0"),
   ],
   [
     "an unencrypted read replica",
