@@ -7,8 +7,6 @@
 //      through its viewer roles and the bootstrap's custom role of secret reads); and a type with no table line
 //      fails with the line to add.
 import { describe, expect, test } from "@jest/globals";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { GITHUB_ROLE_NAMES } from "../../bootstrap/aws";
 import { GCP_DEPLOY_ROLES, GCP_PREVIEW_ROLES } from "../../bootstrap/config";
 import { awsContext, awsGaps, awsRolePolicies, type PolicyStatement } from "../../bootstrap/permissions/aws-policy";
