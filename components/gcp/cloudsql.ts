@@ -35,7 +35,7 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   highAvailability: boolean;
   /**
    * Read replicas of the instance, 0-5, in its region: same tier, key, private network, TLS mode and flags. They
-   * serve reads only; Cloud SQL picks their zones.
+   * serve reads only; Cloud SQL picks their zones and maintains them when it maintains the primary.
    * @default 0
    */
   readReplicas?: number;
@@ -55,6 +55,7 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /**
    * Weekly UTC window for updates, "ddd:hh:mm-ddd:hh:mm", holding at least one whole hour: Cloud SQL
    * maintains in one hour given as a day and an hour, the first whole hour of the window (see maintenanceHour).
+   * The primary's alone: read replicas take no window.
    */
   maintenanceWindow: string;
   /** Deletion protection in the Cloud SQL API (settings.deletionProtectionEnabled) and in the provider (deletionProtection). */
@@ -252,13 +253,18 @@ function createInstance(
 }
 
 /**
- * The replica's `settings`: the primary's size, network, TLS mode, maintenance, flags and insights, ZONAL, and
- * no backups (Cloud SQL takes none of a read replica; the primary's cover the data).
+ * Settings of the primary a read replica does not take. Backups: Cloud SQL takes none of a read replica (the
+ * primary's cover the data). The maintenance window: "Read replicas do not support the maintenance window
+ * setting" (Cloud SQL instance settings, quoted in terraform-google-modules/terraform-google-sql-db#64), and
+ * the provider reads none back (hashicorp/terraform-provider-google#7422), so one set here would be a
+ * perpetual diff; terraform-google-sql-db@v28.1.1 modules/postgresql/read_replica.tf sets none either.
  */
+export const PRIMARY_ONLY_SETTINGS = ["backupConfiguration", "retainBackupsOnDelete", "maintenanceWindow"] as const;
+
+/** The replica's `settings`: the primary's size, network, TLS mode, flags and insights, ZONAL, without PRIMARY_ONLY_SETTINGS. */
 function replicaSettings(a: Resolved): gcp.types.input.sql.DatabaseInstanceSettings {
   const settings: gcp.types.input.sql.DatabaseInstanceSettings = { ...instanceSettings(a), availabilityType: "ZONAL" };
-  delete settings.backupConfiguration;
-  delete settings.retainBackupsOnDelete;
+  for (const key of PRIMARY_ONLY_SETTINGS) delete settings[key];
   return settings;
 }
 
@@ -290,7 +296,8 @@ function createReplica(
       protect: a.protect,
       dependsOn: [a.serviceConnection, deps.grant],
       customTimeouts: POSTGRES_TIMEOUTS,
-      ignoreChanges: ["settings.diskSize"],
+      // The window a replica created before it was left out stays in the state, where it changes nothing.
+      ignoreChanges: ["settings.diskSize", "settings.maintenanceWindow"],
     },
   );
 }
