@@ -18,6 +18,9 @@ import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
 import { keepDatabaseAuditLogs, PGAUDIT_FLAGS } from "./cloudsql-audit";
+import { serviceAgentMember } from "./service-agents";
+
+const SQL_ADMIN_API = "sqladmin.googleapis.com";
 
 export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /** PostgreSQL major version, "17" or "18" (POSTGRES_17, POSTGRES_18); Cloud SQL applies minor versions in maintenance. @default "17" */
@@ -182,10 +185,15 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
  * the grant waits for it; the instance waits for the grant, as Cloud SQL checks the key when it creates it.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: "sqladmin.googleapis.com" }, { parent });
-  // The agent's address follows from the project number; taking it through the agent's id orders the grant after it.
-  const member = agent.id.apply(() => `serviceAccount:service-${a.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`);
-  const { key, grants } = grantedEncryptionKey(`${name}-key`, { location: a.region, users: [member], protect: a.protect }, parent);
+  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: SQL_ADMIN_API }, { parent });
+  // The address follows from the project number (the provider may not return it: services.generateServiceIdentity
+  // leaves it out for some services); it is known before the agent is made, so a preview never shows it unknown.
+  const member = serviceAgentMember(a.projectNumber, SQL_ADMIN_API);
+  const { key, grants } = grantedEncryptionKey(
+    `${name}-key`,
+    { location: a.region, users: [member], usersAfter: [agent], protect: a.protect },
+    parent,
+  );
   return { key, grant: grants[0]! };
 }
 
