@@ -25,6 +25,8 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 const RESERVED_TAGS = ["environment", "stack", "managed-by"];
 /** The oldest Kubernetes minor release in EKS and GKE standard support in November 2026. */
 const MIN_KUBERNETES_MINOR = 34;
+/** A GCP zone: its region and a letter. */
+const GCP_ZONE = /^[a-z]+-[a-z]+\d+-[a-z]$/;
 /** Regions the AWS provider SDK knows; anything else fails at the provider, so it is refused here first. */
 const AWS_REGIONS: readonly string[] = Object.values(AwsRegion);
 const CACHE_VERSIONS: Record<Cloud, Record<string, readonly string[]>> = {
@@ -118,6 +120,7 @@ const cluster = section("cluster", {
     matching(f.GCP_IAM_MEMBER, "a Google IAM member such as group:platform-admins@example.com"),
     says("must be a list of Google IAM members"),
   ),
+  zone: matching(GCP_ZONE, "a GCP zone such as europe-west1-b"),
   nodes: nodes.partial(),
 });
 const database = section("database", {
@@ -350,6 +353,7 @@ function crossChecks(c: PlatformConfig, set: StackSettings): Problem[] {
     ...cloudChecks(c, set),
     ...tagChecks(c),
     ...(c.cloud === "aws" ? deployPathChecks(c) : []),
+    ...(c.cloud === "gcp" ? clusterZoneChecks(c) : []),
     ...clusterChecks(c),
     ...databaseChecks(c),
     ...cacheChecks(c),
@@ -365,6 +369,7 @@ const CLOUD_ONLY_KEYS: ReadonlyArray<[Cloud, Path]> = [
   ["aws", ["cluster", "adminRoleArns"]],
   ["aws", ["cluster", "viewerRoleArns"]],
   ["gcp", ["cluster", "adminMembers"]],
+  ["gcp", ["cluster", "zone"]],
   ["aws", ["database", "credentialRotationDays"]],
   ["aws", ["cache", "nodeType"]],
   ["aws", ["cache", "snapshotRetentionDays"]],
@@ -392,6 +397,35 @@ function cloudChecks(c: PlatformConfig, set: StackSettings): Problem[] {
 
   for (const [only, path] of CLOUD_ONLY_KEYS) {
     if (only !== cloud && valueAt(set, path) !== undefined) fail(path, `applies to ${only} stacks only; this stack's cloud is ${cloud}`);
+  }
+  return problems;
+}
+
+/** Whether the stack's GKE cluster is zonal (one zone, dev) rather than regional (the region's zones). */
+export const zonalCluster = (c: Pick<PlatformConfig, "cloud" | "environment">): boolean => c.cloud === "gcp" && c.environment === "dev";
+
+/**
+ * A zonal cluster's zone is the stack file's, never looked up: the cluster's location forces its replacement
+ * in the provider, so it must stay the zone the cluster was made in. A regional cluster takes none.
+ */
+function clusterZoneChecks(c: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const fail = failInto(problems);
+  const zone = c.cluster.zone;
+  const example = `${c.region}-b`;
+  if (!zonalCluster(c)) {
+    if (zone !== undefined)
+      fail(
+        ["cluster", "zone"],
+        `must not be set in ${c.environment}: the cluster is regional, over the zones of ${c.region} (got ${shown(zone)})`,
+      );
+  } else if (zone === undefined) {
+    fail(
+      ["cluster", "zone"],
+      `is required on gcp in ${c.environment}: the cluster is zonal, and a change of its zone replaces it; name a zone of ${c.region} such as ${example} (for a cluster already deployed, the zone it runs in)`,
+    );
+  } else if (!zone.startsWith(`${c.region}-`)) {
+    fail(["cluster", "zone"], `must be a zone of platform:region ${c.region}, such as ${example} (got ${shown(zone)})`);
   }
   return problems;
 }

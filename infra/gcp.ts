@@ -1,18 +1,21 @@
 // The GCP half of the platform: the resolved config turned into component arguments, in the order a first
-// deploy builds it. The network comes first and makes the private service connection; the cluster, the
-// database and the cache hang off the network, never off one another, except the cache, which waits for the
-// database: both take their addresses through that one connection, and Google refuses a second service's
-// request while the first is in progress. The cluster services (load balancer class, StorageClass, secret
-// store) go on the cluster; the Kubernetes layer (infra/kubernetes.ts) builds on them as it does on EKS.
-import * as gcp from "@pulumi/gcp";
+// deploy builds it. The project's APIs come first, and every GCP resource waits for them. The network comes
+// next and makes the private service connection; the cluster, the database and the cache hang off the network,
+// never off one another, except the cache, which waits for the database: both take their addresses through
+// that one connection, and Google refuses a second service's request while the first is in progress. The
+// cluster services (load balancer class, StorageClass, secret store) go on the cluster; the Kubernetes layer
+// (infra/kubernetes.ts) builds on them as it does on EKS.
+import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
+import { BINARY_AUTHORIZATION_API, STORAGE_API } from "../components/gcp/apis";
 import { BackupBucket } from "../components/gcp/backup-bucket";
 import { CloudSqlPostgres } from "../components/gcp/cloudsql";
 import { GcpClusterServices } from "../components/gcp/cluster-services";
 import { DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX, GkeCluster, type GkeClusterArgs } from "../components/gcp/gke-cluster";
 import { MemorystoreRedis } from "../components/gcp/memorystore";
 import { Network } from "../components/gcp/network";
-import { alwaysSet, type PlatformConfig } from "./config";
+import { ProjectApis } from "../components/gcp/project-apis";
+import { alwaysSet, type PlatformConfig, zonalCluster } from "./config";
 import type { CloudPlatform } from "./kubernetes";
 
 /** Zones a regional GKE cluster, a REGIONAL Cloud SQL instance and a STANDARD_HA Memorystore spread over. */
@@ -22,31 +25,60 @@ const UPGRADE_SURGE = 1;
 
 /**
  * Where the cluster runs. Staging and production: regional, the control plane and the nodes over the
- * region's zones. Dev: zonal, in the region's first zone that is up (in name order, so it stays put), so
- * its nodes are `desiredSize` in one zone rather than one in each of three.
+ * region's zones. Dev: zonal, in the stack file's `cluster.zone` (config requires it there), so its nodes are
+ * `desiredSize` in one zone rather than one in each of three. Never looked up: the location forces the
+ * cluster's replacement, so it must not move when the region's zones do.
  */
-export async function clusterLocation(config: PlatformConfig, provider: gcp.Provider): Promise<string> {
-  if (config.environment !== "dev") return config.region;
-  const { names } = await gcp.compute.getZones({ region: config.region, status: "UP" }, { provider });
-  const [first] = [...names].sort();
-  if (first === undefined) throw new Error(`GCP reports no zone that is up in ${config.region}`);
-  return first;
+export function clusterLocation(config: PlatformConfig): string {
+  return zonalCluster(config) ? alwaysSet(config.cluster.zone, "gcp", "cluster.zone") : config.region;
 }
 
+/**
+ * The APIs the platform calls (components/gcp/apis.ts maps each resource type to its own), enabled by the stack.
+ * Monitoring takes the cluster's system metrics; Binary Authorization is needed only where the cluster
+ * enforces it.
+ */
+export function platformApis(config: PlatformConfig): string[] {
+  return [
+    "compute.googleapis.com",
+    "servicenetworking.googleapis.com",
+    "container.googleapis.com",
+    "cloudkms.googleapis.com",
+    "sqladmin.googleapis.com",
+    "redis.googleapis.com",
+    "secretmanager.googleapis.com",
+    STORAGE_API,
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    ...(enforcesBinaryAuthorization(config) ? [BINARY_AUTHORIZATION_API] : []),
+  ];
+}
+
+/** Staging and production admit only images the project's Binary Authorization policy allows. */
+const enforcesBinaryAuthorization = (config: PlatformConfig): boolean => config.environment !== "dev";
+
 /** The GCP half of the platform, in the order a first deploy builds it. */
-export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider, location: string): CloudPlatform {
-  const opts = { providers: [provider] };
+export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider): CloudPlatform {
+  const apis = new ProjectApis("apis", { apis: platformApis(config) }, { providers: [provider] });
+  // Every GCP resource of every component, and of their children, waits for the APIs.
+  const opts = { providers: [provider], transformations: [apis.waitForApis] };
   const project = alwaysSet(config.gcp, "gcp", "gcp");
   const network = new Network(
     "network",
     { cidr: config.network.cidr, region: config.region, maxNodes: config.cluster.nodes.maxSize + UPGRADE_SURGE, protect: config.protect },
     opts,
   );
-  const cluster = new GkeCluster("cluster", clusterArgs(config, network, location), opts);
+  const cluster = new GkeCluster("cluster", clusterArgs(config, network), opts);
   const { database, cache } = createDataTier(config, network, project.projectNumber, opts);
   const backups = new BackupBucket(
     "backups",
-    { location: config.region, projectNumber: project.projectNumber, retentionDays: config.backups.retentionDays, protect: config.protect },
+    {
+      location: config.region,
+      storageServiceAgent: apis.storageServiceAgent(),
+      retentionDays: config.backups.retentionDays,
+      protect: config.protect,
+    },
     opts,
   );
   // On the cluster's Kubernetes provider: created once the node pool exists.
@@ -81,8 +113,9 @@ export function gcpPlatform(config: PlatformConfig, provider: gcp.Provider, loca
  * DNS-based endpoint, admitted by IAM. Production keeps the cluster from deletion at GKE and its allow-list
  * to blocks no wider than config's bound; elsewhere the allow-list may hold any width short of the world.
  */
-export function clusterArgs(config: PlatformConfig, network: Network, location: string): GkeClusterArgs {
+export function clusterArgs(config: PlatformConfig, network: Network): GkeClusterArgs {
   const production = config.environment === "production";
+  const location = clusterLocation(config);
   const n = config.cluster.nodes;
   // A regional pool's node counts are per zone; a zonal one's are the pool's.
   const zones = location === config.region ? REGIONAL_ZONES : 1;
@@ -98,6 +131,7 @@ export function clusterArgs(config: PlatformConfig, network: Network, location: 
     deletionProtection: production,
     protect: config.protect,
     adminMembers: config.cluster.adminMembers ?? [],
+    binaryAuthorization: enforcesBinaryAuthorization(config),
     applicationLogRetentionDays: config.cluster.applicationLogRetentionDays,
     nodes: {
       machineType: n.instanceType,

@@ -31,10 +31,8 @@ async function cloudPlatform(config: PlatformConfig): Promise<CloudPlatform> {
     await checkCaller(config, provider, stackFileName());
     return awsPlatform(config, provider);
   }
-  const { gcpPlatform, clusterLocation } = loadGcpPlatform();
-  const provider = gcpProvider(config);
-  // As on AWS, only the provider exists until the region has answered (dev's cluster takes one of its zones).
-  return gcpPlatform(config, provider, await clusterLocation(config, provider));
+  const { gcpPlatform } = loadGcpPlatform();
+  return gcpPlatform(config, gcpProvider(config));
 }
 
 export = main;

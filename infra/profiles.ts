@@ -43,6 +43,8 @@ export interface Profile {
       logRetentionDays?: EksClusterArgs["logRetentionDays"];
       /** GCP only: Google IAM members given roles/container.admin besides those the project already grants. */
       adminMembers?: GkeClusterArgs["adminMembers"];
+      /** GCP dev only: the zone of the zonal cluster; no profile sets it, the stack file must. */
+      zone?: string;
     };
   database: Required<
     Pick<

@@ -1,5 +1,5 @@
 // GKE: private nodes and endpoint, Workload Identity, network policy enforcement, hardened nodes, no
-// legacy authentication. Anchors: CKV_GCP_7/9/10/12/13/18/20/22/25/68/69/71/72.
+// legacy authentication, Binary Authorization. Anchors: CKV_GCP_7/9/10/12/13/18/20/22/25/66/68/69/71/72.
 import { forTypes, type PlatformResourcePolicy } from "./lib/policy";
 import { isSet, isWorld, list, record, sentence, text } from "./lib/values";
 
@@ -29,6 +29,7 @@ export interface GkeClusterProps {
   nodeConfig?: NodeConfigProps;
   enableLegacyAbac?: boolean;
   masterAuth?: { clientCertificateConfig?: { issueClientCertificate?: boolean } };
+  binaryAuthorization?: { evaluationMode?: string; enabled?: boolean };
 }
 /** gcp.container.NodePoolArgs as far as these policies read it. */
 export interface GkeNodePoolProps {
@@ -37,10 +38,14 @@ export interface GkeNodePoolProps {
   networkConfig?: { enablePrivateNodes?: boolean };
 }
 
-/** The node config a resource runs nodes with: a node pool's, or the default pool's when the cluster keeps it. */
+/**
+ * The node config a resource runs nodes with: a node pool's, or the default pool's. A Standard cluster always
+ * makes its default pool, with the cluster's nodeConfig, also when it removes the pool once created: until
+ * then its nodes run, by default as the Compute Engine default account. Autopilot manages its own nodes.
+ */
 function nodeConfigOf(type: string, props: GkeClusterProps & GkeNodePoolProps): NodeConfigProps | undefined {
   if (type === NODE_POOL) return props.nodeConfig ?? {};
-  return props.removeDefaultNodePool === true || props.enableAutopilot === true ? undefined : (props.nodeConfig ?? {});
+  return props.enableAutopilot === true ? undefined : (props.nodeConfig ?? {});
 }
 
 const gkePrivate: PlatformResourcePolicy = {
@@ -178,4 +183,25 @@ const gkeLegacyAuthOff: PlatformResourcePolicy = {
   }),
 };
 
-export const gkePolicies = [gkePrivate, gkeWorkloadIdentity, gkeNetworkPolicy, gkeNodeHardening, gkeLegacyAuthOff];
+const ENFORCE = "PROJECT_SINGLETON_POLICY_ENFORCE";
+
+const gkeBinaryAuthorization: PlatformResourcePolicy = {
+  name: "gke-binary-authorization",
+  description: "The cluster admits only images the project's Binary Authorization policy allows.",
+  rationale:
+    "Without enforcement the cluster runs any image a caller of its API names; with it, the project's policy (attestations from the build, allowed registries) decides for every enforcing cluster at once, and tightening that one policy needs no change to the clusters.",
+  anchors: ["CKV_GCP_66"],
+  remediationSteps: `Set binaryAuthorization.evaluationMode to "${ENFORCE}" and enable binaryauthorization.googleapis.com in the project.`,
+  enforcementLevel: "mandatory",
+  validateResource: forTypes<GkeClusterProps>([CLUSTER], (props, _args, report) => {
+    const authorization = props.binaryAuthorization;
+    // `enabled` is the deprecated form of the same setting (the provider's binary_authorization block).
+    if (authorization?.evaluationMode === ENFORCE || (authorization?.evaluationMode === undefined && authorization?.enabled === true))
+      return;
+    report(
+      `binaryAuthorization.evaluationMode is ${authorization?.evaluationMode ?? "unset"}: set it to "${ENFORCE}" so only images the project's policy admits run`,
+    );
+  }),
+};
+
+export const gkePolicies = [gkePrivate, gkeWorkloadIdentity, gkeNetworkPolicy, gkeNodeHardening, gkeLegacyAuthOff, gkeBinaryAuthorization];

@@ -1,5 +1,5 @@
 // What the cloud would answer, derived from the stack config: data-source invokes (zones, account,
-// partition, region, project) and the ids and computed attributes of new resources. An invoke this file
+// partition, region, project, service agents) and the ids and computed attributes of new resources. An invoke this file
 // does not know fails the review instead of returning something made up.
 import { roleOf } from "../components/aws/eks-access";
 import { parseStructured } from "../infra/stack-config";
@@ -106,13 +106,15 @@ const INVOKES: Record<string, InvokeAnswer> = {
     zone: `${region}-a`,
     accessToken: "offline-review",
   }),
-  "gcp:compute/getZones:getZones": ({ project, region }, inputs) => {
-    const inRegion = typeof inputs.region === "string" ? inputs.region : region;
+  // The Cloud Storage service agent, named after the project number (storage's projects.serviceAccount.get;
+  // the provider's id is the address: data_source_google_storage_project_service_account.go).
+  "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": ({ project, projectNumber }, inputs) => {
+    const emailAddress = `service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
     return {
-      id: `projects/${project}/regions/${inRegion}`,
-      project,
-      region: inRegion,
-      names: ["a", "b", "c", "f"].map((z) => `${inRegion}-${z}`),
+      id: emailAddress,
+      project: typeof inputs.project === "string" ? inputs.project : project,
+      emailAddress,
+      member: `serviceAccount:${emailAddress}`,
     };
   },
 };

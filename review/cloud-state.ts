@@ -2,6 +2,7 @@
 // auto-generated names. Values are derived from the resource's name and the stack's facts, so every
 // review of the same program prints the same state. Attributes not listed stay as the inputs gave them.
 import { createHash } from "node:crypto";
+import { SERVICE_AGENTS } from "../components/gcp/service-agents";
 
 interface StateContext {
   type: string;
@@ -331,11 +332,21 @@ const GCP_SERVICES: Record<string, Computer> = {
     const name = `projects/${str(c.inputs.project, c.project)}/roles/${str(c.inputs.roleId)}`;
     return { id: name, state: { name, deleted: false } };
   },
+  // The agent's address as Google's service agents reference gives it (components/gcp/service-agents.ts), or
+  // the common `gcp-sa-<service>` form for a service that table does not list.
   "gcp:projects/serviceIdentity:ServiceIdentity": (c) => {
-    const agent = str(c.inputs.service).split(".")[0] === "sqladmin" ? "gcp-sa-cloud-sql" : `gcp-sa-${str(c.inputs.service).split(".")[0]}`;
-    const email = `service-${c.projectNumber ?? ""}@${agent}.iam.gserviceaccount.com`;
-    return { id: `projects/${c.project}/services/${str(c.inputs.service)}`, state: { email, member: `serviceAccount:${email}` } };
+    const service = str(c.inputs.service);
+    const domain =
+      Object.keys(SERVICE_AGENTS).find((d) => SERVICE_AGENTS[d]!.api === service) ??
+      `gcp-sa-${service.split(".")[0]}.iam.gserviceaccount.com`;
+    const email = `service-${c.projectNumber ?? ""}@${domain}`;
+    return { id: `projects/${c.project}/services/${service}`, state: { email, member: `serviceAccount:${email}` } };
   },
+  // The provider's id is the project and the service (google/services/resourcemanager/resource_google_project_service.go).
+  "gcp:projects/service:Service": (c) => ({
+    id: `${str(c.inputs.project, c.project)}/${str(c.inputs.service)}`,
+    state: { project: str(c.inputs.project, c.project) },
+  }),
   "gcp:serviceaccount/account:Account": (c, _arn, h) => {
     const email = `${str(c.inputs.accountId)}@${c.project}.iam.gserviceaccount.com`;
     return {

@@ -38,6 +38,8 @@ const DESCRIPTIONS: Record<string, string> = {
     "AWS: IAM roles that may read every object of the cluster, Secrets included, and change none (the admin view access policy): CI's preview role, for previews and drift checks. A role is in this list or `adminRoleArns`, not both.",
   "cluster.adminMembers":
     "GCP: Google IAM members (`user:`, `group:`, `serviceAccount:`) given roles/container.admin on the project, besides those the project already grants; put the CI deploy service account here.",
+  "cluster.zone":
+    "GCP: the zone of a dev stack's zonal cluster, in `region` (e.g. `europe-west1-b`); required there and refused in staging and production, whose clusters are regional. A change of zone replaces the cluster: keep the one it was created in.",
   "cluster.nodes.instanceType": "Node instance (AWS) or machine (GCP) type.",
   "cluster.nodes.minSize": "Autoscaling lower bound.",
   "cluster.nodes.desiredSize": "Nodes at creation; the autoscaler owns the number afterwards.",

@@ -49,6 +49,9 @@ export const CREATE_MINUTES: Readonly<Record<string, (inputs: Inputs) => number>
   "gcp:redis/instance:Instance": (inputs) => (inputs.tier === "STANDARD_HA" ? 8 : 5),
   // Private service access, "Creating a private connection": the peering takes about 2 minutes.
   "gcp:servicenetworking/connection:Connection": () => 2,
+  // Service Usage, services.enable: a long-running operation, typically done within a minute (a no-op for an
+  // API that is on already).
+  "gcp:projects/service:Service": () => 1,
   // A Helm release waits for its chart's workloads to be ready (atomic): 1-3 minutes for the charts here.
   "kubernetes:helm.sh/v3:Release": () => 2,
 };

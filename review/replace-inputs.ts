@@ -216,6 +216,18 @@ const OTHER_REPLACE_INPUTS: Readonly<Record<string, readonly string[]>> = {
     "privateClusterConfig.privateEndpointSubnetwork",
     "masterAuth.clientCertificateConfig",
     "clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey",
+    // The default pool's node config: google/services/container/node_config.go schemaNodeConfig, which the
+    // cluster and node pools share (ForceNew fields of the node config, as for node pools below).
+    "nodeConfig.serviceAccount",
+    "nodeConfig.oauthScopes",
+    "nodeConfig.bootDiskKmsKey",
+    "nodeConfig.metadata",
+    "nodeConfig.minCpuPlatform",
+    "nodeConfig.preemptible",
+    "nodeConfig.spot",
+    "nodeConfig.localSsdCount",
+    "nodeConfig.shieldedInstanceConfig",
+    "nodeConfig.guestAccelerators",
   ],
   "gcp:container/nodePool:NodePool": [
     "name",

@@ -65,7 +65,7 @@ describe("data-source answers", () => {
     expect(unpinned.invoke("aws:index/getCallerIdentity:getCallerIdentity", {})).toMatchObject({ accountId: "123456789012" });
   });
 
-  test("GCP project, client config and zones", () => {
+  test("GCP project, client config and the Cloud Storage service agent, from the stack's project and number", () => {
     expect(gcp.invoke("gcp:organizations/getProject:getProject", {})).toMatchObject({
       projectId: "example-platform-prod",
       number: "123456789012",
@@ -74,13 +74,17 @@ describe("data-source answers", () => {
       project: "example-platform-prod",
       region: "europe-west1",
     });
-    expect(gcp.invoke("gcp:compute/getZones:getZones", {})).toMatchObject({
-      names: ["europe-west1-a", "europe-west1-b", "europe-west1-c", "europe-west1-f"],
+    const numbered = answersFor(
+      factsFrom({ "platform:region": "europe-west1", "platform:gcp": '{"project":"p-prod","projectNumber":"987654321098"}' }, "platform"),
+    );
+    expect(numbered.invoke("gcp:storage/getProjectServiceAccount:getProjectServiceAccount", {})).toEqual({
+      id: "service-987654321098@gs-project-accounts.iam.gserviceaccount.com",
+      project: "p-prod",
+      emailAddress: "service-987654321098@gs-project-accounts.iam.gserviceaccount.com",
+      member: "serviceAccount:service-987654321098@gs-project-accounts.iam.gserviceaccount.com",
     });
-    expect(gcp.invoke("gcp:compute/getZones:getZones", { region: "us-central1" })).toMatchObject({
-      region: "us-central1",
-      names: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
-    });
+    // The cluster's zone is the stack file's: nothing looks zones up.
+    expect(knownInvokes()).not.toContain("gcp:compute/getZones:getZones");
   });
 
   test("an unknown invoke is refused, naming what is known", () => {
@@ -169,11 +173,23 @@ describe("new resources", () => {
     expect(numbered.resource("gcp:kms/cryptoKey:CryptoKey", "db-key", { keyRing: ring.id, name: "db-key" }).id).toBe(
       `${ring.id}/cryptoKeys/db-key`,
     );
+    // Each agent at the address Google's service agents reference gives it.
     expect(
-      numbered.resource("gcp:projects/serviceIdentity:ServiceIdentity", "agent", { service: "sqladmin.googleapis.com" }).state,
+      Object.fromEntries(
+        ["sqladmin", "container", "redis", "healthcare"].map((api) => [
+          api,
+          numbered.resource("gcp:projects/serviceIdentity:ServiceIdentity", "agent", { service: `${api}.googleapis.com` }).state.member,
+        ]),
+      ),
     ).toEqual({
-      email: "service-987654321098@gcp-sa-cloud-sql.iam.gserviceaccount.com",
-      member: "serviceAccount:service-987654321098@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+      sqladmin: "serviceAccount:service-987654321098@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+      container: "serviceAccount:service-987654321098@container-engine-robot.iam.gserviceaccount.com",
+      redis: "serviceAccount:service-987654321098@cloud-redis.iam.gserviceaccount.com",
+      healthcare: "serviceAccount:service-987654321098@gcp-sa-healthcare.iam.gserviceaccount.com",
+    });
+    expect(numbered.resource("gcp:projects/service:Service", "apis-compute", { service: "compute.googleapis.com" })).toEqual({
+      id: "p-prod/compute.googleapis.com",
+      state: { project: "p-prod" },
     });
     const sql = numbered.resource("gcp:sql/databaseInstance:DatabaseInstance", "database-instance", { region: "europe-west1" });
     expect(sql.state).toMatchObject({

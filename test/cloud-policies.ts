@@ -25,6 +25,7 @@ export const GCP_ONLY_POLICIES = [
   "gke-network-policy",
   "gke-node-hardening",
   "gke-legacy-auth-off",
+  "gke-binary-authorization",
   "sql-private-tls",
   "sql-cmek",
   "sql-backups-ha",

@@ -74,6 +74,7 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
       publicCidrs: opt(fc.array(fc.constantFrom("203.0.113.0/24", "198.51.100.7/32", "10.0.0.0/8"), { maxLength: 2 })),
       deployFromVpc: opt(fc.boolean()),
       nodes: opt(nodes),
+      zoneLetter: fc.constantFrom("a", "b", "c", "f"),
       capacityType: prod ? opt(fc.constant("ON_DEMAND")) : opt(fc.constantFrom("ON_DEMAND", "SPOT")),
       storage: opt(fc.tuple(int(20, 1000), int(0, 1000)).map(([s, extra]) => ({ storageGb: s, maxStorageGb: s + extra }))),
       multiAz: prod ? opt(fc.constant(true)) : opt(fc.boolean()),
@@ -100,6 +101,8 @@ function settingsArb(cloud: Cloud, environment: Environment): fc.Arbitrary<Setti
           endpointPublicAccessCidrs: v.publicCidrs,
           // Every AWS stack names its deploy path: listed public addresses, or inside the VPC.
           deployFromVpc: aws && !v.publicCidrs?.length ? true : aws ? v.deployFromVpc : undefined,
+          // A GCP dev cluster is zonal, in the zone its stack file names.
+          zone: !aws && environment === "dev" ? `${v.region}-${v.zoneLetter}` : undefined,
           nodes: v.nodes && defined({ ...v.nodes, capacityType: v.capacityType }),
         }),
         database: defined({

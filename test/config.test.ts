@@ -11,6 +11,8 @@ const base = {
   aws: { cloud: "aws", region: "eu-west-1", domain: "example.com", cluster: { deployFromVpc: true } },
   gcp: { cloud: "gcp", region: "europe-west1", domain: "example.com", gcp: { project: "example-platform", projectNumber: "123456789012" } },
 };
+/** A GCP dev stack's cluster is zonal: its stack file names the zone. */
+const ZONE = "europe-west1-b";
 const production = { ...base.aws, environment: "production", aws: { accountId: "123456789012" } };
 
 function problemsOf(settings: unknown, file = "Pulumi.test.yaml", secrets: Array<"alertWebhookUrl"> = ["alertWebhookUrl"]): string[] {
@@ -31,6 +33,7 @@ describe("profiles", () => {
         ...base[cloud],
         environment,
         ...(cloud === "aws" && environment === "production" && { aws: { accountId: "123456789012" } }),
+        ...(cloud === "gcp" && environment === "dev" && { cluster: { zone: ZONE } }),
       };
       const config = resolveConfig(settings, "Pulumi.test.yaml", ["alertWebhookUrl"]);
       const { protect, ...profile } = profileFor(environment, cloud);
@@ -263,15 +266,46 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "a GKE admin that is not an IAM member",
-      { ...base.gcp, environment: "dev", cluster: { adminMembers: ["alice@example.com"] } },
+      { ...base.gcp, environment: "dev", cluster: { zone: ZONE, adminMembers: ["alice@example.com"] } },
       [
         'Pulumi.test.yaml: platform:cluster.adminMembers[0] must be a Google IAM member such as group:platform-admins@example.com (got "alice@example.com")',
       ],
     ],
     [
       "a deploy-path key on GCP",
-      { ...base.gcp, environment: "dev", cluster: { deployFromVpc: true } },
+      { ...base.gcp, environment: "dev", cluster: { zone: ZONE, deployFromVpc: true } },
       ["Pulumi.test.yaml: platform:cluster.deployFromVpc applies to aws stacks only; this stack's cloud is gcp"],
+    ],
+    [
+      "a GCP dev stack that does not pin its zonal cluster's zone",
+      { ...base.gcp, environment: "dev" },
+      [
+        "Pulumi.test.yaml: platform:cluster.zone is required on gcp in dev: the cluster is zonal, and a change of its zone replaces it; name a zone of europe-west1 such as europe-west1-b (for a cluster already deployed, the zone it runs in)",
+      ],
+    ],
+    [
+      "a zone outside the stack's region",
+      { ...base.gcp, environment: "dev", cluster: { zone: "europe-west4-a" } },
+      [
+        'Pulumi.test.yaml: platform:cluster.zone must be a zone of platform:region europe-west1, such as europe-west1-b (got "europe-west4-a")',
+      ],
+    ],
+    [
+      "a region where the zone belongs",
+      { ...base.gcp, environment: "dev", cluster: { zone: "europe-west1" } },
+      ['Pulumi.test.yaml: platform:cluster.zone must be a GCP zone such as europe-west1-b (got "europe-west1")'],
+    ],
+    [
+      "a zone for a regional cluster",
+      { ...base.gcp, environment: "staging", cluster: { zone: ZONE } },
+      [
+        'Pulumi.test.yaml: platform:cluster.zone must not be set in staging: the cluster is regional, over the zones of europe-west1 (got "europe-west1-b")',
+      ],
+    ],
+    [
+      "a GKE zone on an AWS stack",
+      { ...base.aws, environment: "dev", cluster: { deployFromVpc: true, zone: ZONE } },
+      ["Pulumi.test.yaml: platform:cluster.zone applies to gcp stacks only; this stack's cloud is aws"],
     ],
     [
       "an unpinned image",
@@ -388,7 +422,7 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "an AWS-only key on GCP",
-      { ...base.gcp, environment: "dev", cache: { nodeType: "cache.t4g.micro" } },
+      { ...base.gcp, environment: "dev", cluster: { zone: ZONE }, cache: { nodeType: "cache.t4g.micro" } },
       ["Pulumi.test.yaml: platform:cache.nodeType applies to aws stacks only; this stack's cloud is gcp"],
     ],
     [
@@ -398,7 +432,7 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "a GCP stack without a project",
-      { ...base.gcp, gcp: undefined, environment: "dev" },
+      { ...base.gcp, gcp: undefined, environment: "dev", cluster: { zone: ZONE } },
       ["Pulumi.test.yaml: platform:gcp.project is required on gcp: the GCP project to deploy into"],
     ],
     [
@@ -410,7 +444,7 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "a label GCP refuses",
-      { ...base.gcp, environment: "dev", tags: { Owner: "Team A" } },
+      { ...base.gcp, environment: "dev", cluster: { zone: ZONE }, tags: { Owner: "Team A" } },
       [
         "Pulumi.test.yaml: platform:tags.Owner must be a GCP label: lower-case letters, digits, _ and -, key starting with a letter, up to 63 characters",
       ],
@@ -534,7 +568,10 @@ describe("production guard rails", () => {
     ]);
     // Any day count Cloud Logging takes, not only CloudWatch's periods.
     expect(
-      resolveConfig({ ...base.gcp, environment: "dev", database: { auditLogRetentionDays: 100 } }, "Pulumi.gcp-dev.yaml").database,
+      resolveConfig(
+        { ...base.gcp, environment: "dev", cluster: { zone: ZONE }, database: { auditLogRetentionDays: 100 } },
+        "Pulumi.gcp-dev.yaml",
+      ).database,
     ).toMatchObject({ auditLogRetentionDays: 100 });
   });
 
@@ -543,7 +580,10 @@ describe("production guard rails", () => {
     expect(problemsOf({ ...gcpProduction, cluster: { applicationLogRetentionDays: 29 } }, "Pulumi.gcp-production.yaml")).toEqual([
       "Pulumi.gcp-production.yaml: platform:cluster.applicationLogRetentionDays must be >= 30 in production (got 29)",
     ]);
-    const dev = resolveConfig({ ...base.gcp, environment: "dev", cluster: { applicationLogRetentionDays: 1 } }, "Pulumi.gcp-dev.yaml");
+    const dev = resolveConfig(
+      { ...base.gcp, environment: "dev", cluster: { zone: ZONE, applicationLogRetentionDays: 1 } },
+      "Pulumi.gcp-dev.yaml",
+    );
     expect(dev.cluster.applicationLogRetentionDays).toBe(1);
   });
 
@@ -626,7 +666,7 @@ describe("the deploy path: how `pulumi up` reaches the cluster API", () => {
   });
 
   test("GCP stacks are not asked (their control-plane access comes with the GKE cluster)", () => {
-    expect(() => resolveConfig({ ...base.gcp, environment: "dev" }, "Pulumi.gcp-dev.yaml")).not.toThrow();
+    expect(() => resolveConfig({ ...base.gcp, environment: "dev", cluster: { zone: ZONE } }, "Pulumi.gcp-dev.yaml")).not.toThrow();
   });
 });
 

@@ -380,7 +380,7 @@ describe("the review CLI, as a user runs it", () => {
       project: "platform",
     });
     expect(result.stdout).toMatch(
-      /\n {2}policies: 53 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
+      /\n {2}policies: 54 policies of platform-policies 0\.1\.0 with policies\/config\/production\.json: 0 mandatory and \d+ advisory violations\n {2}mandatory: none\n/,
     );
     expect(fs.readFileSync(path.join(out, "production.md"), "utf8")).toMatch(
       /^\| stack \| cloud \| environment \| resources \| mandatory \| advisory \| verdict \| monthly cost \(estimate\) \| first deploy \(estimate\) \|\n\| (--- \| ){8}--- \|\n\| `production` \| aws \| production \| \d+ \| 0 \| \d+ \| \*\*Passed\*\* \| \$[\d,]+\.\d\d \| \d+ min \|\n\nPolicy pack platform-policies 0\.1\.0 with `policies\/config\/production\.json`\.\n\n## Mandatory violations \(0\)\n\nNone\.\n/,

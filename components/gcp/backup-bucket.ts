@@ -13,10 +13,13 @@ export interface BackupBucketArgs {
   /** Region of the bucket and of its key, e.g. "europe-west1": the stack's region. */
   location: string;
   /**
-   * Number of the project (digits, not its id). It names the Cloud Storage service agent,
-   * `service-<number>@gs-project-accounts.iam.gserviceaccount.com`, that encrypts objects with the key.
+   * The project's Cloud Storage service agent, which encrypts objects with the key, as an IAM member
+   * (`serviceAccount:service-<number>@gs-project-accounts.iam.gserviceaccount.com`) taken from
+   * gcp.storage.getProjectServiceAccount (ProjectApis.storageServiceAgent). Google creates the agent when that
+   * lookup is first made, so a name built from the project number may name no account yet, and IAM refuses the
+   * grant (the provider's documentation of the lookup).
    */
-  projectNumber: string;
+  storageServiceAgent: pulumi.Output<string>;
   /** Days a backup stays live before lifecycle deletion turns it into a noncurrent version, 1-3650. */
   retentionDays: number;
   /**
@@ -43,7 +46,6 @@ const MAX_PREFIX = MAX_BUCKET_NAME - 1 - 2 * SUFFIX_BYTES;
 
 const COMPONENT_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,23}$/;
 const REGION = /^[a-z]+-[a-z]+[1-9][0-9]?$/;
-const PROJECT_NUMBER = /^[1-9][0-9]{0,19}$/;
 
 /** The arguments with their defaults applied; throws `BackupBucket <name>: args.<argument> must ...` on the first bad one. */
 export function resolveBackupBucketArgs(name: string, args: BackupBucketArgs): Required<BackupBucketArgs> {
@@ -54,8 +56,6 @@ export function resolveBackupBucketArgs(name: string, args: BackupBucketArgs): R
     );
   if (!REGION.test(args.location))
     fail(`args.location must be a region such as "europe-west1": the bucket and its key live in one region (got ${show(args.location)})`);
-  if (!PROJECT_NUMBER.test(args.projectNumber))
-    fail(`args.projectNumber must be the project's number, digits only, not its id (got ${show(args.projectNumber)})`);
   checkWholeNumber(args.retentionDays, 1, 3650, "args.retentionDays", fail);
   const noncurrentVersionDays = args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_VERSION_DAYS;
   checkWholeNumber(noncurrentVersionDays, 1, 365, "args.noncurrentVersionDays", fail);
@@ -77,10 +77,6 @@ export function bucketNamePrefix(name: string, project = pulumi.getProject(), st
     );
   return prefix;
 }
-
-/** The Cloud Storage service agent of the project: encrypts and decrypts objects with the bucket's default key. */
-export const storageServiceAgent = (projectNumber: string): string =>
-  `serviceAccount:service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
 
 /**
  * Live backups are deleted after the retention (on a versioned bucket: made noncurrent), noncurrent ones
@@ -155,7 +151,7 @@ export class BackupBucket extends pulumi.ComponentResource implements BackupStor
     this.componentName = name;
     const { key, grants } = grantedEncryptionKey(
       `${name}-key`,
-      { location: a.location, users: [storageServiceAgent(a.projectNumber)], protect: a.protect },
+      { location: a.location, users: [a.storageServiceAgent], protect: a.protect },
       this,
     );
     const bucket = createBucket(name, prefix, a, { id: key.id, grants }, this);

@@ -18,6 +18,9 @@ import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
 import { keepDatabaseAuditLogs, PGAUDIT_FLAGS } from "./cloudsql-audit";
+import { serviceAgentMember } from "./service-agents";
+
+const SQL_ADMIN_API = "sqladmin.googleapis.com";
 
 export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /** PostgreSQL major version, "17" or "18" (POSTGRES_17, POSTGRES_18); Cloud SQL applies minor versions in maintenance. @default "17" */
@@ -35,7 +38,7 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   highAvailability: boolean;
   /**
    * Read replicas of the instance, 0-5, in its region: same tier, key, private network, TLS mode and flags. They
-   * serve reads only; Cloud SQL picks their zones.
+   * serve reads only; Cloud SQL picks their zones and maintains them when it maintains the primary.
    * @default 0
    */
   readReplicas?: number;
@@ -55,6 +58,7 @@ export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /**
    * Weekly UTC window for updates, "ddd:hh:mm-ddd:hh:mm", holding at least one whole hour: Cloud SQL
    * maintains in one hour given as a day and an hour, the first whole hour of the window (see maintenanceHour).
+   * The primary's alone: read replicas take no window.
    */
   maintenanceWindow: string;
   /** Deletion protection in the Cloud SQL API (settings.deletionProtectionEnabled) and in the provider (deletionProtection). */
@@ -181,10 +185,15 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
  * the grant waits for it; the instance waits for the grant, as Cloud SQL checks the key when it creates it.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: "sqladmin.googleapis.com" }, { parent });
-  // The agent's address follows from the project number; taking it through the agent's id orders the grant after it.
-  const member = agent.id.apply(() => `serviceAccount:service-${a.projectNumber}@gcp-sa-cloud-sql.iam.gserviceaccount.com`);
-  const { key, grants } = grantedEncryptionKey(`${name}-key`, { location: a.region, users: [member], protect: a.protect }, parent);
+  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: SQL_ADMIN_API }, { parent });
+  // The address follows from the project number (the provider may not return it: services.generateServiceIdentity
+  // leaves it out for some services); it is known before the agent is made, so a preview never shows it unknown.
+  const member = serviceAgentMember(a.projectNumber, SQL_ADMIN_API);
+  const { key, grants } = grantedEncryptionKey(
+    `${name}-key`,
+    { location: a.region, users: [member], usersAfter: [agent], protect: a.protect },
+    parent,
+  );
   return { key, grant: grants[0]! };
 }
 
@@ -252,13 +261,18 @@ function createInstance(
 }
 
 /**
- * The replica's `settings`: the primary's size, network, TLS mode, maintenance, flags and insights, ZONAL, and
- * no backups (Cloud SQL takes none of a read replica; the primary's cover the data).
+ * Settings of the primary a read replica does not take. Backups: Cloud SQL takes none of a read replica (the
+ * primary's cover the data). The maintenance window: "Read replicas do not support the maintenance window
+ * setting" (Cloud SQL instance settings, quoted in terraform-google-modules/terraform-google-sql-db#64), and
+ * the provider reads none back (hashicorp/terraform-provider-google#7422), so one set here would be a
+ * perpetual diff; terraform-google-sql-db@v28.1.1 modules/postgresql/read_replica.tf sets none either.
  */
+export const PRIMARY_ONLY_SETTINGS = ["backupConfiguration", "retainBackupsOnDelete", "maintenanceWindow"] as const;
+
+/** The replica's `settings`: the primary's size, network, TLS mode, flags and insights, ZONAL, without PRIMARY_ONLY_SETTINGS. */
 function replicaSettings(a: Resolved): gcp.types.input.sql.DatabaseInstanceSettings {
   const settings: gcp.types.input.sql.DatabaseInstanceSettings = { ...instanceSettings(a), availabilityType: "ZONAL" };
-  delete settings.backupConfiguration;
-  delete settings.retainBackupsOnDelete;
+  for (const key of PRIMARY_ONLY_SETTINGS) delete settings[key];
   return settings;
 }
 
@@ -290,7 +304,8 @@ function createReplica(
       protect: a.protect,
       dependsOn: [a.serviceConnection, deps.grant],
       customTimeouts: POSTGRES_TIMEOUTS,
-      ignoreChanges: ["settings.diskSize"],
+      // The window a replica created before it was left out stays in the state, where it changes nothing.
+      ignoreChanges: ["settings.diskSize", "settings.maintenanceWindow"],
     },
   );
 }

@@ -89,6 +89,13 @@ export interface GkeClusterArgs {
   /** The one managed node pool. */
   nodes: GkeNodePoolArgs;
   /**
+   * Binary Authorization: the control plane admits a pod only if its images pass the project's Binary
+   * Authorization policy (`PROJECT_SINGLETON_POLICY_ENFORCE`); needs binaryauthorization.googleapis.com on.
+   * The project's default policy admits every image, so enforcing changes nothing until the team tightens it.
+   * @default true
+   */
+  binaryAuthorization?: boolean;
+  /**
    * Managed Service for Prometheus collection. Off by default: the platform's own monitoring stack scrapes
    * the cluster, and managed collection would add a second collector and a per-sample bill. @default false
    */
@@ -122,6 +129,7 @@ export interface ResolvedGkeClusterArgs extends GkeClusterArgs {
   maintenance: Window;
   adminMembers: string[];
   managedPrometheus: boolean;
+  binaryAuthorization: boolean;
   applicationLogRetentionDays: number;
 }
 
@@ -171,6 +179,7 @@ export function resolveGkeClusterArgs(name: string, args: GkeClusterArgs, projec
     maintenance,
     adminMembers,
     managedPrometheus: args.managedPrometheus ?? false,
+    binaryAuthorization: args.binaryAuthorization ?? true,
     applicationLogRetentionDays,
   };
 }

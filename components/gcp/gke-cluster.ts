@@ -1,15 +1,17 @@
 // GkeCluster: a regional GKE Standard cluster with private nodes, a DNS-based or allow-listed control
 // plane, Workload Identity, Dataplane V2 (network policy enforced), shielded nodes on a release channel,
-// secrets encrypted with a customer-managed key, and one hardened autoscaled node pool run by a
-// least-privilege service account. Implements KubernetesCluster for the Kubernetes layer.
+// Binary Authorization, secrets encrypted with a customer-managed key, and one hardened autoscaled node pool
+// run by a least-privilege service account. Implements KubernetesCluster for the Kubernetes layer.
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { grantName } from "../grants";
 import type { IdentityEndpoint, KubernetesCluster, ServiceAccountRef, WorkloadIdentity } from "../types";
 import { ACCOUNT_ID, type GkeClusterArgs, recurringWindowOf, resolveGkeClusterArgs, type ResolvedGkeClusterArgs } from "./gke-args";
-import { createNodeIdentity, createNodePool } from "./gke-nodes";
+import { CONTAINER_API } from "./apis";
+import { createNodeIdentity, createNodePool, hardenedNodes, type NodeIdentity } from "./gke-nodes";
 import { encryptionKey } from "./kms";
+import { serviceAgentMember } from "./service-agents";
 
 export {
   DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX,
@@ -49,7 +51,11 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
   readonly apiServerCidrs: string[];
   /** The address clients reach the API at: the DNS-based endpoint's name, or the public IP endpoint. */
   readonly endpoint: pulumi.Output<string>;
-  /** `<project>.svc.id.goog`, the pool Kubernetes service accounts are Google principals in. */
+  /**
+   * `<project>.svc.id.goog`, the pool Kubernetes service accounts are Google principals in, as the cluster
+   * reports it: GCP creates the pool with the project's first Workload Identity cluster, so whatever names it
+   * waits for the cluster (terraform-google-modules/terraform-google-kubernetes-engine#916).
+   */
   readonly workloadPool: pulumi.Output<string>;
   /** E-mail of the nodes' service account. */
   readonly nodeServiceAccount: pulumi.Output<string>;
@@ -67,14 +73,19 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
     this.baseName = name;
     const project = gcp.organizations.getProjectOutput({}, { parent: this });
     this.projectId = project.apply((p) => p.projectId ?? "");
-    this.workloadPool = pulumi.interpolate`${this.projectId}.svc.id.goog`;
 
     // The key and the GKE service agent's use of it come first: GKE checks the key when creating the cluster.
     const secretsKey = createSecretsKey(name, resolved, project.number, this);
     this.accountPrefix = resolved.serviceAccountPrefix;
     const nodeIdentity = createNodeIdentity(name, resolved, this.projectId, this);
     this.nodeServiceAccount = nodeIdentity.email;
-    const cluster = createControlPlane(name, resolved, { workloadPool: this.workloadPool, ...secretsKey }, this);
+    const workloadPool = pulumi.interpolate`${this.projectId}.svc.id.goog`;
+    const cluster = createControlPlane(name, resolved, { workloadPool, nodeIdentity, ...secretsKey }, this);
+    // The pool as the cluster reports it, so every member naming it waits for the cluster. A cluster without
+    // one (which gke-workload-identity refuses) leaves the name the pool would have.
+    this.workloadPool = pulumi
+      .all([cluster.workloadIdentityConfig, workloadPool])
+      .apply(([config, named]) => config?.workloadPool ?? named);
     this.clusterName = cluster.name;
     this.apiServerCidrs = [resolved.nodesCidr];
     grantClusterAdmins(name, this.projectId, resolved.adminMembers, this);
@@ -165,8 +176,10 @@ interface SecretsKey {
 }
 
 /**
- * A key in the cluster's region usable only by this project's GKE service agent. Grouped under a
- * component of its own so the cluster can wait for the grant, not just for the key.
+ * A key in the cluster's region usable only by this project's GKE service agent. Google makes that agent at
+ * some point after the API is enabled, so it is requested first (services.generateServiceIdentity makes it, as
+ * cloud-foundation-fabric's project module does for GKE) and the grant waits for it. Grouped under a component
+ * of its own so the cluster can wait for the agent and the grant, not just for the key.
  */
 function createSecretsKey(
   name: string,
@@ -175,8 +188,13 @@ function createSecretsKey(
   parent: pulumi.Resource,
 ): SecretsKey {
   const keyAccess = new pulumi.ComponentResource("platform:gcp:GkeSecretsKey", `${name}-secrets`, {}, { parent });
-  const agent = pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`;
-  const key = encryptionKey(`${name}-secrets-key`, { location: args.region, users: [agent], protect: args.protect }, keyAccess);
+  const agent = new gcp.projects.ServiceIdentity(`${name}-gke-agent`, { service: CONTAINER_API }, { parent: keyAccess });
+  const member = projectNumber.apply((n) => serviceAgentMember(n, CONTAINER_API));
+  const key = encryptionKey(
+    `${name}-secrets-key`,
+    { location: args.region, users: [member], usersAfter: [agent], protect: args.protect },
+    keyAccess,
+  );
   return { keyName: key.id, keyAccess };
 }
 
@@ -203,7 +221,7 @@ function controlPlaneAccess(
 function createControlPlane(
   name: string,
   args: ResolvedGkeClusterArgs,
-  inputs: SecretsKey & { workloadPool: pulumi.Output<string> },
+  inputs: SecretsKey & { workloadPool: pulumi.Output<string>; nodeIdentity: NodeIdentity },
   parent: pulumi.Resource,
 ): gcp.container.Cluster {
   const { enablePrivateEndpoint, ...access } = controlPlaneAccess(args.authorizedNetworks);
@@ -219,8 +237,10 @@ function createControlPlane(
       privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint },
       ...access,
       // A cluster cannot be made without a node pool: GKE's default one is made with one node and removed.
+      // Until then it runs as hardened as the platform's own pool, not as the Compute Engine default account.
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      nodeConfig: hardenedNodes(inputs.nodeIdentity),
       releaseChannel: { channel: args.releaseChannel },
       workloadIdentityConfig: { workloadPool: inputs.workloadPool },
       datapathProvider: "ADVANCED_DATAPATH",
@@ -235,9 +255,20 @@ function createControlPlane(
       loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
       monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: args.managedPrometheus } },
       maintenancePolicy: { recurringWindow: recurringWindowOf(args.maintenance) },
+      binaryAuthorization: { evaluationMode: args.binaryAuthorization ? "PROJECT_SINGLETON_POLICY_ENFORCE" : "DISABLED" },
       deletionProtection: args.deletionProtection,
     },
-    { parent, protect: args.protect, dependsOn: [inputs.keyAccess] },
+    {
+      parent,
+      protect: args.protect,
+      // The default pool's nodes run as the node account: it holds its roles before they register.
+      dependsOn: [inputs.keyAccess, ...inputs.nodeIdentity.grants],
+      // Both shape only the default pool, which is gone once the cluster exists, and a change of either replaces
+      // the cluster (ForceNew in the provider's schema): ignored, as cloud-foundation-fabric@v57.0.0
+      // modules/gke-cluster-standard (node_config) and terraform-google-kubernetes-engine@v44.2.0 cluster.tf
+      // (initial_node_count) do, so a cluster made before nodeConfig was set is never replaced for it.
+      ignoreChanges: ["nodeConfig", "initialNodeCount"],
+    },
   );
 }
 

@@ -5,16 +5,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { type GkeNodePoolArgs, nodeAccountId } from "./gke-args";
 
 /**
- * What nodes need and nothing more: write logs and metrics, read metrics for the autoscaler's and the
- * agents' own use, and pull images from Artifact Registry. Pods get their own identities through Workload
- * Identity; the node account is never theirs.
+ * What nodes need and nothing more. roles/container.defaultNodeServiceAccount is the least-privilege role GKE's
+ * hardening guide gives node accounts (https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster
+ * #use_least_privilege_sa): the system logging, monitoring and autoscaling metrics GKE's agents write, in place
+ * of logging.logWriter, monitoring.metricWriter and monitoring.viewer (terraform-google-kubernetes-engine made
+ * the same change in #1844; #1943 added metricWriter back only for a metrics adapter that runs as the node
+ * account, which pods here never do). roles/artifactregistry.reader pulls images from Artifact Registry. Pods
+ * get their own identities through Workload Identity; the node account is never theirs.
  */
-export const NODE_ROLES = [
-  "roles/logging.logWriter",
-  "roles/monitoring.metricWriter",
-  "roles/monitoring.viewer",
-  "roles/artifactregistry.reader",
-];
+export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"];
+
+/** The scope admits every API; what the nodes may do is what NODE_ROLES grant their account. */
+const NODE_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 
 /** The nodes' service account, its e-mail, and its project grants (which the node pool waits for). */
 export interface NodeIdentity {
@@ -80,15 +82,36 @@ export function createNodePool(name: string, inputs: NodePoolInputs, parent: pul
         machineType: nodes.machineType,
         diskSizeGb: nodes.diskSizeGb,
         diskType: "pd-balanced",
-        imageType: "COS_CONTAINERD",
-        serviceAccount: inputs.identity.email,
-        // The scope admits every API; what the nodes may do is what NODE_ROLES grant their account.
-        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        ...hardenedNodes(inputs.identity),
       },
     },
-    // Nodes register only once their account may write logs and pull images.
-    { parent, dependsOn: inputs.identity.grants },
+    {
+      parent,
+      // Nodes register only once their account may write logs and pull images.
+      dependsOn: inputs.identity.grants,
+      // The autoscaler owns the count once the pool exists, and a change of this input replaces the pool
+      // (ForceNew in the provider): ignored, as terraform-google-kubernetes-engine@v44.2.0 cluster.tf does.
+      ignoreChanges: ["initialNodeCount"],
+    },
   );
+}
+
+/**
+ * What every node of the cluster runs with, the default pool GKE makes while it creates the cluster included:
+ * the nodes' own account, Container-Optimized OS, shielded VMs with secure boot and integrity monitoring, and
+ * the GKE metadata server, so pods never see the node's token.
+ */
+export function hardenedNodes(
+  identity: Pick<NodeIdentity, "email">,
+): Pick<
+  gcp.types.input.container.NodePoolNodeConfig,
+  "imageType" | "serviceAccount" | "oauthScopes" | "shieldedInstanceConfig" | "workloadMetadataConfig"
+> {
+  return {
+    imageType: "COS_CONTAINERD",
+    serviceAccount: identity.email,
+    oauthScopes: NODE_SCOPES,
+    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+    workloadMetadataConfig: { mode: "GKE_METADATA" },
+  };
 }

@@ -14,6 +14,11 @@ export interface EncryptionKeyArgs {
   location: string;
   /** Identities (`serviceAccount:...`) that encrypt and decrypt with the key: the Google service agents of the services using it. */
   users: pulumi.Input<string>[];
+  /**
+   * What the grants wait for besides the key: what makes the users exist (a service agent's ServiceIdentity),
+   * since IAM refuses a grant to an account that does not exist yet. @default none
+   */
+  usersAfter?: pulumi.Resource[];
   /** Pulumi `protect` on the key ring and the key. Destroying a key destroys every backup and secret encrypted with it. */
   protect: boolean;
   /** The provider the resources are created with. @default - the parent's */
@@ -59,7 +64,7 @@ export function grantedEncryptionKey(name: string, args: EncryptionKeyArgs, pare
       new gcp.kms.CryptoKeyIAMMember(
         `${name}-user-${i}`,
         { cryptoKeyId: key.id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member },
-        options,
+        { ...options, ...(args.usersAfter && { dependsOn: args.usersAfter }) },
       ),
   );
   return { key, grants };

@@ -9,6 +9,9 @@ import { grantedEncryptionKey } from "./kms";
 import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
+import { serviceAgentMember } from "./service-agents";
+
+const REDIS_API = "redis.googleapis.com";
 
 /** The Redis versions the platform deploys on Memorystore, as the API names them. */
 export const MEMORYSTORE_REDIS_VERSIONS: readonly string[] = ["REDIS_7_0", "REDIS_7_2"];
@@ -75,10 +78,19 @@ export function resolveMemorystoreRedisArgs(name: string, args: MemorystoreRedis
   return { ...args, redisVersion, snapshotPeriod, dependsOn: args.dependsOn ?? [], maintenance };
 }
 
-/** The instance's key, usable by the Memorystore service agent; the instance waits for the grant, as Memorystore checks the key. */
+/**
+ * The instance's key, usable by the Memorystore service agent. Google makes that agent at some point after the
+ * API is first used, so it is requested (`gcloud beta services identity create --service=redis.googleapis.com`)
+ * and the grant waits for it; the instance waits for the grant, as Memorystore checks the key.
+ */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const member = `serviceAccount:service-${a.projectNumber}@cloud-redis.iam.gserviceaccount.com`;
-  const { key, grants } = grantedEncryptionKey(`${name}-key`, { location: a.region, users: [member], protect: a.protect }, parent);
+  const agent = new gcp.projects.ServiceIdentity(`${name}-redis-agent`, { service: REDIS_API }, { parent });
+  const member = serviceAgentMember(a.projectNumber, REDIS_API);
+  const { key, grants } = grantedEncryptionKey(
+    `${name}-key`,
+    { location: a.region, users: [member], usersAfter: [agent], protect: a.protect },
+    parent,
+  );
   return { key, grant: grants[0]! };
 }
 

@@ -2,9 +2,10 @@
 //       (30-day retention, 30 days of noncurrent versions, protected)
 // WHEN the component is recorded under the offline engine
 // THEN the engine receives exactly a key ring and a rotating key in the bucket's region, usable by the
-//      project's Cloud Storage service agent alone; a globally unique bucket closed to the public, governed by
-//      IAM alone, versioned, soft-deleting, encrypted by default with that key (created after the grant),
-//      deleting live backups after the retention and noncurrent ones after their days, never force-destroyed;
+//      Cloud Storage service agent given (as ProjectApis looks it up) alone; a globally unique bucket closed
+//      to the public, governed by IAM alone, versioned, soft-deleting, encrypted by default with that key
+//      (created after the grant), deleting live backups after the retention and noncurrent ones after their
+//      days, never force-destroyed;
 //      the writer gets object creation only and the reader object reads, on this bucket alone; rclone's
 //      remote uses the pod's workload identity; the pack's policies pass; and bad arguments are refused,
 //      naming the argument, before anything is registered.
@@ -29,8 +30,9 @@ const T = {
 };
 
 const REGION = "europe-west1";
+// As ProjectApis looks it up; any address the lookup gives is the one granted.
 const AGENT = `serviceAccount:service-${FACTS.projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
-const DEV: BackupBucketArgs = { location: REGION, projectNumber: FACTS.projectNumber, retentionDays: 7, protect: false };
+const DEV: BackupBucketArgs = { location: REGION, storageServiceAgent: pulumi.output(AGENT), retentionDays: 7, protect: false };
 const PROD: BackupBucketArgs = { ...DEV, retentionDays: 30, noncurrentVersionDays: 30, protect: true };
 
 type Settings = Record<string, Record<string, unknown>>;
@@ -110,7 +112,7 @@ describe.each(CASES)("GCP BackupBucket, %s", (_label, args, x) => {
     expect([ring.protect, key.protect]).toEqual([x.protect, x.protect]);
   });
 
-  test("only the project's Cloud Storage service agent may encrypt and decrypt with the key", async () => {
+  test("only the Cloud Storage service agent given may encrypt and decrypt with the key", async () => {
     const { r } = await run(args);
     expect(r.one(T.keyMember).inputs).toEqual({
       cryptoKeyId: idOf(r.one(T.key)),
@@ -218,12 +220,6 @@ describe("GCP BackupBucket arguments", () => {
       "backups",
       { location: "EU" },
       'args.location must be a region such as "europe-west1": the bucket and its key live in one region (got "EU")',
-    ],
-    [
-      "a project id for the number",
-      "backups",
-      { projectNumber: "example-platform" },
-      'args.projectNumber must be the project\'s number, digits only, not its id (got "example-platform")',
     ],
     ["no retention", "backups", { retentionDays: 0 }, "args.retentionDays must be a whole number from 1 to 3650 (got 0)"],
     ["a fractional retention", "backups", { retentionDays: 7.5 }, "args.retentionDays must be a whole number from 1 to 3650 (got 7.5)"],

@@ -44,6 +44,7 @@ describe("resolveGkeClusterArgs", () => {
       maintenance: [6 * 1440 + 22 * 60, 7 * 1440 + 10 * 60],
       adminMembers: [],
       managedPrometheus: false,
+      binaryAuthorization: true,
       applicationLogRetentionDays: DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
     });
     expect(documentedDefaults("components/gcp/gke-args.ts", "GkeClusterArgs")).toEqual({
@@ -54,6 +55,7 @@ describe("resolveGkeClusterArgs", () => {
       maintenanceWindow: DEFAULT_MAINTENANCE_WINDOW,
       adminMembers: "[] (only those the project already grants)",
       managedPrometheus: "false",
+      binaryAuthorization: "true",
       applicationLogRetentionDays: DEFAULT_APPLICATION_LOG_RETENTION_DAYS,
       clusterName: "`<project>-<stack>-<component name>`",
       serviceAccountPrefix: "the component name",

@@ -29,6 +29,7 @@ const DEV: GkeClusterArgs = {
   deletionProtection: false,
   protect: false,
   applicationLogRetentionDays: 7,
+  binaryAuthorization: false,
   nodes: { machineType: "e2-standard-2", diskSizeGb: 50, initialNodesPerZone: 1, minNodes: 1, maxNodes: 3 },
 };
 
@@ -105,6 +106,8 @@ const CASES = [
     admins: [] as string[],
     nodesCidr: "10.20.0.0/20",
     logDays: 7,
+    // DEV turns it off; the component enforces it unless told not to.
+    binaryAuthorization: "DISABLED",
   },
   {
     env: "production",
@@ -120,12 +123,21 @@ const CASES = [
     nodes: { machineType: "e2-standard-4", diskSizeGb: 100, min: 2, max: 10 },
     admins: ["group:platform-admins@example.com", "serviceAccount:deploy@example-platform.iam.gserviceaccount.com"],
     nodesCidr: "10.0.0.0/20",
-    // Left out of PROD: the component's default.
+    // Left out of PROD: the component's defaults.
     logDays: 30,
+    binaryAuthorization: "PROJECT_SINGLETON_POLICY_ENFORCE",
   },
 ] as const;
 
 const NODE_ACCOUNT = "gke-nodes@example-platform.iam.gserviceaccount.com";
+/** What every node runs with, the default pool's included. */
+const HARDENED_NODES = {
+  imageType: "COS_CONTAINERD",
+  serviceAccount: NODE_ACCOUNT,
+  oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+  shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+  workloadMetadataConfig: { mode: "GKE_METADATA" },
+};
 const GKE_AGENT = "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com";
 const names = (resources: { name: string }[]) => resources.map((x) => x.name).sort();
 
@@ -144,6 +156,8 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       ...c.endpoints,
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      // The default pool GKE makes, and removes, runs as hardened as the platform's own pool.
+      nodeConfig: HARDENED_NODES,
       releaseChannel: { channel: "REGULAR" },
       workloadIdentityConfig: { workloadPool: "example-platform.svc.id.goog" },
       datapathProvider: "ADVANCED_DATAPATH",
@@ -162,12 +176,21 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       maintenancePolicy: {
         recurringWindow: { startTime: "2025-01-11T22:00:00Z", endTime: "2025-01-12T10:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA" },
       },
+      binaryAuthorization: { evaluationMode: c.binaryAuthorization },
       deletionProtection: c.deletionProtection,
     });
     expect(cluster.protect).toBe(c.protect);
-    // GKE checks the key, and its agent's right to use it, when it creates the cluster.
+    // Both shape only the default pool and replace the cluster when they change: a cluster made before nodeConfig
+    // was set keeps its state, and is never replaced for it.
+    expect(cluster.ignoreChanges).toEqual(["nodeConfig", "initialNodeCount"]);
+    // GKE checks the key, and its agent's right to use it, when it creates the cluster; the default pool's nodes
+    // run as the node account once it holds its roles.
     const keyGrant = r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
-    expect(cluster.dependencies).toEqual(expect.arrayContaining([keyGrant.urn, r.one("gcp:kms/cryptoKey:CryptoKey").urn]));
+    const nodeGrants = r.ofType("gcp:projects/iAMMember:IAMMember").filter((g) => g.name.startsWith("gke-nodes-"));
+    expect(cluster.dependencies).toEqual(
+      expect.arrayContaining([keyGrant.urn, r.one("gcp:kms/cryptoKey:CryptoKey").urn, ...nodeGrants.map((g) => g.urn)]),
+    );
+    expect(cluster.propertyDependencies.nodeConfig).toEqual([r.one("gcp:serviceaccount/account:Account", "gke-nodes").urn]);
   });
 
   test("the secrets key: in the cluster's region, rotating, usable only by the GKE service agent, protected per argument", async () => {
@@ -185,16 +208,25 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       rotationPeriod: "7776000s",
     });
     expect([ring.protect, key.protect]).toEqual([c.protect, c.protect]);
-    expect(r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").inputs).toEqual({
+    const grant = r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+    expect(grant.inputs).toEqual({
       cryptoKeyId: expect.stringMatching(
         /^projects\/example-platform\/locations\/europe-west1\/keyRings\/platform-test-gke-secrets-key-[0-9a-f]{16}\/cryptoKeys\/gke-secrets-key$/,
       ) as unknown,
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: GKE_AGENT,
     });
+    // Google makes the agent some time after the API is on: it is requested first, and the grant waits for it.
+    const agent = r.one("gcp:projects/serviceIdentity:ServiceIdentity");
+    expect({ name: agent.name, inputs: agent.inputs, parent: agent.parent }).toEqual({
+      name: "gke-gke-agent",
+      inputs: { service: "container.googleapis.com" },
+      parent: r.one("platform:gcp:GkeSecretsKey").urn,
+    });
+    expect(grant.dependencies).toContain(agent.urn);
   });
 
-  test("the nodes' own account holds only logging, monitoring and image-pull roles", async () => {
+  test("the nodes' own account holds only GKE's least-privilege node role and image pulls", async () => {
     const { r } = await run(c.env, c.args);
     expect(r.one("gcp:serviceaccount/account:Account", "gke-nodes").inputs).toEqual({
       accountId: "gke-nodes",
@@ -205,12 +237,7 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
     expect(grants.map((g) => g.inputs)).toEqual(
       NODE_ROLES.map((role) => ({ project: "example-platform", role, member: `serviceAccount:${NODE_ACCOUNT}` })),
     );
-    expect(NODE_ROLES).toEqual([
-      "roles/logging.logWriter",
-      "roles/monitoring.metricWriter",
-      "roles/monitoring.viewer",
-      "roles/artifactregistry.reader",
-    ]);
+    expect(NODE_ROLES).toEqual(["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]);
   });
 
   test("the node pool: COS, shielded, GKE metadata server, auto-repair and upgrade, total autoscaling bounds", async () => {
@@ -223,18 +250,11 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       autoscaling: { totalMinNodeCount: c.nodes.min, totalMaxNodeCount: c.nodes.max, locationPolicy: "BALANCED" },
       management: { autoRepair: true, autoUpgrade: true },
       upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
-      nodeConfig: {
-        machineType: c.nodes.machineType,
-        diskSizeGb: c.nodes.diskSizeGb,
-        diskType: "pd-balanced",
-        imageType: "COS_CONTAINERD",
-        serviceAccount: NODE_ACCOUNT,
-        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-        workloadMetadataConfig: { mode: "GKE_METADATA" },
-      },
+      nodeConfig: { machineType: c.nodes.machineType, diskSizeGb: c.nodes.diskSizeGb, diskType: "pd-balanced", ...HARDENED_NODES },
     });
     expect(pool.protect).toBe(false);
+    // The autoscaler owns the count, and a change of it would replace the pool.
+    expect(pool.ignoreChanges).toEqual(["initialNodeCount"]);
     const grants = r.ofType("gcp:projects/iAMMember:IAMMember").filter((g) => g.name.startsWith("gke-nodes-"));
     expect(pool.dependencies).toEqual(expect.arrayContaining([r.one("gcp:container/cluster:Cluster").urn, ...grants.map((g) => g.urn)]));
   });
@@ -265,11 +285,14 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       displayName: "Workload Identity: backups/pg-dump",
     });
     const email = "gke-backups@example-platform.iam.gserviceaccount.com";
-    expect(r.one("gcp:serviceaccount/iAMMember:IAMMember").inputs).toEqual({
+    const binding = r.one("gcp:serviceaccount/iAMMember:IAMMember");
+    expect(binding.inputs).toEqual({
       serviceAccountId: `projects/example-platform/serviceAccounts/${email}`,
       role: "roles/iam.workloadIdentityUser",
       member: "serviceAccount:example-platform.svc.id.goog[backups/pg-dump]",
     });
+    // GCP creates the pool with the project's first Workload Identity cluster: the member is the cluster's pool.
+    expect(binding.propertyDependencies.member).toEqual([r.one("gcp:container/cluster:Cluster").urn]);
     expect(run_.backups.serviceAccount).toEqual({ namespace: "backups", name: "pg-dump" });
     expect(run_.backupsAnnotations).toEqual({ "iam.gke.io/gcp-service-account": email });
     expect(run_.backupsPrincipal).toBe(email);
@@ -313,6 +336,7 @@ describe.each(CASES)("GkeCluster ($env)", (c) => {
       "gke-network-policy",
       "gke-node-hardening",
       "gke-legacy-auth-off",
+      "gke-binary-authorization",
       "gcp-no-basic-roles",
       "kms-rotation",
       "stateful-protected",

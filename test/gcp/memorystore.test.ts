@@ -24,6 +24,7 @@ const T = {
   ringSuffix: "random:index/randomId:RandomId",
   key: "gcp:kms/cryptoKey:CryptoKey",
   keyGrant: "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+  agent: "gcp:projects/serviceIdentity:ServiceIdentity",
   secret: "gcp:secretmanager/secret:Secret",
   version: "gcp:secretmanager/secretVersion:SecretVersion",
   secretGrant: "gcp:secretmanager/secretIamMember:SecretIamMember",
@@ -162,6 +163,7 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
         `${T.ringSuffix} cache-key-ring-suffix`,
         `${T.key} cache-key`,
         `${T.keyGrant} cache-key-user-0`,
+        `${T.agent} cache-redis-agent`,
         `${T.instance} cache-instance`,
         `${T.secret} cache-auth`,
         `${T.version} cache-auth-version`,
@@ -204,7 +206,7 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
     expect([...instance.dependencies].sort()).toEqual(waits.sort());
   });
 
-  test("its own rotating key in the region, protected like the instance, usable by the Memorystore service agent", async () => {
+  test("its own rotating key in the region, protected like the instance, usable by the Memorystore service agent it requests", async () => {
     const { r } = await run(args);
     expect(r.one(T.ring).inputs).toEqual({
       name: `platform-test-cache-key-${String(stateOf(r.one(T.ringSuffix)).hex)}`,
@@ -216,6 +218,9 @@ describe.each(CASES)("MemorystoreRedis, %s", (_label, args, x, environment) => {
       role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
       member: "serviceAccount:service-123456789012@cloud-redis.iam.gserviceaccount.com",
     });
+    // Google makes the agent some time after the API is first used: it is requested before it is granted the key.
+    expect(r.one(T.agent).inputs).toEqual({ service: "redis.googleapis.com" });
+    expect([...r.one(T.keyGrant).dependencies].sort()).toEqual([r.one(T.key).urn, r.one(T.agent).urn].sort());
   });
 
   test("AUTH string: kept in a secret replicated in the region only, written from the instance as a secret", async () => {

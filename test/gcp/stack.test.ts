@@ -1,6 +1,7 @@
 // GIVEN the shipped GCP stacks (gcp-dev, gcp-production)
 // WHEN each is reviewed as `pulumi up` would run it
-// THEN infra/gcp.ts builds the GCP cloud half in order (network, GKE, Cloud SQL, Memorystore, bucket),
+// THEN infra/gcp.ts builds the GCP cloud half in order (the project's APIs, network, GKE, Cloud SQL,
+//      Memorystore, bucket),
 //      the data services wait for the network's service networking connection and the cache for the
 //      database (they conflict on that one connection when created at once), never for the cluster;
 //      production alone keeps the cluster and the cache from deletion and runs REGIONAL Cloud SQL and
@@ -34,6 +35,7 @@ describe("the GCP composition", () => {
       (r) => r.type.startsWith("platform:gcp:") && r.type !== "platform:gcp:GkeSecretsKey",
     );
     expect(components.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "platform:gcp:ProjectApis apis",
       "platform:gcp:Network network",
       "platform:gcp:GkeCluster cluster",
       "platform:gcp:CloudSqlPostgres database",
@@ -110,6 +112,28 @@ describe("the GCP composition", () => {
     });
   });
 
+  test.each([
+    ["gcp-dev", "DISABLED", false],
+    ["gcp-production", "PROJECT_SINGLETON_POLICY_ENFORCE", true],
+  ] as const)("%s: Binary Authorization %s, its API enabled: %s", (stack, mode, enabled) => {
+    expect(one(stack, "gcp:container/cluster:Cluster").inputs.binaryAuthorization).toEqual({ evaluationMode: mode });
+    const apis = ofType(stack, "gcp:projects/service:Service").map((s) => s.inputs.service);
+    expect(apis).toEqual([
+      "compute.googleapis.com",
+      "servicenetworking.googleapis.com",
+      "container.googleapis.com",
+      "cloudkms.googleapis.com",
+      "sqladmin.googleapis.com",
+      "redis.googleapis.com",
+      "secretmanager.googleapis.com",
+      "storage.googleapis.com",
+      "iam.googleapis.com",
+      "logging.googleapis.com",
+      "monitoring.googleapis.com",
+      ...(enabled ? ["binaryauthorization.googleapis.com"] : []),
+    ]);
+  });
+
   test("the shipped stacks deploy through the DNS-based endpoint: no address list, the IP endpoint private", () => {
     expect(one("gcp-production", "gcp:container/cluster:Cluster").inputs).toMatchObject({
       privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
@@ -135,17 +159,17 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
 
   test("the config's admin members are GkeCluster's, none by default", () => {
     const admins = ["group:platform-admins@example.com", "serviceAccount:deploy@example-platform.iam.gserviceaccount.com"];
-    const config = (cluster: Record<string, unknown>) => resolveConfig({ ...gcp, environment: "dev", cluster }, "Pulumi.t.yaml");
-    expect(clusterArgs(config({ adminMembers: admins }), network, "europe-west1-b").adminMembers).toEqual(admins);
-    expect(clusterArgs(config({}), network, "europe-west1-b").adminMembers).toEqual([]);
+    const config = (cluster: Record<string, unknown>) =>
+      resolveConfig({ ...gcp, environment: "dev", cluster: { zone: "europe-west1-b", ...cluster } }, "Pulumi.t.yaml");
+    expect(clusterArgs(config({ adminMembers: admins }), network).adminMembers).toEqual(admins);
+    expect(clusterArgs(config({}), network).adminMembers).toEqual([]);
   });
 
   test("listed addresses become the authorized networks; production bounds their width and protects the cluster", () => {
     const cidrs = ["203.0.113.0/24"];
     const dev = clusterArgs(
-      resolveConfig({ ...gcp, environment: "dev", cluster: { endpointPublicAccessCidrs: cidrs } }, "Pulumi.t.yaml"),
+      resolveConfig({ ...gcp, environment: "dev", cluster: { endpointPublicAccessCidrs: cidrs, zone: "europe-west1-b" } }, "Pulumi.t.yaml"),
       network,
-      "europe-west1-b",
     );
     expect(dev).toMatchObject({
       authorizedNetworks: cidrs,
@@ -160,7 +184,6 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
         "alertWebhookUrl",
       ]),
       network,
-      "europe-west1",
     );
     expect(production).toMatchObject({
       authorizedNetworks: cidrs,
@@ -174,29 +197,34 @@ describe("clusterArgs maps the config's deploy path and guard rails onto GkeClus
 
   test("no addresses listed: the DNS-based endpoint", () => {
     expect(
-      clusterArgs(resolveConfig({ ...gcp, environment: "dev" }, "Pulumi.t.yaml"), network, "europe-west1-b").authorizedNetworks,
+      clusterArgs(resolveConfig({ ...gcp, environment: "dev", cluster: { zone: "europe-west1-b" } }, "Pulumi.t.yaml"), network)
+        .authorizedNetworks,
     ).toEqual([]);
   });
 
   test("a zonal cluster's node counts are the pool's, a regional one's per zone (of three)", () => {
     const config = (environment: string, desiredSize: number) =>
       resolveConfig(
-        { ...gcp, environment, cluster: { nodes: { minSize: 1, desiredSize, maxSize: 10 } } },
+        {
+          ...gcp,
+          environment,
+          cluster: { nodes: { minSize: 1, desiredSize, maxSize: 10 }, ...(environment === "dev" && { zone: "europe-west1-c" }) },
+        },
         "Pulumi.t.yaml",
         environment === "production" ? ["alertWebhookUrl"] : [],
       );
-    expect(clusterArgs(config("dev", 2), network, "europe-west1-b")).toMatchObject({
-      location: "europe-west1-b",
+    expect(clusterArgs(config("dev", 2), network)).toMatchObject({
+      location: "europe-west1-c",
       nodes: { initialNodesPerZone: 2 },
     });
-    expect(clusterArgs(config("staging", 4), network, "europe-west1")).toMatchObject({
+    expect(clusterArgs(config("staging", 4), network)).toMatchObject({
       location: "europe-west1",
       nodes: { initialNodesPerZone: 2 },
     });
   });
 
   test.each([
-    ["gcp-dev", "europe-west1-a", 1],
+    ["gcp-dev", "europe-west1-b", 1],
     ["gcp-production", "europe-west1", 1],
   ] as const)("%s: the cluster and its node pool run in %s, starting %d node(s) per zone", (stack, location, perZone) => {
     expect(one(stack, "gcp:container/cluster:Cluster").inputs.location).toBe(location);

@@ -48,6 +48,8 @@ const CATALOGUE: [string, string, string][] = [
   ["gke-network-policy", M, A],
   ["gke-node-hardening", M, A],
   ["gke-legacy-auth-off", M, M],
+  // Beyond the shared catalogue's table: images admitted by the project's Binary Authorization policy.
+  ["gke-binary-authorization", M, D],
   ["sql-private-tls", M, M],
   ["sql-cmek", M, M],
   ["sql-backups-ha", M, D],

@@ -1,39 +1,50 @@
 // GIVEN GKE clusters and node pools as the engine receives them
 // WHEN the GKE policies run
-// THEN public nodes or endpoints, missing Workload Identity or network policy, soft nodes and legacy
-//      authentication are reported.
+// THEN public nodes or endpoints, missing Workload Identity or network policy, soft nodes (the default pool's
+//      too, which runs until the cluster removes it), legacy authentication and images admitted without the
+//      project's Binary Authorization policy are reported.
 import { describe, expect, test } from "@jest/globals";
 import { check, resource } from "./harness";
 
+const hardenedNodeConfig = {
+  imageType: "COS_CONTAINERD",
+  serviceAccount: "gke-nodes@example-platform.iam.gserviceaccount.com",
+  shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+  workloadMetadataConfig: { mode: "GKE_METADATA" },
+};
 const hardenedCluster = {
   location: "europe-west1",
   removeDefaultNodePool: true,
   initialNodeCount: 1,
+  // The default pool GKE makes before it is removed.
+  nodeConfig: hardenedNodeConfig,
   privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28" },
   masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "198.51.100.0/24", displayName: "office" }] },
   workloadIdentityConfig: { workloadPool: "example-platform.svc.id.goog" },
   datapathProvider: "ADVANCED_DATAPATH",
   releaseChannel: { channel: "REGULAR" },
+  binaryAuthorization: { evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" },
   deletionProtection: true,
 };
 const hardenedPool = {
   cluster: "platform-gke",
   autoscaling: { minNodeCount: 2, maxNodeCount: 10 },
   management: { autoRepair: true, autoUpgrade: true },
-  nodeConfig: {
-    machineType: "n2-standard-4",
-    imageType: "COS_CONTAINERD",
-    serviceAccount: "gke-nodes@example-platform.iam.gserviceaccount.com",
-    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-    workloadMetadataConfig: { mode: "GKE_METADATA" },
-  },
+  nodeConfig: { machineType: "n2-standard-4", ...hardenedNodeConfig },
 };
 const cluster = (change: Record<string, unknown> = {}) =>
   resource("gcp:container/cluster:Cluster", "platform-gke", { ...hardenedCluster, ...change });
 const pool = (change: Record<string, unknown> = {}) =>
   resource("gcp:container/nodePool:NodePool", "platform-nodes", { ...hardenedPool, ...change });
 
-describe.each(["gke-private", "gke-workload-identity", "gke-network-policy", "gke-node-hardening", "gke-legacy-auth-off"])("%s", (name) => {
+describe.each([
+  "gke-private",
+  "gke-workload-identity",
+  "gke-network-policy",
+  "gke-node-hardening",
+  "gke-legacy-auth-off",
+  "gke-binary-authorization",
+])("%s", (name) => {
   test("GIVEN the platform's hardened cluster and node pool THEN it passes", async () => {
     expect((await check(name, [cluster(), pool()])).messages).toEqual([]);
   });
@@ -164,4 +175,32 @@ test("gke-legacy-auth-off: GIVEN ABAC and client certificates THEN both are repo
     "enableLegacyAbac is true: set it to false and grant access with RBAC",
     "masterAuth.clientCertificateConfig.issueClientCertificate is true: set it to false",
   ]);
+});
+
+describe("gke-node-hardening: the default pool GKE makes and removes", () => {
+  test("GIVEN a cluster that removes its default pool but makes it with no nodeConfig THEN it is reported: the pool runs as the Compute Engine default account until removed", async () => {
+    expect((await check("gke-node-hardening", [cluster({ nodeConfig: undefined })])).messages).toEqual([
+      "nodeConfig.serviceAccount is unset (the Compute Engine default account): give nodes a dedicated service account with only logging and monitoring roles",
+      "nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true: set it to true",
+    ]);
+  });
+
+  test("GIVEN an Autopilot cluster THEN GKE's own nodes are not the cluster's to harden", async () => {
+    expect((await check("gke-node-hardening", [cluster({ enableAutopilot: true, nodeConfig: undefined })])).messages).toEqual([]);
+  });
+});
+
+describe("gke-binary-authorization", () => {
+  test("GIVEN the deprecated enabled flag THEN it passes: it is the same setting", async () => {
+    expect((await check("gke-binary-authorization", [cluster({ binaryAuthorization: { enabled: true } })])).messages).toEqual([]);
+  });
+
+  test.each<[string, unknown, string]>([
+    ["no Binary Authorization", undefined, "unset"],
+    ["evaluation disabled", { evaluationMode: "DISABLED" }, "DISABLED"],
+  ])("GIVEN a cluster with %s THEN it is reported", async (_, binaryAuthorization, mode) => {
+    expect((await check("gke-binary-authorization", [cluster({ binaryAuthorization })])).messages).toEqual([
+      `binaryAuthorization.evaluationMode is ${mode}: set it to "PROJECT_SINGLETON_POLICY_ENFORCE" so only images the project's policy admits run`,
+    ]);
+  });
 });

@@ -181,11 +181,19 @@ function gcpPart() {
       location: "europe-west1",
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      // The default pool, which runs until the cluster removes it.
+      nodeConfig: {
+        imageType: "COS_CONTAINERD",
+        serviceAccount: "gke-nodes@example-platform.iam.gserviceaccount.com",
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+      },
       deletionProtection: true,
       privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true, masterIpv4CidrBlock: "172.16.0.0/28" },
       workloadIdentityConfig: { workloadPool: "example-platform.svc.id.goog" },
       datapathProvider: "ADVANCED_DATAPATH",
       releaseChannel: { channel: "REGULAR" },
+      binaryAuthorization: { evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" },
     },
     kept,
   );

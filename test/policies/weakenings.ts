@@ -255,6 +255,12 @@ const GCP_PRODUCTION: Row[] = [
   ["BASIC Memorystore in production", "memorystore-secure", "cache-instance", inputs("gcp:redis/instance:Instance", { tier: "BASIC" })],
   ["a GKE cluster without Workload Identity", "gke-workload-identity", ["cluster-cluster", "cluster-nodes"], noWorkloadIdentity],
   [
+    "a GKE cluster that does not enforce Binary Authorization",
+    "gke-binary-authorization",
+    "cluster-cluster",
+    inputs("gcp:container/cluster:Cluster", { binaryAuthorization: { evaluationMode: "DISABLED" } }),
+  ],
+  [
     "a bucket without public access prevention",
     "gcs-no-public",
     "backups-bucket",
