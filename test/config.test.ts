@@ -256,7 +256,11 @@ describe("each mistake is one line naming the file and the key", () => {
     ],
     [
       "viewer roles on a GCP stack",
-      { ...base.gcp, environment: "dev", cluster: { viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-github-preview"] } },
+      {
+        ...base.gcp,
+        environment: "dev",
+        cluster: { zone: ZONE, viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-github-preview"] },
+      },
       ["Pulumi.test.yaml: platform:cluster.viewerRoleArns applies to aws stacks only; this stack's cloud is gcp"],
     ],
     [
