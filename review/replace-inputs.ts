@@ -149,6 +149,23 @@ export const AWS_REPLACE_SOURCES: Readonly<Record<string, ReplaceSource>> = {
 };
 
 /**
+ * The ForceNew fields of a GKE node config: google/services/container/node_config.go schemaNodeConfig, which the
+ * cluster (its default pool) and node pools share.
+ */
+const NODE_CONFIG_REPLACE_INPUTS = [
+  "nodeConfig.serviceAccount",
+  "nodeConfig.oauthScopes",
+  "nodeConfig.bootDiskKmsKey",
+  "nodeConfig.metadata",
+  "nodeConfig.minCpuPlatform",
+  "nodeConfig.preemptible",
+  "nodeConfig.spot",
+  "nodeConfig.localSsdCount",
+  "nodeConfig.shieldedInstanceConfig",
+  "nodeConfig.guestAccelerators",
+];
+
+/**
  * The other clouds' stateful types, from their providers' sources:
  * - gcp types: hashicorp/terraform-provider-google google/services/{sql,redis,storage,kms,container},
  *   ForceNew attributes read at e03b762 (2026-08-21).
@@ -216,18 +233,8 @@ const OTHER_REPLACE_INPUTS: Readonly<Record<string, readonly string[]>> = {
     "privateClusterConfig.privateEndpointSubnetwork",
     "masterAuth.clientCertificateConfig",
     "clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey",
-    // The default pool's node config: google/services/container/node_config.go schemaNodeConfig, which the
-    // cluster and node pools share (ForceNew fields of the node config, as for node pools below).
-    "nodeConfig.serviceAccount",
-    "nodeConfig.oauthScopes",
-    "nodeConfig.bootDiskKmsKey",
-    "nodeConfig.metadata",
-    "nodeConfig.minCpuPlatform",
-    "nodeConfig.preemptible",
-    "nodeConfig.spot",
-    "nodeConfig.localSsdCount",
-    "nodeConfig.shieldedInstanceConfig",
-    "nodeConfig.guestAccelerators",
+    // The default pool's node config, as for node pools.
+    ...NODE_CONFIG_REPLACE_INPUTS,
   ],
   "gcp:container/nodePool:NodePool": [
     "name",
@@ -242,16 +249,7 @@ const OTHER_REPLACE_INPUTS: Readonly<Record<string, readonly string[]>> = {
     "networkConfig.createPodRange",
     "networkConfig.podRange",
     "networkConfig.subnetwork",
-    "nodeConfig.serviceAccount",
-    "nodeConfig.oauthScopes",
-    "nodeConfig.bootDiskKmsKey",
-    "nodeConfig.metadata",
-    "nodeConfig.minCpuPlatform",
-    "nodeConfig.preemptible",
-    "nodeConfig.spot",
-    "nodeConfig.localSsdCount",
-    "nodeConfig.shieldedInstanceConfig",
-    "nodeConfig.guestAccelerators",
+    ...NODE_CONFIG_REPLACE_INPUTS,
   ],
   "kubernetes:core/v1:PersistentVolumeClaim": ["metadata.name", "metadata.namespace", "spec"],
   "kubernetes:storage.k8s.io/v1:StorageClass": ["metadata.name", "metadata.namespace", "parameters", "provisioner"],
