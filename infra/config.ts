@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { coversEveryAddress, isPrivate, parseCidr } from "../components/cidr";
 import { ELASTICACHE_ENGINE_VERSIONS } from "../components/aws/data-args";
-import { sameRole } from "../components/aws/eks-access";
+import { accessListConflicts } from "../components/aws/eks-access";
 import { DEFAULT_ENDPOINT_WIDEST_PREFIX } from "../components/aws/eks-args";
 import * as f from "../components/formats";
 import type { AppServiceArgs } from "../components/kubernetes/app-service";
@@ -476,26 +476,19 @@ function clusterChecks(c: PlatformConfig): Problem[] {
   return problems;
 }
 
-/**
- * Each role once across the access lists: EKS refuses a second access entry for a principal (409, EKS User
- * Guide "Create access entries"). An SSO role's ARN with and without its path is one role.
- */
+/** Each role once across the access lists (components/aws/eks-access.ts accessListConflicts), named by key. */
 function accessRoleChecks(admins: readonly string[], viewers: readonly string[]): Problem[] {
   const problems: Problem[] = [];
   const fail = failInto(problems);
-  const lists = { adminRoleArns: admins, viewerRoleArns: viewers };
-  for (const [key, arns] of Object.entries(lists)) {
-    arns.forEach((arn, i) => {
-      if (arns.findIndex((other) => sameRole(other, arn)) < i) fail(["cluster", key, i], `must not repeat a role (got ${shown(arn)})`);
-    });
-  }
-  viewers.forEach((arn, i) => {
-    if (admins.some((admin) => sameRole(admin, arn)))
+  for (const { list, index, kind } of accessListConflicts(admins, viewers)) {
+    const arn = (list === "adminRoleArns" ? admins : viewers)[index];
+    if (kind === "repeated") fail(["cluster", list, index], `must not repeat a role (got ${shown(arn)})`);
+    else
       fail(
-        ["cluster", "viewerRoleArns", i],
+        ["cluster", list, index],
         `is already in platform:cluster.adminRoleArns: EKS allows one access entry per role, and an admin can read already (got ${shown(arn)})`,
       );
-  });
+  }
   return problems;
 }
 

@@ -40,6 +40,40 @@ export function sameRole(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.partition === y.partition && x.account === y.account && x.name === y.name;
 }
 
+/** The two lists of roles access entries are made from, by their config and argument names. */
+export type AccessList = "adminRoleArns" | "viewerRoleArns";
+
+/** A place in an access list whose role EKS would refuse a second entry for. */
+export interface AccessListConflict {
+  list: AccessList;
+  index: number;
+  /** `repeated`: an earlier place of the same list names the role; `admin`: adminRoleArns names it too. */
+  kind: "repeated" | "admin";
+}
+
+/**
+ * Each role once across the access lists: EKS refuses a second access entry for a principal (409
+ * ResourceInUseException; EKS User Guide, "Create access entries": an IAM principal can't be included in more
+ * than one access entry). Roles are compared by sameRole, so an SSO role's ARN with and without its path is one.
+ * Repeats come first, list by list, then viewers that are admins already.
+ */
+export function accessListConflicts(admins: readonly string[], viewers: readonly string[]): AccessListConflict[] {
+  const conflicts: AccessListConflict[] = [];
+  const lists: [AccessList, readonly string[]][] = [
+    ["adminRoleArns", admins],
+    ["viewerRoleArns", viewers],
+  ];
+  for (const [list, arns] of lists) {
+    arns.forEach((arn, index) => {
+      if (arns.findIndex((other) => sameRole(other, arn)) < index) conflicts.push({ list, index, kind: "repeated" });
+    });
+  }
+  viewers.forEach((arn, index) => {
+    if (admins.some((admin) => sameRole(admin, arn))) conflicts.push({ list: "viewerRoleArns", index, kind: "admin" });
+  });
+  return conflicts;
+}
+
 /** The roles given access through the cluster's access entries. */
 export interface ClusterAccess {
   /** Roles with the cluster admin access policy: `pulumi up` must run as one of them. */

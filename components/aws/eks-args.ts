@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { coversEveryAddress, isPrivate, parseCidr } from "../cidr";
 import { logRetentionProblem } from "../formats";
 import { type Fail, failer, show } from "../args";
-import { sameRole } from "./eks-access";
+import { accessListConflicts, roleOf } from "./eks-access";
 
 /** The managed node group: size, purchase option and root disk. */
 export interface EksNodeGroupArgs {
@@ -221,27 +221,24 @@ function checkLogsAndAdmins(args: EksClusterArgs, fail: Fail): void {
   checkAccessRoles(args, fail);
 }
 
-/**
- * The access entries' roles: well-formed role ARNs, at least one admin, and each role once across both lists,
- * because EKS refuses a second access entry for a principal (409 ResourceInUseException; EKS User Guide,
- * "Create access entries": an IAM principal can't be included in more than one access entry).
- */
+/** The access entries' roles: well-formed role ARNs, at least one admin, and each role once across both lists. */
 function checkAccessRoles(args: EksClusterArgs, fail: Fail): void {
   const lists = { adminRoleArns: args.adminRoleArns ?? [], viewerRoleArns: args.viewerRoleArns ?? [] };
+  const conflicts = accessListConflicts(lists.adminRoleArns, lists.viewerRoleArns);
   for (const [key, arns] of Object.entries(lists)) {
     for (const arn of arns) {
-      if (!ROLE_ARN.test(arn))
+      // roleOf as well: a role ARN whose name it cannot read (`role/a/`) names no role EKS could admit.
+      if (!ROLE_ARN.test(arn) || roleOf(arn) === undefined)
         fail(`args.${key} must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got ${show(arn)})`);
     }
-    const repeated = arns.find((arn, i) => arns.findIndex((other) => sameRole(other, arn)) !== i);
-    if (repeated !== undefined) fail(`args.${key} must not repeat a role (got ${show(arns)})`);
+    if (conflicts.some((c) => c.list === key && c.kind === "repeated")) fail(`args.${key} must not repeat a role (got ${show(arns)})`);
   }
   if (lists.adminRoleArns.length === 0) {
     fail(
       "args.adminRoleArns must list at least one IAM role: the identity that creates the cluster gets no access of its own, so without one nobody can use its API",
     );
   }
-  const both = lists.viewerRoleArns.filter((viewer) => lists.adminRoleArns.some((admin) => sameRole(admin, viewer)));
+  const both = conflicts.filter((c) => c.kind === "admin").map((c) => lists.viewerRoleArns[c.index]!);
   if (both.length > 0)
     fail(`args.viewerRoleArns must not list a role args.adminRoleArns lists: EKS allows one access entry per role (got ${show(both)})`);
 }

@@ -6,7 +6,7 @@
 //      the cluster admits only the roles listed, its creator gets no access of its own.
 // AND the access policy names the component associates are ones the EKS User Guide lists.
 import { describe, expect, test } from "@jest/globals";
-import { callerAccessProblem, EKS_ACCESS_POLICY, roleOf, sameRole } from "../../components/aws/eks-access";
+import { accessListConflicts, callerAccessProblem, EKS_ACCESS_POLICY, roleOf, sameRole } from "../../components/aws/eks-access";
 import { EKS_ACCESS_POLICIES } from "../../review/managed-policies";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/platform-github-deploy";
@@ -34,6 +34,18 @@ describe("roleOf and sameRole", () => {
     expect(sameRole(SSO, session("AWSReservedSSO_PlatformAdmin_0a1b2c3d"))).toBe(true);
     expect(sameRole(DEPLOY, session("platform-github-deploy", "210987654321"))).toBe(false);
     expect(sameRole(DEPLOY, "arn:aws:iam::123456789012:user/platform-github-deploy")).toBe(false);
+  });
+});
+
+describe("accessListConflicts", () => {
+  test("repeats within each list, an SSO role with and without its path among them, then viewers that are admins", () => {
+    const ssoSession = "arn:aws:iam::123456789012:role/AWSReservedSSO_PlatformAdmin_0a1b2c3d";
+    expect(accessListConflicts([DEPLOY, SSO, ssoSession], [PREVIEW, PREVIEW, DEPLOY])).toEqual([
+      { list: "adminRoleArns", index: 2, kind: "repeated" },
+      { list: "viewerRoleArns", index: 1, kind: "repeated" },
+      { list: "viewerRoleArns", index: 2, kind: "admin" },
+    ]);
+    expect(accessListConflicts([DEPLOY, SSO], [PREVIEW])).toEqual([]);
   });
 });
 

@@ -138,6 +138,11 @@ const INVALID: Array<[string, Partial<EksClusterArgs>, string]> = [
     'args.viewerRoleArns must not repeat a role (got ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_ReadOnly_0a1b2c","arn:aws:iam::123456789012:role/AWSReservedSSO_ReadOnly_0a1b2c"])',
   ],
   [
+    "a role ARN with a path but no name",
+    { viewerRoleArns: ["arn:aws:iam::123456789012:role/ci/"] },
+    'args.viewerRoleArns must hold IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin (got "arn:aws:iam::123456789012:role/ci/")',
+  ],
+  [
     "a role both admin and viewer: EKS allows one entry per principal",
     { viewerRoleArns: ["arn:aws:iam::123456789012:role/platform-admin"] },
     'args.viewerRoleArns must not list a role args.adminRoleArns lists: EKS allows one access entry per role (got ["arn:aws:iam::123456789012:role/platform-admin"])',
