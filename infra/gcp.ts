@@ -7,7 +7,7 @@
 // (infra/kubernetes.ts) builds on them as it does on EKS.
 import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
-import { BINARY_AUTHORIZATION_API, STORAGE_API } from "../components/gcp/apis";
+import { BINARY_AUTHORIZATION_API, CONTAINER_API, REDIS_API, SQL_ADMIN_API, STORAGE_API } from "../components/gcp/apis";
 import { BackupBucket } from "../components/gcp/backup-bucket";
 import { CloudSqlPostgres } from "../components/gcp/cloudsql";
 import { GcpClusterServices } from "../components/gcp/cluster-services";
@@ -42,10 +42,10 @@ export function platformApis(config: PlatformConfig): string[] {
   return [
     "compute.googleapis.com",
     "servicenetworking.googleapis.com",
-    "container.googleapis.com",
+    CONTAINER_API,
     "cloudkms.googleapis.com",
-    "sqladmin.googleapis.com",
-    "redis.googleapis.com",
+    SQL_ADMIN_API,
+    REDIS_API,
     "secretmanager.googleapis.com",
     STORAGE_API,
     "iam.googleapis.com",

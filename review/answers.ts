@@ -2,6 +2,8 @@
 // partition, region, project, service agents) and the ids and computed attributes of new resources. An invoke this file
 // does not know fails the review instead of returning something made up.
 import { roleOf } from "../components/aws/eks-access";
+import { STORAGE_API } from "../components/gcp/apis";
+import { serviceAgentEmail } from "../components/gcp/service-agents";
 import { parseStructured } from "../infra/stack-config";
 import { computedState } from "./cloud-state";
 import { ReviewError } from "./stack-file";
@@ -109,7 +111,7 @@ const INVOKES: Record<string, InvokeAnswer> = {
   // The Cloud Storage service agent, named after the project number (storage's projects.serviceAccount.get;
   // the provider's id is the address: data_source_google_storage_project_service_account.go).
   "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": ({ project, projectNumber }, inputs) => {
-    const emailAddress = `service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`;
+    const emailAddress = serviceAgentEmail(projectNumber, STORAGE_API)!;
     return {
       id: emailAddress,
       project: typeof inputs.project === "string" ? inputs.project : project,

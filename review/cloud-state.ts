@@ -2,7 +2,7 @@
 // auto-generated names. Values are derived from the resource's name and the stack's facts, so every
 // review of the same program prints the same state. Attributes not listed stay as the inputs gave them.
 import { createHash } from "node:crypto";
-import { SERVICE_AGENTS } from "../components/gcp/service-agents";
+import { serviceAgentEmail } from "../components/gcp/service-agents";
 
 interface StateContext {
   type: string;
@@ -336,10 +336,8 @@ const GCP_SERVICES: Record<string, Computer> = {
   // the common `gcp-sa-<service>` form for a service that table does not list.
   "gcp:projects/serviceIdentity:ServiceIdentity": (c) => {
     const service = str(c.inputs.service);
-    const domain =
-      Object.keys(SERVICE_AGENTS).find((d) => SERVICE_AGENTS[d]!.api === service) ??
-      `gcp-sa-${service.split(".")[0]}.iam.gserviceaccount.com`;
-    const email = `service-${c.projectNumber ?? ""}@${domain}`;
+    const number = c.projectNumber ?? "";
+    const email = serviceAgentEmail(number, service) ?? `service-${number}@gcp-sa-${service.split(".")[0]}.iam.gserviceaccount.com`;
     return { id: `projects/${c.project}/services/${service}`, state: { email, member: `serviceAccount:${email}` } };
   },
   // The provider's id is the project and the service (google/services/resourcemanager/resource_google_project_service.go).

@@ -18,6 +18,8 @@ export const PREREQUISITE_APIS: readonly string[] = [SERVICE_USAGE_API, RESOURCE
 
 export const STORAGE_API = "storage.googleapis.com";
 export const CONTAINER_API = "container.googleapis.com";
+export const SQL_ADMIN_API = "sqladmin.googleapis.com";
+export const REDIS_API = "redis.googleapis.com";
 export const BINARY_AUTHORIZATION_API = "binaryauthorization.googleapis.com";
 
 /** Resource type -> the API its create, read, update and delete calls go to. */
@@ -40,10 +42,10 @@ export const RESOURCE_APIS: Readonly<Record<string, string>> = {
   "gcp:kms/keyRing:KeyRing": "cloudkms.googleapis.com",
   "gcp:kms/cryptoKey:CryptoKey": "cloudkms.googleapis.com",
   "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "cloudkms.googleapis.com",
-  "gcp:sql/databaseInstance:DatabaseInstance": "sqladmin.googleapis.com",
-  "gcp:sql/database:Database": "sqladmin.googleapis.com",
-  "gcp:sql/user:User": "sqladmin.googleapis.com",
-  "gcp:redis/instance:Instance": "redis.googleapis.com",
+  "gcp:sql/databaseInstance:DatabaseInstance": SQL_ADMIN_API,
+  "gcp:sql/database:Database": SQL_ADMIN_API,
+  "gcp:sql/user:User": SQL_ADMIN_API,
+  "gcp:redis/instance:Instance": REDIS_API,
   "gcp:secretmanager/secret:Secret": "secretmanager.googleapis.com",
   "gcp:secretmanager/secretVersion:SecretVersion": "secretmanager.googleapis.com",
   "gcp:secretmanager/secretIamMember:SecretIamMember": "secretmanager.googleapis.com",

@@ -13,14 +13,12 @@ import {
   parseDailyWindow,
   weeklyWindowProblem,
 } from "../windows";
-import { grantedEncryptionKey } from "./kms";
+import { serviceAgentKey } from "./kms";
 import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
 import { keepDatabaseAuditLogs, PGAUDIT_FLAGS } from "./cloudsql-audit";
-import { serviceAgentMember } from "./service-agents";
-
-const SQL_ADMIN_API = "sqladmin.googleapis.com";
+import { SQL_ADMIN_API } from "./apis";
 
 export interface CloudSqlPostgresArgs extends rules.PrivateServiceAccessArgs {
   /** PostgreSQL major version, "17" or "18" (POSTGRES_17, POSTGRES_18); Cloud SQL applies minor versions in maintenance. @default "17" */
@@ -182,16 +180,13 @@ export function resolveCloudSqlPostgresArgs(name: string, args: CloudSqlPostgres
 /**
  * The instance's key, usable by the Cloud SQL service agent. Cloud SQL makes its agent only on request
  * (`gcloud beta services identity create --service=sqladmin.googleapis.com`), so it is requested first and
- * the grant waits for it; the instance waits for the grant, as Cloud SQL checks the key when it creates it.
+ * the grant waits for it (serviceAgentKey); the instance waits for the grant, as Cloud SQL checks the key when
+ * it creates it.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const agent = new gcp.projects.ServiceIdentity(`${name}-sql-agent`, { service: SQL_ADMIN_API }, { parent });
-  // The address follows from the project number (the provider may not return it: services.generateServiceIdentity
-  // leaves it out for some services); it is known before the agent is made, so a preview never shows it unknown.
-  const member = serviceAgentMember(a.projectNumber, SQL_ADMIN_API);
-  const { key, grants } = grantedEncryptionKey(
+  const { key, grants } = serviceAgentKey(
     `${name}-key`,
-    { location: a.region, users: [member], usersAfter: [agent], protect: a.protect },
+    { api: SQL_ADMIN_API, agentName: `${name}-sql-agent`, projectNumber: a.projectNumber, location: a.region, protect: a.protect },
     parent,
   );
   return { key, grant: grants[0]! };

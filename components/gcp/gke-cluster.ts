@@ -10,8 +10,7 @@ import type { IdentityEndpoint, KubernetesCluster, ServiceAccountRef, WorkloadId
 import { ACCOUNT_ID, type GkeClusterArgs, recurringWindowOf, resolveGkeClusterArgs, type ResolvedGkeClusterArgs } from "./gke-args";
 import { CONTAINER_API } from "./apis";
 import { createNodeIdentity, createNodePool, hardenedNodes, type NodeIdentity } from "./gke-nodes";
-import { encryptionKey } from "./kms";
-import { serviceAgentMember } from "./service-agents";
+import { serviceAgentKey } from "./kms";
 
 export {
   DEFAULT_AUTHORIZED_NETWORKS_WIDEST_PREFIX,
@@ -176,10 +175,9 @@ interface SecretsKey {
 }
 
 /**
- * A key in the cluster's region usable only by this project's GKE service agent. Google makes that agent at
- * some point after the API is enabled, so it is requested first (services.generateServiceIdentity makes it, as
- * cloud-foundation-fabric's project module does for GKE) and the grant waits for it. Grouped under a component
- * of its own so the cluster can wait for the agent and the grant, not just for the key.
+ * A key in the cluster's region usable only by this project's GKE service agent, requested first and granted
+ * after (serviceAgentKey). Grouped under a component of its own so the cluster can wait for the agent and the
+ * grant, not just for the key.
  */
 function createSecretsKey(
   name: string,
@@ -188,11 +186,9 @@ function createSecretsKey(
   parent: pulumi.Resource,
 ): SecretsKey {
   const keyAccess = new pulumi.ComponentResource("platform:gcp:GkeSecretsKey", `${name}-secrets`, {}, { parent });
-  const agent = new gcp.projects.ServiceIdentity(`${name}-gke-agent`, { service: CONTAINER_API }, { parent: keyAccess });
-  const member = projectNumber.apply((n) => serviceAgentMember(n, CONTAINER_API));
-  const key = encryptionKey(
+  const { key } = serviceAgentKey(
     `${name}-secrets-key`,
-    { location: args.region, users: [member], usersAfter: [agent], protect: args.protect },
+    { api: CONTAINER_API, agentName: `${name}-gke-agent`, projectNumber, location: args.region, protect: args.protect },
     keyAccess,
   );
   return { keyName: key.id, keyAccess };

@@ -5,6 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { serviceAgentMember } from "./service-agents";
 
 /** How often a key gets a new primary version: 90 days, as written to the API. */
 export const KEY_ROTATION_PERIOD = "7776000s";
@@ -68,4 +69,25 @@ export function grantedEncryptionKey(name: string, args: EncryptionKeyArgs, pare
       ),
   );
   return { key, grants };
+}
+
+export interface ServiceAgentKeyArgs extends Pick<EncryptionKeyArgs, "location" | "protect"> {
+  /** The API whose service agent uses the key, e.g. sqladmin.googleapis.com (components/gcp/service-agents.ts lists it). */
+  api: string;
+  /** The Pulumi name of the agent's ServiceIdentity. */
+  agentName: string;
+  /** The project's number, which the agent's address is made of. */
+  projectNumber: pulumi.Input<string>;
+}
+
+/**
+ * A key for one API's Google service agent. Google makes the agent at some point after the API is enabled, so it
+ * is requested first (a ServiceIdentity, services.generateServiceIdentity, as cloud-foundation-fabric's project
+ * module does) and the grant waits for it. The address follows from the project number, since the provider does
+ * not return it for every service, and is known before the agent is made, so a preview never shows it unknown.
+ */
+export function serviceAgentKey(name: string, args: ServiceAgentKeyArgs, parent: pulumi.Resource): GrantedEncryptionKey {
+  const agent = new gcp.projects.ServiceIdentity(args.agentName, { service: args.api }, { parent });
+  const member = pulumi.output(args.projectNumber).apply((n) => serviceAgentMember(n, args.api));
+  return grantedEncryptionKey(name, { location: args.location, users: [member], usersAfter: [agent], protect: args.protect }, parent);
 }

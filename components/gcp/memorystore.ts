@@ -5,13 +5,11 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisEndpoint, WorkloadIdentity } from "../types";
 import { weeklyWindowProblem, type WindowRule } from "../windows";
-import { grantedEncryptionKey } from "./kms";
+import { serviceAgentKey } from "./kms";
 import * as rules from "./private-service";
 import { grantSecretRead, storeSecret } from "./secret-store";
 import { grantName } from "../grants";
-import { serviceAgentMember } from "./service-agents";
-
-const REDIS_API = "redis.googleapis.com";
+import { REDIS_API } from "./apis";
 
 /** The Redis versions the platform deploys on Memorystore, as the API names them. */
 export const MEMORYSTORE_REDIS_VERSIONS: readonly string[] = ["REDIS_7_0", "REDIS_7_2"];
@@ -81,14 +79,12 @@ export function resolveMemorystoreRedisArgs(name: string, args: MemorystoreRedis
 /**
  * The instance's key, usable by the Memorystore service agent. Google makes that agent at some point after the
  * API is first used, so it is requested (`gcloud beta services identity create --service=redis.googleapis.com`)
- * and the grant waits for it; the instance waits for the grant, as Memorystore checks the key.
+ * and the grant waits for it (serviceAgentKey); the instance waits for the grant, as Memorystore checks the key.
  */
 function createKey(name: string, a: Resolved, parent: pulumi.Resource): { key: gcp.kms.CryptoKey; grant: gcp.kms.CryptoKeyIAMMember } {
-  const agent = new gcp.projects.ServiceIdentity(`${name}-redis-agent`, { service: REDIS_API }, { parent });
-  const member = serviceAgentMember(a.projectNumber, REDIS_API);
-  const { key, grants } = grantedEncryptionKey(
+  const { key, grants } = serviceAgentKey(
     `${name}-key`,
-    { location: a.region, users: [member], usersAfter: [agent], protect: a.protect },
+    { api: REDIS_API, agentName: `${name}-redis-agent`, projectNumber: a.projectNumber, location: a.region, protect: a.protect },
     parent,
   );
   return { key, grant: grants[0]! };

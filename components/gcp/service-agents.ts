@@ -25,20 +25,31 @@ export interface ServiceAgent {
  */
 export const SERVICE_AGENTS: Readonly<Record<string, ServiceAgent>> = {
   "container-engine-robot.iam.gserviceaccount.com": { api: apis.CONTAINER_API, madeBy: "identity" },
-  "gcp-sa-cloud-sql.iam.gserviceaccount.com": { api: "sqladmin.googleapis.com", madeBy: "identity" },
-  "cloud-redis.iam.gserviceaccount.com": { api: "redis.googleapis.com", madeBy: "identity" },
+  "gcp-sa-cloud-sql.iam.gserviceaccount.com": { api: apis.SQL_ADMIN_API, madeBy: "identity" },
+  "cloud-redis.iam.gserviceaccount.com": { api: apis.REDIS_API, madeBy: "identity" },
   "gs-project-accounts.iam.gserviceaccount.com": { api: apis.STORAGE_API, madeBy: "lookup" },
 };
 
 /** The address Google gives a service agent: `service-<number>@<domain>`, the form the reference documents. */
 export const SERVICE_AGENT_EMAIL = /^service-(\d+)@([a-z0-9.-]+)$/;
 
+/** The agent of `api` SERVICE_AGENTS lists, with its domain, whichever way it is made. */
+function agentOf(api: string): (ServiceAgent & { domain: string }) | undefined {
+  const domain = Object.keys(SERVICE_AGENTS).find((d) => SERVICE_AGENTS[d]!.api === api);
+  return domain === undefined ? undefined : { ...SERVICE_AGENTS[domain]!, domain };
+}
+
+/** `service-<number>@<domain>` of the agent of `api`, or undefined for an API SERVICE_AGENTS does not list. */
+export function serviceAgentEmail(projectNumber: string, api: string): string | undefined {
+  const agent = agentOf(api);
+  return agent && `service-${projectNumber}@${agent.domain}`;
+}
+
 /**
  * `serviceAccount:service-<number>@<domain>` for the agent of `api` that a ServiceIdentity makes: whatever is
  * granted to it must wait for that ServiceIdentity. An agent made by a lookup is taken from the lookup instead.
  */
 export function serviceAgentMember(projectNumber: string, api: string): string {
-  const domain = Object.keys(SERVICE_AGENTS).find((d) => SERVICE_AGENTS[d]!.api === api && SERVICE_AGENTS[d]!.madeBy === "identity");
-  if (domain === undefined) throw new Error(`SERVICE_AGENTS lists no agent of ${api} that a ServiceIdentity makes`);
-  return `serviceAccount:service-${projectNumber}@${domain}`;
+  if (agentOf(api)?.madeBy !== "identity") throw new Error(`SERVICE_AGENTS lists no agent of ${api} that a ServiceIdentity makes`);
+  return `serviceAccount:${serviceAgentEmail(projectNumber, api)!}`;
 }
