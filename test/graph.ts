@@ -2,8 +2,11 @@
 import type { RecordedResource } from "../review/engine";
 import type { ReviewReport } from "../review/review";
 
-/** Every URN a resource waits for (dependencies and property dependencies), directly or through what it waits for. */
-export function reach(report: ReviewReport, from: RecordedResource): Set<string> {
+/**
+ * Every URN a resource waits for (dependencies and property dependencies), directly or through what it waits for.
+ * A URN the record does not hold is listed and not followed.
+ */
+export function reach(report: { resources: readonly RecordedResource[] }, from: RecordedResource): Set<string> {
   const byUrn = new Map(report.resources.map((r) => [r.urn, r]));
   const seen = new Set<string>();
   const todo = [from];
@@ -12,7 +15,8 @@ export function reach(report: ReviewReport, from: RecordedResource): Set<string>
     for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
       if (seen.has(urn)) continue;
       seen.add(urn);
-      todo.push(byUrn.get(urn)!);
+      const next = byUrn.get(urn);
+      if (next) todo.push(next);
     }
   }
   return seen;

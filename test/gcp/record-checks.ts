@@ -5,6 +5,7 @@ import { apisOf, PREREQUISITE_APIS } from "../../components/gcp/apis";
 import { PRIMARY_ONLY_SETTINGS } from "../../components/gcp/cloudsql";
 import { SERVICE_AGENT_EMAIL, SERVICE_AGENTS } from "../../components/gcp/service-agents";
 import type { RecordedResource } from "../../review/engine";
+import { reach } from "../graph";
 
 type Resources = readonly RecordedResource[];
 
@@ -23,22 +24,6 @@ function membersOf(r: RecordedResource): string[] {
 
 /** What a resource waits for directly: its dependencies and property dependencies, as the engine records them. */
 const directWaits = (r: RecordedResource): Set<string> => new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat()]);
-
-/** Every URN a resource waits for, directly or through what it waits for. */
-function waits(resources: Resources, from: RecordedResource): Set<string> {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const seen = new Set<string>();
-  const todo = [from];
-  while (todo.length > 0) {
-    for (const urn of directWaits(todo.pop()!)) {
-      if (seen.has(urn)) continue;
-      seen.add(urn);
-      const next = byUrn.get(urn);
-      if (next) todo.push(next);
-    }
-  }
-  return seen;
-}
 
 /** A Workload Identity pool a member names: `<project>.svc.id.goog`, as a principal or a principal set. */
 const POOL = /([a-z][a-z0-9-]*[a-z0-9](?:\.[a-z0-9-]+)*\.svc\.id\.goog)/;
@@ -59,7 +44,7 @@ export function workloadPoolProblems(resources: Resources): string[] {
         (c) => (c.inputs.workloadIdentityConfig as { workloadPool?: unknown } | undefined)?.workloadPool === pool,
       );
       if (makers.length === 0) problems.push(`${label(r)} grants to ${member}, a Workload Identity pool no cluster of the stack creates`);
-      else if (!makers.some((c) => waits(resources, r).has(c.urn)))
+      else if (!makers.some((c) => reach({ resources }, r).has(c.urn)))
         problems.push(
           `${label(r)} grants to ${member} without waiting for ${label(makers[0]!)}, which creates the pool: GCP refuses the grant until then`,
         );
@@ -94,7 +79,7 @@ export function apiProblems(resources: Resources): string[] {
     for (const api of apis.filter((a) => !PREREQUISITE_APIS.includes(a))) {
       const service = services.get(api);
       if (service === undefined) problems.push(`${label(r)} calls ${api}, which no gcp.projects.Service of the stack enables`);
-      else if (!waits(resources, r).has(service.urn))
+      else if (!reach({ resources }, r).has(service.urn))
         problems.push(`${label(r)} does not wait for ${label(service)}, which enables ${api}`);
     }
   }
