@@ -126,18 +126,21 @@ export function stsChecksGithubClaims(region: string): boolean {
   return !/^(cn|us-gov|us-iso[a-z]?|eusc)-/.test(region);
 }
 
-/** Matches IAM's StringLike: `*` any run of characters, `?` one character, everything else literally. */
-function like(pattern: string, value: string): boolean {
+/**
+ * IAM's wildcard match: `*` any run of characters, `?` one character, everything else literally. Condition values
+ * (StringLike) compare case-sensitively; action names case-insensitively (`ignoreCase`), as IAM does.
+ */
+export function iamMatch(pattern: string, value: string, ignoreCase = false): boolean {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*/g, ".*")
     .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "s").test(value);
+  return new RegExp(`^${source}$`, ignoreCase ? "si" : "s").test(value);
 }
 
 const OPERATORS: Record<string, (expected: string, actual: string) => boolean> = {
   StringEquals: (expected, actual) => expected === actual,
-  StringLike: like,
+  StringLike: (expected, actual) => iamMatch(expected, actual),
 };
 
 /**

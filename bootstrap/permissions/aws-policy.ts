@@ -4,6 +4,7 @@
 // the platform's own resources counts: a statement on named resources (the bootstrap's bucket, keys and
 // roles) neither grants nor denies anything on them. A condition this file cannot evaluate counts against
 // the role: it grants nothing, and a Deny under it still denies.
+import { iamMatch } from "../github";
 import { AWS_MANAGED_POLICY_ACTIONS } from "./aws-types";
 import type { RecordedResource } from "./coverage";
 import type { Gap } from "./needs";
@@ -34,15 +35,6 @@ export interface AwsContext {
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** IAM's wildcards (`*`, `?`), case-insensitive as action names are. */
-export function iamMatch(pattern: string, value: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${re}$`, "i").test(value);
-}
-
 /** A `kms:Decrypt@secretsmanager` need: the action, and the service that calls it on the caller's behalf. */
 function parseNeed(need: string): { action: string; via?: string } {
   const [action, via] = need.split("@");
@@ -64,8 +56,8 @@ function conditionHolds(operator: string, key: string, values: string[], need: {
 function applies(s: PolicyStatement, needText: string, ctx: AwsContext, unknown: boolean): boolean {
   const need = parseNeed(needText);
   const actionMatches = s.NotAction
-    ? !list(s.NotAction).some((p) => iamMatch(p, need.action))
-    : list(s.Action).some((p) => iamMatch(p, need.action));
+    ? !list(s.NotAction).some((p) => iamMatch(p, need.action, true))
+    : list(s.Action).some((p) => iamMatch(p, need.action, true));
   if (!actionMatches) return false;
   if (s.NotResource !== undefined || !list(s.Resource).includes("*")) return s.NotResource !== undefined && unknown;
   for (const [operator, entries] of Object.entries(s.Condition ?? {}))
